@@ -1,0 +1,51 @@
+# The README's commands. Only python3 and make are needed: the first target
+# that runs bootstraps uv into .tools/ and the locked environment into .venv/.
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+VENV := .venv
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+BIN := $(VENV)/bin
+SAMPLES := feeds/samples/feeds.yaml
+
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: run test lint typecheck pytest up down clean help
+
+help:
+	@echo "make run    one ingestion cycle through the Airflow DAG over the bundled sample feeds"
+	@echo "make test   lint, type-check and run the test suite"
+	@echo "make up     the docker compose stack (needs a Docker engine)"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+run: $(VENV)/.synced
+	$(BIN)/econsec run --feeds $(SAMPLES)
+
+test: lint typecheck pytest
+
+lint: $(VENV)/.synced
+	$(BIN)/ruff check econsec extractors dags tests
+
+typecheck: $(VENV)/.synced
+	$(BIN)/mypy
+
+pytest: $(VENV)/.synced
+	$(BIN)/pytest -q
+
+up:
+	docker compose up -d
+
+down:
+	docker compose down
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .airflow .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,93 @@
+"""Hourly ingestion: fetch every feed (one mapped task each), tag, index, announce.
+
+Thin by design: each task calls one `econsec.orchestration` function and
+passes ids and counts through XCom. `params.store` / `params.feeds` override
+the ECONSEC_STORE / ECONSEC_FEEDS settings for one run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from airflow.exceptions import AirflowException, AirflowSkipException
+from airflow.sdk import Asset, Param, dag, get_current_context, task
+
+from econsec import orchestration
+
+EVENTS = Asset(
+    name=orchestration.EVENTS_ASSET_NAME,
+    uri=orchestration.EVENTS_ASSET_URI,
+    extra={"what": "econsec events index"},
+)
+
+
+@dag(
+    dag_id=orchestration.DAG_ID,
+    schedule="@hourly",
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["econsec", "ingest"],
+    default_args={
+        "owner": "econsec",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=15),
+    },
+    params={
+        "store": Param(None, type=["null", "string"], description="Store path or URL"),
+        "feeds": Param(None, type=["null", "string"], description="Feeds YAML file"),
+    },
+    doc_md=__doc__,
+)
+def econsec_ingest() -> None:
+    @task
+    def list_feeds() -> list[dict[str, Any]]:
+        return orchestration.list_feeds(get_current_context()["params"])
+
+    @task(retries=3, retry_delay=timedelta(seconds=30), max_active_tis_per_dagrun=8)
+    def fetch(feed: dict[str, Any]) -> dict[str, Any]:
+        context = get_current_context()
+        result = orchestration.fetch(feed, context["params"])
+        ti = context["ti"]
+        if result["transient"] and ti.try_number <= ti.max_tries:
+            raise AirflowException(f"{result['feed']}: {result['error']} (will retry)")
+        return result
+
+    @task(trigger_rule="all_done")
+    def tag(fetched: list[dict[str, Any]]) -> dict[str, Any]:
+        """Runs even when some feeds failed; carries their results on to the cycle record."""
+        report = orchestration.tag(get_current_context()["params"])
+        return {"tagging": report, "feeds": [f for f in fetched if f]}
+
+    @task
+    def index(tagged: dict[str, Any]) -> dict[str, Any]:
+        return orchestration.index(get_current_context()["params"])
+
+    @task(outlets=[EVENTS])
+    def announce(tagged: dict[str, Any], indexed: dict[str, Any]) -> dict[str, Any]:
+        """Records the cycle; emits the Asset only when new events reached the index."""
+        context = get_current_context()
+        run = context["dag_run"]
+        summary = orchestration.record_cycle(
+            context["params"],
+            run.run_id,
+            run.start_date or datetime.now(UTC),
+            tagged["feeds"],
+            tagged["tagging"],
+            indexed,
+        )
+        if not indexed["events_indexed"]:
+            raise AirflowSkipException("no new events: nothing to announce")
+        context["outlet_events"][EVENTS].extra = {"run_id": run.run_id, **summary}
+        return summary
+
+    fetched = fetch.expand(feed=list_feeds())
+    tagged = tag(fetched)
+    indexed = index(tagged)
+    announce(tagged, indexed)
+
+
+econsec_ingest()

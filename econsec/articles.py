@@ -1,0 +1,200 @@
+"""Turn raw feed entries into `Article`s: canonical URL, stable id, UTC date, plain text."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import html
+import re
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from econsec.models import Article, DateQuality, FeedSpec, stable_id
+
+TRACKING_PARAMS = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|ref|ref_src|cmpid|"
+    r"ncid|ocid|_hsenc|_hsmi|mkt_tok|yclid|spm|share|rss|feed|src)$",
+    re.IGNORECASE,
+)
+FUTURE_TOLERANCE = timedelta(minutes=10)
+# Zone abbreviations common on this beat that feedparser does not know (it reads them as UTC).
+ZONE_HOURS = {
+    "JST": 9,
+    "KST": 9,
+    "HKT": 8,
+    "SGT": 8,
+    "AWST": 8,
+    "AEST": 10,
+    "AEDT": 11,
+    "NZST": 12,
+    "MSK": 3,
+    "EET": 2,
+    "EEST": 3,
+    "CET": 1,
+    "CEST": 2,
+    "WET": 0,
+    "WEST": 1,
+    "BST": 1,
+    "IST": 5.5,
+}
+TRAILING_ZONE = re.compile(r"\b([A-Z]{3,4})\s*$")
+WHITESPACE = re.compile(r"\s+")
+
+
+def canonical_url(url: str) -> str:
+    """The URL without tracking parameters, fragment, default port or case noise in the host."""
+    parts = urlsplit(url.strip())
+    if not parts.scheme or not parts.netloc:
+        return url.strip()
+    host = (parts.hostname or "").lower()
+    if parts.port and not (
+        (parts.scheme == "http" and parts.port == 80)
+        or (parts.scheme == "https" and parts.port == 443)
+    ):
+        host = f"{host}:{parts.port}"
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not TRACKING_PARAMS.match(k)
+    ]
+    path = parts.path or "/"
+    return urlunsplit((parts.scheme.lower(), host, path, urlencode(sorted(query)), ""))
+
+
+class _TextExtractor(HTMLParser):
+    """Collects text, dropping script and style content entirely."""
+
+    SKIP = {"script", "style", "noscript", "template", "iframe", "object"}
+    BREAKS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "blockquote"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self.skipping += 1
+        elif tag in self.BREAKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP and self.skipping:
+            self.skipping -= 1
+        elif tag in self.BREAKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def plain_text(value: str) -> str:
+    """Text of an HTML fragment, entities decoded, whitespace folded, no markup left."""
+    if not value:
+        return ""
+    extractor = _TextExtractor()
+    extractor.feed(value)
+    extractor.close()
+    text = html.unescape("".join(extractor.parts))
+    text = text.replace("<", "‹").replace(">", "›")  # stray angle brackets never become markup
+    return WHITESPACE.sub(" ", text).strip()
+
+
+def content_hash(title: str, summary: str) -> str:
+    normal = WHITESPACE.sub(" ", f"{title} {summary}".lower()).strip()
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:20]
+
+
+def entry_date(entry: dict[str, Any], fetched: datetime) -> tuple[datetime, DateQuality]:
+    """The entry's publication time in UTC; never in the future, never missing."""
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    raw = entry.get("published") or entry.get("updated")
+    if parsed is None:
+        return fetched, ("unparseable" if raw else "missing")
+    try:
+        when = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC) - _zone_offset(raw)
+    except (OverflowError, ValueError, TypeError):
+        return fetched, "unparseable"
+    if when > fetched + FUTURE_TOLERANCE:
+        return fetched, "future"
+    return when, "ok"
+
+
+def _zone_offset(raw: object) -> timedelta:
+    """The UTC offset of a trailing zone abbreviation that feedparser took for UTC."""
+    match = TRAILING_ZONE.search(str(raw or ""))
+    hours = ZONE_HOURS.get(match.group(1)) if match else None
+    return timedelta(hours=hours) if hours else timedelta(0)
+
+
+class DropReasons(Counter[str]):
+    """Why entries did not become articles, counted per reason."""
+
+
+def to_articles(
+    spec: FeedSpec,
+    entries: list[dict[str, Any]],
+    fetched: datetime,
+    *,
+    max_summary_chars: int,
+    source: str = "",
+) -> tuple[list[Article], DropReasons]:
+    """Articles of a feed's entries; exact repeats within the feed are dropped and counted."""
+    articles: list[Article] = []
+    dropped = DropReasons()
+    seen_ids: set[str] = set()
+    seen_hashes: set[str] = set()
+    for entry in entries:
+        article = to_article(spec, entry, fetched, max_summary_chars, source)
+        if isinstance(article, str):
+            dropped[article] += 1
+        elif article.id in seen_ids or article.content_hash in seen_hashes:
+            dropped["duplicate in feed"] += 1
+        else:
+            seen_ids.add(article.id)
+            seen_hashes.add(article.content_hash)
+            articles.append(article)
+    return articles, dropped
+
+
+def to_article(
+    spec: FeedSpec, entry: dict[str, Any], fetched: datetime, max_summary_chars: int, source: str
+) -> Article | str:
+    """An article, or the reason the entry cannot be one."""
+    title = plain_text(str(entry.get("title") or ""))
+    summary = plain_text(str(entry.get("summary") or entry.get("description") or ""))
+    if not title and not summary:
+        return "no title or summary"
+    link = _safe_link(str(entry.get("link") or ""))
+    guid = str(entry.get("id") or "")
+    url = canonical_url(link) if link else ""
+    if not url and not guid:
+        return "no link or guid"
+    truncated = len(summary) > max_summary_chars
+    if truncated:
+        summary = summary[:max_summary_chars].rsplit(" ", 1)[0] + " …"
+    published, quality = entry_date(entry, fetched)
+    identity = url or f"{spec.name}:{guid}"
+    return Article(
+        id=stable_id(identity),
+        url=url or _safe_link(guid),
+        feed=spec.name,
+        source=source or spec.title or spec.name,
+        title=title or summary[:120],
+        summary=summary,
+        published=published,
+        fetched=fetched,
+        date_quality=quality,
+        content_hash=content_hash(title, summary),
+        truncated=truncated,
+    )
+
+
+def _safe_link(link: str) -> str:
+    """Only http(s) links are kept; `javascript:` and friends become empty."""
+    link = link.strip()
+    return link if link.lower().startswith(("http://", "https://")) else ""

@@ -1,0 +1,390 @@
+"""The `econsec` command: thin wrappers over the library, each help ending in an example."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from econsec import __version__
+from econsec.config import Settings, load_settings
+from econsec.errors import EconsecError
+from econsec.models import CycleReport, SearchQuery
+from econsec.store import SearchKind, Store, open_store
+from econsec.timeparse import parse_when
+
+app = typer.Typer(
+    help="News monitoring for economic security and technology policy.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+console = Console()
+errors = Console(stderr=True)
+
+StoreOpt = Annotated[
+    str | None,
+    typer.Option("--store", help="Store path (embedded) or http(s) URL. Env: ECONSEC_STORE."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def fail(message: str, code: int = 1) -> None:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Store]:
+    try:
+        store = open_store(settings.store)
+    except EconsecError as exc:
+        fail(str(exc))
+    try:
+        yield store
+    except EconsecError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        console.print(f"econsec {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def ingest(
+    feeds: Annotated[
+        Path | None, typer.Option("--feeds", help="Feeds YAML file. Env: ECONSEC_FEEDS.")
+    ] = None,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option("--feed", help="A feed path or URL; repeatable; replaces the feeds file."),
+    ] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One ingestion cycle: fetch every feed, tag new articles, index the events.
+
+    Example: econsec ingest --feeds feeds/samples/feeds.yaml
+    """
+    from econsec import feeds as feedlib
+    from econsec.pipeline import load_tagger, run_cycle
+
+    settings = load_settings(store=store, feeds=str(feeds) if feeds else None)
+    try:
+        specs = [feedlib.spec_for(f) for f in feed] if feed else feedlib.load_feeds(settings.feeds)
+    except EconsecError as exc:
+        fail(str(exc))
+    with opened(settings) as st, _progress(as_json) as progress:
+        fetching = progress.add_task("fetching feeds", total=len(specs))
+        tagging = progress.add_task("tagging articles", total=None)
+        report = run_cycle(
+            specs,
+            st,
+            settings,
+            tagger=load_tagger(settings),
+            on_feed=lambda _: progress.advance(fetching),
+            on_tagged=lambda done, total: progress.update(tagging, completed=done, total=total),
+        )
+    if as_json:
+        print_json(report.summary())
+    else:
+        print_cycle(report)
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Progress]:
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        disable=quiet or not errors.is_terminal,
+        transient=True,
+    )
+    with progress:
+        yield progress
+
+
+def print_cycle(report: CycleReport) -> None:
+    """The short summary a person reads after a cycle."""
+    table = Table(title="Feeds", show_lines=False)
+    for column in ("feed", "status", "entries", "new", "error / warning"):
+        table.add_column(column)
+    for f in report.feeds:
+        style = "red" if f.status == "failed" else ""
+        table.add_row(
+            f.feed,
+            f.status,
+            str(f.entries_found),
+            str(f.new_articles),
+            f.error or f.warning or "",
+            style=style,
+        )
+    console.print(table)
+    summary = report.summary()
+    console.print(
+        f"feeds ok [bold]{summary['feeds_ok']}[/], failed [bold]{summary['feeds_failed']}[/]; "
+        f"new articles [bold]{summary['new_articles']}[/]; "
+        f"new events [bold]{summary['new_events']}[/]"
+    )
+    if report.tagging.events_by_type:
+        types = Table(title="New events by type")
+        types.add_column("type")
+        types.add_column("events", justify="right")
+        for code, count in sorted(report.tagging.events_by_type.items(), key=lambda kv: -kv[1]):
+            types.add_row(code, str(count))
+        console.print(types)
+
+
+@app.command()
+def run(
+    feeds: Annotated[
+        Path | None, typer.Option("--feeds", help="Feeds YAML file. Env: ECONSEC_FEEDS.")
+    ] = None,
+    store: StoreOpt = None,
+    airflow_home: Annotated[
+        Path, typer.Option("--airflow-home", envvar="AIRFLOW_HOME", help="Airflow home folder.")
+    ] = Path(".airflow"),
+    as_json: JsonOpt = False,
+) -> None:
+    """One ingestion cycle through the real Airflow DAG (airflow dags test), then a summary.
+
+    Example: econsec run --feeds feeds/samples/feeds.yaml
+    """
+    from econsec.airflow_runner import run_ingest_dag
+
+    settings = load_settings(store=store, feeds=str(feeds) if feeds else None)
+    with console.status("running the econsec_ingest DAG through Airflow…", spinner="dots"):
+        try:
+            report = run_ingest_dag(settings, airflow_home.resolve())
+        except EconsecError as exc:
+            fail(str(exc))
+    if as_json:
+        print_json(report.summary())
+        return
+    print_cycle(report)
+    console.print(
+        f"\nstore: {settings.store}\nnext:\n"
+        "  .venv/bin/econsec search '*'                       every event, newest first\n"
+        "  .venv/bin/econsec search 'gallium' --type export_control.ban\n"
+        "  .venv/bin/econsec search '*' --country CN --since 2024-01-01 --json\n"
+        "  .venv/bin/econsec feeds                            per-feed health\n"
+        "  .venv/bin/econsec eval ../shared/eval/dev.jsonl    tagger accuracy"
+    )
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Lucene-style query; '*' for everything.")] = "*",
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", help="Event type code; repeatable.")
+    ] = None,
+    category: Annotated[list[str] | None, typer.Option(help="Category; repeatable.")] = None,
+    country: Annotated[
+        list[str] | None, typer.Option(help="ISO code of any actor; repeatable.")
+    ] = None,
+    tech: Annotated[list[str] | None, typer.Option(help="Technology domain; repeatable.")] = None,
+    since: Annotated[str | None, typer.Option(help="From: 2024-06-01 or 30d.")] = None,
+    until: Annotated[str | None, typer.Option(help="Until: 2024-12-31 or 1d.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Most hits shown.")] = 20,
+    articles: Annotated[bool, typer.Option("--articles", help="Search articles.")] = False,
+    all_copies: Annotated[
+        bool, typer.Option("--all-copies", help="Do not collapse a story's copies.")
+    ] = False,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search events (or articles), newest first, one line per story.
+
+    Example: econsec search 'gallium OR germanium' --category export_control --since 2023-01-01
+    """
+    try:
+        request = SearchQuery(
+            q=query,
+            types=type_ or [],
+            categories=category or [],
+            countries=[c.upper() for c in country or []],
+            technologies=tech or [],
+            since=parse_when(since),
+            until=parse_when(until),
+            limit=limit,
+            collapse=not all_copies,
+        )
+    except ValueError as exc:
+        fail(str(exc), code=2)
+    kind: SearchKind = "articles" if articles else "events"
+    with opened(load_settings(store=store)) as st:
+        result = st.search(request, kind)
+    if as_json:
+        print_json({"total": result.total, kind: result.hits})
+        return
+    _print_hits(result.hits, kind, result.total)
+
+
+def _print_hits(hits: list[dict[str, Any]], kind: str, total: int) -> None:
+    table = Table(title=f"{total} {kind} match", show_lines=True)
+    table.add_column("date", no_wrap=True)
+    if kind == "events":
+        for column in ("type", "status", "initiator → target", "evidence", "sources"):
+            table.add_column(column)
+        for h in hits:
+            actors = ",".join(h.get("initiator", [])) + " → " + ",".join(h.get("target", []))
+            table.add_row(
+                h["published"][:10],
+                h["type"],
+                h["status"],
+                actors,
+                h.get("evidence") or h.get("title", ""),
+                str(h.get("source_count", 1)),
+            )
+    else:
+        for column in ("title", "source", "events"):
+            table.add_column(column)
+        for h in hits:
+            table.add_row(
+                h["published"][:10],
+                h["title"],
+                h.get("source", ""),
+                ", ".join(h.get("event_types", [])),
+            )
+    console.print(table)
+
+
+@app.command()
+def feeds(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Per-feed health: last fetch, status, entries, last error.
+
+    Example: econsec feeds --json
+    """
+    with opened(load_settings(store=store)) as st:
+        health = st.feed_health()
+    if as_json:
+        print_json([h.model_dump(mode="json") for h in health])
+        return
+    table = Table(title="Feeds")
+    for column in ("feed", "last fetch", "status", "entries", "new", "failures", "error"):
+        table.add_column(column)
+    for h in health:
+        table.add_row(
+            h.feed,
+            h.last_fetch.isoformat(timespec="seconds") if h.last_fetch else "-",
+            h.status,
+            str(h.entries),
+            str(h.new_articles),
+            str(h.consecutive_failures),
+            h.error or h.warning or "",
+            style="red" if h.status == "failed" else "",
+        )
+    console.print(table)
+
+
+@app.command()
+def tag(
+    file: Annotated[Path, typer.Argument(help="JSONL items (eval format).", exists=True)],
+) -> None:
+    """Print predictions, one JSON object a line, in the format of the eval set.
+
+    Example: econsec tag items.jsonl > predictions.jsonl
+    """
+    from extractors.evaluate import predict, read_items
+
+    from econsec.pipeline import load_tagger
+
+    try:
+        items = read_items(file)
+    except ValueError as exc:
+        fail(str(exc), code=2)
+    for prediction in predict(load_tagger(load_settings()), items):
+        sys.stdout.write(json.dumps(prediction, ensure_ascii=False) + "\n")
+
+
+@app.command("eval")
+def evaluate(
+    file: Annotated[Path, typer.Argument(help="Labelled JSONL items.", exists=True)],
+    as_json: JsonOpt = False,
+) -> None:
+    """Precision, recall and F1 of the tagger on a labelled set, overall and per type.
+
+    Example: econsec eval ../shared/eval/dev.jsonl
+    """
+    from extractors.evaluate import format_report, predict, read_items, score
+
+    from econsec.pipeline import load_tagger
+
+    try:
+        items = read_items(file)
+    except ValueError as exc:
+        fail(str(exc), code=2)
+    with console.status(f"tagging {len(items)} items…"):
+        scores = score(items, predict(load_tagger(load_settings()), items))
+    if as_json:
+        print_json(scores)
+    else:
+        console.print(format_report(scores), highlight=False, markup=False)
+
+
+@app.command()
+def taxonomy(as_json: JsonOpt = False) -> None:
+    """The event types econsec tags, with their definitions.
+
+    Example: econsec taxonomy --json
+    """
+    from extractors.taxonomy import load_taxonomy
+
+    types = load_taxonomy()
+    if as_json:
+        print_json(
+            [
+                {"code": t.code, "category": t.category, "name": t.name, "definition": t.definition}
+                for t in types
+            ]
+        )
+        return
+    table = Table(title=f"{len(types)} event types")
+    table.add_column("code", no_wrap=True)
+    table.add_column("definition")
+    for t in types:
+        table.add_row(t.code, t.definition)
+    console.print(table)
+
+
+@app.command()
+def status(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """What the store holds and what is still queued between stages.
+
+    Example: econsec status
+    """
+    with opened(load_settings(store=store)) as st:
+        counts = st.counts()
+        last = st.last_cycle()
+    data = {"store": st.location, **counts, "last_cycle": last.summary() if last else None}
+    if as_json:
+        print_json(data)
+        return
+    for key, value in counts.items():
+        console.print(f"{key}: {value}")
+    if last:
+        console.print(f"last cycle: {last.run_id} at {last.started:%Y-%m-%d %H:%M} UTC")
+
+
+if __name__ == "__main__":
+    app()

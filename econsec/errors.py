@@ -1,0 +1,64 @@
+"""One exception hierarchy for the whole project.
+
+    EconsecError
+    ├── ConfigError            a setting or a config file is wrong (names the file and field)
+    ├── FeedError              a feed could not be fetched or parsed (names the feed)
+    │   ├── FeedFetchError     network, HTTP status, size or time cap
+    │   │   └── TransientFeedError   worth retrying later (timeouts, 429, 5xx)
+    │   └── FeedParseError     the body is not a feed we can read
+    ├── StoreError             the store failed (names the store or index)
+    │   └── StoreBusyError     another process holds the index writer
+    └── QueryError             a search query does not parse
+
+Errors carry the thing they concern so that a message alone tells an
+operator where to look.
+"""
+
+from __future__ import annotations
+
+
+class EconsecError(Exception):
+    """Base of every error econsec raises on purpose."""
+
+
+class ConfigError(EconsecError):
+    def __init__(self, message: str, *, file: str | None = None, field: str | None = None):
+        self.file = file
+        self.field = field
+        where = ": ".join(part for part in (file, field) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class FeedError(EconsecError):
+    def __init__(self, feed: str, message: str):
+        self.feed = feed
+        self.reason = message
+        super().__init__(f"feed {feed!r}: {message}")
+
+
+class FeedFetchError(FeedError):
+    pass
+
+
+class TransientFeedError(FeedFetchError):
+    pass
+
+
+class FeedParseError(FeedError):
+    pass
+
+
+class StoreError(EconsecError):
+    def __init__(self, store: str, message: str):
+        self.store = store
+        super().__init__(f"store {store}: {message}")
+
+
+class StoreBusyError(StoreError):
+    pass
+
+
+class QueryError(EconsecError):
+    def __init__(self, query: str, message: str):
+        self.query = query
+        super().__init__(f"query {query!r}: {message}")

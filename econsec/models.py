@@ -1,0 +1,173 @@
+"""The data contract: one typed record per stage boundary.
+
+`FeedSpec` -> (fetch) -> `FeedResult` + `Article`s -> (tag) -> `Event`s ->
+(index) -> `SearchResult`. Nothing else crosses a stage boundary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+DateQuality = Literal["ok", "missing", "unparseable", "future"]
+Status = Literal["planned", "enacted"]
+
+
+def stable_id(*parts: str) -> str:
+    """A short id that is the same on every machine and every rerun."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]
+
+
+class FeedSpec(BaseModel):
+    """One entry of a feeds file."""
+
+    name: str
+    url: str
+    title: str = ""
+    country: str | None = None
+    live: bool = True
+
+
+class Article(BaseModel):
+    """A news item after normalisation: canonical URL, UTC date, plain text."""
+
+    id: str
+    url: str
+    feed: str
+    source: str
+    title: str
+    summary: str = ""
+    published: datetime
+    fetched: datetime
+    date_quality: DateQuality = "ok"
+    content_hash: str
+    story_id: str = ""
+    truncated: bool = False
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n{self.summary}".strip()
+
+
+class Event(BaseModel):
+    """One (article, type) pair; its id is derived from both, so reruns upsert."""
+
+    id: str
+    article_id: str
+    type: str
+    category: str
+    status: Status
+    initiator: list[str] = Field(default_factory=list)
+    target: list[str] = Field(default_factory=list)
+    partner: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    technologies: list[str] = Field(default_factory=list)
+    evidence: str = ""
+    confidence: float = 0.0
+    title: str = ""
+    summary: str = ""
+    url: str = ""
+    source: str = ""
+    feed: str = ""
+    published: datetime
+    story_id: str = ""
+    cluster_id: str = ""
+
+
+class FeedResult(BaseModel):
+    """What one fetch of one feed gave, good or bad; recorded per feed."""
+
+    feed: str
+    url: str
+    status: Literal["ok", "not_modified", "failed"]
+    http_status: int | None = None
+    entries_found: int = 0
+    new_articles: int = 0
+    duplicates: int = 0
+    dropped: dict[str, int] = Field(default_factory=dict)
+    error: str | None = None
+    warning: str | None = None
+    transient: bool = False
+    fetched_at: datetime
+    seconds: float = 0.0
+
+
+class TagReport(BaseModel):
+    """What one tagging pass over the pending articles gave."""
+
+    articles_tagged: int = 0
+    in_scope: int = 0
+    new_events: int = 0
+    events_by_type: dict[str, int] = Field(default_factory=dict)
+    new_stories: int = 0
+
+
+class IndexReport(BaseModel):
+    articles_indexed: int = 0
+    events_indexed: int = 0
+
+
+class CycleReport(BaseModel):
+    """One ingestion cycle end to end, as `ingest --json` prints it."""
+
+    run_id: str
+    started: datetime
+    finished: datetime | None = None
+    feeds: list[FeedResult] = Field(default_factory=list)
+    tagging: TagReport = Field(default_factory=TagReport)
+    indexing: IndexReport = Field(default_factory=IndexReport)
+
+    @property
+    def new_articles(self) -> int:
+        return sum(f.new_articles for f in self.feeds)
+
+    def summary(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json")
+        data["feeds_ok"] = sum(f.status != "failed" for f in self.feeds)
+        data["feeds_failed"] = sum(f.status == "failed" for f in self.feeds)
+        data["new_articles"] = self.new_articles
+        data["new_events"] = self.tagging.new_events
+        return data
+
+
+class FeedHealth(BaseModel):
+    """The last known state of one feed, for `econsec feeds`."""
+
+    feed: str
+    url: str
+    last_fetch: datetime | None = None
+    status: str = "never fetched"
+    http_status: int | None = None
+    entries: int = 0
+    new_articles: int = 0
+    error: str | None = None
+    warning: str | None = None
+    consecutive_failures: int = 0
+
+
+class SearchQuery(BaseModel):
+    """The search model both backends speak."""
+
+    q: str = "*"
+    types: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    technologies: list[str] = Field(default_factory=list)
+    statuses: list[str] = Field(default_factory=list)
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 20
+    offset: int = 0
+    sort: Literal["newest", "relevance"] = "newest"
+    collapse: bool = True
+    facets: bool = False
+
+
+class SearchResult(BaseModel):
+    total: int
+    clusters: int | None = None
+    hits: list[dict[str, Any]] = Field(default_factory=list)
+    facets: dict[str, dict[str, int]] = Field(default_factory=dict)

@@ -1,0 +1,230 @@
+"""One ingestion cycle: fetch every feed, tag what is new, index it.
+
+Each stage is a function of its own, so Airflow can run them as separate
+tasks (fetch mapped over feeds) and the CLI can run them in a row. The store
+is the queue between them: every stage reads what the previous one left and
+can be rerun alone.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from econsec import feeds as feedlib
+from econsec.articles import to_articles
+from econsec.config import Settings
+from econsec.dedup import StoryAssigner, to_bytes
+from econsec.errors import FeedError, TransientFeedError
+from econsec.models import (
+    Article,
+    CycleReport,
+    Event,
+    FeedResult,
+    FeedSpec,
+    IndexReport,
+    TagReport,
+    stable_id,
+)
+from econsec.store import Store
+
+if TYPE_CHECKING:
+    from extractors.pipeline import EventTagger
+
+    from extractors.types import TagResult
+
+TAG_BATCH = 256
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+def fetch_feed(
+    spec: FeedSpec, store: Store, settings: Settings, *, client: httpx.Client | None = None
+) -> FeedResult:
+    """Fetch, parse and stage one feed; any failure is recorded against the feed, never raised."""
+    started = time.monotonic()
+    fetched_at = datetime.now(UTC)
+    etag, last_modified = store.validators(spec.name, spec.url)
+    try:
+        body = feedlib.fetch(spec, settings, client=client, etag=etag, last_modified=last_modified)
+        parsed = feedlib.parse(spec, body)
+    except FeedError as exc:
+        result = FeedResult(
+            feed=spec.name,
+            url=spec.url,
+            status="failed",
+            error=exc.reason,
+            transient=isinstance(exc, TransientFeedError),
+            fetched_at=fetched_at,
+            seconds=time.monotonic() - started,
+        )
+        store.record_feed(result, None, None)
+        return result
+    articles, dropped = to_articles(
+        spec,
+        parsed.entries,
+        fetched_at,
+        max_summary_chars=settings.max_summary_chars,
+        source=spec.title or parsed.title,
+    )
+    new_ids = store.stage_articles(articles)
+    result = FeedResult(
+        feed=spec.name,
+        url=spec.url,
+        status="not_modified" if body.not_modified else "ok",
+        http_status=body.http_status,
+        entries_found=len(parsed.entries),
+        new_articles=len(new_ids),
+        duplicates=len(articles) - len(new_ids),
+        dropped=dict(dropped),
+        warning=parsed.warning,
+        fetched_at=fetched_at,
+        seconds=time.monotonic() - started,
+    )
+    store.record_feed(result, body.etag, body.last_modified)
+    return result
+
+
+def tag_pending(
+    store: Store, tagger: EventTagger, settings: Settings, progress: Progress | None = None
+) -> TagReport:
+    """Place every untagged article in a story, tag it and store its events."""
+    report = TagReport()
+    pending = store.untagged_articles()
+    if not pending:
+        return report
+    window = timedelta(days=settings.story_window_days)
+    assigner = StoryAssigner(settings.near_duplicate_threshold, window)
+    assigner.add_known(store.known_signatures(pending[0].published - window))
+    by_type: Counter[str] = Counter()
+    for batch in _chunks(pending, TAG_BATCH):
+        tagged, events = _tag_batch(batch, assigner, tagger, report)
+        new_events = store.save_tagged(tagged, events)
+        by_type.update(event.type for event in new_events)
+        report.new_events += len(new_events)
+        report.articles_tagged += len(batch)
+        if progress:
+            progress(report.articles_tagged, len(pending))
+    report.events_by_type = dict(sorted(by_type.items()))
+    return report
+
+
+def _tag_batch(
+    batch: list[Article], assigner: StoryAssigner, tagger: EventTagger, report: TagReport
+) -> tuple[list[tuple[Article, bytes, list[str]]], list[Event]]:
+    tagged: list[tuple[Article, bytes, list[str]]] = []
+    events: list[Event] = []
+    results = tagger.tag_many((article.title, article.summary) for article in batch)
+    for article, result in zip(batch, results, strict=True):
+        story_id, minhash = assigner.assign(article.id, article.text, article.published)
+        report.new_stories += story_id == article.id
+        article = article.model_copy(update={"story_id": story_id})
+        report.in_scope += result.in_scope
+        tagged.append((article, to_bytes(minhash), list(result.technologies)))
+        events.extend(to_events(article, result))
+    return tagged, events
+
+
+def to_events(article: Article, result: TagResult) -> list[Event]:
+    """Events of one article; ids come from the article and the type, so reruns upsert."""
+    events = []
+    for tagged in result.events:
+        actors = [*tagged.initiator, *tagged.target, *tagged.partner]
+        events.append(
+            Event(
+                id=stable_id(article.id, tagged.type),
+                article_id=article.id,
+                type=tagged.type,
+                category=tagged.type.split(".", 1)[0],
+                status=tagged.status,
+                initiator=tagged.initiator,
+                target=tagged.target,
+                partner=tagged.partner,
+                countries=sorted({a for a in actors if _is_country(a)}),
+                technologies=list(result.technologies),
+                evidence=tagged.evidence,
+                confidence=round(float(tagged.confidence), 3),
+                title=article.title,
+                summary=article.summary,
+                url=article.url,
+                source=article.source,
+                feed=article.feed,
+                published=article.published,
+                story_id=article.story_id,
+                cluster_id=stable_id(article.story_id, tagged.type),
+            )
+        )
+    return events
+
+
+def _is_country(actor: str) -> bool:
+    return len(actor) == 2 and actor.isupper()
+
+
+def index_pending(store: Store) -> IndexReport:
+    return store.index_pending()
+
+
+def run_cycle(
+    specs: list[FeedSpec],
+    store: Store,
+    settings: Settings,
+    *,
+    tagger: EventTagger | None = None,
+    client: httpx.Client | None = None,
+    on_feed: Callable[[FeedResult], None] | None = None,
+    on_tagged: Progress | None = None,
+) -> CycleReport:
+    """Fetch, tag and index in a row; the cycle is recorded in the store."""
+    report = CycleReport(run_id=f"cli-{uuid.uuid4().hex[:12]}", started=datetime.now(UTC))
+    own_client = client is None and any(feedlib.is_remote(s.url) for s in specs)
+    client = client or (feedlib.make_client(settings) if own_client else None)
+    try:
+        for spec in specs:
+            result = fetch_feed(spec, store, settings, client=client)
+            report.feeds.append(result)
+            if on_feed:
+                on_feed(result)
+    finally:
+        if own_client and client is not None:
+            client.close()
+    report.tagging = tag_pending(store, tagger or load_tagger(settings), settings, on_tagged)
+    report.indexing = index_pending(store)
+    report.finished = datetime.now(UTC)
+    store.record_cycle(report)
+    return report
+
+
+def load_tagger(settings: Settings) -> EventTagger:
+    """The spaCy tagger; imported here so that a DAG file or `--help` never loads spaCy."""
+    from extractors.pipeline import EventTagger
+
+    return EventTagger(model=settings.spacy_model)
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def cycle_from_parts(
+    run_id: str,
+    started: datetime,
+    feeds: Iterable[FeedResult],
+    tagging: TagReport,
+    indexing: IndexReport,
+) -> CycleReport:
+    """A cycle report assembled from separately run stages (the Airflow DAG)."""
+    return CycleReport(
+        run_id=run_id,
+        started=started,
+        finished=datetime.now(UTC),
+        feeds=list(feeds),
+        tagging=tagging,
+        indexing=indexing,
+    )

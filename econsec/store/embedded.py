@@ -1,0 +1,202 @@
+"""The embedded store: SQLite for state and the queue, Tantivy for search."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from econsec.dedup import Known
+from econsec.models import (
+    Article,
+    CycleReport,
+    Event,
+    FeedHealth,
+    FeedResult,
+    IndexReport,
+    SearchQuery,
+    SearchResult,
+)
+from econsec.store import SearchKind
+from econsec.store.state import StateDB
+from econsec.store.tantivy_index import ARTICLE_FIELDS, EVENT_FIELDS, TantivyIndex, combine
+
+INDEX_BATCH = 2_000
+COLLAPSE_WINDOW = 5_000
+FACET_FIELDS = {
+    "type": "type",
+    "category": "category",
+    "initiator": "initiator",
+    "technologies": "technologies",
+    "status": "status",
+    "countries": "countries",
+}
+
+
+class EmbeddedStore:
+    """Both halves live under one directory; the indexes open only when first needed."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.location = str(root)
+        self.state = StateDB(root / "state.sqlite3")
+        self._events: TantivyIndex | None = None
+        self._articles: TantivyIndex | None = None
+
+    @property
+    def events_index(self) -> TantivyIndex:
+        if self._events is None:
+            self._events = TantivyIndex(self.root / "events", EVENT_FIELDS, "events")
+        return self._events
+
+    @property
+    def articles_index(self) -> TantivyIndex:
+        if self._articles is None:
+            self._articles = TantivyIndex(self.root / "articles", ARTICLE_FIELDS, "articles")
+        return self._articles
+
+    def close(self) -> None:
+        self.state.close()
+        self._events = self._articles = None
+
+    # state, delegated ------------------------------------------------------
+
+    def validators(self, feed: str, url: str) -> tuple[str | None, str | None]:
+        return self.state.validators(feed, url)
+
+    def record_feed(self, result: FeedResult, etag: str | None, last_modified: str | None) -> None:
+        self.state.record_feed(result, etag, last_modified)
+
+    def stage_articles(self, articles: list[Article]) -> list[str]:
+        return self.state.stage_articles(articles)
+
+    def feed_health(self) -> list[FeedHealth]:
+        return self.state.feed_health()
+
+    def untagged_articles(self, limit: int | None = None) -> list[Article]:
+        return self.state.untagged_articles(limit)
+
+    def known_signatures(self, since: datetime) -> list[Known]:
+        return list(self.state.known_signatures(since))
+
+    def save_tagged(
+        self, tagged: list[tuple[Article, bytes, list[str]]], events: list[Event]
+    ) -> list[Event]:
+        return self.state.save_tagged(tagged, events)
+
+    def counts(self) -> dict[str, int]:
+        return self.state.counts()
+
+    def record_cycle(self, report: CycleReport) -> None:
+        self.state.record_cycle(report)
+
+    def last_cycle(self) -> CycleReport | None:
+        return self.state.last_cycle()
+
+    # indexing --------------------------------------------------------------
+
+    def index_pending(self) -> IndexReport:
+        """Copy tagged rows into Tantivy, then mark them; a crash between the two only repeats."""
+        report = IndexReport()
+        while True:
+            articles, events = self.state.unindexed(INDEX_BATCH)
+            if not articles and not events:
+                return report
+            if articles:
+                self.articles_index.upsert(_article_source(a, t, e) for a, t, e in articles)
+            if events:
+                self.events_index.upsert(e.model_dump(mode="json") for e in events)
+            self.state.mark_indexed([a.id for a, _, _ in articles], [e.id for e in events])
+            report.articles_indexed += len(articles)
+            report.events_indexed += len(events)
+
+    # search ----------------------------------------------------------------
+
+    def search(self, query: SearchQuery, kind: SearchKind = "events") -> SearchResult:
+        index = self.events_index if kind == "events" else self.articles_index
+        text_query = index.parse(query.q)
+        full = combine([text_query, *self._filters(index, query, kind)])
+        newest = query.sort == "newest"
+        if kind == "events" and query.collapse:
+            result = self._collapsed(index, full, query, newest)
+        else:
+            hits = index.search(full, limit=query.limit, offset=query.offset, newest_first=newest)
+            result = SearchResult(total=hits.total, hits=hits.docs)
+        if kind == "events":
+            self._highlight(index, text_query, query.q, result.hits)
+        if query.facets and kind == "events":
+            result.facets = self._facets(index, full)
+        return result
+
+    def _filters(self, index: TantivyIndex, query: SearchQuery, kind: str) -> list[Any]:
+        wanted = {
+            "type": query.types,
+            "category": query.categories,
+            "countries": query.countries,
+            "technologies": query.technologies,
+            "status": query.statuses,
+        }
+        if kind == "articles":
+            wanted = {"event_types": query.types, "technologies": query.technologies}
+        filters = [index.term_filter(field, values) for field, values in wanted.items() if values]
+        if query.since or query.until:
+            filters.append(index.date_filter(query.since, query.until))
+        return filters
+
+    def _collapsed(
+        self, index: TantivyIndex, full: Any, query: SearchQuery, newest: bool
+    ) -> SearchResult:
+        """One hit per cluster (a story's events of one type), with every outlet that told it."""
+        hits = index.search(full, limit=COLLAPSE_WINDOW, newest_first=newest)
+        groups: dict[str, dict[str, Any]] = {}
+        for doc in hits.docs:
+            key = doc.get("cluster_id") or doc["id"]
+            group = groups.get(key)
+            if group is None:
+                groups[key] = group = {**doc, "sources": [], "event_ids": []}
+            group["event_ids"].append(doc["id"])
+            outlet = {"source": doc.get("source", ""), "url": doc.get("url", "")}
+            if outlet not in group["sources"]:
+                group["sources"].append(outlet)
+        collapsed = list(groups.values())
+        for group in collapsed:
+            group["source_count"] = len(group["sources"])
+        page = collapsed[query.offset : query.offset + query.limit]
+        return SearchResult(total=hits.total, hits=page, facets={}, clusters=len(collapsed))
+
+    def _highlight(self, index: TantivyIndex, text_query: Any, q: str, hits: list[dict]) -> None:
+        for hit in hits:
+            evidence = hit.get("evidence", "")
+            snippet = index.snippet(text_query, hit["id"], "evidence") if q.strip("* ") else ""
+            hit["evidence_html"] = snippet or html.escape(evidence)
+
+    def _facets(self, index: TantivyIndex, full: Any) -> dict[str, dict[str, int]]:
+        spec: dict[str, Any] = {
+            name: {"terms": {"field": field, "size": 50}} for name, field in FACET_FIELDS.items()
+        }
+        spec["published"] = {"date_histogram": {"field": "published", "fixed_interval": "1d"}}
+        raw = index.aggregate(full, spec)
+        facets = {
+            name: {b["key"]: b["doc_count"] for b in raw.get(name, {}).get("buckets", [])}
+            for name in FACET_FIELDS
+        }
+        facets["published"] = _by_month(raw.get("published", {}).get("buckets", []))
+        return facets
+
+
+def _by_month(daily: list[dict[str, Any]]) -> dict[str, int]:
+    """Tantivy only has fixed intervals; months are summed from days."""
+    months: dict[str, int] = {}
+    for bucket in daily:
+        if bucket["doc_count"]:
+            month = bucket["key_as_string"][:7] + "-01"
+            months[month] = months.get(month, 0) + bucket["doc_count"]
+    return months
+
+
+def _article_source(article: Article, technologies: list[str], event_types: list[str]) -> dict:
+    source = article.model_dump(mode="json")
+    source["technologies"] = technologies
+    source["event_types"] = event_types
+    return source

@@ -1,0 +1,287 @@
+"""SQLite: the durable queue between stages and the small state beside it.
+
+Mapped fetch tasks run in parallel processes, so they only ever touch this
+database (WAL mode, a busy timeout), never the Tantivy indexes. Every row
+has a stable id, so every write is an idempotent upsert.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from econsec.dedup import Known, from_bytes
+from econsec.errors import StoreError
+from econsec.models import Article, CycleReport, Event, FeedHealth, FeedResult
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feeds (
+    name TEXT PRIMARY KEY, url TEXT NOT NULL, etag TEXT, last_modified TEXT,
+    last_fetch TEXT, status TEXT, http_status INTEGER, entries INTEGER DEFAULT 0,
+    new_articles INTEGER DEFAULT 0, error TEXT, warning TEXT,
+    consecutive_failures INTEGER DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, feed TEXT NOT NULL, published TEXT NOT NULL, data TEXT NOT NULL,
+    story_id TEXT, minhash BLOB, technologies TEXT, event_types TEXT,
+    staged_at TEXT NOT NULL, tagged_at TEXT, indexed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS articles_untagged ON articles (tagged_at) WHERE tagged_at IS NULL;
+CREATE INDEX IF NOT EXISTS articles_unindexed ON articles (indexed_at) WHERE indexed_at IS NULL;
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY, article_id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,
+    created_at TEXT NOT NULL, indexed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS events_unindexed ON events (indexed_at) WHERE indexed_at IS NULL;
+CREATE TABLE IF NOT EXISTS cycles (
+    run_id TEXT PRIMARY KEY, started TEXT NOT NULL, finished TEXT, data TEXT NOT NULL
+);
+"""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class StateDB:
+    """The SQLite side of the embedded store; one connection per process."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA busy_timeout=30000")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(str(path), f"cannot open state database: {exc}") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: all of it lands, or none of it (a killed process loses nothing)."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            yield self.db
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+
+    # feeds -----------------------------------------------------------------
+
+    def validators(self, feed: str, url: str) -> tuple[str | None, str | None]:
+        row = self.db.execute(
+            "SELECT etag, last_modified FROM feeds WHERE name = ? AND url = ?", (feed, url)
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def record_feed(self, result: FeedResult, etag: str | None, last_modified: str | None) -> None:
+        failed = result.status == "failed"
+        with self.transaction() as db:
+            db.execute(
+                """INSERT INTO feeds (name, url, etag, last_modified, last_fetch, status,
+                       http_status, entries, new_articles, error, warning, consecutive_failures)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (name) DO UPDATE SET
+                       url = excluded.url,
+                       etag = COALESCE(excluded.etag, CASE WHEN excluded.status = 'failed'
+                                       THEN feeds.etag END),
+                       last_modified = COALESCE(excluded.last_modified, CASE WHEN
+                                       excluded.status = 'failed' THEN feeds.last_modified END),
+                       last_fetch = excluded.last_fetch, status = excluded.status,
+                       http_status = excluded.http_status, entries = excluded.entries,
+                       new_articles = excluded.new_articles, error = excluded.error,
+                       warning = excluded.warning,
+                       consecutive_failures = CASE WHEN excluded.status = 'failed'
+                           THEN feeds.consecutive_failures + 1 ELSE 0 END""",
+                (
+                    result.feed,
+                    result.url,
+                    etag,
+                    last_modified,
+                    result.fetched_at.isoformat(),
+                    result.status,
+                    result.http_status,
+                    result.entries_found,
+                    result.new_articles,
+                    result.error,
+                    result.warning,
+                    int(failed),
+                ),
+            )
+
+    def feed_health(self) -> list[FeedHealth]:
+        rows = self.db.execute(
+            """SELECT name, url, last_fetch, status, http_status, entries, new_articles, error,
+                      warning, consecutive_failures FROM feeds ORDER BY name"""
+        ).fetchall()
+        keys = (
+            "feed",
+            "url",
+            "last_fetch",
+            "status",
+            "http_status",
+            "entries",
+            "new_articles",
+            "error",
+            "warning",
+            "consecutive_failures",
+        )
+        return [FeedHealth.model_validate(dict(zip(keys, row, strict=True))) for row in rows]
+
+    # articles --------------------------------------------------------------
+
+    def stage_articles(self, articles: Iterable[Article]) -> list[str]:
+        """Ids of the articles that were new; known ids are left as they are."""
+        new: list[str] = []
+        staged_at = now()
+        with self.transaction() as db:
+            for article in articles:
+                cursor = db.execute(
+                    """INSERT OR IGNORE INTO articles (id, feed, published, data, staged_at)
+                       VALUES (?, ?, ?, ?, ?)""",
+                    (
+                        article.id,
+                        article.feed,
+                        article.published.isoformat(),
+                        article.model_dump_json(),
+                        staged_at,
+                    ),
+                )
+                if cursor.rowcount:
+                    new.append(article.id)
+        return new
+
+    def untagged_articles(self, limit: int | None = None) -> list[Article]:
+        sql = "SELECT data FROM articles WHERE tagged_at IS NULL ORDER BY published, id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [Article.model_validate_json(row[0]) for row in self.db.execute(sql)]
+
+    def known_signatures(self, since: datetime) -> Iterator[Known]:
+        rows = self.db.execute(
+            """SELECT id, story_id, published, minhash FROM articles
+               WHERE minhash IS NOT NULL AND published >= ?""",
+            (since.isoformat(),),
+        )
+        for article_id, story_id, published, minhash in rows:
+            yield Known(
+                article_id, story_id, datetime.fromisoformat(published), from_bytes(minhash)
+            )
+
+    def save_tagged(
+        self,
+        tagged: list[tuple[Article, bytes, list[str]]],
+        events: list[Event],
+    ) -> list[Event]:
+        """Store articles with story and technologies, and their events; return the new events."""
+        tagged_at = now()
+        new_events: list[Event] = []
+        types_by_article: dict[str, list[str]] = {}
+        for event in events:
+            types_by_article.setdefault(event.article_id, []).append(event.type)
+        with self.transaction() as db:
+            for article, minhash, technologies in tagged:
+                db.execute(
+                    """UPDATE articles SET data = ?, story_id = ?, minhash = ?, technologies = ?,
+                           event_types = ?, tagged_at = ?, indexed_at = NULL WHERE id = ?""",
+                    (
+                        article.model_dump_json(),
+                        article.story_id,
+                        minhash,
+                        json.dumps(technologies),
+                        json.dumps(types_by_article.get(article.id, [])),
+                        tagged_at,
+                        article.id,
+                    ),
+                )
+            for event in events:
+                cursor = db.execute(
+                    """INSERT OR IGNORE INTO events (id, article_id, type, data, created_at)
+                       VALUES (?, ?, ?, ?, ?)""",
+                    (event.id, event.article_id, event.type, event.model_dump_json(), tagged_at),
+                )
+                if cursor.rowcount:
+                    new_events.append(event)
+        return new_events
+
+    def unindexed(
+        self, limit: int
+    ) -> tuple[list[tuple[Article, list[str], list[str]]], list[Event]]:
+        """A batch of tagged articles and events not yet in the search indexes."""
+        article_rows = self.db.execute(
+            """SELECT data, technologies, event_types FROM articles
+               WHERE tagged_at IS NOT NULL AND indexed_at IS NULL LIMIT ?""",
+            (limit,),
+        ).fetchall()
+        articles = [
+            (Article.model_validate_json(d), json.loads(t or "[]"), json.loads(e or "[]"))
+            for d, t, e in article_rows
+        ]
+        event_rows = self.db.execute(
+            "SELECT data FROM events WHERE indexed_at IS NULL LIMIT ?", (limit,)
+        ).fetchall()
+        return articles, [Event.model_validate_json(row[0]) for row in event_rows]
+
+    def mark_indexed(self, article_ids: list[str], event_ids: list[str]) -> None:
+        stamp = now()
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE articles SET indexed_at = ? WHERE id = ?", [(stamp, i) for i in article_ids]
+            )
+            db.executemany(
+                "UPDATE events SET indexed_at = ? WHERE id = ?", [(stamp, i) for i in event_ids]
+            )
+
+    def counts(self) -> dict[str, int]:
+        row = self.db.execute(
+            """SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM events),
+                      (SELECT COUNT(*) FROM articles WHERE tagged_at IS NULL),
+                      (SELECT COUNT(*) FROM articles WHERE tagged_at IS NOT NULL
+                                                       AND indexed_at IS NULL),
+                      (SELECT COUNT(*) FROM events WHERE indexed_at IS NULL)"""
+        ).fetchone()
+        keys = ("articles", "events", "untagged_articles", "unindexed_articles", "unindexed_events")
+        return dict(zip(keys, row, strict=True))
+
+    def events_for_articles(self, article_ids: list[str]) -> list[Event]:
+        marks = ",".join("?" * len(article_ids))
+        rows = self.db.execute(
+            f"SELECT data FROM events WHERE article_id IN ({marks})", article_ids
+        )
+        return [Event.model_validate_json(row[0]) for row in rows]
+
+    # cycles ----------------------------------------------------------------
+
+    def record_cycle(self, report: CycleReport) -> None:
+        with self.transaction() as db:
+            db.execute(
+                """INSERT OR REPLACE INTO cycles (run_id, started, finished, data)
+                   VALUES (?, ?, ?, ?)""",
+                (
+                    report.run_id,
+                    report.started.isoformat(),
+                    report.finished.isoformat() if report.finished else None,
+                    report.model_dump_json(),
+                ),
+            )
+
+    def last_cycle(self) -> CycleReport | None:
+        row = self.db.execute("SELECT data FROM cycles ORDER BY started DESC LIMIT 1").fetchone()
+        return CycleReport.model_validate_json(row[0]) if row else None

@@ -1,0 +1,234 @@
+"""Tantivy indexes for events and articles: schema, upserts, search.
+
+Tantivy admits one writer per index across all processes, so a writer is
+opened only for the length of one batch and closed right after its commit;
+a second process waiting for it retries with backoff. Readers never block.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from econsec.errors import QueryError, StoreBusyError, StoreError
+
+KEYWORD = "keyword"
+TEXT = "text"
+DATE = "date"
+FLOAT = "float"
+
+EVENT_FIELDS: dict[str, str] = {
+    "id": KEYWORD,
+    "article_id": KEYWORD,
+    "type": KEYWORD,
+    "category": KEYWORD,
+    "status": KEYWORD,
+    "initiator": KEYWORD,
+    "target": KEYWORD,
+    "partner": KEYWORD,
+    "countries": KEYWORD,
+    "technologies": KEYWORD,
+    "source": KEYWORD,
+    "feed": KEYWORD,
+    "story_id": KEYWORD,
+    "cluster_id": KEYWORD,
+    "url": KEYWORD,
+    "title": TEXT,
+    "summary": TEXT,
+    "evidence": TEXT,
+    "published": DATE,
+    "confidence": FLOAT,
+}
+ARTICLE_FIELDS: dict[str, str] = {
+    "id": KEYWORD,
+    "feed": KEYWORD,
+    "source": KEYWORD,
+    "url": KEYWORD,
+    "story_id": KEYWORD,
+    "date_quality": KEYWORD,
+    "technologies": KEYWORD,
+    "event_types": KEYWORD,
+    "title": TEXT,
+    "summary": TEXT,
+    "published": DATE,
+    "fetched": DATE,
+}
+DEFAULT_SEARCH_FIELDS = {
+    "events": ["title", "evidence", "summary"],
+    "articles": ["title", "summary"],
+}
+WRITER_HEAP = 64_000_000
+LOCK_RETRIES = 8
+AND_NOT = re.compile(r"\bAND\s+NOT\s+")
+LEADING_NOT = re.compile(r"^NOT\s+")
+
+
+def build_schema(fields: dict[str, str]) -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    for name, kind in fields.items():
+        if kind == KEYWORD:
+            builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
+        elif kind == TEXT:
+            builder.add_text_field(name, stored=True, tokenizer_name="en_stem")
+        elif kind == DATE:
+            builder.add_date_field(name, stored=False, indexed=True, fast=True)
+        elif kind == FLOAT:
+            builder.add_float_field(name, stored=False, indexed=True, fast=True)
+    builder.add_bytes_field("_source", stored=True, indexed=False)
+    return builder.build()
+
+
+@dataclass
+class Hits:
+    total: int
+    docs: list[dict[str, Any]]
+
+
+class TantivyIndex:
+    """One Tantivy index on disk, whose documents carry their JSON source."""
+
+    def __init__(self, path: Path, fields: dict[str, str], kind: str):
+        self.path = path
+        self.fields = fields
+        self.kind = kind
+        self.schema = build_schema(fields)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        except (ValueError, OSError) as exc:
+            raise StoreError(str(path), f"cannot open {kind} index: {exc}") from exc
+
+    def upsert(self, sources: Iterable[dict[str, Any]]) -> int:
+        """Delete-then-add by id in one commit, so a rerun never duplicates."""
+        writer = self._writer()
+        count = 0
+        try:
+            for source in sources:
+                writer.delete_documents_by_term("id", source["id"])
+                writer.add_document(self._document(source))
+                count += 1
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            raise
+        self.index.reload()
+        return count
+
+    def _writer(self) -> tantivy.IndexWriter:
+        delay = 0.1
+        for attempt in range(LOCK_RETRIES):
+            try:
+                return self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            except (ValueError, OSError) as exc:
+                if "lock" not in str(exc).lower() or attempt == LOCK_RETRIES - 1:
+                    raise StoreBusyError(
+                        str(self.path), f"{self.kind} index writer: {exc}"
+                    ) from exc
+                time.sleep(delay)
+                delay *= 2
+        raise StoreBusyError(str(self.path), "unreachable")
+
+    def _document(self, source: dict[str, Any]) -> tantivy.Document:
+        doc = tantivy.Document()
+        for name, kind in self.fields.items():
+            value = source.get(name)
+            if value in (None, "", []):
+                continue
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                if kind == DATE:
+                    doc.add_date(name, _as_datetime(item))
+                elif kind == FLOAT:
+                    doc.add_float(name, float(item))
+                else:
+                    doc.add_text(name, str(item))
+        doc.add_bytes("_source", json.dumps(source, default=str).encode("utf-8"))
+        return doc
+
+    def parse(self, text: str) -> tantivy.Query:
+        """Lucene syntax; `a AND NOT b` and a leading `NOT` are rewritten to the form
+        Tantivy's parser reads as Lucene does (`a AND -b`, `* -b`)."""
+        text = text.strip()
+        if text in ("", "*"):
+            return tantivy.Query.all_query()
+        text = AND_NOT.sub("AND -", text)
+        text = LEADING_NOT.sub("-", text)
+        if text.startswith("-"):
+            text = f"* {text}"
+        try:
+            return self.index.parse_query(text, DEFAULT_SEARCH_FIELDS[self.kind])
+        except ValueError as exc:
+            raise QueryError(text, str(exc).replace("Invalid query: ", "")) from exc
+
+    def search(
+        self, query: tantivy.Query, *, limit: int, newest_first: bool, offset: int = 0
+    ) -> Hits:
+        searcher = self.index.searcher()
+        if limit <= 0:
+            return Hits(total=_count(searcher.search(query, 1)), docs=[])
+        if newest_first:
+            result = searcher.search(query, limit, offset=offset, order_by_field="published")
+        else:
+            result = searcher.search(query, limit, offset=offset)
+        docs = [_source(searcher.doc(address)) for _, address in result.hits]
+        return Hits(total=_count(result), docs=docs)
+
+    def aggregate(self, query: tantivy.Query, spec: dict[str, Any]) -> dict[str, Any]:
+        return dict(self.index.searcher().aggregate(query, spec))
+
+    def snippet(self, query: tantivy.Query, doc_id: str, field: str) -> str:
+        searcher = self.index.searcher()
+        hit = searcher.search(tantivy.Query.term_query(self.schema, "id", doc_id), 1).hits
+        if not hit:
+            return ""
+        generator = tantivy.SnippetGenerator.create(searcher, query, self.schema, field)
+        generator.set_max_num_chars(400)
+        return str(generator.snippet_from_doc(searcher.doc(hit[0][1])).to_html())
+
+    def count(self) -> int:
+        return int(self.index.searcher().num_docs)
+
+    def term_filter(self, field: str, values: list[str]) -> tantivy.Query:
+        return tantivy.Query.term_set_query(self.schema, field, values)
+
+    def date_filter(self, since: datetime | None, until: datetime | None) -> tantivy.Query:
+        return tantivy.Query.range_query(
+            self.schema,
+            "published",
+            tantivy.FieldType.Date,
+            _as_datetime(since) if since else None,
+            _as_datetime(until) if until else None,
+        )
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _source(doc: tantivy.Document) -> dict[str, Any]:
+    raw = doc.get_first("_source")
+    return json.loads(bytes(raw).decode("utf-8")) if raw else {}
+
+
+def combine(queries: list[tantivy.Query]) -> tantivy.Query:
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
+
+
+def _count(result: tantivy.SearchResult) -> int:
+    """The match count (the bundled type stubs do not declare the attribute)."""
+    return int(getattr(result, "count", 0) or 0)

@@ -1,0 +1,32 @@
+"""Dates as analysts type them: `2024-06-01`, `2024-06-01T08:00`, `30d`, `12h`, `2w`."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+RELATIVE = re.compile(r"^(\d+)\s*([hdwmy])$")
+UNITS = {
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "w": timedelta(weeks=1),
+    "m": timedelta(days=30),
+    "y": timedelta(days=365),
+}
+
+
+def parse_when(value: str | None, *, now: datetime | None = None) -> datetime | None:
+    """A UTC datetime; relative values count back from now. Raises ValueError when unreadable."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    match = RELATIVE.match(value.lower())
+    if match:
+        return (now or datetime.now(UTC)) - int(match.group(1)) * UNITS[match.group(2)]
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(
+            f"{value!r} is not a date: use YYYY-MM-DD, an ISO datetime, or 30d / 12h / 2w"
+        ) from exc
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

@@ -1,0 +1,59 @@
+"""Shared fixtures. Airflow reads AIRFLOW_HOME at import: it is set before anything imports it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+_AIRFLOW_HOME = tempfile.mkdtemp(prefix="econsec-airflow-")
+os.environ["AIRFLOW_HOME"] = _AIRFLOW_HOME
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parents[1] / "dags")
+
+import pytest  # noqa: E402
+
+from econsec.config import Settings  # noqa: E402
+from econsec.store.embedded import EmbeddedStore  # noqa: E402
+from tests.feed_server import FeedServer  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+FEED_FIXTURES = FIXTURES / "feeds"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        store=str(tmp_path / "store"),
+        feeds=str(FIXTURES / "cycle_feeds.yaml"),
+        connect_timeout=1.0,
+        read_timeout=1.0,
+        fetch_deadline=3.0,
+        max_feed_bytes=1_000_000,
+    )
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[EmbeddedStore]:
+    st = EmbeddedStore(Path(settings.store))
+    yield st
+    st.close()
+
+
+@pytest.fixture(scope="session")
+def tagger():  # type: ignore[no-untyped-def]
+    """The real spaCy tagger, loaded once per session."""
+    from extractors.pipeline import EventTagger
+
+    return EventTagger()
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    server = FeedServer(FEED_FIXTURES)
+    server.start()
+    yield server
+    server.stop()
