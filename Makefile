@@ -12,11 +12,12 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: run test lint typecheck pytest up down clean help
+.PHONY: run test lint typecheck pytest bench up down clean help
 
 help:
 	@echo "make run    one ingestion cycle through the Airflow DAG over the bundled sample feeds"
 	@echo "make test   lint, type-check and run the test suite"
+	@echo "make bench  benchmarks, printed as JSON"
 	@echo "make up     the docker compose stack (needs a Docker engine)"
 
 $(UV):
@@ -33,13 +34,17 @@ run: $(VENV)/.synced
 test: lint typecheck pytest
 
 lint: $(VENV)/.synced
-	$(BIN)/ruff check econsec extractors dags tests
+	$(BIN)/ruff check econsec extractors dags tests bench
+	$(BIN)/ruff format --check econsec dags tests bench
 
 typecheck: $(VENV)/.synced
 	$(BIN)/mypy
 
 pytest: $(VENV)/.synced
 	$(BIN)/pytest -q
+
+bench: $(VENV)/.synced
+	$(BIN)/python -m bench
 
 up:
 	docker compose up -d

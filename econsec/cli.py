@@ -27,7 +27,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 StoreOpt = Annotated[
     str | None,
@@ -235,30 +235,36 @@ def search(
     with opened(load_settings(store=store)) as st:
         result = st.search(request, kind)
     if as_json:
-        print_json({"total": result.total, kind: result.hits})
+        print_json({"total": result.total, "stories": result.clusters, kind: result.hits})
         return
     _print_hits(result.hits, kind, result.total)
 
 
 def _print_hits(hits: list[dict[str, Any]], kind: str, total: int) -> None:
-    table = Table(title=f"{total} {kind} match", show_lines=True)
+    table = Table(title=f"{total} {kind} match", show_lines=True, expand=True)
     table.add_column("date", no_wrap=True)
     if kind == "events":
-        for column in ("type", "status", "initiator → target", "evidence", "sources"):
-            table.add_column(column)
+        table.add_column("type", no_wrap=True)
+        table.add_column("status", no_wrap=True)
+        table.add_column("who", no_wrap=True)
+        table.add_column("evidence", ratio=1)
+        table.add_column("src", justify="right")
         for h in hits:
-            actors = ",".join(h.get("initiator", [])) + " → " + ",".join(h.get("target", []))
+            who = ",".join(h.get("initiator", [])[:3])
+            if h.get("target"):
+                who += " → " + ",".join(h["target"][:3])
             table.add_row(
                 h["published"][:10],
                 h["type"],
                 h["status"],
-                actors,
-                h.get("evidence") or h.get("title", ""),
+                who,
+                _shorten(h.get("evidence") or h.get("title", "")),
                 str(h.get("source_count", 1)),
             )
     else:
-        for column in ("title", "source", "events"):
-            table.add_column(column)
+        table.add_column("title", ratio=1)
+        table.add_column("source")
+        table.add_column("events")
         for h in hits:
             table.add_row(
                 h["published"][:10],
@@ -267,6 +273,10 @@ def _print_hits(hits: list[dict[str, Any]], kind: str, total: int) -> None:
                 ", ".join(h.get("event_types", [])),
             )
     console.print(table)
+
+
+def _shorten(text: str, limit: int = 220) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
 @app.command()
@@ -305,9 +315,8 @@ def tag(
 
     Example: econsec tag items.jsonl > predictions.jsonl
     """
-    from extractors.evaluate import predict, read_items
-
     from econsec.pipeline import load_tagger
+    from extractors.evaluate import predict, read_items
 
     try:
         items = read_items(file)
@@ -326,9 +335,8 @@ def evaluate(
 
     Example: econsec eval ../shared/eval/dev.jsonl
     """
-    from extractors.evaluate import format_report, predict, read_items, score
-
     from econsec.pipeline import load_tagger
+    from extractors.evaluate import format_report, predict, read_items, score
 
     try:
         items = read_items(file)
@@ -339,7 +347,7 @@ def evaluate(
     if as_json:
         print_json(scores)
     else:
-        console.print(format_report(scores), highlight=False, markup=False)
+        sys.stdout.write(format_report(scores) + "\n")
 
 
 @app.command()

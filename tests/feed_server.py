@@ -16,13 +16,20 @@ from pathlib import Path
 LAST_MODIFIED = "Wed, 01 May 2024 08:00:00 GMT"
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up on purpose (timeouts, caps) are expected, not errors."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
 class FeedServer:
     def __init__(self, root: Path):
         self.root = root
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.stopping = threading.Event()
         handler = self._handler()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

@@ -93,4 +93,4 @@ def test_eval_rejects_a_malformed_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "title": "ok"}\nnot json\n')
     code, _, err = _invoke("eval", str(bad))
-    assert code == 2 and "line 2" in err
+    assert code == 2 and "bad.jsonl:2: invalid JSON" in err

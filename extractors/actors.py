@@ -1,0 +1,252 @@
+"""Actor mentions, normalised: ISO country codes, EU, canonical org names.
+
+News rarely names a state plainly: it says "Tokyo", "Chinese regulators",
+"the Commerce Department" or "the trade ministry". A gazetteer (data file)
+plus pycountry turns those into codes; NER fills in unknown organisations.
+Spans go to `doc.spans["econsec_actors"]` with label STATE, GROUP or ORG and
+the normalised code in `kb_id_`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pycountry
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from .resources import DATA_DIR, read_yaml
+
+ACTORS_FILE = "actors.yaml"
+SPANS_KEY = "econsec_actors"
+STATE, GROUP, ORG, GENERIC = "STATE", "GROUP", "ORG", "GENERIC"
+_STRIP_WORDS = {"the", "'s", "’s", "inc", "inc.", "corp", "corp.", "co", "co.", "ltd", "ltd."}
+
+
+@dataclass
+class Gazetteer:
+    """Alias tables from actors.yaml plus pycountry names."""
+
+    states: dict[str, str] = field(default_factory=dict)  # alias -> country code
+    groups: dict[str, str] = field(default_factory=dict)  # alias -> canonical
+    orgs: dict[str, str] = field(default_factory=dict)  # alias -> canonical
+    generic: list[str] = field(default_factory=list)
+    company_nouns: frozenset[str] = frozenset()
+    not_actors: frozenset[str] = frozenset()
+    not_actor_heads: frozenset[str] = frozenset()
+    demonym_suffixes: frozenset[str] = frozenset()
+    states_lower: dict[str, str] = field(default_factory=dict)
+
+
+def _pycountry_aliases() -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            name = getattr(country, attr, None)
+            if name and "," not in name:
+                aliases[name] = country.alpha_2
+    return aliases
+
+
+def _invert(table: dict[str, list[str]]) -> dict[str, str]:
+    return {alias: canonical for canonical, aliases in table.items() for alias in aliases}
+
+
+def load_gazetteer(path: Path) -> Gazetteer:
+    """Read actors.yaml; data-file aliases override pycountry's."""
+    data = read_yaml(path) or {}
+    states = _pycountry_aliases()
+    states.update(_invert(data.get("countries", {})))
+    return Gazetteer(
+        states=states,
+        groups=_invert(data.get("groups", {})),
+        orgs=_invert(data.get("organisations", {})),
+        generic=list(data.get("generic_state", [])),
+        company_nouns=frozenset(data.get("company_nouns", [])),
+        not_actors=frozenset(data.get("not_actors", [])),
+        not_actor_heads=frozenset(data.get("not_actor_heads", [])),
+        demonym_suffixes=frozenset(data.get("demonym_suffixes", [])),
+        states_lower={k.lower(): v for k, v in states.items() if k.islower()},
+    )
+
+
+@cache
+def default_gazetteer() -> Gazetteer:
+    return load_gazetteer(DATA_DIR / ACTORS_FILE)
+
+
+def normalise_actor(text: str, gazetteer: Gazetteer | None = None) -> str | None:
+    """Code for a whole actor string ("Tokyo" -> "JP", "the Commission" -> "EU").
+
+    Returns None for strings the gazetteer and pycountry do not know.
+    """
+    gaz = gazetteer or default_gazetteer()
+    name = clean_name(text)
+    for table in (gaz.states, gaz.groups, gaz.orgs):
+        if name in table:
+            return table[name]
+    if name.lower() in gaz.states_lower:
+        return gaz.states_lower[name.lower()]
+    try:
+        return str(pycountry.countries.lookup(name).alpha_2)
+    except LookupError:
+        return None
+
+
+def clean_name(text: str) -> str:
+    """Drop a leading article, possessive and legal suffixes from a name."""
+    words = text.replace("’", "'").split()
+    while words and words[0].lower() == "the":
+        words = words[1:]
+    while words and words[-1].lower() in _STRIP_WORDS:
+        words = words[:-1]
+    name = " ".join(words)
+    return name[:-2] if name.endswith("'s") else name
+
+
+class ActorRecognizer:
+    """Marks actor mentions and normalises them (see module docstring)."""
+
+    def __init__(self, nlp: Language, name: str, data_dir: str = "") -> None:
+        self.name = name
+        self.nlp = nlp
+        self.gaz = Gazetteer()
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.initialize(data_dir=data_dir)
+
+    def initialize(self, get_examples: Any = None, *, nlp: Any = None, data_dir: str = "") -> None:
+        """(Re)load actors.yaml from `data_dir` (default: the package data)."""
+        self.data_dir = data_dir
+        self.set_gazetteer(load_gazetteer(Path(data_dir or DATA_DIR) / ACTORS_FILE))
+
+    def set_gazetteer(self, gaz: Gazetteer) -> None:
+        self.gaz = gaz
+        self.exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self.lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        for kind, table in ((STATE, gaz.states), (GROUP, gaz.groups), (ORG, gaz.orgs)):
+            for alias, code in table.items():
+                matcher = self.lower if alias.islower() else self.exact
+                matcher.add(f"{kind}|{code}", [self.nlp.make_doc(alias)])
+        self.lower.add(f"{GENERIC}|", [self.nlp.make_doc(g) for g in gaz.generic])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = self._gazetteer_spans(doc)
+        spans = self._add_ner_spans(doc, spans)
+        home = home_country(spans)
+        doc.spans[SPANS_KEY] = [self._resolve(s, home) for s in sorted(spans, key=_start)]
+        return doc
+
+    def _gazetteer_spans(self, doc: Doc) -> list[Span]:
+        found = []
+        for matcher in (self.exact, self.lower):
+            for mid, start, end in matcher(doc):
+                kind, code = self.nlp.vocab.strings[mid].split("|", 1)
+                found.append(Span(doc, start, end, label=kind, kb_id=code))
+        return _longest_first(found)
+
+    def _add_ner_spans(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        taken = {i for s in spans for i in range(s.start, s.end)}
+        out = list(spans)
+        for ent in doc.ents:
+            overlap = taken.intersection(range(ent.start, ent.end))
+            if ent.label_ == "ORG" and len(ent) - len(overlap) >= 2:
+                out = [s for s in out if not (ent.start <= s.start and s.end <= ent.end)]
+            elif overlap or ent.label_ not in ("ORG", "GPE", "NORP"):
+                continue
+            span = self._ner_span(ent)
+            if span is not None:
+                out.append(span)
+        return out
+
+    def _ner_span(self, ent: Span) -> Span | None:
+        if clean_name(ent.text) in self.gaz.not_actors:
+            return None
+        if ent.label_ == "ORG" and ent.root.lemma_.lower() in self.gaz.not_actor_heads:
+            return None
+        code = normalise_actor(ent.text, self.gaz)
+        if ent.label_ == "ORG":
+            name = code or clean_name(ent.text)
+            kind = STATE if code and code in self.gaz.states.values() else ORG
+            return Span(ent.doc, ent.start, ent.end, label=kind, kb_id=name) if name else None
+        if code is None:
+            return None
+        return Span(ent.doc, ent.start, ent.end, label=STATE, kb_id=code)
+
+    def _resolve(self, span: Span, home: str) -> Span:
+        """Give generic bodies a country; demote "Chinese firms" to an ORG."""
+        if span.label_ == GENERIC:
+            code = _possessor_country(span) or home
+            return Span(span.doc, span.start, span.end, label=STATE, kb_id=code)
+        if span.label_ == STATE and self._heads_company_noun(span):
+            return Span(span.doc, span.start, span.end, label=ORG, kb_id=span.kb_id_)
+        return span
+
+    def _heads_company_noun(self, span: Span) -> bool:
+        doc = span.doc
+        if span.end + 1 < len(doc) and doc[span.end].text == "-" and (
+                doc[span.end + 1].lower_ in self.gaz.demonym_suffixes):
+            return True
+        nxt = doc[span.end] if span.end < len(doc) else None
+        candidates = [span.root.head, nxt] if span.root.head is not span.root else [nxt]
+        return any(
+            t is not None and t.lower_ in self.gaz.company_nouns and t.i >= span.end
+            for t in candidates
+        )
+
+    def to_disk(self, path: Path, *, exclude: Any = ()) -> None:
+        import shutil
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        shutil.copy(Path(self.data_dir or DATA_DIR) / ACTORS_FILE, path / ACTORS_FILE)
+
+    def from_disk(self, path: Path, *, exclude: Any = ()) -> ActorRecognizer:
+        self.initialize(data_dir=str(path))
+        return self
+
+
+def _start(span: Span) -> int:
+    return span.start
+
+
+def _longest_first(spans: list[Span]) -> list[Span]:
+    """Non-overlapping spans, preferring the longer one (stable on ties)."""
+    taken: set[int] = set()
+    kept = []
+    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+        if taken.isdisjoint(range(span.start, span.end)):
+            kept.append(span)
+            taken.update(range(span.start, span.end))
+    return kept
+
+
+def home_country(spans: list[Span]) -> str:
+    """The item's home country: first named state in the first sentence, else anywhere."""
+    named = [s for s in sorted(spans, key=_start)
+             if s.label_ == STATE and s.kb_id_ and len(s.kb_id_) == 2]
+    if not named:
+        return ""
+    first_sent = named[0].doc[0].sent if named[0].doc.has_annotation("SENT_START") else None
+    in_title = [s for s in named if first_sent is not None and s.start < first_sent.end]
+    return (in_title or named)[0].kb_id_
+
+
+def _possessor_country(span: Span) -> str:
+    """"China's commerce ministry" -> CN, from a possessive just before the span."""
+    doc = span.doc
+    i = span.start - 1
+    while i >= 0 and doc[i].lower_ in ("the", "'s", "’s"):
+        i -= 1
+    if i < 0 or i == span.start - 1:
+        return ""
+    return normalise_actor(doc[i].text) or ""
+
+
+@Language.factory("econsec_actors", default_config={"data_dir": ""})
+def make_actor_recognizer(nlp: Language, name: str, data_dir: str) -> ActorRecognizer:
+    return ActorRecognizer(nlp, name, data_dir=data_dir)

