@@ -36,7 +36,6 @@ from econsec.store import Store
 
 if TYPE_CHECKING:
     from extractors.pipeline import EventTagger
-
     from extractors.types import TagResult
 
 TAG_BATCH = 256
