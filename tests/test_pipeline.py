@@ -11,6 +11,7 @@ from econsec.config import Settings
 from econsec.feeds import load_feeds
 from econsec.models import FeedSpec, SearchQuery
 from econsec.store.embedded import EmbeddedStore
+from tests.conftest import FEED_FIXTURES
 from tests.feed_server import FeedServer
 
 pytestmark = pytest.mark.slow
@@ -111,3 +112,36 @@ def test_syndicated_copies_share_a_story(
     result = store.search(SearchQuery(q="lithography"))
     assert result.total >= 2
     assert result.hits[0]["source_count"] == 2
+
+
+def test_a_bad_cycle_loses_nothing_already_stored(
+    store: EmbeddedStore, settings: Settings, tagger: object
+) -> None:
+    good = [FeedSpec(name="good", url=str(FEED_FIXTURES / "valid_small.rss"))]
+    _cycle(store, settings, tagger, good)
+    before = store.search(SearchQuery(collapse=False, limit=1000)).hits
+    bad = [
+        FeedSpec(name=name, url=str(FEED_FIXTURES / name))
+        for name in (
+            "truncated_document.xml",
+            "wrong_declared_encoding.xml",
+            "missing_and_garbage_dates.xml",
+            "not_a_feed.html",
+            "html_payloads.xml",
+        )
+    ]
+    _cycle(store, settings, tagger, bad)
+    after = {h["id"] for h in store.search(SearchQuery(collapse=False, limit=1000)).hits}
+    assert {h["id"] for h in before} <= after
+    assert store.counts()["untagged_articles"] == 0
+
+
+def test_huge_summaries_are_cut_not_dropped(
+    store: EmbeddedStore, settings: Settings, tagger: object
+) -> None:
+    spec = FeedSpec(name="huge", url=str(FEED_FIXTURES / "huge_summary.xml"))
+    report = _cycle(store, settings, tagger, [spec])
+    assert report.feeds[0].status == "ok" and report.new_articles >= 1
+    hits = store.search(SearchQuery(limit=100), "articles").hits
+    assert hits and all(len(h["summary"]) <= settings.max_summary_chars + 2 for h in hits)
+    assert any(h["truncated"] for h in hits)
