@@ -152,15 +152,20 @@ class ActorRecognizer:
     def _add_ner_spans(self, doc: Doc, spans: list[Span]) -> list[Span]:
         taken = {i for s in spans for i in range(s.start, s.end)}
         out = list(spans)
-        for ent in doc.ents:
+        ents = doc.ents if doc.has_annotation("ENT_IOB") else proper_noun_runs(doc)
+        for ent in ents:
+            if ent.label_ not in ("ORG", "GPE", "NORP"):
+                continue
             overlap = taken.intersection(range(ent.start, ent.end))
-            if ent.label_ == "ORG" and len(ent) - len(overlap) >= 2:
-                out = [s for s in out if not (ent.start <= s.start and s.end <= ent.end)]
-            elif overlap or ent.label_ not in ("ORG", "GPE", "NORP"):
+            longer_org = ent.label_ == "ORG" and len(ent) - len(overlap) >= 2
+            if overlap and not longer_org:
                 continue
             span = self._ner_span(ent)
-            if span is not None:
-                out.append(span)
+            if span is None:
+                continue
+            if overlap:  # "Japan Industrial Partners" is a firm, not Japan
+                out = [s for s in out if not (ent.start <= s.start and s.end <= ent.end)]
+            out.append(span)
         return out
 
     def _ner_span(self, ent: Span) -> Span | None:
@@ -181,7 +186,8 @@ class ActorRecognizer:
         """Give generic bodies a country; demote "Chinese firms" to an ORG."""
         if span.label_ == GENERIC:
             code = _possessor_country(span) or home
-            return Span(span.doc, span.start, span.end, label=STATE, kb_id=code)
+            return Span(span.doc, span.start, span.end, label=STATE, kb_id=code,
+                        span_id=GENERIC)
         if span.label_ == STATE and self._heads_company_noun(span):
             return Span(span.doc, span.start, span.end, label=ORG, kb_id=span.kb_id_)
         return span
@@ -192,7 +198,7 @@ class ActorRecognizer:
                 doc[span.end + 1].lower_ in self.gaz.demonym_suffixes):
             return True
         nxt = doc[span.end] if span.end < len(doc) else None
-        candidates = [span.root.head, nxt] if span.root.head is not span.root else [nxt]
+        candidates = [span.root.head, nxt] if span.root.head.i != span.root.i else [nxt]
         return any(
             t is not None and t.lower_ in self.gaz.company_nouns and t.i >= span.end
             for t in candidates
@@ -208,6 +214,25 @@ class ActorRecognizer:
     def from_disk(self, path: Path, *, exclude: Any = ()) -> ActorRecognizer:
         self.initialize(data_dir=str(path))
         return self
+
+
+def proper_noun_runs(doc: Doc) -> list[Span]:
+    """Runs of proper nouns as ORG candidates, for pipelines without NER.
+
+    Cheaper than the NER model and enough here: known states and firms come
+    from the gazetteer; this only names the unknown firms and bodies.
+    """
+    runs: list[Span] = []
+    start = None
+    for tok in [*doc, None]:
+        inside = tok is not None and tok.pos_ == "PROPN" and not tok.is_sent_start
+        if inside and start is None:
+            start = tok.i  # type: ignore[union-attr]
+        elif not inside and start is not None:
+            end = tok.i if tok is not None else len(doc)
+            runs.append(Span(doc, start, end, label="ORG"))
+            start = None
+    return runs
 
 
 def _start(span: Span) -> int:

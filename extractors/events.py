@@ -10,17 +10,18 @@ is a relaxation, not a ban). What is left is aggregated per type into a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Span, Token
 
 from .actors import SPANS_KEY, STATE, home_country
-from .patterns import EventPattern, load_lexicon, load_patterns
-from .resources import DATA_DIR, PATTERNS_DIR, DataFileError
+from .matching import compile_pattern, run_patterns
+from .patterns import LEXICON_FILE, EventPattern, load_lexicon, load_patterns
+from .resources import DATA_DIR, PATTERNS_DIR
 from .roles import Roles, assign_roles, is_state
 from .status import (
     CUES_FILE,
@@ -70,6 +71,7 @@ class EventExtractor:
         self.name = name
         self.nlp = nlp
         self.types = event_types_by_code()
+        self._doc_lower = ""
         self.initialize(patterns_dir=patterns_dir, data_dir=data_dir)
 
     def initialize(self, get_examples: Any = None, *, nlp: Any = None, patterns_dir: str = "",
@@ -77,22 +79,34 @@ class EventExtractor:
         """(Re)load patterns, lexicon and cues (defaults: the package's files)."""
         self.patterns_dir = Path(patterns_dir or PATTERNS_DIR)
         self.data_dir = Path(data_dir or DATA_DIR)
-        self.cues: Cues = load_cues(self.data_dir / CUES_FILE)
-        lexicon = load_lexicon(self.data_dir / "lexicon.yaml")
+        self.cues: Cues = self._tokenised_contexts(load_cues(self.data_dir / CUES_FILE))
+        lexicon = load_lexicon(self.data_dir / LEXICON_FILE)
         self.set_patterns(load_patterns(self.patterns_dir, lexicon))
+
+    def _tokenised_contexts(self, cues: Cues) -> Cues:
+        """Context phrases as the tokenizer splits them ("5g" -> "5 g")."""
+        contexts = {
+            name: tuple(" ".join(t.lower_ for t in self.nlp.make_doc(p)) for p in phrases)
+            for name, phrases in cues.contexts.items()
+        }
+        return replace(cues, contexts=contexts)
 
     def set_patterns(self, patterns: list[EventPattern]) -> None:
         self.patterns = {p.key: p for p in patterns}
-        self.matcher = Matcher(self.nlp.vocab, validate=True)
-        self.dep_matcher = DependencyMatcher(self.nlp.vocab, validate=True)
-        for p in patterns:
-            try:
-                if p.tokens is not None:
-                    self.matcher.add(p.key, [p.tokens])
-                else:
-                    self.dep_matcher.add(p.key, [p.dep or []])
-            except Exception as exc:  # spaCy raises several error types for bad patterns
-                raise DataFileError(f"{p.key.split('#', 1)[1]}: invalid pattern: {exc}") from exc
+        self.compiled = [compile_pattern(self.nlp.vocab, p) for p in patterns]
+
+    def to_disk(self, path: Path, *, exclude: Any = ()) -> None:
+        """Copy the pattern files and the data files they use under `path`."""
+        path = Path(path)
+        (path / "patterns").mkdir(parents=True, exist_ok=True)
+        for src in sorted(self.patterns_dir.glob("*.jsonl")):
+            shutil.copy(src, path / "patterns" / src.name)
+        for name in (CUES_FILE, LEXICON_FILE):
+            shutil.copy(self.data_dir / name, path / name)
+
+    def from_disk(self, path: Path, *, exclude: Any = ()) -> EventExtractor:
+        self.initialize(patterns_dir=str(Path(path) / "patterns"), data_dir=str(path))
+        return self
 
     def __call__(self, doc: Doc) -> Doc:
         end = doc._.title_end if doc._.title_end is not None else len(doc)
@@ -102,27 +116,21 @@ class EventExtractor:
         actors = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
         home = home_country(actors)
         techs = doc._.technologies or []
+        self._doc_lower = " ".join(t.lower_ for t in doc)
         mentions = [m for m in self._matches(doc, end) if self._keep(m, techs, actors)]
-        mentions = drop_dominated(mentions, self.types)
         for m in mentions:
-            m.roles = assign_roles(m.anchor, self.types[m.code], actors, home)
+            m.roles = assign_roles(m.anchor, self.types[m.code], actors, home, m.span)
+        # Only mentions of types that make an event may swallow others.
+        survivors = {e.type for e in self._aggregate(mentions, actors)}
+        dominant = [m for m in mentions if m.code in survivors]
+        mentions = [m for m in mentions if not _dominated(m, dominant, self.types)]
         doc._.events = self._aggregate(mentions, actors)
         return doc
 
     def _matches(self, doc: Doc, title_end: int) -> list[Mention]:
         found: dict[tuple[str, int], Mention] = {}
-        matches = cast(list[tuple[int, int, int, list[int]]],
-                       self.matcher(doc, with_alignments=True))
-        for mid, start, end, align in matches:
-            pattern = self.patterns[self.nlp.vocab.strings[mid]]
-            offsets = [i for i, a in enumerate(align) if a == pattern.anchor]
-            anchor = doc[start + (offsets[0] if offsets else 0)]
-            self._add(found, pattern, anchor, doc[start:end], title_end)
-        dep_matches = self.dep_matcher(doc) if len(self.dep_matcher) else []
-        for mid, token_ids in dep_matches:
-            pattern = self.patterns[self.nlp.vocab.strings[mid]]
-            anchor = doc[token_ids[0]]
-            self._add(found, pattern, anchor, doc[min(token_ids):max(token_ids) + 1], title_end)
+        for pattern, start, end, anchor in run_patterns(self.compiled, doc):
+            self._add(found, pattern, doc[anchor], doc[start:end], title_end)
         return list(found.values())
 
     def _add(self, found: dict[tuple[str, int], Mention], pattern: EventPattern, anchor: Token,
@@ -142,12 +150,12 @@ class EventExtractor:
         walk_lemmas = {t.lemma_.lower() for t in m.reading.walk[1:]}
         if walk_lemmas & p.blocked_by:
             return False
-        if p.needs_action and not is_action_mention(m.anchor, self.cues):
+        if p.needs_action and not is_action_mention(m.anchor, self.cues, m.in_title):
             return False
         last = m.span[-1]
         if p.last_not_compound and last.dep_ == "compound" and last.head.i > last.i:
             return False
-        doc_lower = " ".join(t.lower_ for t in m.anchor.doc)
+        doc_lower = self._doc_lower
         if p.context and not self._context(p.context, doc_lower, m, techs, actors):
             return False
         etype = self.types[m.code]
@@ -273,20 +281,37 @@ def _confidence(best: Mention, group: list[Mention], roles: Roles) -> float:
     return round(min(0.99, max(0.05, score)), 3)
 
 
-def drop_dominated(mentions: list[Mention], types: dict[str, EventType]) -> list[Mention]:
-    """Drop mentions inside a dominating mention ("lifts the ban", "sues over the ban")."""
-    kept = []
-    for m in mentions:
-        if not any(_dominates(d, m, types) for d in mentions if d is not m):
-            kept.append(m)
-    return kept
+def _dominated(m: Mention, dominant: list[Mention], types: dict[str, EventType]) -> bool:
+    """Is `m` inside a dominating mention ("lifts the ban", "sues over the ban")?"""
+    return any(_dominates(d, m, types) for d in dominant if d is not m)
+
+
+CLAUSE_DEPS = frozenset({"conj", "ccomp", "parataxis"})
 
 
 def _dominates(d: Mention, m: Mention, types: dict[str, EventType]) -> bool:
     if m.code not in types[d.code].dominates or d.anchor.sent != m.anchor.sent:
         return False
-    overlap = d.span.start < m.span.end and m.span.start < d.span.end
-    return overlap or m.anchor in d.anchor.subtree
+    if d.span.start < m.span.end and m.span.start < d.span.end:
+        return True
+    if d.in_title and m.in_title and d.anchor.i < m.anchor.i:
+        return True  # headline parses are unreliable: "X sues over Y's ban"
+    return _governs_locally(d.anchor, m.anchor)
+
+
+def _governs_locally(head: Token, tok: Token) -> bool:
+    """`head` governs `tok` without a conjoined or complement clause between them.
+
+    Relative clauses count as governed: "a lawsuit against a provision that
+    bars agencies from buying" swallows the procurement ban.
+    """
+    while tok.head.i != tok.i:
+        if tok.dep_ in CLAUSE_DEPS:
+            return False
+        tok = tok.head
+        if tok.i == head.i:
+            return True
+    return False
 
 
 def state_codes(actors: list[Span]) -> list[str]:

@@ -85,6 +85,11 @@ def case_insensitive_lemmas(tokens: list[dict[str, Any]]) -> list[dict[str, Any]
     return [_lemma_variants(t) for t in tokens]
 
 
+def _dep_variants(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same case-insensitivity for DependencyMatcher nodes."""
+    return [{**n, "RIGHT_ATTRS": _lemma_variants(n.get("RIGHT_ATTRS", {}))} for n in nodes]
+
+
 def _lemma_variants(token: dict[str, Any]) -> dict[str, Any]:
     value = token.get("LEMMA")
     if value is None:
@@ -93,7 +98,8 @@ def _lemma_variants(token: dict[str, Any]) -> dict[str, Any]:
         value = {"IN": [value]}
     if not isinstance(value, dict) or "IN" not in value:
         return token
-    words = list(dict.fromkeys([*value["IN"], *(w.capitalize() for w in value["IN"])]))
+    variants = [f(w) for w in value["IN"] for f in (str.capitalize, str.upper)]
+    words = list(dict.fromkeys([*value["IN"], *variants]))
     return {**token, "LEMMA": {**value, "IN": words}}
 
 
@@ -128,7 +134,7 @@ def parse_pattern(obj: dict[str, Any], where: str, category: str,
         key=f"{code}#{where}",
         tokens=case_insensitive_lemmas(expand(tokens, lexicon, where))
         if tokens is not None else None,
-        dep=expand(dep, lexicon, where) if dep is not None else None,
+        dep=_dep_variants(expand(dep, lexicon, where)) if dep is not None else None,
         anchor=int(obj.get("anchor", 0)),
         weight=float(obj.get("weight", 0.75)),
         status=obj.get("status"),

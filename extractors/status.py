@@ -74,9 +74,9 @@ def status_walk(anchor: Token, cues: Cues) -> list[Token]:
     """The anchor and its heads, up to the sentence root or a reporting verb."""
     walk = [anchor]
     tok = anchor
-    while tok.head is not tok and len(walk) < MAX_WALK:
+    while tok.head.i != tok.i and len(walk) < MAX_WALK:
         tok = tok.head
-        if tok.lemma_.lower() in cues.reporting_verbs:
+        if tok.pos_ == "VERB" and tok.lemma_.lower() in cues.reporting_verbs:
             break
         walk.append(tok)
     return walk
@@ -87,6 +87,8 @@ def read_mention(anchor: Token, cues: Cues) -> Reading:
     reading = Reading(walk=status_walk(anchor, cues))
     for k, tok in enumerate(reading.walk):
         modality = _modality_at(tok, k, cues)
+        if k and tok.lemma_.lower() == "call" and reading.walk[k - 1].dep_ in CALL_DEPS:
+            modality = "hypothetical"  # "calls to exclude", "calls for a ban"
         if modality != "asserted" and reading.modality == "asserted":
             reading.modality = modality
         if not reading.explicit:
@@ -96,11 +98,14 @@ def read_mention(anchor: Token, cues: Cues) -> Reading:
     return reading
 
 
+CALL_DEPS = frozenset({"xcomp", "prep", "acl", "ccomp"})
+
+
 def _modality_at(tok: Token, k: int, cues: Cues) -> Modality:
     lemma = tok.lemma_.lower()
     for child in tok.children:
         low = child.lower_
-        if child.dep_ == "neg" and not _is_no_longer(child):
+        if child.dep_ == "neg" or _no_longer(child):
             return "negated"
         if child.dep_ == "det" and low == "no":
             return "negated"
@@ -108,11 +113,12 @@ def _modality_at(tok: Token, k: int, cues: Cues) -> Modality:
             return "hypothetical"
         if child.dep_ == "mark" and low in ("if", "unless", "whether"):
             return "hypothetical"
-        if child.dep_ == "mark" and low in cues.background_preps:
+        if child.dep_ == "mark" and low in cues.background_preps and not _recent(child):
             return "background"
         if child.dep_ == "advmod" and low == "still":
             return "kept"
-    if tok.dep_ in ("pobj", "pcomp") and tok.head.lower_ in cues.background_preps:
+    if tok.dep_ in ("pobj", "pcomp") and tok.head.lower_ in cues.background_preps and not (
+            _recent(tok.head)):
         return "background"
     if k == 0 and tok.pos_ != "VERB":
         return "asserted"
@@ -127,9 +133,20 @@ def _modality_at(tok: Token, k: int, cues: Cues) -> Modality:
     return "asserted"
 
 
-def _is_no_longer(neg: Token) -> bool:
-    """"will no longer approve" is a cessation (an action), not a negation."""
-    return neg.lower_ == "no" and neg.head.lower_ == "longer"
+RECENT_WORDS = frozenset({"shortly", "just", "day", "days", "hours", "hour", "soon",
+                          "immediately", "moments", "minutes"})
+
+
+def _recent(prep: Token) -> bool:
+    """"shortly after", "a day after", or "will be built after": the earlier event is news too."""
+    if prep.lower_ != "after":
+        return False
+    if any(c.lower_ in RECENT_WORDS for c in prep.children) or (
+            prep.i > 0 and prep.doc[prep.i - 1].lower_ in RECENT_WORDS):
+        return True
+    head = prep.head
+    return any(c.dep_ in ("aux", "auxpass") and c.lower_ in ("will", "would", "'ll")
+               for c in head.children)
 
 
 def _status_at(tok: Token, k: int, cues: Cues) -> Literal["planned", "enacted"] | None:
@@ -148,7 +165,19 @@ def _status_at(tok: Token, k: int, cues: Cues) -> Literal["planned", "enacted"] 
         return "planned"
     if tok.pos_ in ("VERB", "AUX") and tok.tag_ in PAST_TAGS and tok.dep_ != "amod":
         return "enacted"
+    if tok.pos_ == "VERB" and tok.tag_ in ("VBZ", "VBP") and _in_title(tok):
+        return "enacted"  # headline present tense reports what happened
     return None
+
+
+def _in_title(tok: Token) -> bool:
+    end = tok.doc._.title_end if tok.doc.has_extension("title_end") else None
+    return end is not None and tok.i < end
+
+
+def _no_longer(child: Token) -> bool:
+    """"no longer need licences": the measure ends."""
+    return child.lower_ == "longer" and any(c.lower_ == "no" for c in child.children)
 
 
 def _headline_infinitive(tok: Token) -> bool:
@@ -165,20 +194,22 @@ EFFECT_VERBS = frozenset({"take", "enter", "come", "go", "apply", "begin", "star
                           "ban", "affect", "mean"})
 
 
-def is_action_mention(anchor: Token, cues: Cues) -> bool:
+def is_action_mention(anchor: Token, cues: Cues, in_title: bool = False) -> bool:
     """A noun anchor counts only when an action verb governs it (or it heads a headline).
 
     "imposed sanctions" and "the ban took effect" report a measure; "sanctions
     violations", "information on subsidies" or "curbs could cost toolmakers"
-    only refer to one.
+    only refer to one. Headlines report news and parse badly, so there any
+    governing verb will do.
     """
     if anchor.pos_ in ("VERB", "AUX"):
         return True
     if anchor.dep_ == "compound":
         return False  # modifies another noun: "security review powers"
     tok, hops = anchor, 0
-    while tok.pos_ not in ("VERB", "AUX") and tok.head is not tok and hops < 4:
-        if tok.dep_ in ("pobj", "pcomp") and tok.head.head.pos_ in ("NOUN", "PROPN"):
+    while tok.pos_ not in ("VERB", "AUX") and tok.head.i != tok.i and hops < 4:
+        if (tok.dep_ in ("pobj", "pcomp") and tok.head.head.pos_ in ("NOUN", "PROPN")
+                and tok.head.lower_ != "with"):
             return False  # modifies another noun: "information on subsidies"
         child, tok, hops = tok, tok.head, hops + 1
     if tok.pos_ not in ("VERB", "AUX"):
@@ -186,6 +217,8 @@ def is_action_mention(anchor: Token, cues: Cues) -> bool:
     lemma = tok.lemma_.lower()
     if hops and child.dep_ in ("nsubj", "csubj"):
         return lemma in EFFECT_VERBS
+    if in_title and (tok.dep_ == "ROOT" or (tok.dep_ == "conj" and tok.head.dep_ == "ROOT")):
+        return True
     return lemma in cues.action_verbs
 
 

@@ -171,3 +171,71 @@ def test_tag_many_keeps_input_order_and_streams(tagger: EventTagger) -> None:
     endless = itertools.chain(items, itertools.repeat(("Filler", "")))
     first = list(itertools.islice(tagger.tag_many(endless), 5))  # would hang if not lazy
     assert [bool(r.events) for r in first] == [False, True, False, True, False]
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "code", "status"),
+    [
+        ("Ruritania's parliament passes chip subsidy law", "", "legislation.law", "enacted"),
+        ("Cabinet approves bill on chip subsidies in Japan", "", "legislation.proposal",
+         "planned"),
+        ("Korea to build new chip fab, says ministry", "Samsung will invest $10bn in the plant.",
+         "supply_chain.production_investment", "planned"),
+        ("Samsung opens new chip plant in Texas", "", "supply_chain.production_investment",
+         "enacted"),
+        ("China threatens tariffs on EU goods over EV duties", "",
+         "economic_coercion.retaliation", "planned"),
+        ("EU proposes rules on cross-border data flows", "The draft regulation covers clouds.",
+         "legislation.proposal", "planned"),
+    ],
+)
+def test_status_follows_the_wording(tagger: EventTagger, title: str, summary: str, code: str,
+                                    status: str) -> None:
+    assert event(tagger.tag(title, summary), code).status == status
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "absent"),
+    [
+        ("Korean exports rise", "Chip sales jumped after Japan restricted exports in 2019.",
+         "export_control.restriction"),
+        ("Explainer: how export controls on chips work", "The rules date from 2022.",
+         "export_control.restriction"),
+        ("Officials deny report that Tokyo will sanction Russian banks", "",
+         "sanctions.imposed"),
+        ("Beijing lifts export ban on graphite", "", "export_control.ban"),
+    ],
+)
+def test_background_denied_and_lifted_measures(tagger: EventTagger, title: str, summary: str,
+                                               absent: str) -> None:
+    assert absent not in types(tagger.tag(title, summary))
+
+
+def test_agreement_lists_every_party(tagger: EventTagger) -> None:
+    result = tagger.tag("Japan and Australia sign critical minerals partnership", "")
+    assert set(event(result, "partnership.agreement").initiator) >= {"JP", "AU"}
+
+
+def test_company_only_deal_is_out_of_scope(tagger: EventTagger) -> None:
+    result = tagger.tag("Two chipmakers form joint venture", "They will jointly develop chips.")
+    assert result.events == []
+
+
+def test_dependency_pattern_bridges_a_long_gap(tagger: EventTagger) -> None:
+    result = tagger.tag("Japan banned, with immediate effect and without prior warning, "
+                        "all exports of gallium", "")
+    assert event(result, "export_control.ban").initiator == ["JP"]
+
+
+def test_probe_items_written_for_these_tests(tagger: EventTagger) -> None:
+    """A small labelled set in our own wording, to catch over-fitting to dev phrasing."""
+    from pathlib import Path
+
+    from extractors.evaluate import predict, read_items, score
+
+    items = read_items(Path(__file__).parent / "fixtures" / "probe_items.jsonl")
+    scores = score(items, predict(tagger, items))
+    assert scores["micro"]["f1"] >= 0.85
+    assert scores["false_alarm_rate"] == 0.0
+    assert scores["initiator_accuracy"] >= 0.85
+    assert scores["technologies"]["f1"] >= 0.85
