@@ -25,7 +25,10 @@ DEFAULT_ITEMS = 5000
 QUICK_ITEMS = 1000
 IN_SCOPE_SHARE = 0.1
 DEFAULT_SEED = 1729
-CLOSER_SHARE = 0.5
+# How many closing sentences a summary gets (weights for 0, 1, 2): summaries of one to three
+# sentences whose mean length is close to that of the sample feeds' own general-news items
+# (about 227 characters, title included; `corpus_report` prints both means).
+CLOSER_WEIGHTS = (0.25, 0.5, 0.25)
 
 
 @dataclass(frozen=True)
@@ -376,59 +379,104 @@ TEMPLATES: tuple[tuple[str, str, str], ...] = (
      "Keepers said mother and cub were doing well and visitors could see them from {month}."),
 )  # fmt: skip
 
-# Second sentences, drawn for about half the items, so summaries run to one or two sentences.
+# Closing sentences, zero to two per item (CLOSER_WEIGHTS), so summaries run to one to three
+# sentences.
 CLOSERS: dict[str, tuple[str, ...]] = {
     "sport": (
+        '"We knew we had to be patient, and the second half showed what this group can do," '
+        "{person2} told reporters.",
+        "The result leaves the club {n2} points clear with {num2} "
+        "games to play, and the next fixture is away in {city}.",
         "Highlights will be shown on {day} evening.",
         "It was watched by a crowd of {num2},000.",
         "{person2} called it one of the best performances of the season.",
     ),
     "weather": (
+        "Emergency services in {city} said they had answered {num2} calls "
+        "overnight, mostly about fallen trees and blocked drains.",
+        "Forecasters expect the unsettled spell to last until {day}, with "
+        "lighter winds and drier conditions arriving later in the week.",
         "The Met Office said conditions should improve by {day}.",
         "Drivers were asked to check before travelling and allow extra time.",
         "Train operators in {city} warned of delays and cancellations.",
     ),
     "markets": (
+        "Chief executive {person2} told analysts on a call that trading "
+        "in the first weeks of {month} had been in line with plans.",
+        "The group will publish a fuller update on {day}, when it "
+        "is also expected to give more detail on store openings.",
         "Analysts said the news was largely expected.",
         "The shares have {up_past} {n2}% since the start of the year.",
         "Results for the full year are due in {month}.",
     ),
     "culture": (
+        "The organisers said {num2},000 people had signed up for early "
+        "access, and that more dates could be added if demand holds up.",
+        "It follows a busy year in which the act played festivals across "
+        "the country and released a live album recorded in {city}.",
         "Fans queued for hours outside the venue in {city}.",
         "Critics have called it one of the highlights of the year.",
         "A documentary about the making of it airs on {day}.",
     ),
     "crime": (
+        "Detectives said they were reviewing camera footage from the area "
+        "and urged anyone with a dashcam recording to come forward.",
+        "The defendant, who lives in {city}, denies the charges and "
+        "was released on bail until a further hearing in {month}.",
         "Anyone with information is asked to call police.",
         "The case will be heard at {city} Crown Court next month.",
         "Officers said they were not looking for anyone else.",
     ),
     "health": (
+        "The findings, published in a peer-reviewed journal, add to a "
+        "growing body of work on everyday habits and long-term health.",
+        "Local doctors said more appointments would be offered in the "
+        "evenings and at weekends to help clear the backlog by {month}.",
         "Health officials said more staff would be recruited by {month}.",
         "Patients' groups welcomed the news.",
         "The local health board will publish more details on {day}.",
     ),
     "science": (
+        "The team plans to return next {month} with better equipment, "
+        "and hopes to share its findings with schools in {city}.",
+        "Experts said the discovery would help them understand how the "
+        "area looked thousands of years ago, before the coast changed.",
         "Local volunteers helped with the work.",
         "More details will be published on {day}.",
         "Visitors are asked to keep their distance.",
     ),
     "transport": (
+        "Passenger groups in {city} said they welcomed the change but "
+        "wanted more evening services and better step-free access.",
+        "Engineers will carry out further checks over the weekend, "
+        "and a fuller timetable is expected to return by {day}.",
         "Passengers are advised to check timetables before setting out.",
         "The operator apologised for the disruption.",
         "Work on a second phase is due to start in {year_ahead}.",
     ),
     "property": (
+        "Councillors in {city} said the scheme would also bring new shops, "
+        "a health centre and improved cycle routes to the area.",
+        "Buyers and renters alike are watching interest rates closely, "
+        "with many waiting to see what happens before {month}.",
         "Estate agents in {city} said first-time buyers were returning to the market.",
         "The average home now costs {num} times average earnings.",
         "Residents will be consulted on the final design in {month}.",
     ),
     "products": (
+        "Early reviewers praised the design and the price but said "
+        "the instructions in the box could be a good deal clearer.",
+        "The company said it expected strong demand over the holidays "
+        "and had increased stock at its stores in {city}.",
         "Details are on the company's website.",
         "A spokesperson said more would be announced in {month}.",
         "The company's shares were little changed on {day}.",
     ),
     "local": (
+        "Volunteers spent {n2} months preparing for the day, and organisers "
+        "hope it will become a regular event in the town.",
+        "The decision was welcomed by residents of {street}, who "
+        "had campaigned on the issue for more than {n2} years.",
         "The mayor of {city} said the town was proud.",
         "Residents can comment on the plans until {month}.",
         "Parents and staff celebrated with a party on {day}.",
@@ -454,10 +502,11 @@ def _fill(slots: list[str], rng: random.Random) -> dict[str, str]:
 
 
 def news_item(rng: random.Random) -> Item:
-    """One out-of-scope item: a random template, a closer half the time, fresh slot values."""
+    """One out-of-scope item: a random template, zero to two closers, fresh slot values."""
     category, title, summary = rng.choice(TEMPLATES)
-    if rng.random() < CLOSER_SHARE:
-        summary = f"{summary} {rng.choice(CLOSERS[category])}"
+    count = rng.choices(range(len(CLOSER_WEIGHTS)), weights=CLOSER_WEIGHTS)[0]
+    closers = rng.sample(CLOSERS[category], count)
+    summary = " ".join([summary, *closers])
     values = _fill(_fields(title + summary), rng)
     return Item(title.format(**values), summary.format(**values), in_scope=False)
 
@@ -532,6 +581,13 @@ def sample_in_scope(directory: Path = SAMPLES_DIR) -> list[Item]:
     """The sample feeds' policy items, exact repeats dropped (the pipeline drops them too)."""
     pairs = dict.fromkeys(p for p in feed_items(directory) if p[0] not in SAMPLE_OUT_OF_SCOPE)
     return [Item(title, summary, in_scope=True) for title, summary in pairs]
+
+
+def sample_out_of_scope_mean_chars(directory: Path = SAMPLES_DIR) -> float:
+    """Mean length (title + summary) of the sample feeds' general-news items: the yardstick for
+    the generated out-of-scope part, whose length sets how much work the gate saves."""
+    lengths = [len(t) + len(s) for t, s in feed_items(directory) if t in SAMPLE_OUT_OF_SCOPE]
+    return round(sum(lengths) / len(lengths), 1)
 
 
 def in_scope_count(total: int, share: float = IN_SCOPE_SHARE) -> int:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bench import Options
-from bench.corpus import Item, build_mix
+from bench.corpus import Item, build_mix, sample_out_of_scope_mean_chars
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -217,6 +217,7 @@ def run(options: Options, tagger: Tagger | None = None, model: str = MODEL) -> d
     settings = {"model": model, "batch_size": BATCH_SIZE, "seed": options.seed}
     settings |= {"repeats": options.repeats, "warmup_items": WARMUP_ITEMS}
     settings["nlp_pipe_components"] = race.pipes
+    settings["sample_feeds_mean_chars_out_of_scope"] = sample_out_of_scope_mean_chars()
     return build_result(settings, items, timings, [bool(r.in_scope) for r in results])
 
 

@@ -186,16 +186,18 @@ class ActorRecognizer:
         """Give generic bodies a country; demote "Chinese firms" to an ORG."""
         if span.label_ == GENERIC:
             code = _possessor_country(span) or home
-            return Span(span.doc, span.start, span.end, label=STATE, kb_id=code,
-                        span_id=GENERIC)
+            return Span(span.doc, span.start, span.end, label=STATE, kb_id=code, span_id=GENERIC)
         if span.label_ == STATE and self._heads_company_noun(span):
             return Span(span.doc, span.start, span.end, label=ORG, kb_id=span.kb_id_)
         return span
 
     def _heads_company_noun(self, span: Span) -> bool:
         doc = span.doc
-        if span.end + 1 < len(doc) and doc[span.end].text == "-" and (
-                doc[span.end + 1].lower_ in self.gaz.demonym_suffixes):
+        if (
+            span.end + 1 < len(doc)
+            and doc[span.end].text == "-"
+            and (doc[span.end + 1].lower_ in self.gaz.demonym_suffixes)
+        ):
             return True
         nxt = doc[span.end] if span.end < len(doc) else None
         candidates = [span.root.head, nxt] if span.root.head.i != span.root.i else [nxt]
@@ -252,8 +254,11 @@ def _longest_first(spans: list[Span]) -> list[Span]:
 
 def home_country(spans: list[Span]) -> str:
     """The item's home country: first named state in the first sentence, else anywhere."""
-    named = [s for s in sorted(spans, key=_start)
-             if s.label_ == STATE and s.kb_id_ and len(s.kb_id_) == 2]
+    named = [
+        s
+        for s in sorted(spans, key=_start)
+        if s.label_ == STATE and s.kb_id_ and len(s.kb_id_) == 2
+    ]
     if not named:
         return ""
     first_sent = named[0].doc[0].sent if named[0].doc.has_annotation("SENT_START") else None
@@ -262,7 +267,7 @@ def home_country(spans: list[Span]) -> str:
 
 
 def _possessor_country(span: Span) -> str:
-    """"China's commerce ministry" -> CN, from a possessive just before the span."""
+    """ "China's commerce ministry" -> CN, from a possessive just before the span."""
     doc = span.doc
     i = span.start - 1
     while i >= 0 and doc[i].lower_ in ("the", "'s", "’s"):

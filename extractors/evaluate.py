@@ -44,19 +44,30 @@ def read_items(path: str | Path) -> list[dict[str, Any]]:
 def predict(tagger: Tagger, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Predictions in the eval prediction format, in input order."""
     pairs = ((it.get("title", ""), it.get("summary", "")) for it in items)
-    return [prediction(it.get("id", ""), r) for it, r in zip(items, tagger.tag_many(pairs),
-                                                               strict=True)]
+    return [
+        prediction(it.get("id", ""), r) for it, r in zip(items, tagger.tag_many(pairs), strict=True)
+    ]
 
 
 def prediction(item_id: str, result: TagResult) -> dict[str, Any]:
     """One prediction line for one TagResult."""
     events = [
-        {"type": e.type, "status": e.status, "initiator": e.initiator, "target": e.target,
-         "confidence": e.confidence, "evidence": e.evidence}
+        {
+            "type": e.type,
+            "status": e.status,
+            "initiator": e.initiator,
+            "target": e.target,
+            "confidence": e.confidence,
+            "evidence": e.evidence,
+        }
         for e in result.events
     ]
-    return {"id": item_id, "events": events, "technologies": result.technologies,
-            "in_scope": result.in_scope}
+    return {
+        "id": item_id,
+        "events": events,
+        "technologies": result.technologies,
+        "in_scope": result.in_scope,
+    }
 
 
 @dataclass
@@ -74,8 +85,51 @@ class Counts:
         p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
         r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0
-        return {"precision": p, "recall": r, "f1": f, "tp": self.tp, "fp": self.fp,
-                "fn": self.fn, "support": self.tp + self.fn}
+        return {
+            "precision": p,
+            "recall": r,
+            "f1": f,
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "support": self.tp + self.fn,
+        }
+
+
+CALIBRATION_BANDS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def _band(confidence: float) -> int:
+    """Index of the band holding `confidence` (below 0.5 goes to the first, 1.0 to the last)."""
+    for k, upper in enumerate(CALIBRATION_BANDS[1:-1]):
+        if confidence < upper:
+            return k
+    return len(CALIBRATION_BANDS) - 2
+
+
+def calibration(
+    items: list[dict[str, Any]], predictions: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Precision of predicted event types per confidence band, with counts."""
+    preds = {p.get("id"): p for p in predictions}
+    right = [0] * (len(CALIBRATION_BANDS) - 1)
+    total = [0] * (len(CALIBRATION_BANDS) - 1)
+    for item in items:
+        gold = _types(item["labels"]["events"])
+        for event in preds.get(item.get("id"), {}).get("events", []):
+            k = _band(float(event.get("confidence", 0.0)))
+            total[k] += 1
+            right[k] += event["type"] in gold
+    bands = zip(CALIBRATION_BANDS, CALIBRATION_BANDS[1:], right, total, strict=False)
+    return [
+        {
+            "band": f"{lo:.1f}-{hi:.1f}",
+            "predicted": n,
+            "correct": ok,
+            "precision": ok / n if n else None,
+        }
+        for lo, hi, ok, n in bands
+    ]
 
 
 def _types(events: list[dict[str, Any]]) -> set[str]:
@@ -131,6 +185,7 @@ def score(items: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dic
         "false_alarm_rate": false_alarms / negatives if negatives else 0.0,
         "in_scope_items": in_scope,
         "gate_recall": gate_passed / gate_known if gate_known else None,
+        "calibration": calibration(items, predictions),
     }
 
 
@@ -140,17 +195,26 @@ def _initiator_right(gold: dict[str, Any], pred: dict[str, Any]) -> bool:
 
 
 def _row(name: str, prf: dict[str, float]) -> str:
-    return (f"{name:<40} {prf['precision']:>6.3f} {prf['recall']:>6.3f} {prf['f1']:>6.3f}"
-            f" {prf['support']:>5d} {prf['tp']:>4d} {prf['fp']:>4d} {prf['fn']:>4d}")
+    return (
+        f"{name:<40} {prf['precision']:>6.3f} {prf['recall']:>6.3f} {prf['f1']:>6.3f}"
+        f" {prf['support']:>5d} {prf['tp']:>4d} {prf['fp']:>4d} {prf['fn']:>4d}"
+    )
 
 
 def format_report(scores: dict[str, Any]) -> str:
     """A plain-text table of the figures `score` returns."""
     head = f"{'':<40} {'P':>6} {'R':>6} {'F1':>6} {'supp':>5} {'tp':>4} {'fp':>4} {'fn':>4}"
-    lines = [f"items: {scores['items']}  (negatives: {scores['negatives']}, "
-             f"in scope: {scores['in_scope_items']})", "", head,
-             _row("micro (event types)", scores["micro"]),
-             _row("technologies", scores["technologies"]), "", "per category", head]
+    lines = [
+        f"items: {scores['items']}  (negatives: {scores['negatives']}, "
+        f"in scope: {scores['in_scope_items']})",
+        "",
+        head,
+        _row("micro (event types)", scores["micro"]),
+        _row("technologies", scores["technologies"]),
+        "",
+        "per category",
+        head,
+    ]
     lines += [_row(f"  {k}", v) for k, v in scores["per_category"].items()]
     lines += ["", "per type", head]
     lines += [_row(f"  {k}", v) for k, v in scores["per_type"].items()]
@@ -163,4 +227,16 @@ def format_report(scores: dict[str, Any]) -> str:
         f"false-alarm rate on negatives: {scores['false_alarm_rate']:.3f}",
         f"gate recall on in-scope items: {'n/a' if gate is None else f'{gate:.3f}'}",
     ]
+    lines += [
+        "",
+        "calibration (predicted event types per confidence band)",
+        f"{'  band':<12} {'predicted':>9} {'correct':>7} {'precision':>9}",
+    ]
+    lines += [_calibration_row(row) for row in scores.get("calibration", [])]
     return "\n".join(lines)
+
+
+def _calibration_row(row: dict[str, Any]) -> str:
+    p = row["precision"]
+    shown = "-" if p is None else f"{p:.3f}"
+    return f"  {row['band']:<10} {row['predicted']:>9d} {row['correct']:>7d} {shown:>9}"

@@ -22,7 +22,7 @@ from .actors import SPANS_KEY, STATE, home_country
 from .matching import compile_pattern, run_patterns
 from .patterns import LEXICON_FILE, EventPattern, load_lexicon, load_patterns
 from .resources import DATA_DIR, PATTERNS_DIR
-from .roles import Roles, assign_roles, is_state
+from .roles import Roles, assign_roles, governing_verb, is_state, subject_tokens
 from .status import (
     CUES_FILE,
     Cues,
@@ -39,8 +39,7 @@ from .types import TaggedEvent
 if not Doc.has_extension("events"):
     Doc.set_extension("events", default=None)
 
-SOURCE_RANK = {"subject": 5, "complainant": 5, "modifier": 4, "sentence": 3, "item": 2,
-               "none": 0}
+SOURCE_RANK = {"subject": 5, "complainant": 5, "modifier": 4, "sentence": 3, "item": 2, "none": 0}
 
 
 @dataclass
@@ -66,16 +65,23 @@ class Mention:
 class EventExtractor:
     """Sets `doc._.events` (list of TaggedEvent); needs the parse and econsec_actors."""
 
-    def __init__(self, nlp: Language, name: str, patterns_dir: str = "",
-                 data_dir: str = "") -> None:
+    def __init__(
+        self, nlp: Language, name: str, patterns_dir: str = "", data_dir: str = ""
+    ) -> None:
         self.name = name
         self.nlp = nlp
         self.types = event_types_by_code()
         self._doc_lower = ""
         self.initialize(patterns_dir=patterns_dir, data_dir=data_dir)
 
-    def initialize(self, get_examples: Any = None, *, nlp: Any = None, patterns_dir: str = "",
-                   data_dir: str = "") -> None:
+    def initialize(
+        self,
+        get_examples: Any = None,
+        *,
+        nlp: Any = None,
+        patterns_dir: str = "",
+        data_dir: str = "",
+    ) -> None:
         """(Re)load patterns, lexicon and cues (defaults: the package's files)."""
         self.patterns_dir = Path(patterns_dir or PATTERNS_DIR)
         self.data_dir = Path(data_dir or DATA_DIR)
@@ -133,8 +139,14 @@ class EventExtractor:
             self._add(found, pattern, doc[anchor], doc[start:end], title_end)
         return list(found.values())
 
-    def _add(self, found: dict[tuple[str, int], Mention], pattern: EventPattern, anchor: Token,
-             span: Span, title_end: int) -> None:
+    def _add(
+        self,
+        found: dict[tuple[str, int], Mention],
+        pattern: EventPattern,
+        anchor: Token,
+        span: Span,
+        title_end: int,
+    ) -> None:
         if span.start < span.sent.start or span.end > span.sent.end:
             return  # a window crossed a sentence boundary
         key = (pattern.code, anchor.i)
@@ -153,7 +165,13 @@ class EventExtractor:
         if p.needs_action and not is_action_mention(m.anchor, self.cues, m.in_title):
             return False
         last = m.span[-1]
-        if p.last_not_compound and last.dep_ == "compound" and last.head.i > last.i:
+        if p.last_not_compound and (
+            last.dep_ == "compound" and last.head.i > last.i or _inside_name(last)
+        ):
+            return False
+        if _word_part(m.anchor, m.span):
+            return False
+        if p.not_subject and subject_words(m.anchor) & p.not_subject:
             return False
         doc_lower = self._doc_lower
         if p.context and not self._context(p.context, doc_lower, m, techs, actors):
@@ -161,14 +179,18 @@ class EventExtractor:
         etype = self.types[m.code]
         return not etype.context or self._context(etype.context, doc_lower, m, techs, actors)
 
-    def _context(self, name: str, doc_lower: str, m: Mention, techs: list[str],
-                 actors: list[Span]) -> bool:
+    def _context(
+        self, name: str, doc_lower: str, m: Mention, techs: list[str], actors: list[Span]
+    ) -> bool:
         """Named context of cues.yaml, or `state` / `multi_state` (states named)."""
         if name in ("state", "multi_state"):
             found = {a.kb_id_ for a in actors if a.label_ == STATE and a.kb_id_}
             if name == "multi_state":
-                found = {a.kb_id_ for a in actors
-                         if a.label_ == STATE and a.kb_id_ and a.sent == m.anchor.sent}
+                found = {
+                    a.kb_id_
+                    for a in actors
+                    if a.label_ == STATE and a.kb_id_ and a.sent == m.anchor.sent
+                }
             return len(found) >= (2 if name == "multi_state" else 1)
         return has_context(doc_lower, name, self.cues, techs)
 
@@ -184,12 +206,16 @@ class EventExtractor:
         order = list(self.types)
         return sorted(events, key=lambda e: order.index(e.type))
 
-    def _event(self, etype: EventType, group: list[Mention],
-               actors: list[Span]) -> TaggedEvent | None:
-        best = max(group, key=lambda m: _mention_rank(m))
-        roles = best.roles or Roles()
-        initiator = _initiators(group, roles)
-        if not _enough_actors(etype, initiator, group, actors):
+    def _event(
+        self, etype: EventType, group: list[Mention], actors: list[Span]
+    ) -> TaggedEvent | None:
+        ranked = sorted(group, key=_mention_rank, reverse=True)
+        for best in ranked:  # the best-ranked mention whose actors make an event
+            roles = best.roles or Roles()
+            initiator = _initiators(group, roles)
+            if _enough_actors(etype, initiator, group, actors):
+                break
+        else:
             return None
         target = [c for m in group if m.roles for c in m.roles.target]
         return TaggedEvent(
@@ -201,6 +227,47 @@ class EventExtractor:
             confidence=_confidence(best, group, roles),
             evidence=best.anchor.sent.text.strip(),
         )
+
+
+PREFIXES = frozenset({"anti", "counter", "non", "post", "pre"})
+
+
+def _word_part(anchor: Token, span: Span) -> bool:
+    """The anchor is half of a hyphenated word, not the action itself.
+
+    "state-backed hackers" (a participle used as an adjective) funds nothing
+    the match goes on to name, and an "anti-subsidy probe" is not a subsidy;
+    "a state-funded cable" still reports who paid for the cable.
+    """
+    doc = anchor.doc
+    if anchor.i < 2 or doc[anchor.i - 1].text != "-" or doc[anchor.i - 1].whitespace_:
+        return False
+    if doc[anchor.i - 2].lower_ in PREFIXES:
+        return True
+    return (
+        anchor.tag_ == "VBN"
+        and anchor.dep_ in ("amod", "compound", "acl")
+        and anchor.head.i != span[-1].i
+    )
+
+
+def _inside_name(tok: Token) -> bool:
+    """A capitalised word inside a proper name ("the Science and Technology Act")."""
+    doc = tok.doc
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    return (
+        tok.pos_ == "PROPN"
+        and tok.is_title
+        and nxt is not None
+        and nxt.pos_ == "PROPN"
+        and nxt.is_title
+    )
+
+
+def subject_words(anchor: Token) -> set[str]:
+    """Lower-case words of the subject of the clause that holds the anchor."""
+    toks, _ = subject_tokens(governing_verb(anchor))
+    return {t.lower_ for t in toks}
 
 
 def _mention_rank(m: Mention) -> tuple[float, int, int]:
@@ -217,8 +284,9 @@ def _initiators(group: list[Mention], best: Roles) -> list[str]:
     return list(seen)
 
 
-def _enough_actors(etype: EventType, initiator: list[str], group: list[Mention],
-                   actors: list[Span]) -> bool:
+def _enough_actors(
+    etype: EventType, initiator: list[str], group: list[Mention], actors: list[Span]
+) -> bool:
     """State types need a state; plants a builder; agreements enough parties."""
     sources = {m.roles.source for m in group if m.roles}
     if not initiator:
@@ -231,8 +299,12 @@ def _enough_actors(etype: EventType, initiator: list[str], group: list[Mention],
         if len(initiator) < etype.min_parties and not groups & set(initiator):
             return False
     if etype.other_state:
-        named = {a.kb_id_ for m in group for a in actors
-                 if a.sent == m.anchor.sent and a.kb_id_ and _country_like(a)}
+        named = {
+            a.kb_id_
+            for m in group
+            for a in actors
+            if a.sent == m.anchor.sent and a.kb_id_ and _country_like(a)
+        }
         return bool(named - set(initiator))
     return True
 
@@ -256,20 +328,36 @@ def _status(group: list[Mention]) -> str:
     if not explicit:
         return "enacted"
     first = explicit[0]
-    if first.in_title and first.reading.status == "planned" and any(
-        not m.in_title and m.reading.status == "enacted" and _decided(m) for m in explicit
+    if (
+        first.in_title
+        and first.reading.status == "planned"
+        and any(not m.in_title and m.reading.status == "enacted" and _decided(m) for m in explicit)
     ):
         return "enacted"
     return first.reading.status
 
 
-DECISION_VERBS = frozenset({"sign", "approve", "adopt", "impose", "enact", "pass", "decide",
-                            "order", "finalise", "finalize", "announce"})
+DECISION_VERBS = frozenset(
+    {
+        "sign",
+        "approve",
+        "adopt",
+        "impose",
+        "enact",
+        "pass",
+        "decide",
+        "order",
+        "finalise",
+        "finalize",
+        "announce",
+    }
+)
 
 
 def _decided(m: Mention) -> bool:
-    return any(t.lemma_.lower() in DECISION_VERBS and t.tag_ in ("VBD", "VBN")
-               for t in m.reading.walk)
+    return any(
+        t.lemma_.lower() in DECISION_VERBS and t.tag_ in ("VBD", "VBN") for t in m.reading.walk
+    )
 
 
 def _confidence(best: Mention, group: list[Mention], roles: Roles) -> float:
@@ -319,6 +407,7 @@ def state_codes(actors: list[Span]) -> list[str]:
 
 
 @Language.factory("econsec_events", default_config={"patterns_dir": "", "data_dir": ""})
-def make_event_extractor(nlp: Language, name: str, patterns_dir: str,
-                         data_dir: str) -> EventExtractor:
+def make_event_extractor(
+    nlp: Language, name: str, patterns_dir: str, data_dir: str
+) -> EventExtractor:
     return EventExtractor(nlp, name, patterns_dir=patterns_dir, data_dir=data_dir)

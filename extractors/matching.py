@@ -4,7 +4,13 @@ One spaCy Matcher holding every pattern spends most of its time advancing
 partial matches of patterns that cannot complete (a window opened by "add"
 waiting for "list"). Most patterns need several specific words, so we
 index each pattern by the words its required tokens accept and run only the
-patterns whose every required token finds a word in the document.
+patterns whose every required token finds a word in the document. Token
+patterns then run sentence by sentence, on the sentences that hold all their
+words: a match may not cross a sentence boundary anyway, and a window
+pattern ("add ... {,12} ... list") costs in proportion to the text it scans.
+For the same reason a pattern whose first and last tokens need given words
+runs only on the stretch from the first such first word to the last such
+last word of the sentence: no match can start or end outside it.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from spacy.matcher import DependencyMatcher, Matcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from .patterns import EventPattern
@@ -29,6 +35,26 @@ class Compiled:
     pattern: EventPattern
     matcher: Matcher | DependencyMatcher
     required: list[frozenset[str]]
+    first: frozenset[str] | None = None  # words the first token must be, if it must be one
+    last: frozenset[str] | None = None
+
+
+def _is_required(spec: dict[str, Any]) -> bool:
+    op = str(spec.get("OP", ""))
+    return not (op in OPTIONAL_OPS or op.startswith("{,") or op.startswith("{0"))
+
+
+def spec_words(spec: dict[str, Any]) -> frozenset[str] | None:
+    """The (lower-cased) words a required token spec accepts; None if any word may do."""
+    if not _is_required(spec):
+        return None
+    for attr in WORD_ATTRS:
+        value = spec.get(attr)
+        if isinstance(value, str):
+            return frozenset({value.lower()})
+        if isinstance(value, dict) and isinstance(value.get("IN"), list):
+            return frozenset(str(v).lower() for v in value["IN"])
+    return None
 
 
 def required_words(specs: list[dict[str, Any]]) -> list[frozenset[str]]:
@@ -61,17 +87,60 @@ def compile_pattern(vocab: Vocab, pattern: EventPattern) -> Compiled:
     except Exception as exc:  # spaCy raises several error types for bad patterns
         where = pattern.key.split("#", 1)[1]
         raise DataFileError(f"{where}: invalid pattern: {exc}") from exc
-    return Compiled(pattern, matcher, required_words(specs))
+    if pattern.tokens is None or not specs:
+        return Compiled(pattern, matcher, required_words(specs))
+    return Compiled(
+        pattern, matcher, required_words(specs), spec_words(specs[0]), spec_words(specs[-1])
+    )
 
 
-def doc_words(doc: Doc) -> set[str]:
-    return {t.lower_ for t in doc} | {t.lemma_.lower() for t in doc}
+@dataclass
+class Sentence:
+    """A sentence, the words of each token (lower-cased form and lemma), and all of them."""
+
+    span: Span
+    tokens: list[tuple[str, str]]
+    words: set[str]
 
 
-def run_patterns(compiled: list[Compiled], doc: Doc
-                 ) -> Iterator[tuple[EventPattern, int, int, int]]:
+def sentence_words(doc: Doc) -> list[Sentence]:
+    """Each sentence with the lower-cased forms and lemmas of its tokens."""
+    out = []
+    for sent in doc.sents if doc.has_annotation("SENT_START") else [doc[:]]:
+        tokens = [(t.lower_, t.lemma_.lower()) for t in sent]
+        words = {w for pair in tokens for w in pair}
+        out.append(Sentence(sent, tokens, words))
+    return out
+
+
+def _stretch(c: Compiled, sent: Sentence) -> Span | None:
+    """The part of the sentence where a match of `c` can lie (None: nowhere)."""
+    tokens = sent.tokens
+    start, end = 0, len(tokens)
+    if c.first is not None:
+        first = c.first
+        start = next((i for i, (lo, le) in enumerate(tokens) if lo in first or le in first), end)
+    if c.last is not None:
+        last = c.last
+        end = next(
+            (
+                i + 1
+                for i in range(len(tokens) - 1, start - 1, -1)
+                if tokens[i][0] in last or tokens[i][1] in last
+            ),
+            start,
+        )
+    if start >= end:
+        return None
+    return sent.span[start:end]
+
+
+def run_patterns(
+    compiled: list[Compiled], doc: Doc
+) -> Iterator[tuple[EventPattern, int, int, int]]:
     """(pattern, start, end, anchor index) for every match of a pattern that can match."""
-    words = doc_words(doc)
+    sents = sentence_words(doc)
+    words = set().union(*(s.words for s in sents)) if sents else set()
     for c in compiled:
         if not all(req & words for req in c.required):
             continue
@@ -79,8 +148,17 @@ def run_patterns(compiled: list[Compiled], doc: Doc
             for _, ids in c.matcher(doc):
                 yield c.pattern, min(ids), max(ids) + 1, ids[0]
             continue
-        matches = cast(list[tuple[int, int, int, list[int]]],
-                       c.matcher(doc, with_alignments=True))
-        for _, start, end, align in matches:
-            offsets = [i for i, a in enumerate(align) if a == c.pattern.anchor]
-            yield c.pattern, start, end, start + (offsets[0] if offsets else 0)
+        for sent in sents:
+            if all(req & sent.words for req in c.required):
+                stretch = _stretch(c, sent)
+                if stretch is not None:
+                    yield from _token_matches(c, stretch)
+
+
+def _token_matches(c: Compiled, sent: Span) -> Iterator[tuple[EventPattern, int, int, int]]:
+    matcher = cast(Matcher, c.matcher)
+    matches = cast(list[tuple[int, int, int, list[int]]], matcher(sent, with_alignments=True))
+    for _, start, end, align in matches:
+        offsets = [i for i, a in enumerate(align) if a == c.pattern.anchor]
+        start, end = start + sent.start, end + sent.start
+        yield c.pattern, start, end, start + (offsets[0] if offsets else 0)

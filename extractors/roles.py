@@ -21,9 +21,11 @@ from .taxonomy import EventType
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 CLIMB_DEPS = ("xcomp", "conj", "advcl", "ccomp", "pcomp", "acl", "relcl", "prep", "pobj", "dobj")
 MODIFIER_DEPS = ("poss", "compound", "amod", "nmod", "npadvmod", "nummod")
-COURT_WORDS = frozenset({"court", "judge", "justice", "justices", "panel", "tribunal", "jury",
-                         "magistrate", "wto"})
+COURT_WORDS = frozenset(
+    {"court", "judge", "justice", "justices", "panel", "tribunal", "jury", "magistrate", "wto"}
+)
 RECEIVE_VERBS = frozenset({"receive", "get", "win", "secure", "obtain", "land", "accept"})
+GIVE_VERBS = frozenset({"award", "grant", "give", "hand", "offer", "promise", "allocate"})
 ATTRIBUTE_VERBS = frozenset({"link", "attribute", "tie", "trace", "blame", "accuse"})
 PARTY_PREPS = frozenset({"with", "and", "between"})
 OWNER_DEPS = frozenset({"compound", "poss", "nmod", "amod"})
@@ -71,7 +73,8 @@ def subject_tokens(verb: Token) -> tuple[list[Token], bool]:
         subj = [c for c in tok.children if c.dep_ in SUBJECT_DEPS]
         if subj:
             passive = any(c.dep_ == "nsubjpass" for c in subj) or any(
-                c.dep_ == "auxpass" for c in tok.children)
+                c.dep_ == "auxpass" for c in tok.children
+            )
             return [t for s in subj for t in s.subtree], passive
         if tok.dep_ == "relcl":
             return [tok.head], False
@@ -93,8 +96,13 @@ def spans_over(tokens: list[Token], actors: list[Span]) -> list[Span]:
 
 def prep_tokens(head: Token, preps: frozenset[str]) -> list[Token]:
     """Tokens inside "with X" / "by X" phrases attached to `head`."""
-    return [t for c in head.children if c.dep_ in ("prep", "agent") and c.lower_ in preps
-            for t in c.subtree if t is not c]
+    return [
+        t
+        for c in head.children
+        if c.dep_ in ("prep", "agent") and c.lower_ in preps
+        for t in c.subtree
+        if t is not c
+    ]
 
 
 def modifier_tokens(anchor: Token) -> list[Token]:
@@ -102,14 +110,16 @@ def modifier_tokens(anchor: Token) -> list[Token]:
     return [t for c in anchor.children if c.dep_ in MODIFIER_DEPS for t in c.subtree]
 
 
-def assign_roles(anchor: Token, etype: EventType, actors: list[Span], home: str,
-                 span: Span | None = None) -> Roles:
+def assign_roles(
+    anchor: Token, etype: EventType, actors: list[Span], home: str, span: Span | None = None
+) -> Roles:
     """Roles for the mention anchored at `anchor` (actors: the doc's actor spans).
 
     `span` is the whole pattern match; plants look there for their builder
     ("funds TSMC research centre").
     """
     sent_actors = [a for a in actors if a.sent == anchor.sent]
+    receiving = False
     verb = governing_verb(anchor)
     subj_toks, passive = subject_tokens(verb)
     subject = spans_over(subj_toks, sent_actors)
@@ -117,6 +127,8 @@ def assign_roles(anchor: Token, etype: EventType, actors: list[Span], home: str,
     inside = spans_over(list(anchor.subtree), sent_actors)
     if passive:
         first, targets = agent, subject + inside
+    elif receiving := _headline_passive(verb, subj_toks, subject):
+        first, targets = [], subject  # the firm gets the money; who gives it is found below
     elif verb.lemma_.lower() in RECEIVE_VERBS:
         first, targets = spans_over(prep_tokens(verb, frozenset({"from"})), sent_actors), subject
     elif verb.lemma_.lower() in ATTRIBUTE_VERBS:  # "attributed the hack to X", "blamed X"
@@ -132,11 +144,27 @@ def assign_roles(anchor: Token, etype: EventType, actors: list[Span], home: str,
         return roles
     if etype.initiator == "company" and not any(s.label_ == ORG for s in first) and span:
         first = [s for s in spans_over(list(span), sent_actors) if s.label_ == ORG] or first
-    company_subject = _is_company_subject(subj_toks, first)
+    company_subject = _is_company_subject(subj_toks, first) and not receiving
     roles = _pick_initiator(anchor, etype, first, targets, sent_actors, home, company_subject)
     if etype.parties:
         roles = _add_parties(verb, anchor, roles, sent_actors)
     return roles
+
+
+def _headline_passive(verb: Token, subj_toks: list[Token], subject: list[Span]) -> bool:
+    """ "Chipmaker awarded $2bn": a headline drops the "was" of a passive giving verb,
+    and the firm before it is the recipient, not the giver."""
+    end = verb.doc._.title_end if verb.doc.has_extension("title_end") else None
+    if end is None or verb.i >= end or verb.lemma_.lower() not in GIVE_VERBS:
+        return False
+    if verb.tag_ not in ("VBN", "VBD") or any(c.dep_ in ("aux", "auxpass") for c in verb.children):
+        return False
+    has_recipient = any(
+        c.dep_ == "dative" or (c.dep_ == "prep" and c.lower_ == "to") for c in verb.children
+    )
+    nouns = default_gazetteer().company_nouns
+    firm = any(s.label_ == ORG for s in subject) or any(t.lower_ in nouns for t in subj_toks)
+    return not has_recipient and firm
 
 
 def _attributed_tokens(verb: Token) -> list[Token]:
@@ -153,8 +181,15 @@ def _is_company_subject(subj_toks: list[Token], first: list[Span]) -> bool:
     return any(t.dep_ in ("nsubj", "nsubjpass") and t.lower_ in nouns for t in subj_toks)
 
 
-def _pick_initiator(anchor: Token, etype: EventType, first: list[Span], targets: list[Span],
-                    sent_actors: list[Span], home: str, company_subject: bool) -> Roles:
+def _pick_initiator(
+    anchor: Token,
+    etype: EventType,
+    first: list[Span],
+    targets: list[Span],
+    sent_actors: list[Span],
+    home: str,
+    company_subject: bool,
+) -> Roles:
     kind = etype.initiator
     wanted = _fits(kind)
     chosen = [s for s in first if wanted(s)]
@@ -162,8 +197,10 @@ def _pick_initiator(anchor: Token, etype: EventType, first: list[Span], targets:
     company_subject = company_subject and kind in ("state", "cause")
     if not chosen:
         targets = [s for s in first if not wanted(s)] + targets
-        chosen, source = [s for s in spans_over(modifier_tokens(anchor), sent_actors)
-                          if wanted(s)], "modifier"
+        chosen, source = (
+            [s for s in spans_over(modifier_tokens(anchor), sent_actors) if wanted(s)],
+            "modifier",
+        )
     if not chosen and company_subject:
         chosen = _owners(anchor, wanted, sent_actors)  # "Huawei placed on US Entity List"
     if not chosen and not first and not company_subject and kind != "cause":
@@ -173,6 +210,12 @@ def _pick_initiator(anchor: Token, etype: EventType, first: list[Span], targets:
         source = "unresolved"  # "the cabinet" in an item that names no country
     elif not init and home and not company_subject and (kind == "state" or etype.parties):
         init, source = [home], "item"
+    elif (
+        not init
+        and kind == "state"
+        and any(s.label_ == STATE and not s.kb_id_ for s in sent_actors)
+    ):
+        source = "unresolved"  # "the government" in an item that names no country
     elif not init:
         source = "none"
     target = [c for c in codes(targets) if c not in init]
@@ -185,8 +228,9 @@ def _owners(anchor: Token, wanted: Callable[[Span], bool], sent_actors: list[Spa
     return [s for s in inside if wanted(s) and s.root.dep_ in OWNER_DEPS]
 
 
-def _sentence_fallback(anchor: Token, wanted: Callable[[Span], bool], targets: list[Span],
-                       sent_actors: list[Span]) -> list[Span]:
+def _sentence_fallback(
+    anchor: Token, wanted: Callable[[Span], bool], targets: list[Span], sent_actors: list[Span]
+) -> list[Span]:
     """The nearest fitting actor before the anchor, else the first after it."""
     taken = {s.start for s in targets}
     before = [s for s in sent_actors if wanted(s) and s.start not in taken and s.start < anchor.i]
@@ -206,17 +250,21 @@ def _fits(kind: str) -> Callable[[Span], bool]:
 
 def _add_parties(verb: Token, anchor: Token, roles: Roles, sent_actors: list[Span]) -> Roles:
     """Agreements: every party goes in initiator (and in partner)."""
-    extra = spans_over(prep_tokens(verb, PARTY_PREPS) + prep_tokens(anchor, PARTY_PREPS),
-                       sent_actors)
+    extra = spans_over(
+        prep_tokens(verb, PARTY_PREPS) + prep_tokens(anchor, PARTY_PREPS), sent_actors
+    )
     named_subject = roles.source == "subject" and any(
-        is_state(s) and s.id_ != GENERIC for s in spans_over(subject_tokens(verb)[0], sent_actors))
+        is_state(s) and s.id_ != GENERIC for s in spans_over(subject_tokens(verb)[0], sent_actors)
+    )
     if not named_subject and len(roles.initiator) < 2:
         # Headline parses often miss "X and Y sign ..."; then the sentence,
         # and failing that the item, names the parties.
         extra = _party_candidates(sent_actors) or _party_candidates(
-            list(anchor.doc.spans.get("econsec_actors", [])))
-    parties = roles.initiator + [c for c in codes([s for s in extra if is_state(s)])
-                                 if c not in roles.initiator]
+            list(anchor.doc.spans.get("econsec_actors", []))
+        )
+    parties = roles.initiator + [
+        c for c in codes([s for s in extra if is_state(s)]) if c not in roles.initiator
+    ]
     partners = [c for c in parties if c not in roles.initiator[:1]]
     target = [c for c in roles.target if c not in parties]
     return Roles(initiator=parties, target=target, partner=partners, source=roles.source)
@@ -227,22 +275,32 @@ NON_PARTY_PREPS = frozenset({"to", "against", "on", "from", "over", "into", "in"
 
 def _party_candidates(actors: list[Span]) -> list[Span]:
     """States not named as a destination or target ("sales to China", "summit in Tokyo")."""
-    return [s for s in actors if is_state(s)
-            and not (s.root.dep_ == "pobj" and s.root.head.lower_ in NON_PARTY_PREPS)]
+    return [
+        s
+        for s in actors
+        if is_state(s) and not (s.root.dep_ == "pobj" and s.root.head.lower_ in NON_PARTY_PREPS)
+    ]
 
 
-def _complainant_roles(verb: Token, subj_toks: list[Token], first: list[Span],
-                       targets: list[Span], sent_actors: list[Span]) -> Roles:
+def _complainant_roles(
+    verb: Token,
+    subj_toks: list[Token],
+    first: list[Span],
+    targets: list[Span],
+    sent_actors: list[Span],
+) -> Roles:
     """Disputes: the complainant is the initiator, also when a court or panel rules."""
-    court = any(t.lower_ in COURT_WORDS for t in subj_toks) or any(
-        s.kb_id_ == "WTO" for s in first)
+    court = any(t.lower_ in COURT_WORDS for t in subj_toks) or any(s.kb_id_ == "WTO" for s in first)
     if court:
         plaintiffs = spans_over(_complainant_tokens(verb), sent_actors)
         against = spans_over(prep_tokens(verb, frozenset({"against"})), sent_actors)
         rest = [s for s in targets if s not in plaintiffs]
         init = codes([s for s in plaintiffs if s.kb_id_ != "WTO"])
-        return Roles(initiator=init, target=[c for c in codes(against + rest) if c not in init],
-                     source="complainant" if init else "none")
+        return Roles(
+            initiator=init,
+            target=[c for c in codes(against + rest) if c not in init],
+            source="complainant" if init else "none",
+        )
     init = codes([s for s in first if s.kb_id_ != "WTO"])
     target = [c for c in codes(targets) if c not in init and c != "WTO"]
     return Roles(initiator=init, target=target, source="subject" if init else "none")

@@ -86,6 +86,8 @@ def read_mention(anchor: Token, cues: Cues) -> Reading:
     """Modality and status of the mention anchored at `anchor`."""
     reading = Reading(walk=status_walk(anchor, cues))
     for k, tok in enumerate(reading.walk):
+        if _law_content(tok):
+            continue  # "a law that could ban ...": what the law does; the law's status rules
         modality = _modality_at(tok, k, cues)
         if k and tok.lemma_.lower() == "call" and reading.walk[k - 1].dep_ in CALL_DEPS:
             modality = "hypothetical"  # "calls to exclude", "calls for a ban"
@@ -96,6 +98,34 @@ def read_mention(anchor: Token, cues: Cues) -> Reading:
             if status is not None:
                 reading.status, reading.explicit = status, True
     return reading
+
+
+LAW_NOUNS = frozenset(
+    {
+        "law",
+        "act",
+        "bill",
+        "legislation",
+        "regulation",
+        "rule",
+        "ordinance",
+        "statute",
+        "decree",
+        "order",
+        "directive",
+        "measure",
+        "provision",
+    }
+)
+
+
+def _law_content(tok: Token) -> bool:
+    """A relative clause saying what a law or bill does ("a bill that could bar ...")."""
+    return (
+        tok.dep_ == "relcl"
+        and tok.head.lemma_.lower() in LAW_NOUNS
+        and any(c.dep_ == "aux" for c in tok.children)
+    )
 
 
 CALL_DEPS = frozenset({"xcomp", "prep", "acl", "ccomp"})
@@ -117,8 +147,11 @@ def _modality_at(tok: Token, k: int, cues: Cues) -> Modality:
             return "background"
         if child.dep_ == "advmod" and low == "still":
             return "kept"
-    if tok.dep_ in ("pobj", "pcomp") and tok.head.lower_ in cues.background_preps and not (
-            _recent(tok.head)):
+    if (
+        tok.dep_ in ("pobj", "pcomp")
+        and tok.head.lower_ in cues.background_preps
+        and not (_recent(tok.head))
+    ):
         return "background"
     if k == 0 and tok.pos_ != "VERB":
         return "asserted"
@@ -133,20 +166,23 @@ def _modality_at(tok: Token, k: int, cues: Cues) -> Modality:
     return "asserted"
 
 
-RECENT_WORDS = frozenset({"shortly", "just", "day", "days", "hours", "hour", "soon",
-                          "immediately", "moments", "minutes"})
+RECENT_WORDS = frozenset(
+    {"shortly", "just", "day", "days", "hours", "hour", "soon", "immediately", "moments", "minutes"}
+)
 
 
 def _recent(prep: Token) -> bool:
-    """"shortly after", "a day after", or "will be built after": the earlier event is news too."""
+    """ "shortly after", "a day after", or "will be built after": the earlier event is news too."""
     if prep.lower_ != "after":
         return False
     if any(c.lower_ in RECENT_WORDS for c in prep.children) or (
-            prep.i > 0 and prep.doc[prep.i - 1].lower_ in RECENT_WORDS):
+        prep.i > 0 and prep.doc[prep.i - 1].lower_ in RECENT_WORDS
+    ):
         return True
     head = prep.head
-    return any(c.dep_ in ("aux", "auxpass") and c.lower_ in ("will", "would", "'ll")
-               for c in head.children)
+    return any(
+        c.dep_ in ("aux", "auxpass") and c.lower_ in ("will", "would", "'ll") for c in head.children
+    )
 
 
 def _status_at(tok: Token, k: int, cues: Cues) -> Literal["planned", "enacted"] | None:
@@ -158,8 +194,14 @@ def _status_at(tok: Token, k: int, cues: Cues) -> Literal["planned", "enacted"] 
             return "planned"
         if child.dep_ == "advmod" and child.lower_ == "now":
             return "enacted"
-        if child.dep_ == "amod" and child.lower_ in ("preliminary", "tentative", "draft",
-                                                    "proposed", "planned", "possible"):
+        if child.dep_ == "amod" and child.lower_ in (
+            "preliminary",
+            "tentative",
+            "draft",
+            "proposed",
+            "planned",
+            "possible",
+        ):
             return "planned"
     if _headline_infinitive(tok):
         return "planned"
@@ -176,12 +218,12 @@ def _in_title(tok: Token) -> bool:
 
 
 def _no_longer(child: Token) -> bool:
-    """"no longer need licences": the measure ends."""
+    """ "no longer need licences": the measure ends."""
     return child.lower_ == "longer" and any(c.lower_ == "no" for c in child.children)
 
 
 def _headline_infinitive(tok: Token) -> bool:
-    """"Japan to tighten ..." : a to-infinitive that is its clause's root."""
+    """ "Japan to tighten ..." : a to-infinitive that is its clause's root."""
     has_to = any(c.dep_ == "aux" and c.tag_ == "TO" for c in tok.children)
     if not has_to:
         return False
@@ -189,9 +231,28 @@ def _headline_infinitive(tok: Token) -> bool:
     return tok.dep_ == "ROOT" or (head.dep_ == "ROOT" and head.pos_ == "PROPN" and head.i < tok.i)
 
 
-EFFECT_VERBS = frozenset({"take", "enter", "come", "go", "apply", "begin", "start", "kick",
-                          "become", "target", "hit", "include", "cover", "require", "bar",
-                          "ban", "affect", "mean"})
+EFFECT_VERBS = frozenset(
+    {
+        "take",
+        "enter",
+        "come",
+        "go",
+        "apply",
+        "begin",
+        "start",
+        "kick",
+        "become",
+        "target",
+        "hit",
+        "include",
+        "cover",
+        "require",
+        "bar",
+        "ban",
+        "affect",
+        "mean",
+    }
+)
 
 
 def is_action_mention(anchor: Token, cues: Cues, in_title: bool = False) -> bool:
@@ -208,8 +269,11 @@ def is_action_mention(anchor: Token, cues: Cues, in_title: bool = False) -> bool
         return False  # modifies another noun: "security review powers"
     tok, hops = anchor, 0
     while tok.pos_ not in ("VERB", "AUX") and tok.head.i != tok.i and hops < 4:
-        if (tok.dep_ in ("pobj", "pcomp") and tok.head.head.pos_ in ("NOUN", "PROPN")
-                and tok.head.lower_ != "with"):
+        if (
+            tok.dep_ in ("pobj", "pcomp")
+            and tok.head.head.pos_ in ("NOUN", "PROPN")
+            and tok.head.lower_ != "with"
+        ):
             return False  # modifies another noun: "information on subsidies"
         child, tok, hops = tok, tok.head, hops + 1
     if tok.pos_ not in ("VERB", "AUX"):

@@ -60,6 +60,17 @@ def test_out_of_scope_items_hold_no_policy_trigger() -> None:
     assert not [item.title for item in items if POLICY_TRIGGERS.search(f"{item.pair}")]
 
 
+def test_out_of_scope_lengths_match_the_sample_feeds() -> None:
+    """Realistic general news: one to three sentences, as long as the feeds' own on average."""
+    items = corpus.general_news(5000, corpus.random.Random(5))
+    lengths = [len(item.title) + len(item.summary) for item in items]
+    reference = corpus.sample_out_of_scope_mean_chars()
+    assert 200 < reference < 260
+    assert abs(sum(lengths) / len(lengths) - reference) < 0.05 * reference
+    sentences = Counter(item.summary.count(". ") + 1 for item in items)
+    assert set(sentences) <= {1, 2, 3} and min(sentences.values()) > 500
+
+
 def _word_lists() -> list[str]:
     pools = [v for name, v in vars(corpus).items() if name.isupper() and isinstance(v, tuple)]
     return [word for pool in pools for word in pool if isinstance(word, str)]

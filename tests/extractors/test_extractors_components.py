@@ -14,8 +14,13 @@ import extractors.technologies  # noqa: F401
 from extractors.matching import required_words
 from extractors.text import join_item
 
-PIPES = ["econsec_technologies", "econsec_gate", "econsec_title", "econsec_actors",
-         "econsec_events"]
+PIPES = [
+    "econsec_technologies",
+    "econsec_gate",
+    "econsec_title",
+    "econsec_actors",
+    "econsec_events",
+]
 
 
 def blank_pipeline() -> spacy.language.Language:
@@ -53,6 +58,11 @@ def test_title_only_item() -> None:
 
 
 def test_required_words_ignore_optional_and_gap_tokens() -> None:
-    specs = [{"LEMMA": {"IN": ["Ban", "halt"]}}, {"OP": "{,4}"}, {"LOWER": "on", "OP": "?"},
-             {"LOWER": "exports"}, {"LIKE_NUM": True}]
+    specs = [
+        {"LEMMA": {"IN": ["Ban", "halt"]}},
+        {"OP": "{,4}"},
+        {"LOWER": "on", "OP": "?"},
+        {"LOWER": "exports"},
+        {"LIKE_NUM": True},
+    ]
     assert required_words(specs) == [frozenset({"ban", "halt"}), frozenset({"exports"})]

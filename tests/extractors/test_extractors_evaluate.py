@@ -147,3 +147,44 @@ def test_predict_writes_the_prediction_format() -> None:
         "evidence": "Japan passes law",
     }
     assert out[1] == {"id": "2", "events": [], "technologies": [], "in_scope": False}
+
+
+def _scored(code: str, confidence: float) -> dict[str, Any]:
+    return {**ev(code), "confidence": confidence}
+
+
+@pytest.mark.parametrize(
+    ("confidence", "band"),
+    [
+        (0.3, "0.5-0.6"),
+        (0.5, "0.5-0.6"),
+        (0.65, "0.6-0.7"),
+        (0.8, "0.8-0.9"),
+        (0.99, "0.9-1.0"),
+        (1.0, "0.9-1.0"),
+    ],
+)
+def test_calibration_puts_each_event_in_its_band(confidence: float, band: str) -> None:
+    items = [item("x", [ev("legislation.law")], [])]
+    preds = [{"id": "x", "events": [_scored("legislation.law", confidence)], "technologies": []}]
+    rows = {row["band"]: row for row in score(items, preds)["calibration"]}
+    assert list(rows) == ["0.5-0.6", "0.6-0.7", "0.7-0.8", "0.8-0.9", "0.9-1.0"]
+    assert rows[band]["predicted"] == 1 and rows[band]["precision"] == 1.0
+    assert all(r["predicted"] == 0 and r["precision"] is None for b, r in rows.items() if b != band)
+
+
+def test_calibration_counts_right_and_wrong_types_and_is_printed() -> None:
+    items = [item("x", [ev("legislation.law")], []), item("y", [], [])]
+    preds = [
+        {
+            "id": "x",
+            "events": [_scored("legislation.law", 0.95), _scored("cyber.policy", 0.92)],
+            "technologies": [],
+        },
+        {"id": "y", "events": [_scored("sanctions.imposed", 0.55)], "technologies": []},
+    ]
+    rows = {row["band"]: row for row in score(items, preds)["calibration"]}
+    assert (rows["0.9-1.0"]["predicted"], rows["0.9-1.0"]["correct"]) == (2, 1)
+    assert rows["0.9-1.0"]["precision"] == 0.5 and rows["0.5-0.6"]["precision"] == 0.0
+    report = format_report(score(items, preds))
+    assert "calibration" in report and "0.9-1.0" in report

@@ -177,37 +177,59 @@ def test_tag_many_keeps_input_order_and_streams(tagger: EventTagger) -> None:
     ("title", "summary", "code", "status"),
     [
         ("Ruritania's parliament passes chip subsidy law", "", "legislation.law", "enacted"),
-        ("Cabinet approves bill on chip subsidies in Japan", "", "legislation.proposal",
-         "planned"),
-        ("Korea to build new chip fab, says ministry", "Samsung will invest $10bn in the plant.",
-         "supply_chain.production_investment", "planned"),
-        ("Samsung opens new chip plant in Texas", "", "supply_chain.production_investment",
-         "enacted"),
-        ("China threatens tariffs on EU goods over EV duties", "",
-         "economic_coercion.retaliation", "planned"),
-        ("EU proposes rules on cross-border data flows", "The draft regulation covers clouds.",
-         "legislation.proposal", "planned"),
+        ("Cabinet approves bill on chip subsidies in Japan", "", "legislation.proposal", "planned"),
+        (
+            "Korea to build new chip fab, says ministry",
+            "Samsung will invest $10bn in the plant.",
+            "supply_chain.production_investment",
+            "planned",
+        ),
+        (
+            "Samsung opens new chip plant in Texas",
+            "",
+            "supply_chain.production_investment",
+            "enacted",
+        ),
+        (
+            "China threatens tariffs on EU goods over EV duties",
+            "",
+            "economic_coercion.retaliation",
+            "planned",
+        ),
+        (
+            "EU proposes rules on cross-border data flows",
+            "The draft regulation covers clouds.",
+            "legislation.proposal",
+            "planned",
+        ),
     ],
 )
-def test_status_follows_the_wording(tagger: EventTagger, title: str, summary: str, code: str,
-                                    status: str) -> None:
+def test_status_follows_the_wording(
+    tagger: EventTagger, title: str, summary: str, code: str, status: str
+) -> None:
     assert event(tagger.tag(title, summary), code).status == status
 
 
 @pytest.mark.parametrize(
     ("title", "summary", "absent"),
     [
-        ("Korean exports rise", "Chip sales jumped after Japan restricted exports in 2019.",
-         "export_control.restriction"),
-        ("Explainer: how export controls on chips work", "The rules date from 2022.",
-         "export_control.restriction"),
-        ("Officials deny report that Tokyo will sanction Russian banks", "",
-         "sanctions.imposed"),
+        (
+            "Korean exports rise",
+            "Chip sales jumped after Japan restricted exports in 2019.",
+            "export_control.restriction",
+        ),
+        (
+            "Explainer: how export controls on chips work",
+            "The rules date from 2022.",
+            "export_control.restriction",
+        ),
+        ("Officials deny report that Tokyo will sanction Russian banks", "", "sanctions.imposed"),
         ("Beijing lifts export ban on graphite", "", "export_control.ban"),
     ],
 )
-def test_background_denied_and_lifted_measures(tagger: EventTagger, title: str, summary: str,
-                                               absent: str) -> None:
+def test_background_denied_and_lifted_measures(
+    tagger: EventTagger, title: str, summary: str, absent: str
+) -> None:
     assert absent not in types(tagger.tag(title, summary))
 
 
@@ -222,8 +244,9 @@ def test_company_only_deal_is_out_of_scope(tagger: EventTagger) -> None:
 
 
 def test_dependency_pattern_bridges_a_long_gap(tagger: EventTagger) -> None:
-    result = tagger.tag("Japan banned, with immediate effect and without prior warning, "
-                        "all exports of gallium", "")
+    result = tagger.tag(
+        "Japan banned, with immediate effect and without prior warning, all exports of gallium", ""
+    )
     assert event(result, "export_control.ban").initiator == ["JP"]
 
 
