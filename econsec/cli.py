@@ -376,6 +376,28 @@ def taxonomy(as_json: JsonOpt = False) -> None:
 
 
 @app.command()
+def init(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Set the store up, safe to rerun: on Elasticsearch the index templates, the versioned
+    indices and their write aliases; on the embedded store its directories.
+
+    Example: econsec init --store http://127.0.0.1:9200
+    """
+    from econsec.store import initialise
+
+    with opened(load_settings(store=store)) as st:
+        report = initialise(st)
+    if as_json:
+        print_json(report)
+        return
+    console.print(f"store: {report['store']} ({report['backend']})")
+    for section, label in (("templates", "template"), ("aliases", "alias")):
+        for name, action in report.get(section, {}).items():
+            console.print(f"  {label} {name}: {action}")
+    for path in report.get("created", []):
+        console.print(f"  index directory {path}")
+
+
+@app.command()
 def status(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """What the store holds and what is still queued between stages.
 

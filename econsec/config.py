@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -56,6 +56,32 @@ class Settings(BaseSettings):
     )
     story_window_days: int = Field(
         default=14, description="Articles further apart than this never share a story."
+    )
+    es_api_key: SecretStr | None = Field(
+        default=None,
+        description="Elasticsearch API key (the encoded form); wins over user and password.",
+    )
+    es_username: str | None = Field(default=None, description="Elasticsearch user name.")
+    es_password: SecretStr | None = Field(default=None, description="Elasticsearch password.")
+    es_ca_certs: str | None = Field(
+        default=None, description="CA certificate file (PEM) that signed the cluster's HTTPS one."
+    )
+    es_verify_certs: bool = Field(
+        default=True, description="Verify the cluster's HTTPS certificate (keep on)."
+    )
+    es_index_prefix: str = Field(
+        default="econsec",
+        description="Index, alias and template names start with this (econsec-events ...).",
+    )
+    es_request_timeout: float = Field(
+        default=30.0, description="Seconds to wait for one Elasticsearch request."
+    )
+    es_max_retries: int = Field(
+        default=3,
+        description="Retries, with exponential backoff, on 429, 5xx and connection errors.",
+    )
+    es_bulk_chunk_size: int = Field(
+        default=500, description="Documents per bulk request when writing to Elasticsearch."
     )
 
 

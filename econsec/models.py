@@ -159,6 +159,8 @@ class SearchQuery(BaseModel):
     statuses: list[str] = Field(default_factory=list)
     since: datetime | None = None
     until: datetime | None = None
+    indexed_since: datetime | None = None  # when the event became searchable, for alert rules
+    indexed_until: datetime | None = None
     limit: int = 20
     offset: int = 0
     sort: Literal["newest", "relevance"] = "newest"
@@ -171,3 +173,39 @@ class SearchResult(BaseModel):
     clusters: int | None = None
     hits: list[dict[str, Any]] = Field(default_factory=list)
     facets: dict[str, dict[str, int]] = Field(default_factory=dict)
+
+
+DeliveryStatus = Literal["pending", "delivered", "failed", "invalid"]
+Digest = Literal["immediate", "hourly", "daily"]
+
+
+class Delivery(BaseModel):
+    """One channel of one alert; `channel` is a label without secrets, never the URL."""
+
+    channel: str
+    status: DeliveryStatus = "pending"
+    attempts: int = 0
+    delivered_at: datetime | None = None
+    error: str | None = None
+
+
+class Alert(BaseModel):
+    """One firing of one rule for one group, with the evidence an analyst needs."""
+
+    id: str
+    rule: str
+    group: str
+    condition: str
+    title: str
+    summary: str = ""
+    count: int = 0
+    cluster_id: str = ""
+    event_ids: list[str] = Field(default_factory=list)
+    evidence: list[dict[str, Any]] = Field(default_factory=list)
+    fired_at: datetime
+    digest: Digest = "immediate"
+    deliveries: list[Delivery] = Field(default_factory=list)
+
+    @property
+    def undelivered(self) -> list[Delivery]:
+        return [d for d in self.deliveries if d.status in ("pending", "failed")]

@@ -18,12 +18,49 @@ from econsec.store import open_store
 EVENTS_ASSET_NAME = "econsec_events"
 EVENTS_ASSET_URI = "econsec://events/"
 DAG_ID = "econsec_ingest"
+ES_CONNECTION_ID = "econsec_elasticsearch"
 
 
 def settings_for(params: dict[str, Any] | None) -> Settings:
-    """Settings from the environment, with the DAG run's `store` / `feeds` params on top."""
+    """Settings from the environment; then the Airflow Connection `econsec_elasticsearch`
+    when it exists (store URL and credentials); then the DAG run's `store` / `feeds` params."""
     params = params or {}
-    return load_settings(store=params.get("store") or None, feeds=params.get("feeds") or None)
+    run = {"store": params.get("store") or None, "feeds": params.get("feeds") or None}
+    return load_settings(**{**elastic_connection(), **{k: v for k, v in run.items() if v}})
+
+
+def elastic_connection(conn_id: str = ES_CONNECTION_ID) -> dict[str, Any]:
+    """Settings from an Airflow Connection, looked up only now; {} when it is not defined."""
+    try:
+        from airflow.sdk import Connection
+        from airflow.sdk.exceptions import AirflowNotFoundException
+    except ImportError:  # econsec used without Airflow
+        return {}
+    try:
+        connection = Connection.get(conn_id)
+    except AirflowNotFoundException:
+        return {}
+    return connection_settings(connection)
+
+
+def connection_settings(connection: Any) -> dict[str, Any]:
+    """host / port / schema (http or https) / login / password, and in `extra`:
+    `api_key`, `ca_certs`, `verify_certs`, `index_prefix`."""
+    extra = connection.extra_dejson or {}
+    host = connection.host or "localhost"
+    if "://" not in host:
+        scheme = connection.schema or extra.get("scheme") or "http"
+        host = f"{scheme}://{host}:{connection.port or 9200}"
+    values = {
+        "store": host,
+        "es_username": connection.login or None,
+        "es_password": connection.password or None,
+        "es_api_key": extra.get("api_key"),
+        "es_ca_certs": extra.get("ca_certs"),
+        "es_verify_certs": extra.get("verify_certs"),
+        "es_index_prefix": extra.get("index_prefix"),
+    }
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def list_feeds(params: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -33,7 +70,7 @@ def list_feeds(params: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 def fetch(feed: dict[str, Any], params: dict[str, Any] | None) -> dict[str, Any]:
     settings = settings_for(params)
-    store = open_store(settings.store)
+    store = open_store(settings.store, settings)
     try:
         result = pipeline.fetch_feed(FeedSpec.model_validate(feed), store, settings)
     finally:
@@ -43,7 +80,7 @@ def fetch(feed: dict[str, Any], params: dict[str, Any] | None) -> dict[str, Any]
 
 def tag(params: dict[str, Any] | None) -> dict[str, Any]:
     settings = settings_for(params)
-    store = open_store(settings.store)
+    store = open_store(settings.store, settings)
     try:
         report = pipeline.tag_pending(store, pipeline.load_tagger(settings), settings)
     finally:
@@ -53,7 +90,7 @@ def tag(params: dict[str, Any] | None) -> dict[str, Any]:
 
 def index(params: dict[str, Any] | None) -> dict[str, Any]:
     settings = settings_for(params)
-    store = open_store(settings.store)
+    store = open_store(settings.store, settings)
     try:
         report = pipeline.index_pending(store)
     finally:
@@ -78,7 +115,7 @@ def record_cycle(
         TagReport.model_validate(tagged or {}),
         IndexReport.model_validate(indexed or {}),
     )
-    store = open_store(settings.store)
+    store = open_store(settings.store, settings)
     try:
         store.record_cycle(report)
     finally:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
+from econsec.config import Settings, load_settings
 from econsec.dedup import Known
-from econsec.errors import ConfigError
 from econsec.models import (
     Article,
     CycleReport,
@@ -60,14 +60,36 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(location: str) -> Store:
-    """The backend a location names; nothing connects until it is used."""
-    if location.startswith(("http://", "https://")):
-        raise ConfigError(
-            "the Elasticsearch backend is not available in this version; "
-            "use a directory path for the embedded store",
-            field="store",
-        )
+def is_remote(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
+def open_store(location: str, settings: Settings | None = None, **options: Any) -> Store:
+    """The backend a location names; nothing connects until it is used.
+
+    An `http(s)://` URL is Elasticsearch, configured by `settings` (credentials,
+    prefix, timeouts; from the environment when not given); `options` go to its
+    client (tests pass a `node_class`, or a ready `client`). Anything else is a
+    directory for the embedded store.
+    """
+    if is_remote(location):
+        from econsec.store.elastic import ElasticStore
+
+        return ElasticStore(location, settings or load_settings(store=location), **options)
     from econsec.store.embedded import EmbeddedStore
 
     return EmbeddedStore(Path(location).expanduser())
+
+
+def initialise(store: Store) -> dict[str, Any]:
+    """`econsec init`: templates, versioned indices and aliases on Elasticsearch,
+    the directories and empty indexes on the embedded store; safe to rerun."""
+    from econsec.store.elastic import ElasticStore
+    from econsec.store.embedded import EmbeddedStore
+
+    if isinstance(store, ElasticStore):
+        return store.init()
+    if isinstance(store, EmbeddedStore):
+        indexes = [str(store.events_index.path), str(store.articles_index.path)]
+        return {"store": store.location, "backend": "embedded", "created": indexes}
+    raise TypeError(f"cannot initialise {type(store).__name__}")

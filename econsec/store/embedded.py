@@ -142,7 +142,15 @@ class EmbeddedStore:
         filters = [index.term_filter(field, values) for field, values in wanted.items() if values]
         if query.since or query.until:
             filters.append(index.date_filter(query.since, query.until))
+        if kind == "events" and (query.indexed_since or query.indexed_until):
+            filters.append(index.term_filter("id", self._indexed_ids(query)))
         return filters
+
+    def _indexed_ids(self, query: SearchQuery) -> list[str]:
+        """The indexing time lives in SQLite (stamped by `mark_indexed`), so the Tantivy
+        schema, and every existing index on disk, stays as it is."""
+        ids = self.state.events_indexed_between(query.indexed_since, query.indexed_until)
+        return ids or [""]
 
     def _collapsed(
         self, index: TantivyIndex, full: Any, query: SearchQuery, newest: bool

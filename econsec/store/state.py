@@ -260,6 +260,15 @@ class StateDB:
         keys = ("articles", "events", "untagged_articles", "unindexed_articles", "unindexed_events")
         return dict(zip(keys, row, strict=True))
 
+    def events_indexed_between(self, since: datetime | None, until: datetime | None) -> list[str]:
+        """Ids of events made searchable in a time window (alert rules read what is new)."""
+        low = since.astimezone(UTC).isoformat() if since else ""
+        high = until.astimezone(UTC).isoformat() if until else "9999"
+        rows = self.db.execute(
+            "SELECT id FROM events WHERE indexed_at >= ? AND indexed_at <= ?", (low, high)
+        )
+        return [row[0] for row in rows]
+
     def events_for_articles(self, article_ids: list[str]) -> list[Event]:
         marks = ",".join("?" * len(article_ids))
         rows = self.db.execute(
