@@ -6,6 +6,8 @@ logic is tested without a scheduler.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +15,7 @@ from econsec import pipeline
 from econsec.config import Settings, load_settings
 from econsec.feeds import load_feeds
 from econsec.models import FeedResult, FeedSpec, IndexReport, TagReport
-from econsec.store import open_store
+from econsec.store import Store, open_store
 
 EVENTS_ASSET_NAME = "econsec_events"
 EVENTS_ASSET_URI = "econsec://events/"
@@ -68,33 +70,32 @@ def list_feeds(params: dict[str, Any] | None) -> list[dict[str, Any]]:
     return [spec.model_dump() for spec in load_feeds(settings.feeds)]
 
 
-def fetch(feed: dict[str, Any], params: dict[str, Any] | None) -> dict[str, Any]:
+@contextmanager
+def _opened(params: dict[str, Any] | None) -> Iterator[tuple[Store, Settings]]:
+    """Each task opens the store itself and closes it before returning (tasks may be processes)."""
     settings = settings_for(params)
     store = open_store(settings.store, settings)
     try:
-        result = pipeline.fetch_feed(FeedSpec.model_validate(feed), store, settings)
+        yield store, settings
     finally:
         store.close()
+
+
+def fetch(feed: dict[str, Any], params: dict[str, Any] | None) -> dict[str, Any]:
+    with _opened(params) as (store, settings):
+        result = pipeline.fetch_feed(FeedSpec.model_validate(feed), store, settings)
     return result.model_dump(mode="json")
 
 
 def tag(params: dict[str, Any] | None) -> dict[str, Any]:
-    settings = settings_for(params)
-    store = open_store(settings.store, settings)
-    try:
+    with _opened(params) as (store, settings):
         report = pipeline.tag_pending(store, pipeline.load_tagger(settings), settings)
-    finally:
-        store.close()
     return report.model_dump(mode="json")
 
 
 def index(params: dict[str, Any] | None) -> dict[str, Any]:
-    settings = settings_for(params)
-    store = open_store(settings.store, settings)
-    try:
+    with _opened(params) as (store, _):
         report = pipeline.index_pending(store)
-    finally:
-        store.close()
     return report.model_dump(mode="json")
 
 
@@ -107,7 +108,6 @@ def record_cycle(
     indexed: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """Record the run as one cycle; the summary `econsec run` prints comes from here."""
-    settings = settings_for(params)
     report = pipeline.cycle_from_parts(
         run_id,
         started,
@@ -115,10 +115,7 @@ def record_cycle(
         TagReport.model_validate(tagged or {}),
         IndexReport.model_validate(indexed or {}),
     )
-    store = open_store(settings.store, settings)
-    try:
+    with _opened(params) as (store, _):
         store.record_cycle(report)
-    finally:
-        store.close()
     summary = report.summary()
     return {k: summary[k] for k in ("feeds_ok", "feeds_failed", "new_articles", "new_events")}
