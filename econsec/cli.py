@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from econsec import __version__
+from econsec.cli_alerts import alerts_app
 from econsec.config import Settings, load_settings
 from econsec.errors import EconsecError
 from econsec.models import CycleReport, SearchQuery
@@ -26,6 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
+app.add_typer(alerts_app, name="alerts")
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 

@@ -29,7 +29,13 @@ def test_every_command_is_documented_with_an_example() -> None:
     group = typer.main.get_group(app)
     for name, command in group.commands.items():
         assert f"`econsec {name}" in README, name
-        assert "Example:" in (command.help or ""), name
+        subcommands = getattr(command, "commands", None)
+        if subcommands:  # a group (`econsec alerts …`): each of its commands
+            for sub, subcommand in subcommands.items():
+                assert f"`econsec {name} {sub}" in README, f"{name} {sub}"
+                assert "Example:" in (subcommand.help or ""), f"{name} {sub}"
+        else:
+            assert "Example:" in (command.help or ""), name
 
 
 def test_readme_opens_with_the_two_commands() -> None:

@@ -1,0 +1,54 @@
+"""Alert rules, run whenever the ingest DAG announces new events.
+
+Scheduled on the `econsec_events` Asset that `econsec_ingest` emits, so rules
+run right after new events reach the index and never on an idle store. Thin
+by design: one task calling `econsec.alerts.tasks.run_task`, which passes
+alert ids and counts through XCom. A rule that errors fails the task (so it is
+retried and visible) after every other rule has run and delivered.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowException
+
+from econsec import orchestration
+from econsec.alerts import tasks
+
+EVENTS = Asset(name=orchestration.EVENTS_ASSET_NAME, uri=orchestration.EVENTS_ASSET_URI)
+
+
+@dag(
+    dag_id=tasks.DAG_ID,
+    schedule=[EVENTS],
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["econsec", "alerts"],
+    default_args={
+        "owner": "econsec",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        "retry_exponential_backoff": True,
+    },
+    params={
+        "store": Param(None, type=["null", "string"], description="Store path or URL"),
+        "rules": Param(None, type=["null", "string"], description="Rules folder"),
+    },
+    doc_md=__doc__,
+)
+def econsec_alerts() -> None:
+    @task
+    def run_rules() -> dict[str, Any]:
+        result = tasks.run_task(get_current_context()["params"])
+        if result["errors"]:
+            raise AirflowException(f"rules failed: {result['errors']}")
+        return result
+
+    run_rules()
+
+
+econsec_alerts()

@@ -1,0 +1,279 @@
+"""Rule conditions: `any`, `frequency`, `spike`, `new_value`.
+
+One contract for all (events in, matches out): `matches(events, ctx)` gets the
+rule's events indexed since its checkpoint and returns one `Match` per group
+that should alert. Each condition is a pydantic model declaring its own
+options, so the schema error for a wrong option names it.
+
+Counting is by story (`cluster_id`), never by article, so ten outlets
+syndicating one announcement count once. Time windows are measured on
+`published`, so the same rule gives the same answer on old and new events.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from econsec.alerts.state import AlertState, Learned
+
+FieldName = Literal[
+    "type",
+    "category",
+    "status",
+    "initiator",
+    "target",
+    "partner",
+    "countries",
+    "technologies",
+    "source",
+    "feed",
+    "story_id",
+    "cluster_id",
+]
+DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+History = Callable[[datetime | None, datetime | None], list[dict[str, Any]]]
+
+
+def parse_duration(value: Any) -> timedelta:
+    """`30m`, `6h`, `7d`, `2w`; a bare number is refused (seconds or days?)."""
+    if isinstance(value, timedelta):
+        return value
+    found = DURATION.match(str(value))
+    if not found:
+        raise ValueError(f"not a duration: {value!r} (use 30m, 6h, 7d or 2w)")
+    return timedelta(**{UNITS[found.group(2)]: int(found.group(1))})
+
+
+def format_duration(value: timedelta) -> str:
+    minutes = int(value.total_seconds() // 60)
+    for unit, size in (("w", 10080), ("d", 1440), ("h", 60)):
+        if minutes and minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
+
+
+@dataclass
+class Match:
+    """A group that should alert, with one event per story as evidence."""
+
+    group: str
+    events: list[dict[str, Any]]
+    title: str
+    summary: str = ""
+    event_ids: list[str] = field(default_factory=list)  # every copy; default: the evidence
+
+
+@dataclass
+class Context:
+    """What a condition may look at besides the new events."""
+
+    rule: str
+    group_by: str | None
+    now: datetime
+    history: History  # the rule's events published in [since, until]
+    state: AlertState
+    learned: dict[str, Learned] = field(default_factory=dict)  # saved with the alerts
+
+
+def published(event: dict[str, Any]) -> datetime:
+    value = event["published"]
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def values(event: dict[str, Any], name: str) -> list[str]:
+    value = event.get(name)
+    items = value if isinstance(value, list) else [value]
+    return [str(item) for item in items if item not in (None, "")]
+
+
+def by_group(events: Iterable[dict[str, Any]], name: str | None) -> dict[str, list[dict]]:
+    """`field=value` groups (an event with two initiators is in both); `all` when ungrouped."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        keys = values(event, name) if name else []
+        if name == "cluster_id" and not keys:
+            keys = [event["id"]]
+        labels = [f"{name}={key}" for key in keys] if name else ["all"]
+        for label in labels or [f"{name}=(none)"]:
+            groups.setdefault(label, []).append(event)
+    return groups
+
+
+def stories(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One event per story (cluster), oldest first."""
+    seen: dict[str, dict[str, Any]] = {}
+    for event in sorted(events, key=published):
+        seen.setdefault(event.get("cluster_id") or event["id"], event)
+    return list(seen.values())
+
+
+def within(events: list[dict[str, Any]], start: datetime, end: datetime) -> list[dict]:
+    return stories(e for e in events if start < published(e) <= end)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word.replace('y', 'ie')}s"
+
+
+class ConditionBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    default_group_by: ClassVar[str | None] = None
+
+    def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
+        raise NotImplementedError
+
+
+class AnyCondition(ConditionBase):
+    """Every new event alerts, once per group (by default once per story)."""
+
+    type: Literal["any"]
+    default_group_by: ClassVar[str | None] = "cluster_id"
+
+    def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
+        found = []
+        for group, members in by_group(events, ctx.group_by).items():
+            told = stories(members)
+            summary = f"{_plural(len(told), 'story')} in {_plural(len(members), 'report')}"
+            ids = [e["id"] for e in members]
+            found.append(Match(group, told, told[-1].get("title", ""), summary, ids))
+        return found
+
+
+class WindowCondition(ConditionBase):
+    """A count of stories in a time window, tested at each new event's moment."""
+
+    window: timedelta
+
+    @field_validator("window", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> timedelta:
+        return parse_duration(value)
+
+    def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
+        if not events:
+            return []
+        around = self._history(events, ctx)
+        found = []
+        for group, members in by_group(events, ctx.group_by).items():
+            for moment in sorted({published(e) for e in members}, reverse=True):
+                hit = self._test(moment, around.get(group, []))
+                if hit:
+                    found.append(Match(group, hit.events, hit.title, hit.summary))
+                    break
+        return found
+
+    def _history(self, events: list[dict[str, Any]], ctx: Context) -> dict[str, list[dict]]:
+        """The rule's events around the new ones (new ones included), grouped."""
+        times = [published(e) for e in events]
+        past = ctx.history(min(times) - self.span - self.window, max(times))
+        merged = {e["id"]: e for e in [*past, *events]}
+        return by_group(merged.values(), ctx.group_by)
+
+    @property
+    def span(self) -> timedelta:
+        return self.window
+
+    def _test(self, moment: datetime, history: list[dict[str, Any]]) -> Match | None:
+        raise NotImplementedError
+
+
+class FrequencyCondition(WindowCondition):
+    """At least `count` stories within `window` (all together unless `group_by` says)."""
+
+    type: Literal["frequency"]
+    count: int = Field(ge=1)
+
+    def _test(self, moment: datetime, history: list[dict[str, Any]]) -> Match | None:
+        told = within(history, moment - self.window, moment)
+        if len(told) < self.count:
+            return None
+        title = f"{len(told)} stories within {format_duration(self.window)}"
+        return Match("", told, title, f"threshold {self.count}")
+
+
+class SpikeCondition(WindowCondition):
+    """The stories in `window` reach `factor` times the usual count: the mean of the
+    `baseline_windows` windows before it, or a fixed `baseline`; at least `min_count`.
+    A measured baseline counts only once the rule's history reaches back before it,
+    so the first events ever seen are not a spike."""
+
+    type: Literal["spike"]
+    factor: float = Field(gt=0)
+    baseline_windows: int = Field(4, ge=1)
+    baseline: float | None = Field(None, ge=0)
+    min_count: int = Field(3, ge=1)
+
+    @model_validator(mode="after")
+    def _one_baseline(self) -> SpikeCondition:
+        if self.baseline is not None and "baseline_windows" in self.model_fields_set:
+            raise ValueError("give baseline_windows or baseline, not both")
+        return self
+
+    @property
+    def span(self) -> timedelta:
+        return self.window * (1 if self.baseline is not None else self.baseline_windows + 1)
+
+    def _test(self, moment: datetime, history: list[dict[str, Any]]) -> Match | None:
+        told = within(history, moment - self.window, moment)
+        usual = self.baseline
+        if usual is None and not any(published(e) <= moment - self.span for e in history):
+            return None  # the rule's history does not yet reach back over the baseline
+        if usual is None:
+            before = within(history, moment - self.span, moment - self.window)
+            usual = len(before) / self.baseline_windows
+        if len(told) < self.min_count or len(told) < self.factor * usual:
+            return None
+        title = f"{len(told)} stories within {format_duration(self.window)}"
+        return Match("", told, title, f"usually {usual:.1f} per {format_duration(self.window)}")
+
+
+class NewValueCondition(ConditionBase):
+    """A value of `field` no earlier event of the rule had. The first run learns every
+    value already in the store, and nothing fires for events published in the first
+    `warmup` of the rule's history, so starting a rule never floods."""
+
+    type: Literal["new_value"]
+    field: FieldName
+    warmup: timedelta = timedelta(days=30)
+
+    @field_validator("warmup", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> timedelta:
+        return parse_duration(value)
+
+    def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
+        learned = ctx.state.learned(ctx.rule, self.field) or self._learn(events, ctx)
+        seen = set(learned.values)
+        found = []
+        for event in sorted(events, key=published):
+            fresh = [v for v in values(event, self.field) if v not in seen]
+            seen.update(fresh)
+            if published(event) >= learned.warm_until:
+                title = event.get("title", "")
+                found += [
+                    Match(f"{self.field}={v}", [event], title, f"first {self.field} {v}")
+                    for v in fresh
+                ]
+        ctx.learned[self.field] = Learned(seen, learned.warm_until)
+        return found
+
+    def _learn(self, events: list[dict[str, Any]], ctx: Context) -> Learned:
+        """Values of every older event (not the new ones); the warm-up starts with history."""
+        new = {e["id"] for e in events}
+        past = [e for e in ctx.history(None, ctx.now) if e["id"] not in new]
+        start = min((published(e) for e in [*past, *events]), default=ctx.now)
+        known = {v for e in past for v in values(e, self.field)}
+        return Learned(known, start + self.warmup)
+
+
+Condition = Annotated[
+    AnyCondition | FrequencyCondition | SpikeCondition | NewValueCondition,
+    Field(discriminator="type"),
+]

@@ -1,0 +1,318 @@
+"""Running rules: new events in, alerts recorded, then delivered.
+
+Each run of a rule reads the events indexed since its checkpoint, reaching
+back `LOOKBACK` before it for events stamped before the checkpoint but made
+visible after it (those already evaluated are skipped by id). A rule's first
+run looks at the last `FIRST_RUN` only, so adding a rule to a big store never
+replays its whole history. Matches are grouped; a group fires at most once
+per `realert`. Alerts are committed with the checkpoint before any delivery,
+so a crash or a failing channel never loses one: undelivered channels are
+retried on every later run, digests wait for their hour or day to close.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from econsec.alerts import notify
+from econsec.alerts.conditions import Context, Match, published
+from econsec.alerts.rules import Rule, load_rules
+from econsec.alerts.state import AlertState, Learned, MemoryAlertState, open_state
+from econsec.errors import EconsecError
+from econsec.models import Alert, Delivery, stable_id
+from econsec.store import Store
+
+LOOKBACK = timedelta(hours=1)
+FIRST_RUN = timedelta(days=1)
+PAGE = 1_000
+EVIDENCE_FIELDS = (
+    "id",
+    "type",
+    "status",
+    "title",
+    "evidence",
+    "url",
+    "source",
+    "published",
+    "initiator",
+    "target",
+    "countries",
+    "cluster_id",
+)
+
+
+@dataclass
+class RuleRun:
+    """What one rule did in one run."""
+
+    rule: str
+    events: int = 0
+    fired: list[Alert] = field(default_factory=list)
+    suppressed: int = 0
+    error: str | None = None
+
+
+@dataclass
+class RunReport:
+    started: datetime
+    rules: list[RuleRun] = field(default_factory=list)
+    deliveries: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def alerts(self) -> list[Alert]:
+        return [alert for run in self.rules for alert in run.fired]
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return {run.rule: run.error for run in self.rules if run.error}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def fetch_events(store: Store, rule: Rule, **window: Any) -> list[dict[str, Any]]:
+    """Every event of the rule in a window (published and/or indexed), page by page."""
+    found: list[dict[str, Any]] = []
+    offset = 0
+    while True:
+        page = store.search(rule.search_query(limit=PAGE, offset=offset, **window)).hits
+        found += [hit for hit in page if rule.filters.accepts(hit)]
+        if len(page) < PAGE:
+            return found
+        offset += PAGE
+
+
+def make_alert(rule: Rule, match: Match, now: datetime) -> Alert:
+    events = match.events
+    return Alert(
+        id=stable_id(rule.name, match.group, now.isoformat()),
+        rule=rule.name,
+        group=match.group,
+        condition=rule.condition.type,
+        title=match.title,
+        summary=match.summary,
+        count=len(events),
+        cluster_id=str(events[-1].get("cluster_id", "")) if events else "",
+        event_ids=match.event_ids or [e["id"] for e in events],
+        evidence=[{k: e.get(k) for k in EVIDENCE_FIELDS} for e in events],
+        fired_at=now,
+        digest=rule.digest,
+        deliveries=[Delivery(channel=label) for label in notify.labels(rule.notify)],
+    )
+
+
+def evaluate(
+    store: Store, state: AlertState, rule: Rule, events: list[dict[str, Any]], now: datetime
+) -> tuple[list[Alert], int, dict[str, Learned]]:
+    """Alerts for new events, how many matches realert held back, and values learned."""
+    history = lambda since, until: fetch_events(store, rule, since=since, until=until)  # noqa: E731
+    ctx = Context(rule.name, rule.grouping, now, history, state)
+    alerts, held = [], 0
+    for match in rule.condition.matches(events, ctx) if events else []:
+        last = state.last_fired(rule.name, match.group)
+        if last is not None and now - last < rule.realert:
+            held += 1
+        else:
+            alerts.append(make_alert(rule, match, now))
+    return alerts, held, ctx.learned
+
+
+def run_rule(store: Store, state: AlertState, rule: Rule, now: datetime) -> RuleRun:
+    """One rule over the events indexed since its checkpoint; commits the outcome."""
+    checkpoint = state.checkpoint(rule.name)
+    since = checkpoint - LOOKBACK if checkpoint else now - FIRST_RUN
+    fresh = fetch_events(store, rule, indexed_since=since, indexed_until=now)
+    done = state.processed(rule.name, [e["id"] for e in fresh])
+    events = [e for e in fresh if e["id"] not in done]
+    alerts, held, learned = evaluate(store, state, rule, events, now)
+    state.commit(
+        rule.name,
+        alerts=alerts,
+        processed=[e["id"] for e in events],
+        checkpoint=now,
+        learned=learned,
+        forget_before=now - 2 * LOOKBACK,
+    )
+    return RuleRun(rule.name, len(events), alerts, held)
+
+
+def run_rules(
+    store: Store,
+    rules: list[Rule],
+    state: AlertState,
+    *,
+    now: datetime | None = None,
+    sender: notify.Sender = notify.send,
+) -> RunReport:
+    """Every enabled rule, then every delivery that is due; one bad rule stops no other."""
+    now = now or utcnow()
+    report = RunReport(now)
+    for rule in rules:
+        if not rule.enabled:
+            continue
+        try:
+            report.rules.append(run_rule(store, state, rule, now))
+        except EconsecError as exc:
+            report.rules.append(RuleRun(rule.name, error=str(exc)))
+    report.deliveries = deliver(state, rules, now, sender)
+    return report
+
+
+def run_alerts(
+    store: Store,
+    rules_dir: Path,
+    *,
+    now: datetime | None = None,
+    state: AlertState | None = None,
+    sender: notify.Sender = notify.send,
+) -> list[Alert]:
+    """The alerts fired now, for `make run` and the Airflow task."""
+    rules = load_rules(rules_dir)
+    own = state is None
+    state = state or open_state(store)
+    try:
+        return run_rules(store, rules, state, now=now, sender=sender).alerts
+    finally:
+        if own:
+            state.close()
+
+
+# delivery ---------------------------------------------------------------------
+
+
+def period_start(now: datetime, digest: str) -> datetime:
+    start = now.replace(minute=0, second=0, microsecond=0)
+    return start.replace(hour=0) if digest == "daily" else start
+
+
+def deliver(
+    state: AlertState, rules: list[Rule], now: datetime, sender: notify.Sender
+) -> Counter[str]:
+    """Immediate alerts one message each; digests one message per channel once their
+    period has closed. Alerts of rules not in `rules` wait untouched."""
+    counts: Counter[str] = Counter()
+    by_rule: dict[str, list[Alert]] = {}
+    for alert in state.undelivered():
+        by_rule.setdefault(alert.rule, []).append(alert)
+    for rule in rules:
+        channels = notify.labels(rule.notify)
+        for alert in by_rule.get(rule.name, []):
+            if alert.digest == "immediate":
+                counts += _send(state, [alert], channels, notify.render(alert), sender, now)
+        for digest in ("hourly", "daily"):
+            due = [
+                a
+                for a in by_rule.get(rule.name, [])
+                if a.digest == digest and a.fired_at < period_start(now, digest)
+            ]
+            if due:
+                message = notify.render_digest(rule.name, due, digest)
+                counts += _send(state, due, channels, message, sender, now)
+    return counts
+
+
+def _send(
+    state: AlertState,
+    alerts: list[Alert],
+    channels: dict[str, str],
+    message: tuple[str, str],
+    sender: notify.Sender,
+    now: datetime,
+) -> Counter[str]:
+    """One message to each channel some of `alerts` still wait on; results saved per alert."""
+    counts: Counter[str] = Counter()
+    waiting = dict.fromkeys(d.channel for a in alerts for d in a.undelivered)
+    for label in waiting:
+        if label in channels:
+            outcome = sender(channels[label], *message)
+        else:
+            outcome = notify.Outcome(False, "channel no longer in the rule", permanent=True)
+        for alert in alerts:
+            for delivery in alert.undelivered:
+                if delivery.channel == label:
+                    _apply(delivery, outcome, now)
+        counts["delivered" if outcome.ok else "invalid" if outcome.permanent else "failed"] += 1
+    for alert in alerts:
+        state.save_deliveries(alert)
+    return counts
+
+
+def _apply(delivery: Delivery, outcome: notify.Outcome, now: datetime) -> None:
+    delivery.attempts += 1
+    delivery.error = outcome.error
+    if outcome.ok:
+        delivery.status, delivery.delivered_at = "delivered", now
+    else:
+        delivery.status = "invalid" if outcome.permanent else "failed"
+
+
+# backtest ---------------------------------------------------------------------
+
+
+@dataclass
+class Backtest:
+    """What a rule would have fired over past events, without notifying anyone."""
+
+    rule: str
+    since: datetime
+    until: datetime
+    events: int = 0
+    stories: int = 0
+    alerts: list[Alert] = field(default_factory=list)
+    suppressed: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        groups = Counter(alert.group for alert in self.alerts)
+        return {
+            "rule": self.rule,
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "events": self.events,
+            "stories": self.stories,
+            "alerts": len(self.alerts),
+            "suppressed": self.suppressed,
+            "by_group": dict(groups.most_common()),
+            "fired": [a.model_dump(mode="json", exclude={"deliveries"}) for a in self.alerts],
+        }
+
+
+def backtest(
+    store: Store,
+    rule: Rule,
+    since: timedelta,
+    *,
+    now: datetime | None = None,
+    step: timedelta = timedelta(days=1),
+) -> Backtest:
+    """Replay the events published in the last `since`, one `step` at a time, as if the
+    rule had run at the end of each step; state lives in memory and is thrown away."""
+    until = now or utcnow()
+    report = Backtest(rule.name, until - since, until)
+    events = sorted(fetch_events(store, rule, since=report.since, until=until), key=published)
+    report.events = len(events)
+    report.stories = len({e.get("cluster_id") or e["id"] for e in events})
+    state = MemoryAlertState()
+    moment = report.since
+    while moment < until:
+        end = min(moment + step, until)
+        batch = [
+            e for e in events if moment <= published(e) and (published(e) < end or end == until)
+        ]
+        alerts, held, learned = evaluate(store, state, rule, batch, end)
+        state.commit(
+            rule.name,
+            alerts=alerts,
+            processed=[],
+            checkpoint=end,
+            learned=learned,
+            forget_before=end,
+        )
+        report.alerts += alerts
+        report.suppressed += held
+        moment = end
+    return report

@@ -1,0 +1,183 @@
+"""Alert rules: one YAML file per rule, validated against a schema.
+
+Every error names the file and the field (`rules/huawei.yaml: condition.window:
+...`), so an analyst fixes a rule without reading code. Unknown keys are
+errors, because a misspelt option silently ignored is a rule that never fires.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from econsec.alerts.conditions import Condition, FieldName, parse_duration
+from econsec.errors import ConfigError
+from econsec.models import Digest, SearchQuery, Status
+
+RULE_SUFFIXES = (".yaml", ".yml")
+CONDITION_TYPES = ("any", "frequency", "spike", "new_value")
+
+
+def _taxonomy() -> dict[str, set[str]]:
+    from extractors.taxonomy import CATEGORIES, CODES, TECHNOLOGIES
+
+    return {"types": set(CODES), "categories": set(CATEGORIES), "technologies": set(TECHNOLOGIES)}
+
+
+class Filters(BaseModel):
+    """Structured filters; a list means "any of these"; all given filters must hold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    types: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    initiator: list[str] = Field(default_factory=list)
+    target: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    technologies: list[str] = Field(default_factory=list)
+    status: list[Status] = Field(default_factory=list)
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+
+    @field_validator("types", "categories", "technologies")
+    @classmethod
+    def _known_codes(cls, values: list[str], info: Any) -> list[str]:
+        """A code not in the taxonomy would match nothing, for ever: refuse it."""
+        unknown = sorted(set(values) - _taxonomy()[info.field_name])
+        if unknown:
+            raise ValueError(f"not in the taxonomy: {', '.join(unknown)} (see `econsec taxonomy`)")
+        return values
+
+    def accepts(self, event: dict[str, Any]) -> bool:
+        """The filters the search model has no field for, applied to a hit."""
+        for name in ("initiator", "target"):
+            wanted = getattr(self, name)
+            if wanted and not set(wanted) & set(event.get(name) or []):
+                return False
+        return float(event.get("confidence") or 0.0) >= self.min_confidence
+
+
+Duration = Annotated[timedelta, Field(description="30m, 6h, 7d or 2w")]
+
+
+class Rule(BaseModel):
+    """One alert rule, as written in its YAML file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    query: str = "*"
+    filters: Filters = Filters()
+    condition: Condition
+    group_by: FieldName | Literal["none"] | None = None
+    realert: Duration = timedelta(days=7)
+    digest: Digest = "immediate"
+    notify: list[str] = Field(default_factory=list)
+    enabled: bool = True
+    path: Path | None = Field(None, exclude=True)  # set by `load_rule`, not by the file
+
+    @field_validator("realert", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> timedelta:
+        return parse_duration(value)
+
+    @field_validator("notify")
+    @classmethod
+    def _urls(cls, urls: list[str]) -> list[str]:
+        from econsec.alerts.notify import check_url
+
+        for url in urls:
+            check_url(url)
+        return urls
+
+    @property
+    def grouping(self) -> str | None:
+        """The field alerts are grouped on; the condition's default unless the rule says."""
+        if self.group_by == "none":
+            return None
+        return self.group_by or self.condition.default_group_by
+
+    def search_query(self, **window: Any) -> SearchQuery:
+        """The rule as the search model both backends speak (one page of it)."""
+        f = self.filters
+        return SearchQuery(
+            q=self.query or "*",
+            types=f.types,
+            categories=f.categories,
+            countries=f.countries,
+            technologies=f.technologies,
+            statuses=list(f.status),
+            collapse=False,
+            **window,
+        )
+
+
+def load_rule(path: Path) -> Rule:
+    """One rule file; a `ConfigError` names the file and the field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read rule: {exc}", file=str(path)) from exc
+    if not isinstance(data, dict):
+        raise ConfigError("a rule file holds one mapping of options", file=str(path))
+    try:
+        rule = Rule.model_validate({k: v for k, v in data.items() if k != "path"})
+    except ValidationError as exc:
+        field, message = _first_error(exc)
+        raise ConfigError(message, file=str(path), field=field) from exc
+    if "path" in data:
+        raise ConfigError("unknown option", file=str(path), field="path")
+    rule.path = path
+    return rule
+
+
+def _first_error(exc: ValidationError) -> tuple[str, str]:
+    """The first error's dotted field (without pydantic's union tags) and a plain message."""
+    error = exc.errors()[0]
+    parts = [str(p) for p in error["loc"]]
+    if len(parts) > 1 and parts[0] == "condition" and parts[1] in CONDITION_TYPES:
+        del parts[1]
+    message = {"extra_forbidden": "unknown option", "missing": "required"}.get(
+        error["type"], error["msg"].removeprefix("Value error, ")
+    )
+    if error["type"] == "union_tag_invalid":
+        message = f"unknown condition type; use one of {', '.join(CONDITION_TYPES)}"
+    more = exc.error_count() - 1
+    return ".".join(parts), message + (f" (and {more} more)" if more else "")
+
+
+def rule_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise ConfigError("rules folder not found", file=str(folder))
+    return sorted(p for p in folder.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
+
+
+def load_rules(folder: Path) -> list[Rule]:
+    """Every rule in a folder, enabled or not; names must be unique."""
+    rules: list[Rule] = []
+    seen: dict[str, Path] = {}
+    for path in rule_files(folder):
+        rule = load_rule(path)
+        if rule.name in seen:
+            raise ConfigError(
+                f"name {rule.name!r} is also used by {seen[rule.name]}",
+                file=str(path),
+                field="name",
+            )
+        seen[rule.name] = path
+        rules.append(rule)
+    return rules
+
+
+def find_rule(folder: Path, wanted: str) -> Rule:
+    """A rule by name, by file name without suffix, or by path."""
+    if Path(wanted).is_file():
+        return load_rule(Path(wanted))
+    for rule in load_rules(folder):
+        if wanted in (rule.name, rule.path.stem if rule.path else None):
+            return rule
+    raise ConfigError(f"no rule named {wanted!r}", file=str(folder))

@@ -1,0 +1,37 @@
+"""What the alerts DAG calls: one function, ids and counts out, never bodies."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from econsec.alerts.engine import run_rules
+from econsec.alerts.rules import load_rules
+from econsec.alerts.state import open_state
+from econsec.store import open_store
+
+DAG_ID = "econsec_alerts"
+
+
+def run_task(params: dict[str, Any] | None) -> dict[str, Any]:
+    """Run every rule against the store the ingest DAG writes (same settings, same
+    `store` param); `params.rules` or ECONSEC_RULES names the rules folder."""
+    from econsec.orchestration import settings_for
+
+    params = params or {}
+    settings = settings_for(params)
+    rules = load_rules(Path(params.get("rules") or os.environ.get("ECONSEC_RULES") or "rules"))
+    store = open_store(settings.store, settings)
+    state = open_state(store)
+    try:
+        report = run_rules(store, rules, state)
+    finally:
+        state.close()
+        store.close()
+    return {
+        "alerts": [alert.id for alert in report.alerts],
+        "by_rule": {run.rule: len(run.fired) for run in report.rules},
+        "deliveries": dict(report.deliveries),
+        "errors": report.errors,
+    }

@@ -1,0 +1,236 @@
+"""`econsec alerts …`: thin wrappers over `econsec.alerts`, each help ending in an example."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from econsec.alerts import engine, find_rule, load_rule, load_rules, open_state
+from econsec.alerts.conditions import format_duration, parse_duration
+from econsec.alerts.rules import Rule, rule_files
+from econsec.alerts.state import AlertState
+from econsec.errors import ConfigError, EconsecError
+from econsec.models import Alert
+from econsec.store import Store
+
+alerts_app = typer.Typer(
+    help="Alert rules: list, validate, run, backtest, history.", no_args_is_help=True
+)
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+
+RulesOpt = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Folder of rule files. Env: ECONSEC_RULES (default: rules/)."),
+]
+StoreOpt = Annotated[
+    str | None,
+    typer.Option("--store", help="Store path (embedded) or http(s) URL. Env: ECONSEC_STORE."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def rules_dir(option: Path | None) -> Path:
+    return option or Path(os.environ.get("ECONSEC_RULES") or "rules")
+
+
+def fail(message: str, code: int = 1) -> None:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def loaded(folder: Path) -> list[Rule]:
+    try:
+        return load_rules(folder)
+    except ConfigError as exc:
+        fail(str(exc), code=2)
+        raise
+
+
+@contextmanager
+def store_and_state(store: str | None) -> Iterator[tuple[Store, AlertState]]:
+    from econsec.cli import opened
+    from econsec.config import load_settings
+
+    with opened(load_settings(store=store)) as st:
+        try:
+            state = open_state(st)
+        except EconsecError as exc:
+            fail(str(exc))
+            raise
+        try:
+            yield st, state
+        finally:
+            state.close()
+
+
+def print_json(data: object) -> None:
+    from econsec.cli import print_json as dump
+
+    dump(data)
+
+
+@alerts_app.command("list")
+def list_rules(rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
+    """The rules in the rules folder: condition, grouping, realert, digest, channels.
+
+    Example: econsec alerts list --rules rules/
+    """
+    found = loaded(rules_dir(rules))
+    if as_json:
+        print_json([r.model_dump(mode="json") | {"file": str(r.path)} for r in found])
+        return
+    table = Table(title=f"{len(found)} rules in {rules_dir(rules)}")
+    for column in ("name", "condition", "group by", "realert", "digest", "channels", "enabled"):
+        table.add_column(column)
+    for r in found:
+        table.add_row(
+            r.name,
+            r.condition.type,
+            r.grouping or "-",
+            format_duration(r.realert),
+            r.digest,
+            str(len(r.notify)),
+            "yes" if r.enabled else "no",
+        )
+    console.print(table)
+
+
+@alerts_app.command()
+def validate(
+    folder: Annotated[Path | None, typer.Argument(help="Rules folder (default: --rules).")] = None,
+    rules: RulesOpt = None,
+) -> None:
+    """Check every rule file against the schema; each error names the file and the field.
+
+    Example: econsec alerts validate rules/
+    """
+    folder = folder or rules_dir(rules)
+    try:
+        files = rule_files(folder)
+    except ConfigError as exc:
+        fail(str(exc), code=2)
+    bad = 0
+    for path in files:
+        try:
+            load_rule(path)
+            console.print(f"[green]ok[/]    {path}", highlight=False)
+        except ConfigError as exc:
+            bad += 1
+            console.print(f"[red]error[/] {exc}", highlight=False, soft_wrap=True)
+    names = [] if bad else [r.name for r in loaded(folder)]
+    console.print(
+        f"{len(files) - bad} valid, {bad} invalid" + ("" if bad else f": {len(names)} rules")
+    )
+    if bad:
+        raise typer.Exit(1)
+
+
+@alerts_app.command()
+def run(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Run every enabled rule over the events indexed since its last run, record the
+    alerts and deliver them (failed deliveries are retried on the next run).
+
+    Example: econsec alerts run --store data/ --json
+    """
+    found = loaded(rules_dir(rules))
+    with store_and_state(store) as (st, state):
+        report = engine.run_rules(st, found, state)
+    if as_json:
+        print_json([a.model_dump(mode="json") for a in report.alerts])
+    else:
+        for run_ in report.rules:
+            console.print(
+                f"{run_.rule}: {run_.events} new events, {len(run_.fired)} alerts"
+                + (f", {run_.suppressed} held by realert" if run_.suppressed else "")
+            )
+        _print_alerts(report.alerts)
+        if report.deliveries:
+            console.print(
+                "deliveries: " + ", ".join(f"{k} {v}" for k, v in report.deliveries.items())
+            )
+    for rule, error in report.errors.items():
+        errors.print(f"[bold red]rule {rule}:[/] {error}", highlight=False)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@alerts_app.command("test")
+def test_rule(
+    rule: Annotated[str, typer.Argument(help="Rule name, file name without suffix, or path.")],
+    since: Annotated[str, typer.Option("--since", help="How far back: 30m, 6h, 7d, 2w.")] = "30d",
+    rules: RulesOpt = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Backtest: what RULE would have fired over the events published since then, with
+    counts; nothing is recorded and nobody is notified.
+
+    Example: econsec alerts test huawei-europe --since 365d
+    """
+    try:
+        chosen = find_rule(rules_dir(rules), rule)
+        window = parse_duration(since)
+    except (ConfigError, ValueError) as exc:
+        fail(str(exc), code=2)
+        raise
+    from econsec.cli import opened
+    from econsec.config import load_settings
+
+    with opened(load_settings(store=store)) as st:
+        result = engine.backtest(st, chosen, window)
+    summary = result.summary()
+    if as_json:
+        print_json(summary)
+        return
+    console.print(
+        f"{chosen.name} since {since}: {result.events} events in {result.stories} stories, "
+        f"{len(result.alerts)} alerts, {result.suppressed} held by realert"
+    )
+    _print_alerts(result.alerts)
+
+
+@alerts_app.command()
+def history(
+    rule: Annotated[str | None, typer.Option("--rule", help="Only this rule's alerts.")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="Words found in the alert.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many, newest first.")] = 20,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The alerts fired so far, newest first, with their delivery results.
+
+    Example: econsec alerts history --rule huawei-europe --limit 5
+    """
+    with store_and_state(store) as (_, state):
+        found = state.history(rule, limit, text)
+    if as_json:
+        print_json([a.model_dump(mode="json") for a in found])
+    else:
+        _print_alerts(found, deliveries=True)
+
+
+def _print_alerts(alerts: list[Alert], deliveries: bool = False) -> None:
+    if not alerts:
+        console.print("no alerts")
+        return
+    table = Table()
+    for column in ("fired", "rule", "alert", "stories", *(["delivery"] if deliveries else [])):
+        table.add_column(column)
+    for a in alerts:
+        sent = ", ".join(f"{d.channel} {d.status}" for d in a.deliveries) or "-"
+        row = [
+            a.fired_at.strftime("%Y-%m-%d %H:%M"),
+            a.rule,
+            f"{a.title}\n{a.summary}",
+            str(a.count),
+        ]
+        table.add_row(*row, *([sent] if deliveries else []))
+    console.print(table)

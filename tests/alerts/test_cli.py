@@ -1,0 +1,78 @@
+"""`econsec alerts …` end to end on a real embedded store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from econsec.cli import app
+from econsec.store.embedded import EmbeddedStore
+from tests.alerts.conftest import add_events, story, write_rule
+
+runner = CliRunner()
+
+
+def test_run_json_twice_fires_nothing_new(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    add_events(store, *story(1, copies=3), *story(2))
+    store.close()
+    write_rule(tmp_path / "rules")
+    args = [
+        "alerts",
+        "run",
+        "--rules",
+        str(tmp_path / "rules"),
+        "--store",
+        str(tmp_path / "store"),
+        "--json",
+    ]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert len(json.loads(first.stdout)) == 2
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0 and json.loads(second.stdout) == []
+    history = runner.invoke(
+        app, ["alerts", "history", "--store", str(tmp_path / "store"), "--json"]
+    )
+    assert len(json.loads(history.stdout)) == 2
+
+
+def test_test_is_a_backtest_with_counts(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    add_events(store, *story(1, copies=2))
+    store.close()
+    write_rule(tmp_path / "rules")
+    result = runner.invoke(
+        app,
+        [
+            "alerts",
+            "test",
+            "test-rule",
+            "--since",
+            "5000d",
+            "--rules",
+            str(tmp_path / "rules"),
+            "--store",
+            str(tmp_path / "store"),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["events"], summary["stories"], summary["alerts"]) == (2, 1, 1)
+
+
+def test_validate_names_file_and_field(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("name: bad\ncondition: {type: frequency, window: 7d}\n")
+    result = runner.invoke(app, ["alerts", "validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "bad.yaml: condition.count: required" in result.output
+
+
+def test_list_and_validate_the_examples(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ECONSEC_RULES", str(Path(__file__).resolve().parents[2] / "rules"))
+    assert runner.invoke(app, ["alerts", "validate"]).exit_code == 0
+    listed = runner.invoke(app, ["alerts", "list", "--json"])
+    assert {r["name"] for r in json.loads(listed.stdout)} >= {"huawei-europe"}

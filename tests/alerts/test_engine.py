@@ -1,0 +1,232 @@
+"""The engine on the real embedded store: conditions, dedup, realert, late events,
+warm-up, retries, digests, backtests, and delivery to a real webhook on loopback."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from econsec.alerts.engine import backtest, run_rules
+from econsec.alerts.notify import Outcome
+from econsec.alerts.state import SqliteAlertState
+from econsec.store.embedded import EmbeddedStore
+from tests.alerts.conftest import Receiver, add_events, now, story, write_rule
+
+SILENT = lambda url, title, body: Outcome(True)  # noqa: E731
+
+
+@pytest.fixture
+def state(store: EmbeddedStore) -> SqliteAlertState:
+    opened = SqliteAlertState(store.root / "state.sqlite3")
+    yield opened  # type: ignore[misc]
+    opened.close()
+
+
+def run(store, rules, state, at=None, sender=SILENT):  # type: ignore[no-untyped-def]
+    return run_rules(store, rules, state, now=at or now(), sender=sender)
+
+
+def test_any_fires_once_per_story_across_syndicated_copies(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    add_events(store, *story(1, copies=4), *story(2))
+    rule = write_rule(tmp_path, condition={"type": "any"})
+    report = run(store, [rule], state)
+    assert sorted(len(a.event_ids) for a in report.alerts) == [1, 4]
+    assert all(a.count == 1 for a in report.alerts)
+    assert run(store, [rule], state).alerts == []  # a second run fires nothing new
+
+
+def test_filters_and_query_select_events(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    add_events(store, *story(1, initiator=["US"]), *story(2, initiator=["CN"], confidence=0.2))
+    rule = write_rule(
+        tmp_path, query="chips", filters={"initiator": ["CN", "US"], "min_confidence": 0.5}
+    )
+    alerts = run(store, [rule], state).alerts
+    assert [a.evidence[0]["initiator"] for a in alerts] == [["US"]]
+
+
+def test_realert_holds_a_group_back_until_the_window_passes(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rule = write_rule(tmp_path, group_by="initiator", realert="6h")
+    add_events(store, *story(1))
+    start = now()
+    assert len(run(store, [rule], state, start).alerts) == 1
+    add_events(store, *story(2))
+    second = run(store, [rule], state, start + timedelta(hours=1))
+    assert second.alerts == [] and second.rules[0].suppressed == 1
+    add_events(store, *story(3))
+    assert len(run(store, [rule], state, start + timedelta(hours=7)).alerts) == 1
+
+
+def test_late_indexed_events_are_caught_by_the_lookback(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rule = write_rule(tmp_path)
+    add_events(store, *story(1))
+    first = now()
+    assert len(run(store, [rule], state, first).alerts) == 1
+    late = story(2)
+    add_events(store, *late)
+    stamp = (first - timedelta(minutes=10)).isoformat()  # stamped before the checkpoint
+    with sqlite3.connect(store.root / "state.sqlite3") as db:
+        db.execute("UPDATE events SET indexed_at = ? WHERE id = ?", (stamp, late[0].id))
+    alerts = run(store, [rule], state, first + timedelta(minutes=5)).alerts
+    assert [a.event_ids for a in alerts] == [[late[0].id]]
+
+
+def test_frequency_counts_stories_in_a_window(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rule = write_rule(tmp_path, condition={"type": "frequency", "count": 3, "window": "7d"})
+    add_events(store, *story(1, day=1, copies=3), *story(2, day=3))
+    assert run(store, [rule], state).alerts == []  # 2 stories (4 reports) is not 3
+    add_events(store, *story(3, day=5))
+    alerts = run(store, [rule], state).alerts
+    assert [(a.group, a.count) for a in alerts] == [("all", 3)]
+
+
+def test_frequency_ignores_stories_outside_the_window(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rule = write_rule(tmp_path, condition={"type": "frequency", "count": 2, "window": "2d"})
+    add_events(store, *story(1, day=1), *story(2, day=10))
+    assert run(store, [rule], state).alerts == []
+
+
+def test_spike_against_the_baseline_windows(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    spike = {"type": "spike", "factor": 3, "window": "2d", "baseline_windows": 4, "min_count": 2}
+    rule = write_rule(tmp_path, condition=spike)
+    add_events(store, *story(1, day=2), *story(2, day=20), *story(3, day=20), *story(4, day=21))
+    alerts = run(store, [rule], state).alerts
+    assert [a.count for a in alerts] == [3]
+
+
+def test_no_spike_when_the_baseline_is_as_busy(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    spike = {"type": "spike", "factor": 2, "window": "2d", "baseline_windows": 2, "min_count": 2}
+    rule = write_rule(tmp_path, condition=spike)
+    add_events(store, *[s for n in range(1, 9) for s in story(n, day=13 + n % 8)])
+    assert run(store, [rule], state).alerts == []
+
+
+def test_new_value_warm_up_learns_without_firing(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    condition = {"type": "new_value", "field": "initiator", "warmup": "3d"}
+    rule = write_rule(tmp_path, condition=condition)
+    add_events(store, *story(1, day=1, initiator=["CN"]), *story(2, day=2, initiator=["US"]))
+    assert run(store, [rule], state).alerts == []  # the start of history: learned, silent
+    add_events(store, *story(3, day=9, initiator=["US"]), *story(4, day=9, initiator=["JP"]))
+    alerts = run(store, [rule], state).alerts
+    assert [a.group for a in alerts] == ["initiator=JP"]
+    add_events(store, *story(5, day=10, initiator=["JP"]))
+    assert run(store, [rule], state).alerts == []
+
+
+def test_new_value_first_run_learns_the_store(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    add_events(store, *[s for n in range(1, 6) for s in story(n, day=n, initiator=[f"C{n}"])])
+    with sqlite3.connect(store.root / "state.sqlite3") as db:  # indexed two days ago
+        db.execute("UPDATE events SET indexed_at = ?", ((now() - timedelta(days=2)).isoformat(),))
+    rule = write_rule(
+        tmp_path, condition={"type": "new_value", "field": "initiator", "warmup": "2d"}
+    )
+    assert run(store, [rule], state).alerts == []
+    add_events(store, *story(6, day=6, initiator=["C6", "C2"]), *story(7, day=7, initiator=["C1"]))
+    assert [a.group for a in run(store, [rule], state).alerts] == ["initiator=C6"]
+
+
+def test_webhook_delivery_on_loopback(store, state, tmp_path, receiver: Receiver) -> None:  # type: ignore[no-untyped-def]
+    add_events(store, *story(1))
+    rule = write_rule(tmp_path, notify=[receiver.url])
+    report = run_rules(store, [rule], state, now=now())
+    assert report.deliveries["delivered"] == 1
+    [post] = receiver.posts
+    assert "Story 1 about chips" in post["title"] and "https://example.com/" in post["message"]
+    [alert] = state.history()
+    assert alert.deliveries[0].status == "delivered" and alert.deliveries[0].channel.startswith(
+        "json://127.0.0.1"
+    )
+
+
+def test_failed_channel_is_retried_and_the_alert_never_lost(
+    store, state, tmp_path, receiver: Receiver
+) -> None:  # type: ignore[no-untyped-def]
+    add_events(store, *story(1))
+    rule = write_rule(tmp_path, notify=[receiver.url])
+    receiver.fail_next = 10
+    first = run_rules(store, [rule], state, now=now())
+    assert first.deliveries["failed"] == 1 and receiver.posts == []
+    [pending] = state.undelivered()
+    assert pending.deliveries[0].status == "failed" and pending.deliveries[0].error
+    receiver.fail_next = 0
+    second = run_rules(store, [rule], state, now=now())
+    assert second.alerts == [] and second.deliveries["delivered"] == 1
+    assert len(receiver.posts) == 1 and state.undelivered() == []
+    assert state.history()[0].deliveries[0].attempts == 2
+
+
+def test_secrets_come_from_the_environment(store, state, tmp_path, receiver, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    add_events(store, *story(1))
+    rule = write_rule(tmp_path, notify=["${ECONSEC_TEST_HOOK}"])
+    first = run(store, [rule], state, sender=__import__("econsec.alerts.notify").alerts.notify.send)
+    assert first.deliveries["failed"] == 1
+    assert "ECONSEC_TEST_HOOK is not set" in (state.undelivered()[0].deliveries[0].error or "")
+    monkeypatch.setenv("ECONSEC_TEST_HOOK", receiver.url)
+    from econsec.alerts.notify import send
+
+    assert run(store, [rule], state, sender=send).deliveries["delivered"] == 1
+    assert receiver.url not in state.history()[0].model_dump_json()
+
+
+def test_hourly_digest_batches_alerts_into_one_message(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    sent: list[tuple[str, str]] = []
+    sender = lambda url, title, body: sent.append((title, body)) or Outcome(True)  # noqa: E731
+    rule = write_rule(tmp_path, digest="hourly", notify=["json://localhost/hook"])
+    add_events(store, *story(1), *story(2), *story(3))
+    start = now()
+    assert len(run(store, [rule], state, start, sender).alerts) == 3
+    assert sent == []  # the hour is not over
+    run(store, [rule], state, start + timedelta(hours=1), sender)
+    [(title, body)] = sent
+    assert "3 alerts (hourly digest)" in title and body.count("## Story") == 3
+    run(store, [rule], state, start + timedelta(hours=2), sender)
+    assert len(sent) == 1
+
+
+def test_daily_digest_waits_for_the_day_to_close(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    sent: list[str] = []
+    sender = lambda url, title, body: sent.append(title) or Outcome(True)  # noqa: E731
+    rule = write_rule(tmp_path, digest="daily", notify=["json://localhost/hook"])
+    add_events(store, *story(1), *story(2))
+    start = now()
+    run(store, [rule], state, start, sender)
+    run(store, [rule], state, start + timedelta(seconds=1), sender)
+    assert sent == []
+    run(store, [rule], state, start + timedelta(days=1), sender)
+    assert sent == ["[econsec] test-rule: 2 alerts (daily digest)"]
+
+
+def test_backtest_counts_without_recording_or_notifying(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    add_events(store, *story(1, day=1, copies=2), *story(2, day=2), *story(3, day=20))
+    rule = write_rule(tmp_path, realert="1d", notify=["json://localhost/never"])
+    result = backtest(store, rule, timedelta(days=60), now=datetime(2024, 6, 30, tzinfo=UTC))
+    assert (result.events, result.stories, len(result.alerts)) == (4, 3, 3)
+    assert result.summary()["by_group"] and state.history() == []
+
+
+def test_a_rule_that_errors_stops_no_other(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    add_events(store, *story(1))
+    broken = write_rule(tmp_path, name="broken", query="title:(")
+    fine = write_rule(tmp_path, name="fine")
+    report = run(store, [broken, fine], state)
+    assert set(report.errors) == {"broken"} and len(report.alerts) == 1
+
+
+def test_history_is_searchable(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    add_events(store, *story(1), *story(2, initiator=["JP"]))
+    run(store, [write_rule(tmp_path)], state)
+    assert len(state.history(rule="test-rule")) == 2
+    assert len(state.history(text='"JP"')) == 1
+    assert state.history(rule="other") == []
+
+
+def test_alert_state_lives_in_the_store_file(store: EmbeddedStore, tmp_path: Path) -> None:
+    from econsec.alerts.state import open_state
+
+    opened = open_state(store)
+    try:
+        assert isinstance(opened, SqliteAlertState) and opened.path == store.root / "state.sqlite3"
+    finally:
+        opened.close()

@@ -1,0 +1,73 @@
+"""Rule files: the examples are valid; each invalid fixture fails naming file and field."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from econsec.alerts.conditions import parse_duration
+from econsec.alerts.rules import load_rule, load_rules
+from econsec.errors import ConfigError
+from tests.conftest import FIXTURES, ROOT
+
+INVALID = sorted((FIXTURES / "rules").glob("*.yaml"))
+
+
+def expected(path: Path) -> str:
+    """Each fixture says, in its first line, the error it must give."""
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    return first.removeprefix("# expect:").strip()
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+def test_invalid_rule_names_file_and_field(path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_rule(path)
+    assert caught.value.file == str(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert expected(path) in str(caught.value)
+
+
+def test_the_example_rules_are_valid() -> None:
+    rules = load_rules(ROOT / "rules")
+    assert len(rules) >= 5
+    assert all(rule.notify == [] for rule in rules)  # examples carry no channels, no secrets
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("30m", timedelta(minutes=30)),
+        ("6h", timedelta(hours=6)),
+        ("7d", timedelta(days=7)),
+        ("2w", timedelta(weeks=2)),
+    ],
+)
+def test_durations(text: str, value: timedelta) -> None:
+    assert parse_duration(text) == value
+
+
+@pytest.mark.parametrize("text", ["7", "7 days", "1y", ""])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+def test_duplicate_names_are_refused(tmp_path: Path) -> None:
+    for stem in ("a", "b"):
+        (tmp_path / f"{stem}.yaml").write_text("name: same\ncondition: {type: any}\n")
+    with pytest.raises(ConfigError, match="b.yaml: name: name 'same' is also used"):
+        load_rules(tmp_path)
+
+
+def test_group_by_defaults_per_condition(tmp_path: Path) -> None:
+    from tests.alerts.conftest import write_rule
+
+    assert write_rule(tmp_path, name="a").grouping == "cluster_id"
+    freq = {"type": "frequency", "count": 2, "window": "1d"}
+    assert write_rule(tmp_path, name="f", condition=freq).grouping is None
+    assert (
+        write_rule(tmp_path, name="g", condition=freq, group_by="initiator").grouping == "initiator"
+    )
