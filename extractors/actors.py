@@ -17,7 +17,7 @@ from typing import Any
 import pycountry
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from .resources import DATA_DIR, read_yaml
 
@@ -227,7 +227,7 @@ def proper_noun_runs(doc: Doc) -> list[Span]:
     runs: list[Span] = []
     start = None
     for tok in [*doc, None]:
-        inside = tok is not None and tok.pos_ == "PROPN" and not tok.is_sent_start
+        inside = tok is not None and tok.pos_ == "PROPN" and _name_word(tok)
         if inside and start is None:
             start = tok.i  # type: ignore[union-attr]
         elif not inside and start is not None:
@@ -235,6 +235,25 @@ def proper_noun_runs(doc: Doc) -> list[Span]:
             runs.append(Span(doc, start, end, label="ORG"))
             start = None
     return runs
+
+
+def _name_word(tok: Token) -> bool:
+    """A proper-noun token that may start or continue a name.
+
+    Sentence-initial words are capitalised whatever they are, so there only
+    words the tagger reads as names before a verb (the headline's actor,
+    "Acme opens ...") count; a capitalised common noun ("Cabinet clears")
+    is left to the gazetteer.
+    """
+    if not tok.is_sent_start:
+        return True
+    gaz = default_gazetteer()
+    if tok.lower_ in gaz.company_nouns or tok.lower_ in gaz.generic or not tok.text[:1].isalpha():
+        return False
+    nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+    return nxt is not None and (
+        nxt.pos_ == "PROPN" or nxt.pos_ in ("VERB", "AUX") or nxt.lower_ in ("'s", "’s")
+    )
 
 
 def _start(span: Span) -> int:

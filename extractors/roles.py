@@ -145,6 +145,8 @@ def assign_roles(
     if etype.initiator == "company" and not any(s.label_ == ORG for s in first) and span:
         first = [s for s in spans_over(list(span), sent_actors) if s.label_ == ORG] or first
     company_subject = _is_company_subject(subj_toks, first) and not receiving
+    if etype.initiator == "company" and not first and company_subject:
+        first = _item_company(anchor)  # "the company broke ground": the firm the item is about
     roles = _pick_initiator(anchor, etype, first, targets, sent_actors, home, company_subject)
     if etype.parties:
         roles = _add_parties(verb, anchor, roles, sent_actors)
@@ -171,6 +173,13 @@ def _attributed_tokens(verb: Token) -> list[Token]:
     if verb.lemma_.lower() in ("blame", "accuse"):
         return [t for c in verb.children if c.dep_ == "dobj" for t in c.subtree]
     return prep_tokens(verb, frozenset({"to"}))
+
+
+def _item_company(anchor: Token) -> list[Span]:
+    """The first named firm of the item (a later "the company" refers back to it)."""
+    actors = anchor.doc.spans.get("econsec_actors", [])
+    firms = [s for s in actors if s.label_ == ORG and s.start < anchor.i]
+    return firms[:1]
 
 
 def _is_company_subject(subj_toks: list[Token], first: list[Span]) -> bool:

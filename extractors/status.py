@@ -71,15 +71,26 @@ class Reading:
 
 
 def status_walk(anchor: Token, cues: Cues) -> list[Token]:
-    """The anchor and its heads, up to the sentence root or a reporting verb."""
+    """The anchor and its heads, up to the sentence root, a reporting verb or a semicolon.
+
+    Clauses on either side of a semicolon report separate facts, however the
+    parser joins them: "X was listed; it was linked to Y" lists X.
+    """
     walk = [anchor]
     tok = anchor
     while tok.head.i != tok.i and len(walk) < MAX_WALK:
+        if _semicolon_between(tok, tok.head):
+            break
         tok = tok.head
         if tok.pos_ == "VERB" and tok.lemma_.lower() in cues.reporting_verbs:
             break
         walk.append(tok)
     return walk
+
+
+def _semicolon_between(tok: Token, head: Token) -> bool:
+    lo, hi = sorted((tok.i, head.i))
+    return any(t.text == ";" for t in tok.doc[lo + 1 : hi])
 
 
 def read_mention(anchor: Token, cues: Cues) -> Reading:
