@@ -33,6 +33,11 @@ TEMPLATES: dict[str, tuple[type[BaseModel] | None, set[str]]] = {
     "feeds": (FeedHealth, {"etag", "last_modified"}),
     "cycles": (CycleReport, set()),
     "alerts": (ALERT, ALERT_FIELDS),
+    # one document per rule, written by econsec/alerts/state_elastic.py (no model)
+    "alert-state": (
+        None,
+        {"rule", "checkpoint", "updated_at", "processed", "last_fired", "learned", "outbox"},
+    ),
 }
 
 
@@ -71,6 +76,14 @@ def test_templates_are_strict_versioned_and_cover_every_field(name: str) -> None
     assert not missing, missing
     if "id" in properties:
         assert properties["id"]["type"] == "keyword"
+
+
+def test_alert_state_ids_are_keywords_and_free_form_maps_unindexed() -> None:
+    properties = template("alert-state")["template"]["mappings"]["properties"]
+    assert properties["rule"]["type"] == "keyword"
+    assert properties["checkpoint"]["type"] == "date"
+    for name in ("processed", "last_fired", "learned", "outbox"):
+        assert properties[name] == {"type": "object", "enabled": False}, name
 
 
 @pytest.mark.parametrize(

@@ -275,11 +275,17 @@ class SqliteAlertState:
 
 
 def open_state(store: object) -> AlertState:
-    """The alert state that lives with a store: its SQLite file for the embedded store."""
+    """The alert state that lives with a store: its SQLite file for the embedded store,
+    two indices of its cluster (same client, same credentials) for Elasticsearch."""
+    from econsec.store.elastic import ElasticStore
     from econsec.store.embedded import EmbeddedStore
 
     if isinstance(store, EmbeddedStore):
         return SqliteAlertState(store.root / "state.sqlite3")
+    if isinstance(store, ElasticStore):
+        from econsec.alerts.state_elastic import ElasticAlertState
+
+        return ElasticAlertState(store)
     raise StoreError(
         getattr(store, "location", "?"),
         f"alert state is not implemented for {type(store).__name__}",

@@ -20,7 +20,7 @@ from elasticsearch import ApiError
 from econsec.errors import ConfigError
 from econsec.store.elastic_client import Calls
 
-KINDS = ("events", "articles", "feeds", "cycles", "alerts")
+KINDS = ("events", "articles", "feeds", "cycles", "alerts", "alert-state")
 SHIPPED_PREFIX = "econsec"
 _HERE = Path(__file__).resolve()
 MAPPING_DIRS = (_HERE.parents[1] / "mappings", _HERE.parents[2] / "mappings")
@@ -50,6 +50,14 @@ class Names:
     @property
     def cycles(self) -> str:
         return self.alias("cycles")
+
+    @property
+    def alerts(self) -> str:
+        return self.alias("alerts")
+
+    @property
+    def alert_state(self) -> str:
+        return self.alias("alert-state")
 
     def concrete(self, kind: str, template: dict[str, Any]) -> str:
         return f"{self.alias(kind)}-v{template['_meta']['schema_version']}"

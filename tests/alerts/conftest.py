@@ -1,9 +1,11 @@
-"""Alert tests run on the real embedded store with events from `tests.factories`
-(no spaCy), and deliver to a real HTTP receiver on loopback."""
+"""Alert tests run on both real backends (the embedded store, and osmem-server speaking the
+Elasticsearch REST API on loopback, from `tests/store/conftest.py`) with events from
+`tests.factories` (no spaCy), and deliver to a real HTTP receiver on loopback."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -15,15 +17,66 @@ import pytest
 import yaml
 
 from econsec.alerts.rules import Rule, load_rule
+from econsec.alerts.state import AlertState, open_state
 from econsec.models import Event
+from econsec.store import Store
+from econsec.store.elastic import ElasticStore
 from econsec.store.embedded import EmbeddedStore
 from tests import factories
+from tests.store.conftest import (  # noqa: F401 (fixtures shared with the store suite)
+    Backend,
+    delete_prefix,
+    make_backend,
+    osmem,
+    osmem_server,
+    proxy,
+)
+
+ALERT_BACKENDS = ["embedded", "osmem"]
 
 
-def add_events(store: EmbeddedStore, *events: Event) -> None:
+@pytest.fixture(params=ALERT_BACKENDS)
+def alert_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    chosen = make_backend(request.param, request, tmp_path)
+    yield chosen
+    if chosen.url:
+        delete_prefix(chosen)
+
+
+@pytest.fixture
+def store(alert_backend: Backend) -> Iterator[Store]:
+    opened = alert_backend.open()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def state(store: Store) -> Iterator[AlertState]:
+    opened = open_state(store)
+    yield opened
+    opened.close()
+
+
+def add_events(store: Store, *events: Event) -> None:
     """Save and index events the way the tag and index stages do."""
     store.save_tagged([], list(events))
     store.index_pending()
+
+
+def restamp(store: Store, stamp: str, ids: list[str] | None = None) -> None:
+    """Pretend events (`ids`, or all) were indexed at `stamp`, on either backend."""
+    if isinstance(store, EmbeddedStore):
+        where, args = (f" WHERE id IN ({','.join('?' * len(ids))})", ids) if ids else ("", [])
+        with sqlite3.connect(store.root / "state.sqlite3") as db:
+            db.execute(f"UPDATE events SET indexed_at = ?{where}", [stamp, *args])
+        return
+    assert isinstance(store, ElasticStore)
+    calls, index = store.calls, store.names.events
+    calls.refresh(index)
+    query = {"ids": {"values": ids}} if ids else {"match_all": {}}
+    for hit in list(calls.scan(index, query, [{"id": {"order": "asc"}}], source=False)):
+        calls.client.update(index=hit["_index"], id=hit["_id"], doc={"indexed_at": stamp})
+    calls.refresh(index)
 
 
 def story(

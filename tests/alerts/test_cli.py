@@ -1,15 +1,18 @@
-"""`econsec alerts …` end to end on a real embedded store."""
+"""`econsec alerts …` end to end on a real embedded store, and `run` on osmem-server."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from econsec.cli import app
 from econsec.store.embedded import EmbeddedStore
 from tests.alerts.conftest import add_events, story, write_rule
+from tests.store.conftest import Backend
+from tests.store.fault_proxy import FaultProxy
 
 runner = CliRunner()
 
@@ -76,3 +79,26 @@ def test_list_and_validate_the_examples(monkeypatch) -> None:  # type: ignore[no
     assert runner.invoke(app, ["alerts", "validate"]).exit_code == 0
     listed = runner.invoke(app, ["alerts", "list", "--json"])
     assert {r["name"] for r in json.loads(listed.stdout)} >= {"huawei-europe"}
+
+
+def test_run_against_osmem_through_the_cli(
+    osmem: Backend, proxy: FaultProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI's own client reaches osmem-server through the proxy (plain media types)."""
+    monkeypatch.setenv("ECONSEC_ES_INDEX_PREFIX", osmem.prefix)
+    store = osmem.open()
+    add_events(store, *story(1, copies=3), *story(2))
+    store.close()
+    write_rule(tmp_path / "rules")
+    args = ["alerts", "run", "--rules", str(tmp_path / "rules"), "--store", proxy.url, "--json"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert sorted(len(a["event_ids"]) for a in json.loads(first.stdout)) == [1, 3]
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0 and json.loads(second.stdout) == [], second.output
+    history = runner.invoke(app, ["alerts", "history", "--store", proxy.url, "--json"])
+    assert history.exit_code == 0 and len(json.loads(history.stdout)) == 2
+    found = runner.invoke(
+        app, ["alerts", "history", "--store", proxy.url, "--text", "chips", "--json"]
+    )
+    assert len(json.loads(found.stdout)) == 2

@@ -1,28 +1,20 @@
-"""The engine on the real embedded store: conditions, dedup, realert, late events,
+"""The engine on both backends (embedded, osmem-server): conditions, dedup, realert, late events,
 warm-up, retries, digests, backtests, and delivery to a real webhook on loopback."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from econsec.alerts.engine import backtest, run_rules
 from econsec.alerts.notify import Outcome
-from econsec.alerts.state import SqliteAlertState
+from econsec.alerts.state import AlertState, SqliteAlertState, open_state
+from econsec.alerts.state_elastic import ElasticAlertState
+from econsec.store import Store
+from econsec.store.elastic import ElasticStore
 from econsec.store.embedded import EmbeddedStore
-from tests.alerts.conftest import Receiver, add_events, now, story, write_rule
+from tests.alerts.conftest import Receiver, add_events, now, restamp, story, write_rule
 
 SILENT = lambda url, title, body: Outcome(True)  # noqa: E731
-
-
-@pytest.fixture
-def state(store: EmbeddedStore) -> SqliteAlertState:
-    opened = SqliteAlertState(store.root / "state.sqlite3")
-    yield opened  # type: ignore[misc]
-    opened.close()
 
 
 def run(store, rules, state, at=None, sender=SILENT):  # type: ignore[no-untyped-def]
@@ -67,8 +59,7 @@ def test_late_indexed_events_are_caught_by_the_lookback(store, state, tmp_path) 
     late = story(2)
     add_events(store, *late)
     stamp = (first - timedelta(minutes=10)).isoformat()  # stamped before the checkpoint
-    with sqlite3.connect(store.root / "state.sqlite3") as db:
-        db.execute("UPDATE events SET indexed_at = ? WHERE id = ?", (stamp, late[0].id))
+    restamp(store, stamp, [late[0].id])
     alerts = run(store, [rule], state, first + timedelta(minutes=5)).alerts
     assert [a.event_ids for a in alerts] == [[late[0].id]]
 
@@ -117,8 +108,7 @@ def test_new_value_warm_up_learns_without_firing(store, state, tmp_path) -> None
 
 def test_new_value_first_run_learns_the_store(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
     add_events(store, *[s for n in range(1, 6) for s in story(n, day=n, initiator=[f"C{n}"])])
-    with sqlite3.connect(store.root / "state.sqlite3") as db:  # indexed two days ago
-        db.execute("UPDATE events SET indexed_at = ?", ((now() - timedelta(days=2)).isoformat(),))
+    restamp(store, (now() - timedelta(days=2)).isoformat())  # indexed two days ago
     rule = write_rule(
         tmp_path, condition={"type": "new_value", "field": "initiator", "warmup": "2d"}
     )
@@ -222,11 +212,15 @@ def test_history_is_searchable(store, state, tmp_path) -> None:  # type: ignore[
     assert state.history(rule="other") == []
 
 
-def test_alert_state_lives_in_the_store_file(store: EmbeddedStore, tmp_path: Path) -> None:
-    from econsec.alerts.state import open_state
-
-    opened = open_state(store)
+def test_alert_state_lives_in_the_store(store: Store) -> None:
+    opened: AlertState = open_state(store)
     try:
-        assert isinstance(opened, SqliteAlertState) and opened.path == store.root / "state.sqlite3"
+        if isinstance(store, EmbeddedStore):
+            assert isinstance(opened, SqliteAlertState)
+            assert opened.path == store.root / "state.sqlite3"
+        else:
+            assert isinstance(store, ElasticStore) and isinstance(opened, ElasticAlertState)
+            assert opened.store is store  # the store's client and credentials, no second set
+            assert opened.state_index == f"{store.names.prefix}-alert-state"
     finally:
         opened.close()

@@ -1,0 +1,91 @@
+"""What only the Elasticsearch alert state has to guarantee, on osmem-server: runners
+racing on one rule, a crash between the rule's commit and its alerts, idempotent writes,
+and the indices set up like every other kind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from econsec.alerts.engine import run_rules
+from econsec.alerts.notify import Outcome
+from econsec.alerts.state import Learned
+from econsec.alerts.state_elastic import ElasticAlertState
+from econsec.errors import StoreError
+from econsec.store.elastic import ElasticStore
+from tests.alerts.conftest import add_events, now, story, write_rule
+from tests.store.conftest import Backend
+
+SILENT = lambda url, title, body: Outcome(True)  # noqa: E731
+
+
+@pytest.fixture
+def es(osmem: Backend) -> Iterator[ElasticStore]:
+    opened = osmem.open()
+    assert isinstance(opened, ElasticStore)
+    yield opened
+    opened.close()
+
+
+def test_racing_runners_commit_a_rule_once(es: ElasticStore) -> None:
+    first, second = ElasticAlertState(es), ElasticAlertState(es)
+    assert first.checkpoint("r") is None and second.checkpoint("r") is None
+    moment = now()
+    warm = {"initiator": Learned({"CN"}, moment)}
+    first.commit(
+        "r", alerts=[], processed=["e1"], checkpoint=moment, learned=warm, forget_before=moment
+    )
+    with pytest.raises(StoreError, match="committed by another run"):
+        second.commit(
+            "r", alerts=[], processed=["e2"], checkpoint=moment, learned={}, forget_before=moment
+        )
+    assert second.checkpoint("r") == moment and second.processed("r", ["e1", "e2"]) == {"e1"}
+    assert second.learned("r", "initiator") == Learned({"CN"}, moment)
+    later = moment + timedelta(minutes=5)  # read again, then commit: accepted
+    second.commit(
+        "r", alerts=[], processed=["e2"], checkpoint=later, learned={}, forget_before=moment
+    )
+    assert first.checkpoint("r") == later and first.processed("r", ["e1", "e2"]) == {"e1", "e2"}
+
+
+def test_alerts_of_a_commit_survive_a_crash_before_they_are_written(
+    es: ElasticStore, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    add_events(es, *story(1))
+    rule = write_rule(tmp_path, notify=["json://localhost/hook"])
+    crashing = ElasticAlertState(es)
+    monkeypatch.setattr(crashing, "_create", lambda alerts: None)  # dies after the rule doc
+    sent: list[str] = []
+    sender = lambda url, title, body: sent.append(title) or Outcome(True)  # noqa: E731
+    report = run_rules(es, [rule], crashing, now=now(), sender=sender)
+    assert len(report.alerts) == 1
+    monkeypatch.undo()
+    fresh = ElasticAlertState(es)
+    assert len(fresh.undelivered()) == 1  # replayed from the outbox before anything is sent
+    second = run_rules(es, [rule], fresh, now=now(), sender=sender)
+    assert second.alerts == [] and second.deliveries["delivered"] == 1 and len(sent) == 1
+    [alert] = fresh.history()
+    assert alert.deliveries[0].status == "delivered"
+    assert fresh.undelivered() == []  # a later replay keeps the delivery results
+
+
+def test_history_search_by_rule_group_event_and_evidence(es: ElasticStore, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    events = [*story(1, initiator=["JP"]), *story(2)]
+    add_events(es, *events)
+    state = ElasticAlertState(es)
+    run_rules(es, [write_rule(tmp_path, group_by="initiator")], state, now=now(), sender=SILENT)
+    assert {a.group for a in state.history(rule="test-rule")} == {"initiator=JP", "initiator=CN"}
+    assert [a.group for a in state.history(text='group:"initiator=JP"')] == ["initiator=JP"]
+    assert len(state.history(text=events[0].id)) == 1
+    assert len(state.history(text="chips")) == 2
+    assert len(state.history(limit=1)) == 1 and len(state.history(limit=0)) == 2
+
+
+def test_init_sets_up_the_alert_state_index_like_the_others(es: ElasticStore) -> None:
+    report = es.init()
+    alias = f"{es.names.prefix}-alert-state"
+    assert report["aliases"][alias] in ("exists", f"created on {alias}-v1")
+    found = es.calls.client.indices.get_alias(name=alias).body
+    assert found == {f"{alias}-v1": {"aliases": {alias: {"is_write_index": True}}}}
