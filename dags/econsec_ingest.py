@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
-from airflow.sdk.exceptions import AirflowException, AirflowSkipException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
 from econsec import orchestration
+from econsec.errors import ConfigError
 
 EVENTS = Asset(
     name=orchestration.EVENTS_ASSET_NAME,
@@ -45,7 +46,11 @@ EVENTS = Asset(
 def econsec_ingest() -> None:
     @task
     def list_feeds() -> list[dict[str, Any]]:
-        return orchestration.list_feeds(get_current_context()["params"])
+        """A broken feeds file is permanent: fail at once, without retries."""
+        try:
+            return orchestration.list_feeds(get_current_context()["params"])
+        except ConfigError as exc:
+            raise AirflowFailException(str(exc)) from exc
 
     @task(retries=3, retry_delay=timedelta(seconds=30), max_active_tis_per_dagrun=8)
     def fetch(feed: dict[str, Any]) -> dict[str, Any]:
@@ -84,10 +89,11 @@ def econsec_ingest() -> None:
         context["outlet_events"][EVENTS].extra = {"run_id": run.run_id, **summary}
         return summary
 
-    fetched = fetch.expand(feed=list_feeds())
-    tagged = tag(fetched)
+    feeds = list_feeds()
+    tagged = tag(fetch.expand(feed=feeds))
     indexed = index(tagged)
-    announce(tagged, indexed)
+    # The run succeeds only if the feeds file was read, whatever single feeds did.
+    feeds >> announce(tagged, indexed)
 
 
 econsec_ingest()

@@ -15,11 +15,12 @@ from pathlib import Path
 
 from econsec.config import Settings
 from econsec.errors import EconsecError
-from econsec.models import CycleReport
+from econsec.models import Alert, CycleReport
 from econsec.orchestration import DAG_ID
 from econsec.store import open_store
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ALERTS_DAG_ID = "econsec_alerts"
 
 
 class DagRunError(EconsecError):
@@ -44,8 +45,12 @@ def dags_folder() -> Path:
     return Path(os.environ.get("ECONSEC_DAGS_FOLDER", PROJECT_ROOT / "dags"))
 
 
-def run_ingest_dag(settings: Settings, airflow_home: Path) -> CycleReport:
-    """One DAG run; raises `DagRunError` naming the log when Airflow or the run fails."""
+def run_ingest_dag(
+    settings: Settings, airflow_home: Path, rules: Path | None = None
+) -> tuple[CycleReport, list[Alert]]:
+    """One run of the ingest DAG, then of the alerts DAG when a rules folder is given (a
+    scheduler would start it on the Asset; `dags test` runs one DAG, so it is run in turn).
+    Raises `DagRunError` naming the log when Airflow or a run fails."""
     airflow_home.mkdir(parents=True, exist_ok=True)
     log = airflow_home / "last-run.log"
     env = airflow_env(airflow_home, settings)
@@ -55,14 +60,39 @@ def run_ingest_dag(settings: Settings, airflow_home: Path) -> CycleReport:
         _run([airflow, "db", "migrate"], env, out, log, "airflow db migrate failed")
         conf = json.dumps({"store": settings.store, "feeds": env["ECONSEC_FEEDS"]})
         _run([airflow, "dags", "test", DAG_ID, "-c", conf], env, out, log, "the DAG run failed")
-    store = open_store(settings.store)
+        if rules is not None:
+            conf = json.dumps({"store": settings.store, "rules": str(rules.resolve())})
+            _run(
+                [airflow, "dags", "test", ALERTS_DAG_ID, "-c", conf],
+                env,
+                out,
+                log,
+                "the alerts DAG run failed",
+            )
+    return _recorded(settings, started, log, with_alerts=rules is not None)
+
+
+def _recorded(
+    settings: Settings, started: datetime, log: Path, *, with_alerts: bool
+) -> tuple[CycleReport, list[Alert]]:
+    """The cycle and the alerts the DAG runs recorded since `started`."""
+    from econsec.alerts.state import open_state
+
+    store = open_store(settings.store, settings)
     try:
         report = store.last_cycle()
+        alerts: list[Alert] = []
+        if with_alerts:
+            state = open_state(store)
+            try:
+                alerts = [a for a in state.history(limit=500) if a.fired_at >= started]
+            finally:
+                state.close()
     finally:
         store.close()
     if report is None or report.started < started.replace(microsecond=0):
         raise DagRunError("the DAG run recorded no cycle", log)
-    return report
+    return report, alerts
 
 
 def _run(cmd: list[str], env: dict[str, str], out: object, log: Path, message: str) -> None:

@@ -166,30 +166,50 @@ def run(
     airflow_home: Annotated[
         Path, typer.Option("--airflow-home", envvar="AIRFLOW_HOME", help="Airflow home folder.")
     ] = Path(".airflow"),
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", envvar="ECONSEC_RULES", help="Rules folder for the alerts DAG."),
+    ] = None,
+    no_alerts: Annotated[
+        bool, typer.Option("--no-alerts", help="Run only the ingest DAG.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """One ingestion cycle through the real Airflow DAG (airflow dags test), then a summary.
+    """One ingestion cycle through the real Airflow DAG (airflow dags test), then the alerts
+    DAG over the rules folder (default rules/ when present), then a summary.
 
     Example: econsec run --feeds feeds/samples/feeds.yaml
     """
     from econsec.airflow_runner import run_ingest_dag
+    from econsec.cli_alerts import _print_alerts
+    from econsec.feeds import load_feeds
 
     settings = load_settings(store=store, feeds=str(feeds) if feeds else None)
-    with console.status("running the econsec_ingest DAG through Airflow…", spinner="dots"):
+    try:
+        load_feeds(settings.feeds)  # a broken feeds file is reported before Airflow starts
+    except EconsecError as exc:
+        fail(str(exc))
+    rules = None if no_alerts else (rules or (Path("rules") if Path("rules").is_dir() else None))
+    with console.status("running the econsec DAGs through Airflow…", spinner="dots"):
         try:
-            report = run_ingest_dag(settings, airflow_home.resolve())
+            report, alerts = run_ingest_dag(settings, airflow_home.resolve(), rules)
         except EconsecError as exc:
             fail(str(exc))
     if as_json:
-        print_json(report.summary())
+        print_json({**report.summary(), "alerts": [a.model_dump(mode="json") for a in alerts]})
         return
     print_cycle(report)
+    if rules is not None:
+        console.print(f"\nalerts fired by the rules in {rules}/: {len(alerts)}")
+        if alerts:
+            _print_alerts(alerts)
     console.print(
         f"\nstore: {settings.store}\nnext:\n"
         "  .venv/bin/econsec search '*'                       every event, newest first\n"
         "  .venv/bin/econsec search 'gallium' --type export_control.ban\n"
         "  .venv/bin/econsec search '*' --country CN --since 2024-01-01 --json\n"
         "  .venv/bin/econsec feeds                            per-feed health\n"
+        "  .venv/bin/econsec alerts history                   alerts recorded so far\n"
         "  .venv/bin/econsec eval ../shared/eval/dev.jsonl    tagger accuracy"
     )
 

@@ -79,3 +79,18 @@ def test_dag_test_runs_a_full_cycle(tmp_path: Path) -> None:
         assert store.search(SearchQuery(collapse=False)).total == store.counts()["events"] > 0
     finally:
         store.close()
+
+
+@pytest.mark.slow
+def test_a_broken_feeds_file_fails_the_run_without_retries(tmp_path: Path) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    subprocess.run([str(Path(sys.executable).with_name("airflow")), "db", "migrate"],
+                   check=True, capture_output=True)  # fmt: skip
+    bad = tmp_path / "feeds.yaml"
+    bad.write_text("feeds: [")
+    dag = DagBag(dag_folder=str(DAGS)).dags["econsec_ingest"]
+    run = dag.test(run_conf={"store": str(tmp_path / "store"), "feeds": str(bad)})
+    assert run.state == "failed"
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states["list_feeds"] == "failed" and states["announce"] == "upstream_failed"
