@@ -11,8 +11,7 @@ land together with the checkpoint that skips their events, or neither does.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Protocol
 
 from econsec.errors import StoreError
 from econsec.models import Alert
+from econsec.store.state import connect, transaction
 
 
 @dataclass
@@ -147,25 +147,10 @@ class SqliteAlertState:
 
     def __init__(self, path: Path):
         self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA busy_timeout=30000")
-            self.db.executescript(SCHEMA)
-        except sqlite3.Error as exc:
-            raise StoreError(str(path), f"cannot open alert state: {exc}") from exc
+        self.db = connect(path, SCHEMA, "alert state")
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-            yield self.db
-            self.db.execute("COMMIT")
-        except BaseException:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            raise
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.db)
 
     def _one(self, sql: str, *args: str) -> str | None:
         row = self.db.execute(sql, args).fetchone()
