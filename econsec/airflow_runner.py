@@ -58,10 +58,12 @@ def run_ingest_dag(
     started = datetime.now(UTC)
     with log.open("w", encoding="utf-8") as out:
         _run([airflow, "db", "migrate"], env, out, log, "airflow db migrate failed")
-        conf = json.dumps({"store": settings.store, "feeds": env["ECONSEC_FEEDS"]})
+        # The store travels in the environment only: a URL may carry credentials, and a
+        # DAG run's conf is kept in Airflow's database and shown in its UI.
+        conf = json.dumps({"feeds": env["ECONSEC_FEEDS"]})
         _run([airflow, "dags", "test", DAG_ID, "-c", conf], env, out, log, "the DAG run failed")
         if rules is not None:
-            conf = json.dumps({"store": settings.store, "rules": str(rules.resolve())})
+            conf = json.dumps({"rules": str(rules.resolve())})
             _run(
                 [airflow, "dags", "test", ALERTS_DAG_ID, "-c", conf],
                 env,

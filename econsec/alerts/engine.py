@@ -149,9 +149,19 @@ def run_rules(
     now: datetime | None = None,
     sender: notify.Sender = notify.send,
 ) -> RunReport:
-    """Every enabled rule, then every delivery that is due; one bad rule stops no other."""
+    """Every enabled rule, then every delivery that is due; one bad rule stops no other.
+
+    Alerts a crashed run committed but did not finish writing are recovered first (the
+    state's `undelivered` does that), before any rule commits over them. A store that
+    fails during delivery is reported like a failing rule; what was not sent is retried
+    on the next run."""
     now = now or utcnow()
     report = RunReport(now)
+    try:
+        state.undelivered()
+    except EconsecError as exc:
+        report.rules.append(RuleRun("(recovery)", error=str(exc)))
+        return report
     for rule in rules:
         if not rule.enabled:
             continue
@@ -159,7 +169,10 @@ def run_rules(
             report.rules.append(run_rule(store, state, rule, now))
         except EconsecError as exc:
             report.rules.append(RuleRun(rule.name, error=str(exc)))
-    report.deliveries = deliver(state, rules, now, sender)
+    try:
+        report.deliveries = deliver(state, rules, now, sender)
+    except EconsecError as exc:
+        report.rules.append(RuleRun("(delivery)", error=str(exc)))
     return report
 
 

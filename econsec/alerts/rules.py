@@ -51,6 +51,17 @@ class Filters(BaseModel):
             raise ValueError(f"not in the taxonomy: {', '.join(unknown)} (see `econsec taxonomy`)")
         return values
 
+    @field_validator("countries")
+    @classmethod
+    def _country_codes(cls, values: list[str]) -> list[str]:
+        """Events carry ISO codes (and EU); a country name would match nothing, for ever."""
+        import pycountry
+
+        unknown = [v for v in values if v != "EU" and not pycountry.countries.get(alpha_2=v)]
+        if unknown:
+            raise ValueError(f"not ISO 3166 alpha-2 codes: {', '.join(unknown)} (use CN, DE, EU …)")
+        return values
+
     def accepts(self, event: dict[str, Any]) -> bool:
         """The filters the search model has no field for, applied to a hit."""
         for name in ("initiator", "target"):
@@ -79,6 +90,19 @@ class Rule(BaseModel):
     notify: list[str] = Field(default_factory=list)
     enabled: bool = True
     path: Path | None = Field(None, exclude=True)  # set by `load_rule`, not by the file
+
+    @field_validator("query")
+    @classmethod
+    def _query_parses(cls, query: str) -> str:
+        """A query that does not parse would fail every run; say so when the rule loads."""
+        from econsec.errors import QueryError
+        from econsec.store.tantivy_index import check_query
+
+        try:
+            check_query(query)
+        except QueryError as exc:
+            raise ValueError(str(exc)) from exc
+        return query
 
     @field_validator("realert", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ a second process waiting for it retries with backoff. Readers never block.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -155,19 +156,7 @@ class TantivyIndex:
         return doc
 
     def parse(self, text: str) -> tantivy.Query:
-        """Lucene syntax; `a AND NOT b` and a leading `NOT` are rewritten to the form
-        Tantivy's parser reads as Lucene does (`a AND -b`, `* -b`)."""
-        text = text.strip()
-        if text in ("", "*"):
-            return tantivy.Query.all_query()
-        text = AND_NOT.sub("AND -", text)
-        text = LEADING_NOT.sub("-", text)
-        if text.startswith("-"):
-            text = f"* {text}"
-        try:
-            return self.index.parse_query(text, DEFAULT_SEARCH_FIELDS[self.kind])
-        except ValueError as exc:
-            raise QueryError(text, str(exc).replace("Invalid query: ", "")) from exc
+        return parse_query(self.index, text, self.kind)
 
     def search(
         self, query: tantivy.Query, *, limit: int, newest_first: bool, offset: int = 0
@@ -208,6 +197,32 @@ class TantivyIndex:
             _as_datetime(since) if since else None,
             _as_datetime(until) if until else None,
         )
+
+
+def parse_query(index: tantivy.Index, text: str, kind: str) -> tantivy.Query:
+    """Lucene syntax; `a AND NOT b` and a leading `NOT` are rewritten to the form
+    Tantivy's parser reads as Lucene does (`a AND -b`, `* -b`)."""
+    text = text.strip()
+    if text in ("", "*"):
+        return tantivy.Query.all_query()
+    text = AND_NOT.sub("AND -", text)
+    text = LEADING_NOT.sub("-", text)
+    if text.startswith("-"):
+        text = f"* {text}"
+    try:
+        return index.parse_query(text, DEFAULT_SEARCH_FIELDS[kind])
+    except ValueError as exc:
+        raise QueryError(text, str(exc).replace("Invalid query: ", "")) from exc
+
+
+@functools.cache
+def _empty_index(kind: str) -> tantivy.Index:
+    return tantivy.Index(build_schema(EVENT_FIELDS if kind == "events" else ARTICLE_FIELDS))
+
+
+def check_query(text: str, kind: str = "events") -> None:
+    """Raise `QueryError` now for a query that could never run (alert rules, saved searches)."""
+    parse_query(_empty_index(kind), text, kind)
 
 
 def _as_datetime(value: Any) -> datetime:

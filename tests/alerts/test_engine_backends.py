@@ -89,3 +89,21 @@ def test_init_sets_up_the_alert_state_index_like_the_others(es: ElasticStore) ->
     assert report["aliases"][alias] in ("exists", f"created on {alias}-v1")
     found = es.calls.client.indices.get_alias(name=alias).body
     assert found == {f"{alias}-v1": {"aliases": {alias: {"is_write_index": True}}}}
+
+
+def test_a_crashed_runs_alerts_survive_a_next_run_that_fires_again(
+    es: ElasticStore, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The next run recovers the outbox before its own commit replaces it."""
+    add_events(es, *story(1))
+    rule = write_rule(tmp_path, realert="30m")
+    crashing = ElasticAlertState(es)
+    monkeypatch.setattr(crashing, "_create", lambda alerts: None)  # dies after the rule doc
+    monkeypatch.setattr(crashing, "undelivered", lambda rule=None: [])  # and before recovery
+    first = run_rules(es, [rule], crashing, now=now(), sender=SILENT)
+    monkeypatch.undo()
+    add_events(es, *story(2))
+    second = run_rules(es, [rule], ElasticAlertState(es), now=now(), sender=SILENT)
+    assert len(first.alerts) == 1 and len(second.alerts) == 1
+    history = {alert.id for alert in ElasticAlertState(es).history()}
+    assert history == {first.alerts[0].id, second.alerts[0].id}
