@@ -137,6 +137,11 @@ CREATE INDEX IF NOT EXISTS alerts_undelivered ON alerts (undelivered) WHERE unde
 """
 
 
+def _like_literal(text: str) -> str:
+    """The user's words taken literally: `%` and `_` are not wildcards to an analyst."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
@@ -249,9 +254,9 @@ class SqliteAlertState:
         self, rule: str | None = None, limit: int = 50, text: str | None = None
     ) -> list[Alert]:
         """Newest first; `text` is matched anywhere in the alert (title, evidence, group)."""
-        sql = "SELECT data FROM alerts WHERE (? IS NULL OR rule = ?) AND data LIKE ?"
+        sql = "SELECT data FROM alerts WHERE (? IS NULL OR rule = ?) AND data LIKE ? ESCAPE '\\'"
         sql += " ORDER BY fired_at DESC, id LIMIT ?"
-        pattern = f"%{text}%" if text else "%"
+        pattern = f"%{_like_literal(text)}%" if text else "%"
         rows = self.db.execute(sql, (rule, rule, pattern, limit if limit else -1))
         return [Alert.model_validate_json(row[0]) for row in rows]
 

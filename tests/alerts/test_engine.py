@@ -226,3 +226,20 @@ def test_alert_state_lives_in_the_store(store: Store) -> None:
             assert opened.state_index == f"{store.names.prefix}-alert-state"
     finally:
         opened.close()
+
+
+def test_history_text_is_literal_on_the_embedded_store(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from econsec.alerts.state import SqliteAlertState
+    from econsec.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore(tmp_path / "s")
+    state = SqliteAlertState(tmp_path / "s" / "state.sqlite3")
+    try:
+        add_events(store, *story(1))
+        run(store, [write_rule(tmp_path / "rules")], state)
+        assert len(state.history(text="test-rule")) == 1
+        assert state.history(text="test_rule") == []  # `_` is not a wildcard
+        assert state.history(text="%") == []
+    finally:
+        state.close()
+        store.close()
