@@ -126,6 +126,7 @@ class ActorRecognizer:
 
     def set_gazetteer(self, gaz: Gazetteer) -> None:
         self.gaz = gaz
+        self.state_codes = frozenset(gaz.states.values())  # a set: tested per name found
         self.exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self.lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for kind, table in ((STATE, gaz.states), (GROUP, gaz.groups), (ORG, gaz.orgs)):
@@ -176,7 +177,7 @@ class ActorRecognizer:
         code = normalise_actor(ent.text, self.gaz)
         if ent.label_ == "ORG":
             name = code or clean_name(ent.text)
-            kind = STATE if code and code in self.gaz.states.values() else ORG
+            kind = STATE if code and code in self.state_codes else ORG
             return Span(ent.doc, ent.start, ent.end, label=kind, kb_id=name) if name else None
         if code is None:
             return None
