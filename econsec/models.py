@@ -167,6 +167,20 @@ class SearchQuery(BaseModel):
     collapse: bool = True
     facets: bool = False
 
+    def term_filters(self, kind: str) -> dict[str, list[str]]:
+        """Index field -> wanted values; one mapping so both backends filter alike."""
+        if kind == "articles":
+            wanted = {"event_types": self.types, "technologies": self.technologies}
+        else:
+            wanted = {
+                "type": self.types,
+                "category": self.categories,
+                "countries": self.countries,
+                "technologies": self.technologies,
+                "status": self.statuses,
+            }
+        return {field: values for field, values in wanted.items() if values}
+
 
 class SearchResult(BaseModel):
     total: int

@@ -47,17 +47,8 @@ def text_query(q: str, kind: str) -> dict[str, Any]:
 
 
 def filters(query: SearchQuery, kind: str) -> list[dict[str, Any]]:
-    wanted: dict[str, list[str]] = {
-        "type": query.types,
-        "category": query.categories,
-        "countries": query.countries,
-        "technologies": query.technologies,
-        "status": query.statuses,
-    }
-    if kind == "articles":
-        wanted = {"event_types": query.types, "technologies": query.technologies}
     clauses: list[dict[str, Any]] = [{"exists": {"field": "indexed_at"}}]
-    clauses += [{"terms": {field: values}} for field, values in wanted.items() if values]
+    clauses += [{"terms": {field: values}} for field, values in query.term_filters(kind).items()]
     if query.since or query.until:
         clauses.append(_range("published", query.since, query.until))
     if kind == "events" and (query.indexed_since or query.indexed_until):

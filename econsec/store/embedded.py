@@ -130,16 +130,8 @@ class EmbeddedStore:
         return result
 
     def _filters(self, index: TantivyIndex, query: SearchQuery, kind: str) -> list[Any]:
-        wanted = {
-            "type": query.types,
-            "category": query.categories,
-            "countries": query.countries,
-            "technologies": query.technologies,
-            "status": query.statuses,
-        }
-        if kind == "articles":
-            wanted = {"event_types": query.types, "technologies": query.technologies}
-        filters = [index.term_filter(field, values) for field, values in wanted.items() if values]
+        wanted = query.term_filters(kind)
+        filters = [index.term_filter(field, values) for field, values in wanted.items()]
         if query.since or query.until:
             filters.append(index.date_filter(query.since, query.until))
         if kind == "events" and (query.indexed_since or query.indexed_until):
