@@ -2,7 +2,8 @@
 
 Two passes. The cheap one runs the tokenizer, the technology tagger and the
 relevance gate on every item; only items the gate passes get the trained
-pipeline (tagger, parser, NER) and the event components. spaCy is imported
+pipeline (tagger, parser, lemmatizer; the attribute ruler by its lookup twin, see
+extractors.attributes) and the event components. spaCy is imported
 and loaded in `__init__`, so importing this module costs nothing.
 """
 
@@ -32,8 +33,10 @@ def build_pipeline(model: str = DEFAULT_MODEL) -> Language:
     import spacy
 
     from . import actors, events, gate, segment, technologies  # noqa: F401  (factories)
+    from .attributes import use_lookup_attributes
 
     nlp = spacy.load(model, exclude=list(EXCLUDED_PIPES))
+    use_lookup_attributes(nlp)
     nlp.add_pipe("econsec_technologies", first=True)
     nlp.add_pipe("econsec_gate", after="econsec_technologies")
     if "parser" in nlp.pipe_names:

@@ -153,3 +153,23 @@ def test_report_shape_and_options() -> None:
     assert parse_args(["--only", tagger_speed.NAME]).only in BENCHMARKS
     with pytest.raises(SystemExit):
         parse_args(["--only", "nope"])
+
+
+def test_all_components_baseline_is_reported_beside_the_target_one() -> None:
+    items, passed = _fake_run()
+    timings = tagger_speed.Timings(nlp_pipe=[1.0], tagger=[0.2], nlp_pipe_all_components=[2.0])
+    result = tagger_speed.build_result({}, items, timings, passed)
+    assert result["speedup"] == 5.0 and result["speedup_over_all_components"] == 10.0
+    assert result["nlp_pipe_all_components_seconds"] == [2.0]
+
+
+def test_measure_times_the_all_components_baseline_after_each_pair() -> None:
+    calls: list[str] = []
+    timings, _ = tagger_speed.measure(
+        lambda: calls.append("nlp") or [],
+        lambda: calls.append("tagger") or [],
+        2,
+        lambda: calls.append("all") or [],
+    )
+    assert calls == ["nlp", "tagger", "all", "tagger", "nlp", "all"]
+    assert len(timings.nlp_pipe_all_components) == 2

@@ -1,0 +1,192 @@
+"""The model's attribute ruler, answered by dictionary lookups instead of a Matcher.
+
+The stock `attribute_ruler` of the English models maps fine-grained tags (and a few
+word + tag exceptions) to POS, morphology and lemmas through ~180 Matcher patterns, which
+spaCy tries on every token: on the items the gate passes it costs as much as the parser.
+Nearly all of those patterns are one token long and test only `TAG` and `LOWER` for
+equality or membership, so a dictionary keyed on (tag), (lower) and (lower, tag) finds
+the same matches. The few others (dependency labels, regexes, two-token patterns) stay in
+a small Matcher. Matches are then applied exactly as the stock ruler applies them, in
+pattern order with later patterns taking precedence, through its own `set_annotations`:
+the output is identical token for token, which tests/extractors check on real text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.pipeline import AttributeRuler
+from spacy.tokens import Doc, Token
+
+Match = tuple[int, int, int, int]
+TokenTest = Callable[[Token], bool]
+
+# Token attributes the lookup understands, and the order in which one is picked to index a
+# pattern by: the most selective first. A pattern using anything else stays in the Matcher.
+READERS: dict[str, Callable[[Token], Any]] = {
+    "LOWER": lambda token: token.lower_,
+    "ORTH": lambda token: token.text,
+    "TAG": lambda token: token.tag_,
+    "DEP": lambda token: token.dep_,
+    "IS_SPACE": lambda token: token.is_space,
+}
+INDEXABLE = ("LOWER", "ORTH", "TAG", "DEP", "IS_SPACE")
+
+
+def _accepted(constraint: Any) -> list[Any] | None:
+    """The values an equality or `IN` constraint accepts; None for other operators."""
+    if isinstance(constraint, str | bool):
+        return [constraint]
+    if isinstance(constraint, dict) and set(constraint) == {"IN"}:
+        return list(constraint["IN"])
+    return None
+
+
+def _test(key: str, constraint: Any) -> TokenTest | None:
+    """One constraint as a predicate on a token, with the Matcher's meaning; None if the
+    operator is not one of equality, IN, NOT_IN or REGEX."""
+    read = READERS[key]
+    accepted = _accepted(constraint)
+    if accepted is not None:
+        allowed = frozenset(accepted)
+        return lambda token: read(token) in allowed
+    if isinstance(constraint, dict) and len(constraint) == 1:
+        ((operator, value),) = constraint.items()
+        if operator == "NOT_IN":
+            refused = frozenset(value)
+            return lambda token: read(token) not in refused
+        if operator == "REGEX":
+            pattern = re.compile(value)
+            return lambda token: bool(pattern.search(str(read(token))))
+    return None
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A pattern as per-token predicates, indexed by one accepted value of its first token."""
+
+    attr_id: int
+    index_key: str | None  # None: tried at every token
+    index_values: tuple[Any, ...]
+    tests: tuple[tuple[TokenTest, ...], ...]
+    settled_by_index: bool = False  # one token, one constraint: the index lookup is the test
+
+
+def compile_pattern(attr_id: int, pattern: list[dict[str, Any]]) -> Compiled | None:
+    """None when the pattern uses operators or attributes the lookup does not implement."""
+    tests = []
+    for spec in pattern:
+        if not spec or not set(spec) <= set(READERS):
+            return None
+        token_tests = [_test(key, constraint) for key, constraint in spec.items()]
+        if any(test is None for test in token_tests):
+            return None
+        tests.append(tuple(t for t in token_tests if t is not None))
+    first = pattern[0]
+    for key in INDEXABLE:
+        values = _accepted(first[key]) if key in first else None
+        if values is not None:
+            settled = len(pattern) == 1 and len(first) == 1
+            return Compiled(attr_id, key, tuple(values), tuple(tests), settled)
+    return Compiled(attr_id, None, (), tuple(tests))
+
+
+class LookupAttributeRuler:
+    """Drop-in replacement for a loaded `AttributeRuler` (see module docstring)."""
+
+    def __init__(self, ruler: AttributeRuler) -> None:
+        self.ruler = ruler
+        self._compile()
+
+    def _compile(self) -> None:
+        ruler = self.ruler
+        self.index: dict[str, dict[Any, list[Compiled]]] = {key: {} for key in INDEXABLE}
+        self.everywhere: list[Compiled] = []
+        self.matcher = Matcher(ruler.vocab, validate=False)
+        self.match_ids: list[int] = []
+        for attr_id, entry in enumerate(ruler.patterns):
+            match_name = str(attr_id)
+            self.match_ids.append(ruler.vocab.strings.add(match_name))
+            patterns: list[list[dict[str, Any]]] = entry["patterns"]  # type: ignore[assignment]
+            for pattern in patterns:
+                compiled = compile_pattern(attr_id, pattern)
+                if compiled is None:
+                    self.matcher.add(match_name, [pattern])  # type: ignore[list-item]
+                elif compiled.index_key is None:
+                    self.everywhere.append(compiled)
+                else:
+                    for value in compiled.index_values:
+                        self.index[compiled.index_key].setdefault(value, []).append(compiled)
+        self.indexed = [(READERS[key], table) for key, table in self.index.items() if table]
+
+    def to_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> None:
+        self.ruler.to_disk(path, exclude=exclude)
+
+    def from_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> LookupAttributeRuler:
+        self.ruler.from_disk(path, exclude=exclude)
+        self._compile()
+        return self
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.ruler.set_annotations(doc, self.match(doc))
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+    def match(self, doc: Doc) -> list[Match]:
+        """The stock ruler's matches, in its order: by pattern id, then position."""
+        found: set[Match] = set()
+        match_ids = self.match_ids
+        length = len(doc)
+        for start, token in enumerate(doc):
+            candidates = self.everywhere
+            for read, table in self.indexed:
+                listed = table.get(read(token))
+                if listed:
+                    candidates = candidates + listed
+            for pattern in candidates:
+                end = start + len(pattern.tests)
+                matched = pattern.settled_by_index or (
+                    end <= length
+                    and all(
+                        test(doc[start + offset])
+                        for offset, tests in enumerate(pattern.tests)
+                        for test in tests
+                    )
+                )
+                if matched:
+                    found.add((pattern.attr_id, match_ids[pattern.attr_id], start, end))
+        if len(self.matcher):
+            strings = doc.vocab.strings
+            for match_id, start, end in self.matcher(doc, allow_missing=True):
+                found.add((int(strings[match_id]), match_id, start, end))
+        return sorted(found)
+
+
+STOCK_NAME = "attribute_ruler"
+LOOKUP_NAME = "econsec_attributes"
+
+
+@Language.factory(LOOKUP_NAME)
+def make_lookup_attribute_ruler(nlp: Language, name: str) -> LookupAttributeRuler:
+    """Built from the stock ruler already in `nlp`, which `use_lookup_attributes` then removes;
+    when loaded from disk, from the patterns saved beside it."""
+    stock = nlp.get_pipe(STOCK_NAME) if STOCK_NAME in nlp.pipe_names else None
+    if isinstance(stock, AttributeRuler):
+        return LookupAttributeRuler(stock)
+    return LookupAttributeRuler(AttributeRuler(nlp.vocab, name))
+
+
+def use_lookup_attributes(nlp: Language) -> None:
+    """Put the lookup twin in the stock ruler's place; no-op for a model without one."""
+    if STOCK_NAME not in nlp.pipe_names or not isinstance(nlp.get_pipe(STOCK_NAME), AttributeRuler):
+        return
+    nlp.add_pipe(LOOKUP_NAME, after=STOCK_NAME)
+    nlp.remove_pipe(STOCK_NAME)
