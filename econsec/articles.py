@@ -42,25 +42,38 @@ ZONE_HOURS = {
 }
 TRAILING_ZONE = re.compile(r"\b([A-Z]{3,4})\s*$")
 WHITESPACE = re.compile(r"\s+")
+# Characters never valid in a URL; percent-encoded so that a stored URL cannot close an HTML
+# attribute or open a tag (non-ASCII is left alone: ids of existing articles stay the same).
+UNSAFE_URL_CHARS = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]')
+HOST_CHARS = re.compile(r"^[\w.\-]+$")
+# C0 and C1 control characters (tab and newlines aside, which fold into spaces): a NUL or an
+# escape sequence from a feed must not reach a terminal, a log line or a JSON consumer.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Feeds began in 1999; an earlier date is a publisher's zero value, not a publication time,
+# and would stretch every date histogram over centuries.
+EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 
 
 def canonical_url(url: str) -> str:
     """The URL without tracking parameters, fragment, default port or case noise in the host."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # a bracket never closed, a port that is no number
+        return ""
     if not parts.scheme or not parts.netloc:
         return url.strip()
     host = (parts.hostname or "").lower()
-    if parts.port and not (
-        (parts.scheme == "http" and parts.port == 80)
-        or (parts.scheme == "https" and parts.port == 443)
+    if port and not (
+        (parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)
     ):
-        host = f"{host}:{parts.port}"
+        host = f"{host}:{port}"
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not TRACKING_PARAMS.match(k)
     ]
-    path = parts.path or "/"
+    path = UNSAFE_URL_CHARS.sub(lambda m: f"%{ord(m.group()):02X}", parts.path or "/")
     return urlunsplit((parts.scheme.lower(), host, path, urlencode(sorted(query)), ""))
 
 
@@ -101,6 +114,7 @@ def plain_text(value: str) -> str:
     extractor.close()
     text = html.unescape("".join(extractor.parts))
     text = text.replace("<", "‹").replace(">", "›")  # stray angle brackets never become markup
+    text = CONTROL_CHARS.sub("", text)
     return WHITESPACE.sub(" ", text).strip()
 
 
@@ -121,6 +135,8 @@ def entry_date(entry: dict[str, Any], fetched: datetime) -> tuple[datetime, Date
         return fetched, "unparseable"
     if when > fetched + FUTURE_TOLERANCE:
         return fetched, "future"
+    if when < EARLIEST_PLAUSIBLE:
+        return fetched, "unparseable"
     return when, "ok"
 
 
@@ -146,6 +162,7 @@ def to_articles(
     """Articles of a feed's entries; exact repeats within the feed are dropped and counted."""
     articles: list[Article] = []
     dropped = DropReasons()
+    source = plain_text(source)  # a channel title is markup as much as an item's
     seen_ids: set[str] = set()
     seen_hashes: set[str] = set()
     for entry in entries:
@@ -181,7 +198,7 @@ def to_article(
     identity = url or f"{spec.name}:{guid}"
     return Article(
         id=stable_id(identity),
-        url=url or _safe_link(guid),
+        url=url or canonical_url(_safe_link(guid)),
         feed=spec.name,
         source=source or spec.title or spec.name,
         title=title or summary[:120],
@@ -195,6 +212,13 @@ def to_article(
 
 
 def _safe_link(link: str) -> str:
-    """Only http(s) links are kept; `javascript:` and friends become empty."""
+    """Only http(s) links to a well-formed host are kept; `javascript:` and friends, and
+    links that do not parse, become empty."""
     link = link.strip()
-    return link if link.lower().startswith(("http://", "https://")) else ""
+    if not link.lower().startswith(("http://", "https://")):
+        return ""
+    try:
+        host = urlsplit(link).hostname or ""
+    except ValueError:
+        return ""
+    return link if HOST_CHARS.match(host) else ""

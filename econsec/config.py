@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def default_store() -> str:
@@ -50,6 +51,31 @@ class Settings(BaseSettings):
         default="econsec/0.1 (+https://github.com/econsec/econsec; news monitoring)",
         description="User-Agent sent to feed servers.",
     )
+    allow_private_feeds: bool = Field(
+        default=False,
+        description="Let feed URLs (and their redirects) reach loopback, private, link-local "
+        "and other non-public addresses; off, they are refused as server-side request forgery.",
+    )
+    allowed_feed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names or IP networks (CIDR) that feeds may reach even though they "
+        "are not public, comma-separated: 'feeds.intranet,10.2.0.0/16'.",
+    )
+    fetch_workers: int = Field(
+        default=8, ge=1, description="Feeds fetched at once in one cycle (`econsec ingest`)."
+    )
+    host_concurrency: int = Field(
+        default=2,
+        ge=1,
+        description="Most requests one feed host gets at once, across the processes of one "
+        "machine.",
+    )
+    max_retry_after: float = Field(
+        default=30.0,
+        ge=0,
+        description="Longest wait, in seconds, honoured when a feed answers 429 or 503 with "
+        "Retry-After; a longer request fails the fetch as transient.",
+    )
     near_duplicate_threshold: float = Field(
         default=0.5,
         description="Jaccard similarity of word shingles above which two articles share a story.",
@@ -83,6 +109,19 @@ class Settings(BaseSettings):
     es_bulk_chunk_size: int = Field(
         default=500, description="Documents per bulk request when writing to Elasticsearch."
     )
+    api_token: SecretStr | None = Field(
+        default=None,
+        description="Token `econsec serve` requires of every API call (Authorization: Bearer) "
+        "and page (a cookie set at /login); required to bind anything but loopback.",
+    )
+
+    @field_validator("allowed_feed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """The environment gives one string; a list from code passes as it is."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -9,6 +9,7 @@ never lost.
 from __future__ import annotations
 
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,21 @@ from econsec.errors import (
     TransientFeedError,
 )
 from econsec.models import FeedSpec
+from econsec.netsafety import (
+    AddressPolicy,
+    UnsafeAddressError,
+    guarded_transport,
+    host_limiter,
+    retry_after_seconds,
+)
 
 TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+BUSY_STATUSES = {429, 503}  # the host asks us to come back later, maybe saying when
+BUSY_RETRIES = 2
+BUSY_BACKOFF = 1.0  # seconds before the first retry when the host does not say
+MAX_REDIRECTS = 5
+# gzip and zlib-wrapped deflate, told apart by their headers (zlib's 32 + MAX_WBITS)
+DECODABLE = dict.fromkeys(("gzip", "x-gzip", "deflate"), 32 + zlib.MAX_WBITS)
 
 
 def load_feeds(path: str | Path) -> list[FeedSpec]:
@@ -127,12 +141,17 @@ def fetch(
 
 
 def make_client(settings: Settings) -> httpx.Client:
+    """A feed client: timeouts, a redirect cap, a polite User-Agent, and every hop checked
+    against the address policy (server-side request forgery, see `econsec.netsafety`)."""
     timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
+    policy = AddressPolicy.from_settings(settings)
     return httpx.Client(
         timeout=timeout,
         follow_redirects=True,
-        max_redirects=5,
-        headers={"User-Agent": settings.user_agent},
+        max_redirects=MAX_REDIRECTS,
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+        transport=guarded_transport(policy),
+        event_hooks={"request": [lambda request: policy.check_url(request.url)]},
     )
 
 
@@ -147,6 +166,14 @@ def _read_local(spec: FeedSpec, max_bytes: int) -> FetchedBody:
         raise FeedFetchError(spec.name, f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
+class _HostBusy(Exception):
+    """The host answered 429 or 503; `wait` is what its Retry-After asked, if anything."""
+
+    def __init__(self, status: int, wait: float | None):
+        self.status = status
+        self.wait = wait
+
+
 def _fetch_http(
     spec: FeedSpec,
     client: httpx.Client,
@@ -154,6 +181,8 @@ def _fetch_http(
     etag: str | None,
     last_modified: str | None,
 ) -> FetchedBody:
+    """One feed over HTTP: within the host's connection slots, retried when the host says it
+    is busy (after its Retry-After, or a doubling backoff), all within the fetch deadline."""
     headers = {
         "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
     }
@@ -161,12 +190,61 @@ def _fetch_http(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    deadline = time.monotonic() + settings.fetch_deadline
+    limiter = host_limiter(settings.host_concurrency)
+    host = httpx.URL(spec.url).host
+    attempt = 0
+    while True:
+        try:
+            with limiter.slot(host, deadline):
+                return _get(spec, client, settings, headers, deadline)
+        except _HostBusy as busy:
+            wait = busy.wait if busy.wait is not None else BUSY_BACKOFF * 2**attempt
+            _check_retry(spec, settings, busy, wait, attempt, deadline)
+            limiter.pause(host, wait)
+            attempt += 1
+        except TimeoutError as exc:
+            raise TransientFeedError(spec.name, str(exc)) from exc
+
+
+def _check_retry(
+    spec: FeedSpec, settings: Settings, busy: _HostBusy, wait: float, attempt: int, deadline: float
+) -> None:
+    """Give up, as transient, when another try would be one too many or come too late."""
+    answer = f"HTTP {busy.status} from {spec.url}"
+    if attempt >= BUSY_RETRIES:
+        raise TransientFeedError(spec.name, f"{answer}, {attempt + 1} times")
+    if wait > settings.max_retry_after:
+        raise TransientFeedError(
+            spec.name,
+            f"{answer} with Retry-After {wait:g} s, over the {settings.max_retry_after:g} s cap",
+        )
+    if time.monotonic() + wait > deadline:
+        raise TransientFeedError(
+            spec.name,
+            f"{answer}; waiting {wait:g} s to retry would pass the "
+            f"{settings.fetch_deadline:g} s fetch deadline",
+        )
+
+
+def _get(
+    spec: FeedSpec,
+    client: httpx.Client,
+    settings: Settings,
+    headers: dict[str, str],
+    deadline: float,
+) -> FetchedBody:
     try:
         with client.stream("GET", spec.url, headers=headers) as response:
             if response.status_code == 304:
+                etag, last_modified = headers.get("If-None-Match"), headers.get("If-Modified-Since")
                 return FetchedBody(b"", 304, etag, last_modified, not_modified=True)
+            if response.status_code in BUSY_STATUSES:
+                raise _HostBusy(
+                    response.status_code, retry_after_seconds(response.headers.get("Retry-After"))
+                )
             _raise_for_status(spec, response)
-            content = _read_capped(spec, response, settings.max_feed_bytes, settings.fetch_deadline)
+            content = _read_capped(spec, response, settings, deadline)
             return FetchedBody(
                 content=content,
                 http_status=response.status_code,
@@ -174,6 +252,9 @@ def _fetch_http(
                 last_modified=response.headers.get("Last-Modified"),
                 content_type=response.headers.get("Content-Type"),
             )
+    except UnsafeAddressError as exc:
+        hop = f"redirect to {exc.url}: " if exc.url and exc.url != spec.url else ""
+        raise FeedFetchError(spec.name, f"refused {hop}{exc}") from exc
     except httpx.TimeoutException as exc:
         raise TransientFeedError(spec.name, f"timed out ({type(exc).__name__})") from exc
     except httpx.TooManyRedirects as exc:
@@ -193,25 +274,52 @@ def _raise_for_status(spec: FeedSpec, response: httpx.Response) -> None:
 
 
 def _read_capped(
-    spec: FeedSpec, response: httpx.Response, max_bytes: int, deadline_seconds: float
+    spec: FeedSpec, response: httpx.Response, settings: Settings, deadline: float
 ) -> bytes:
-    """The body, refused past a size cap or a total time (a server may trickle forever)."""
-    deadline = time.monotonic() + deadline_seconds
+    """The decoded body, refused past a size cap or the fetch deadline (a server may trickle
+    forever). Decompression is bounded by the cap too, so a gzip bomb stops there."""
+    max_bytes = settings.max_feed_bytes
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise FeedFetchError(
             spec.name, f"body of {declared} bytes is over the {max_bytes}-byte cap"
         )
+    inflater = _Inflater(spec.name, response.headers.get("Content-Encoding", ""))
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_bytes():
+    for raw in response.iter_raw():
+        chunk = inflater.inflate(raw, max_bytes - size)
         size += len(chunk)
         if size > max_bytes:
             raise FeedFetchError(spec.name, f"body is over the {max_bytes}-byte cap")
         if time.monotonic() > deadline:
-            raise TransientFeedError(spec.name, f"body took over {deadline_seconds:g} s to arrive")
+            raise TransientFeedError(
+                spec.name, f"body took over {settings.fetch_deadline:g} s to arrive"
+            )
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+class _Inflater:
+    """Content-Encoding undone chunk by chunk, never producing more than it is asked for."""
+
+    def __init__(self, feed: str, encoding: str):
+        codings = [c.strip().lower() for c in encoding.split(",")]
+        codings = [c for c in codings if c and c != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in DECODABLE):
+            raise FeedFetchError(feed, f"unsupported Content-Encoding {encoding!r}")
+        self.feed = feed
+        self.coding = codings[0] if codings else ""
+        self.zlib = zlib.decompressobj(DECODABLE[self.coding]) if codings else None
+
+    def inflate(self, data: bytes, room: int) -> bytes:
+        """At most `room + 1` bytes: one over the room tells the caller the cap is passed."""
+        if self.zlib is None:
+            return data
+        try:
+            return self.zlib.decompress(data, max(room, 0) + 1)
+        except zlib.error as exc:
+            raise FeedFetchError(self.feed, f"body is not valid {self.coding}: {exc}") from exc
 
 
 def parse(spec: FeedSpec, body: FetchedBody) -> ParsedFeed:

@@ -12,6 +12,8 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -42,50 +44,91 @@ TAG_BATCH = 256
 Progress = Callable[[int, int], None]  # (done, total)
 
 
+@dataclass
+class Download:
+    """One feed fetched and parsed, not yet staged: what a fetching thread hands back (the
+    articles and what HTTP said, not the body, so that feeds waiting their turn stay small)."""
+
+    spec: FeedSpec
+    fetched_at: datetime
+    started: float
+    result: FeedResult | None = None
+    validators: tuple[str | None, str | None] = (None, None)
+    articles: list[Article] = field(default_factory=list)
+    error: FeedError | None = None
+
+
 def fetch_feed(
     spec: FeedSpec, store: Store, settings: Settings, *, client: httpx.Client | None = None
 ) -> FeedResult:
     """Fetch, parse and stage one feed; any failure is recorded against the feed, never raised."""
-    started = time.monotonic()
-    fetched_at = datetime.now(UTC)
-    etag, last_modified = store.validators(spec.name, spec.url)
+    validators = store.validators(spec.name, spec.url)
+    return stage_download(download(spec, settings, client, validators), store)
+
+
+def download(
+    spec: FeedSpec,
+    settings: Settings,
+    client: httpx.Client | None,
+    validators: tuple[str | None, str | None] = (None, None),
+) -> Download:
+    """Fetch and parse without touching the store, so that threads can run it side by side.
+    Whatever goes wrong stays with this feed: a bug tripped by one hostile feed is recorded
+    as its failure (with the exception's type), not a stop for the others."""
+    got = Download(spec, datetime.now(UTC), time.monotonic())
+    etag, last_modified = validators
     try:
         body = feedlib.fetch(spec, settings, client=client, etag=etag, last_modified=last_modified)
         parsed = feedlib.parse(spec, body)
+        got.articles, dropped = to_articles(
+            spec,
+            parsed.entries,
+            got.fetched_at,
+            max_summary_chars=settings.max_summary_chars,
+            source=spec.title or parsed.title,
+        )
+        got.validators = (body.etag, body.last_modified)
+        got.result = FeedResult(
+            feed=spec.name,
+            url=spec.url,
+            status="not_modified" if body.not_modified else "ok",
+            http_status=body.http_status,
+            entries_found=len(parsed.entries),
+            dropped=dict(dropped),
+            warning=parsed.warning,
+            fetched_at=got.fetched_at,
+        )
     except FeedError as exc:
+        got.error = exc
+    except Exception as exc:  # recorded per feed, see the docstring
+        got.error = FeedError(spec.name, f"unexpected {type(exc).__name__}: {exc}")
+    return got
+
+
+def stage_download(got: Download, store: Store) -> FeedResult:
+    """Stage a download's articles and record how the feed went."""
+    spec = got.spec
+    if got.error is not None or got.result is None:
         result = FeedResult(
             feed=spec.name,
             url=spec.url,
             status="failed",
-            error=exc.reason,
-            transient=isinstance(exc, TransientFeedError),
-            fetched_at=fetched_at,
-            seconds=time.monotonic() - started,
+            error=got.error.reason if got.error else "nothing fetched",
+            transient=isinstance(got.error, TransientFeedError),
+            fetched_at=got.fetched_at,
+            seconds=time.monotonic() - got.started,
         )
         store.record_feed(result, None, None)
         return result
-    articles, dropped = to_articles(
-        spec,
-        parsed.entries,
-        fetched_at,
-        max_summary_chars=settings.max_summary_chars,
-        source=spec.title or parsed.title,
+    new_ids = store.stage_articles(got.articles)
+    result = got.result.model_copy(
+        update={
+            "new_articles": len(new_ids),
+            "duplicates": len(got.articles) - len(new_ids),
+            "seconds": time.monotonic() - got.started,
+        }
     )
-    new_ids = store.stage_articles(articles)
-    result = FeedResult(
-        feed=spec.name,
-        url=spec.url,
-        status="not_modified" if body.not_modified else "ok",
-        http_status=body.http_status,
-        entries_found=len(parsed.entries),
-        new_articles=len(new_ids),
-        duplicates=len(articles) - len(new_ids),
-        dropped=dict(dropped),
-        warning=parsed.warning,
-        fetched_at=fetched_at,
-        seconds=time.monotonic() - started,
-    )
-    store.record_feed(result, body.etag, body.last_modified)
+    store.record_feed(result, *got.validators)
     return result
 
 
@@ -184,8 +227,7 @@ def run_cycle(
     own_client = client is None and any(feedlib.is_remote(s.url) for s in specs)
     client = client or (feedlib.make_client(settings) if own_client else None)
     try:
-        for spec in specs:
-            result = fetch_feed(spec, store, settings, client=client)
+        for result in _fetch_all(specs, store, settings, client):
             report.feeds.append(result)
             if on_feed:
                 on_feed(result)
@@ -197,6 +239,21 @@ def run_cycle(
     report.finished = datetime.now(UTC)
     store.record_cycle(report)
     return report
+
+
+def _fetch_all(
+    specs: list[FeedSpec], store: Store, settings: Settings, client: httpx.Client | None
+) -> Iterator[FeedResult]:
+    """Feeds downloaded `fetch_workers` at a time (the host limiter keeps each host to its
+    share), staged by this thread alone, in the feeds file's order."""
+    validators = {spec.name: store.validators(spec.name, spec.url) for spec in specs}
+    workers = max(1, min(settings.fetch_workers, len(specs)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+        downloads = pool.map(
+            lambda spec: download(spec, settings, client, validators[spec.name]), specs
+        )
+        for got in downloads:
+            yield stage_download(got, store)
 
 
 def load_tagger(settings: Settings) -> EventTagger:

@@ -26,6 +26,8 @@ SHARED = ROOT.parent / "shared"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
+    """Small caps for speed; loopback allowed explicitly, since the feed servers live there
+    (the default refuses it: tests/hostile/test_network_safety.py)."""
     return Settings(
         store=str(tmp_path / "store"),
         feeds=str(FIXTURES / "cycle_feeds.yaml"),
@@ -33,6 +35,7 @@ def settings(tmp_path: Path) -> Settings:
         read_timeout=1.0,
         fetch_deadline=3.0,
         max_feed_bytes=1_000_000,
+        allowed_feed_hosts=["127.0.0.0/8"],
     )
 
 

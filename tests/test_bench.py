@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bench import Options, corpus, tagger_speed
+from bench import Options, api_load, corpus, ingest_load, search_load, tagger_speed
 from bench.__main__ import BENCHMARKS, build_report, machine_info, options_from, parse_args
 from bench.corpus import Item
 
@@ -173,3 +173,49 @@ def test_measure_times_the_all_components_baseline_after_each_pair() -> None:
     )
     assert calls == ["nlp", "tagger", "all", "tagger", "nlp", "all"]
     assert len(timings.nlp_pipe_all_components) == 2
+
+
+# load benchmarks: tiny smoke runs (the full sizes run in `make bench` only) ----------------
+
+
+@pytest.mark.slow
+def test_ingest_load_smoke(tagger: object) -> None:
+    """300 items over loopback HTTP through one real cycle, and the tagger alone."""
+    result = ingest_load.run(Options(items=15, seed=3), tagger=tagger)  # type: ignore[arg-type]
+    assert result["items"] == 300 and result["feeds"] == 1 and result["feeds_failed"] == 0
+    assert result["new_articles"] >= 295 and result["articles_indexed"] == result["new_articles"]
+    assert result["events_indexed"] == result["new_events"] > 0
+    rates = result["ingest_items_per_s"], result["tagger_items_per_s"]
+    assert result["ingest_vs_tagger"] == round(rates[0] / rates[1], 3)
+
+
+def test_ingest_load_feeds_hold_distinct_items(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    items = ingest_load.feed_items(2_500, seed=5)
+    assert len({item.pair for item in items}) >= 2_490
+    names = ingest_load.write_feeds(tmp_path, items)
+    assert len(names) == 3 and "<link>https://bench.example.com/2/2499</link>" in (
+        tmp_path / names[-1]
+    ).read_text(encoding="utf-8")
+
+
+def test_search_load_smoke(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """1,000 events built, every query timed, then the build found in its cache."""
+    result = search_load.run(Options(items=5, seed=3), root=tmp_path / "store")
+    assert result["events"] == result["indexed_events"] == 1_000 and not result["build_cached"]
+    assert set(result["per_query"]) == set(search_load.queries())
+    assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["max_ms"]
+    assert result["per_query"]["landing_page"]["matches"] == 1_000
+    again = search_load.build(tmp_path / "store", 1_000, 3)
+    assert again["build_cached"] and again["indexed_events"] == 1_000
+
+
+def test_api_load_smoke(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """uvicorn in a process of its own over a 1,000-event store; 40 searches, 8 at a time."""
+    result = api_load.run(Options(items=5, seed=3), root=tmp_path / "store", requests=40)
+    for run in (result["concurrent"], result["one_client"]):
+        assert run["statuses"] == {"200": run["requests"]} and run["requests_per_s"] > 0
+    assert result["concurrent"]["clients"] == api_load.CLIENTS
+
+
+def test_load_benchmarks_are_registered() -> None:
+    assert {ingest_load.NAME, search_load.NAME, api_load.NAME} <= set(BENCHMARKS)

@@ -7,6 +7,7 @@ has a stable id, so every write is an idempotent upsert.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -63,15 +64,35 @@ def connect(path: Path, schema: str, what: str) -> sqlite3.Connection:
 
 @contextmanager
 def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One atomic write: all of it lands, or none of it (a killed process loses nothing)."""
+    """One atomic write: all of it lands, or none of it (a killed process loses nothing).
+    A write SQLite refuses (disk full, file too large, I/O error, locked past the timeout)
+    is a `StoreError` naming the file, so the cycle stops with a message, not a traceback."""
     try:
         db.execute("BEGIN IMMEDIATE")
         yield db
         db.execute("COMMIT")
-    except BaseException:
+    except BaseException as exc:
         if db.in_transaction:
-            db.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):  # the error above is the one to report
+                db.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.OperationalError):
+            raise StoreError(_file_of(db), write_failure(exc)) from exc
         raise
+
+
+def write_failure(exc: sqlite3.Error) -> str:
+    """SQLite's words, its error code, and the likely cause when the disk refused a write
+    (a full disk or a file-size limit reads as an I/O error)."""
+    code = getattr(exc, "sqlite_errorname", "") or ""
+    hint = " (is the disk full?)" if code.startswith(("SQLITE_FULL", "SQLITE_IOERR")) else ""
+    return f"write failed: {exc} [{code}]{hint}" if code else f"write failed: {exc}"
+
+
+def _file_of(db: sqlite3.Connection) -> str:
+    try:
+        return str(db.execute("PRAGMA database_list").fetchone()[2])
+    except sqlite3.Error:
+        return "SQLite database"
 
 
 def now() -> str:
@@ -84,9 +105,10 @@ class StateDB:
     def __init__(self, path: Path):
         self.path = path
         self.db = connect(path, SCHEMA, "state database")
-        self.db.execute(
-            "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-        )
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
 
     def close(self) -> None:
         self.db.close()

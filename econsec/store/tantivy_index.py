@@ -7,6 +7,7 @@ a second process waiting for it retries with backoff. Readers never block.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -108,7 +109,8 @@ class TantivyIndex:
             raise StoreError(str(path), f"cannot open {kind} index: {exc}") from exc
 
     def upsert(self, sources: Iterable[dict[str, Any]]) -> int:
-        """Delete-then-add by id in one commit, so a rerun never duplicates."""
+        """Delete-then-add by id in one commit, so a rerun never duplicates. A write the
+        disk refuses is a `StoreError`; the commit is all or nothing, so a rerun redoes it."""
         writer = self._writer()
         count = 0
         try:
@@ -118,8 +120,11 @@ class TantivyIndex:
                 count += 1
             writer.commit()
             writer.wait_merging_threads()
+        except (ValueError, OSError) as exc:
+            _rollback(writer)
+            raise StoreError(str(self.path), f"cannot write the {self.kind} index: {exc}") from exc
         except BaseException:
-            writer.rollback()
+            _rollback(writer)
             raise
         self.index.reload()
         return count
@@ -197,6 +202,12 @@ class TantivyIndex:
             _as_datetime(since) if since else None,
             _as_datetime(until) if until else None,
         )
+
+
+def _rollback(writer: tantivy.IndexWriter) -> None:
+    """Undo what the writer added; a failure here must not hide the one being reported."""
+    with contextlib.suppress(ValueError, OSError):
+        writer.rollback()
 
 
 def parse_query(index: tantivy.Index, text: str, kind: str) -> tantivy.Query:
