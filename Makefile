@@ -12,10 +12,11 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: run test lint typecheck pytest bench up down clean help
+.PHONY: run serve test lint typecheck browser pytest bench up down clean help
 
 help:
 	@echo "make run    one ingestion cycle through the Airflow DAG over the bundled sample feeds"
+	@echo "make serve  the web pages and JSON API on http://127.0.0.1:8000 (after make run)"
 	@echo "make test   lint, type-check and run the test suite"
 	@echo "make bench  benchmarks, printed as JSON"
 	@echo "make up     the docker compose stack (needs a Docker engine)"
@@ -31,7 +32,18 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 run: $(VENV)/.synced
 	$(BIN)/econsec run --feeds $(SAMPLES)
 
-test: lint typecheck pytest
+serve: $(VENV)/.synced
+	$(BIN)/econsec serve
+
+test: lint typecheck browser pytest
+
+# Debian's Chromium, for the browser tests (tests/web/test_browser.py); CI runs as root.
+# ECONSEC_SKIP_BROWSER_TESTS=1 skips this step and those tests.
+browser:
+	@command -v chromium >/dev/null 2>&1 || [ "$$ECONSEC_SKIP_BROWSER_TESTS" = 1 ] || \
+	(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) || \
+	{ echo "make: the browser tests need Debian's chromium: install it as root," \
+	"or set ECONSEC_SKIP_BROWSER_TESTS=1 to skip them"; exit 1; }
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff check econsec extractors dags tests bench

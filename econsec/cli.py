@@ -438,5 +438,39 @@ def status(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
         console.print(f"last cycle: {last.run_id} at {last.started:%Y-%m-%d %H:%M} UTC")
 
 
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to bind; anything but loopback needs a token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            help="Token every request must carry (visible to `ps`: prefer the environment). "
+            "Env: ECONSEC_API_TOKEN.",
+            show_default=False,
+        ),
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", envvar="ECONSEC_RULES", help="Rules folder for the alerts page."),
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """The analyst web pages and the JSON API (OpenAPI at /docs) over the store, until
+    interrupted; refuses to bind a non-loopback address without a token.
+
+    Example: econsec serve --port 8000, then open http://127.0.0.1:8000/
+    """
+    from econsec.web.server import serve as run_server
+
+    settings = load_settings(store=store, api_token=token)
+    try:
+        run_server(settings, host, port, rules or Path("rules"))
+    except EconsecError as exc:
+        fail(str(exc), code=2)
+
+
 if __name__ == "__main__":
     app()

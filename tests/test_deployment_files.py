@@ -131,6 +131,18 @@ def test_compose_runs_the_whole_stack() -> None:
         assert any(v.startswith("./dags:") for v in SERVICES[name]["volumes"]), name
 
 
+def test_compose_serves_the_web_pages_behind_a_token() -> None:
+    web = SERVICES["web"]
+    assert web["image"] == "econsec:0.1.0" and web["entrypoint"] == ["econsec"]
+    command = web["command"]
+    assert command[0] == "serve" and command[command.index("--host") + 1] == "0.0.0.0"
+    env = web["environment"]
+    assert env["ECONSEC_API_TOKEN"].startswith("${ECONSEC_API_TOKEN:?")  # no token, no start
+    assert env["ECONSEC_STORE"] == "http://elasticsearch:9200"
+    assert web["ports"] == ["127.0.0.1:8000:8000"]
+    assert "/healthz" in " ".join(web["healthcheck"]["test"])
+
+
 @pytest.mark.parametrize("name", sorted(SERVICES))
 def test_every_image_tag_is_pinned(name: str) -> None:
     image = SERVICES[name]["image"]

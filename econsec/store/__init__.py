@@ -24,6 +24,7 @@ from econsec.models import (
 )
 
 SearchKind = Literal["events", "articles"]
+STORY_LIMIT = 500  # articles shown for one story (the event page lists every outlet)
 
 
 class Store(Protocol):
@@ -51,6 +52,8 @@ class Store(Protocol):
 
     # reading
     def search(self, query: SearchQuery, kind: SearchKind = "events") -> SearchResult: ...
+    def get_event(self, event_id: str) -> dict[str, Any] | None: ...
+    def story_articles(self, story_id: str, limit: int = STORY_LIMIT) -> list[dict[str, Any]]: ...
     def counts(self) -> dict[str, int]: ...
 
     # cycles

@@ -36,7 +36,7 @@ from econsec.models import (
     SearchQuery,
     SearchResult,
 )
-from econsec.store import SearchKind, elastic_search
+from econsec.store import STORY_LIMIT, SearchKind, elastic_search
 from econsec.store import elastic_docs as docs
 from econsec.store.elastic_client import Calls, describe, make_client, redact
 from econsec.store.elastic_templates import Names, apply, check_prefix, ready
@@ -253,6 +253,26 @@ class ElasticStore:
             return self._deep_search(index, query, kind)
         body = elastic_search.request(query, kind)
         return elastic_search.result(self._search(index, query.q, body), query, kind)
+
+    def get_event(self, event_id: str) -> dict[str, Any] | None:
+        """One searchable event by id, as a search hit without the collapse fields."""
+        hits = self._searchable("events", "id", event_id, BY_ID, limit=1)
+        return hits[0] if hits else None
+
+    def story_articles(self, story_id: str, limit: int = STORY_LIMIT) -> list[dict[str, Any]]:
+        """Every searchable article of a story, first published first."""
+        return self._searchable("articles", "story_id", story_id, OLDEST_FIRST, limit=limit)
+
+    def _searchable(
+        self, kind: SearchKind, field: str, value: str, sort: list[Any], limit: int
+    ) -> list[dict[str, Any]]:
+        """Searchable (indexed) documents whose keyword `field` is `value`; the
+        alias may span several indices after a rollover, so this searches, never GETs."""
+        index = self.names.events if kind == "events" else self.names.articles
+        wanted = [{"terms": {field: [value]}}, {"exists": {"field": "indexed_at"}}]
+        source = {"excludes": elastic_search.INTERNAL[kind]}
+        hits = self.calls.scan(index, {"bool": {"filter": wanted}}, sort, source, limit)
+        return [dict(hit["_source"]) for hit in hits]
 
     def _search(self, index: str, q: str, body: dict[str, Any]) -> dict[str, Any]:
         request = partial(self.calls.client.search, index=index, **body)

@@ -18,7 +18,7 @@ from econsec.models import (
     SearchQuery,
     SearchResult,
 )
-from econsec.store import SearchKind
+from econsec.store import STORY_LIMIT, SearchKind
 from econsec.store.state import StateDB
 from econsec.store.tantivy_index import ARTICLE_FIELDS, EVENT_FIELDS, TantivyIndex, combine
 
@@ -128,6 +128,21 @@ class EmbeddedStore:
         if query.facets and kind == "events":
             result.facets = self._facets(index, full)
         return result
+
+    def get_event(self, event_id: str) -> dict[str, Any] | None:
+        """One searchable event by id, as a search hit without the collapse fields."""
+        index = self.events_index
+        hits = index.search(index.term_filter("id", [event_id]), limit=1, newest_first=False)
+        return hits.docs[0] if hits.docs else None
+
+    def story_articles(self, story_id: str, limit: int = STORY_LIMIT) -> list[dict[str, Any]]:
+        """Every searchable article of a story, first published first (the index sorts
+        newest first only, so the window is sorted here, then cut)."""
+        index = self.articles_index
+        story = index.term_filter("story_id", [story_id])
+        found = index.search(story, limit=max(limit, COLLAPSE_WINDOW), newest_first=True)
+        oldest_first = sorted(found.docs, key=lambda doc: (doc["published"], doc["id"]))
+        return oldest_first[:limit]
 
     def _filters(self, index: TantivyIndex, query: SearchQuery, kind: str) -> list[Any]:
         wanted = query.term_filters(kind)

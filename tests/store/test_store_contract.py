@@ -139,6 +139,37 @@ def test_article_search(store: Store) -> None:
     assert sorted(h["source"] for h in tagged.hits) == ["Other outlet", "Wire"]
 
 
+def test_one_event_by_id_and_every_article_of_its_story(store: Store) -> None:
+    fill(store)
+    (hit, copy) = store.search(SearchQuery(q="gallium", collapse=False, sort="relevance")).hits
+    found = store.get_event(hit["id"])
+    assert found is not None
+    assert found == {k: v for k, v in hit.items() if k != "evidence_html"}
+    articles = store.story_articles(found["story_id"])
+    assert [(a["source"], a["story_id"]) for a in articles] == [
+        ("Wire", found["story_id"]),
+        ("Other outlet", found["story_id"]),
+    ]
+    assert {a["url"] for a in articles} == {hit["url"], copy["url"]}
+    assert [a["id"] for a in store.story_articles(found["story_id"], limit=1)] == [
+        articles[0]["id"]
+    ]
+    assert store.get_event("no-such-event") is None
+    assert store.story_articles("no-such-story") == []
+
+
+def test_events_and_articles_are_not_found_before_they_are_indexed(store: Store) -> None:
+    later = factories.article(9, title="Korea screens a chip plant takeover", day=9)
+    store.stage_articles([later])
+    later = later.model_copy(update={"story_id": later.id})
+    event = factories.event(later, "investment_screening.review")
+    store.save_tagged([(later, b"", [])], [event])
+    assert (store.get_event(event.id), store.story_articles(later.id)) == (None, [])
+    store.index_pending()
+    assert store.get_event(event.id) == event.model_dump(mode="json")
+    assert [a["id"] for a in store.story_articles(later.id)] == [later.id]
+
+
 def test_bad_query_names_itself(store: Store) -> None:
     fill(store)
     with pytest.raises(QueryError, match="type:\\("):

@@ -1,0 +1,133 @@
+"""The JSON API (`/api/...`, described at `/openapi.json`, browsable at `/docs`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from econsec.alerts import load_rules
+from econsec.models import Alert, FeedHealth
+from econsec.web import views
+from econsec.web.params import SearchParams, WebQuery, search_params
+
+EVENT_ID = Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The event's id.")
+RULE_NAME = Path(min_length=1, max_length=200, description="Rule name or file name stem.")
+
+
+class EventsPage(BaseModel):
+    total: int = Field(description="Events that match (every copy of every story).")
+    stories: int | None = Field(description="Stories (clusters) they make; one hit each.")
+    page: int
+    limit: int
+    events: list[dict[str, Any]] = Field(
+        description="One event per story, newest first: its fields, `sources` (every outlet), "
+        "`source_count`, `event_ids` and `evidence_html` (evidence, matched words in <b>)."
+    )
+    facets: dict[str, dict[str, int]] = Field(
+        description="Counts by type, category, initiator, technologies, status, countries and "
+        "month published (`YYYY-MM-01`)."
+    )
+
+
+class Timeline(BaseModel):
+    months: list[str] = Field(description="Every month of the results, `YYYY-MM-01`.")
+    series: list[dict[str, Any]] = Field(
+        description="Per category (the biggest; the rest as `other`): `name` and `counts`, "
+        "one count of events per month."
+    )
+
+
+class Story(BaseModel):
+    event: dict[str, Any]
+    sources: list[dict[str, Any]] = Field(
+        description="Every article of the event's story, first published first; "
+        "`reports_event` says whether the tagger found this event in it."
+    )
+    outlets: int = Field(description="Distinct outlets among the sources.")
+
+
+def _query(params: SearchParams) -> WebQuery:
+    try:
+        return params.query()
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+Params = Annotated[SearchParams, Depends(search_params)]
+
+
+def api_routes() -> APIRouter:
+    router = APIRouter(prefix="/api")
+
+    @router.get("/events", response_model=EventsPage, tags=["events"])
+    def events(request: Request, params: Params) -> EventsPage:
+        """Search events, one per story, with facets.
+
+        Example: `/api/events?q=gallium&category=export_control&since=2024-01-01`
+        """
+        result = views.search_events(request.app.state.web.stores.get(), _query(params))
+        return EventsPage(
+            total=result.total,
+            stories=result.clusters,
+            page=params.page,
+            limit=params.limit,
+            events=result.hits,
+            facets=result.facets,
+        )
+
+    @router.get("/events/{event_id}", response_model=Story, tags=["events"])
+    def event(request: Request, event_id: Annotated[str, EVENT_ID]) -> Story:
+        """One event and every article (outlet) of its story."""
+        found = views.event_story(request.app.state.web.stores.get(), event_id)
+        if found is None:
+            raise HTTPException(404, f"no searchable event {event_id!r}")
+        return Story(**found)
+
+    @router.get("/timeline", response_model=Timeline, tags=["events"])
+    def timeline(request: Request, params: Params) -> Timeline:
+        """Events a month by category, for the same search as `/api/events`."""
+        store = request.app.state.web.stores.get()
+        query = _query(params).model_copy(update={"limit": 0, "offset": 0, "collapse": False})
+        return Timeline(**views.timeline(store, query, store.search(query).facets))
+
+    @router.get("/alerts/rules", tags=["alerts"])
+    def rules(request: Request) -> list[dict[str, Any]]:
+        """The alert rules of the rules folder (channels by label: their URLs stay secret)."""
+        return [views.rule_summary(rule) for rule in load_rules(request.app.state.web.rules)]
+
+    @router.get("/alerts/rules/{name}/backtest", tags=["alerts"])
+    def backtest(
+        request: Request,
+        name: Annotated[str, RULE_NAME],
+        since: Annotated[str, Query(description="How far back: 30m, 6h, 7d, 2w.")] = "30d",
+    ) -> dict[str, Any]:
+        """What the rule would have fired over the events published since then; nothing
+        is recorded and nobody is notified (`econsec alerts test`)."""
+        web = request.app.state.web
+        try:
+            rule = views.find_rule(web.rules, name)
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from exc
+        try:
+            return views.run_backtest(web.stores.get(), rule, since)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from exc
+
+    @router.get("/alerts/history", response_model=list[Alert], tags=["alerts"])
+    def history(
+        request: Request,
+        rule: Annotated[str | None, Query(description="Only this rule's alerts.")] = None,
+        text: Annotated[str | None, Query(description="Words found in the alert.")] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> list[Alert]:
+        """The alerts fired so far, newest first, with their delivery results."""
+        return views.alert_history(request.app.state.web.stores.get(), rule, text, limit)
+
+    @router.get("/feeds", response_model=list[FeedHealth], tags=["feeds"])
+    def feeds(request: Request) -> list[FeedHealth]:
+        """Per-feed health: last fetch, status, entries, consecutive failures, last error."""
+        return request.app.state.web.stores.get().feed_health()
+
+    return router

@@ -1,0 +1,151 @@
+"""The FastAPI application: the JSON API under `/api`, the pages, static files, `/docs`.
+
+`create_app(settings, store=...)` is the one way to build it (`econsec serve`
+uses it; tests and benchmarks call it with a store of their own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from econsec import __version__
+from econsec.config import Settings
+from econsec.errors import ConfigError, EconsecError, QueryError
+from econsec.store import Store
+from econsec.web import pages
+from econsec.web.api import api_routes
+from econsec.web.auth import TokenGuard, login_routes
+from econsec.web.safety import SECURITY_HEADERS, clean_highlight, safe_href
+from econsec.web.stores import StorePool
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_RULES = Path("rules")
+
+
+@dataclass
+class WebContext:
+    """What every route needs, kept on `app.state.web`."""
+
+    settings: Settings
+    stores: StorePool
+    rules: Path
+    guard: TokenGuard
+    templates: Jinja2Templates
+
+    def render(
+        self, request: Request, name: str, context: dict[str, Any], status: int = 200
+    ) -> Response:
+        common = {
+            "version": __version__,
+            "backend": self.stores.backend,
+            "token_required": self.guard.required,
+        }
+        return self.templates.TemplateResponse(request, name, {**common, **context}, status)
+
+
+def create_app(
+    settings: Settings, store: Store | None = None, *, rules: Path | None = None
+) -> FastAPI:
+    """The web application over `store` (default: the one `settings.store` names) and the
+    alert rules in `rules` (default: `rules/`); the token is `settings.api_token`."""
+    token = settings.api_token.get_secret_value() if settings.api_token else None
+    context = WebContext(
+        settings=settings,
+        stores=StorePool(settings, store),
+        rules=rules or DEFAULT_RULES,
+        guard=TokenGuard(token),
+        templates=Jinja2Templates(env=template_environment()),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        context.stores.close()
+
+    app = FastAPI(
+        title="econsec",
+        version=__version__,
+        summary="Typed economic-security events from news feeds: search, stories, alerts, feeds.",
+        docs_url=None,  # served by `pages.docs` from vendored files: nothing from a CDN
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.web = context
+    app.middleware("http")(context.guard)
+    app.middleware("http")(security_headers)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api_routes())
+    app.include_router(login_routes(context.guard, context.render))
+    app.include_router(pages.routes())
+    add_error_handlers(app)
+    return app
+
+
+def template_environment() -> jinja2.Environment:
+    """Autoescape on for every template, whatever its name; undefined names fail loudly."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["href"] = safe_href
+    env.filters["highlight"] = clean_highlight
+    env.filters["words"] = lambda code: str(code).replace("_", " ").replace(".", " · ")
+    return env
+
+
+async def security_headers(request: Request, call_next: Any) -> Response:
+    response: Response = await call_next(request)
+    response.headers.update(SECURITY_HEADERS)
+    if not request.url.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    """Errors as JSON for the API, as a page otherwise; each says what to change."""
+
+    def reply(request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=status)
+        web: WebContext = request.app.state.web
+        return web.render(request, "error.html", {"status": status, "message": message}, status)
+
+    @app.exception_handler(QueryError)
+    async def bad_query(request: Request, exc: QueryError) -> Response:
+        return reply(request, 400, str(exc))
+
+    @app.exception_handler(ConfigError)
+    async def bad_config(request: Request, exc: ConfigError) -> Response:
+        return reply(request, 500, str(exc))
+
+    @app.exception_handler(EconsecError)
+    async def store_down(request: Request, exc: EconsecError) -> Response:
+        return reply(request, 503, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return reply(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ())[1:]) or "request"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+        return reply(request, 400, f"{where}: {first.get('msg', 'invalid')}")

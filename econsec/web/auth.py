@@ -1,0 +1,137 @@
+"""The API token: `Authorization: Bearer` for the API, a session cookie for the pages.
+
+The cookie holds an HMAC of the token, not the token itself; every comparison
+is constant-time. A page reached with `?token=` sets the cookie and redirects
+to the same address without it, so the token does not stay in the address bar
+or the history. Health checks, static files and the login form stay open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from econsec.web.safety import local_path
+
+COOKIE = "econsec_session"
+COOKIE_DAYS = 7
+OPEN_PATHS = ("/healthz", "/login", "/favicon.ico")
+OPEN_PREFIXES = ("/static/",)
+API_PREFIXES = ("/api/", "/openapi.json")
+MAX_FORM_BYTES = 4_096
+
+Next = Callable[[Request], Awaitable[Response]]
+
+
+class TokenGuard:
+    """Checks requests against one token (no token: everything is open, on loopback)."""
+
+    def __init__(self, token: str | None):
+        self.token = token.encode("utf-8") if token else None
+        self.session = _session_value(self.token) if self.token else ""
+
+    @property
+    def required(self) -> bool:
+        return self.token is not None
+
+    def accepts(self, offered: str | None) -> bool:
+        if self.token is None or offered is None:
+            return False
+        return hmac.compare_digest(offered.encode("utf-8"), self.token)
+
+    def authorized(self, request: Request) -> bool:
+        if self.token is None:
+            return True
+        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and self.accepts(credentials.strip()):
+            return True
+        cookie = request.cookies.get(COOKIE, "")
+        return hmac.compare_digest(cookie.encode("utf-8"), self.session.encode("utf-8"))
+
+    def log_in(self, response: Response, request: Request) -> Response:
+        response.set_cookie(
+            COOKIE,
+            self.session,
+            max_age=COOKIE_DAYS * 86_400,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+        return response
+
+    async def __call__(self, request: Request, call_next: Next) -> Response:
+        """The middleware: let the request through, or answer 401 (API) or the login page."""
+        path = request.url.path
+        if self.token is None or path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
+            return await call_next(request)
+        is_api = path.startswith(API_PREFIXES)
+        offered = request.query_params.get("token")
+        if offered is not None and not is_api:
+            return self._from_link(request, offered)
+        if self.authorized(request):
+            return await call_next(request)
+        if is_api:
+            return JSONResponse(
+                {"detail": "a token is required: send 'Authorization: Bearer <token>'"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return RedirectResponse(f"/login?{urlencode({'next': _here(request)})}", status_code=303)
+
+    def _from_link(self, request: Request, offered: str) -> Response:
+        """`/?token=…`: the same page without the token, with the cookie when it was right."""
+        rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+        target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
+        if not self.accepts(offered):
+            return RedirectResponse(
+                f"/login?{urlencode({'next': target, 'failed': '1'})}", status_code=303
+            )
+        return self.log_in(RedirectResponse(target, status_code=303), request)
+
+
+def _session_value(token: bytes) -> str:
+    return hmac.new(token, b"econsec web session", hashlib.sha256).hexdigest()
+
+
+def _here(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def login_routes(guard: TokenGuard, render: Callable[..., Response]) -> APIRouter:
+    """`GET /login` (the form), `POST /login` (check it), `GET /logout`."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/login")
+    def login_form(
+        request: Request,
+        target: Annotated[str, Query(alias="next", max_length=2_000)] = "/",
+        failed: str = "",
+    ) -> Response:
+        context = {"next": local_path(target), "failed": bool(failed)}
+        return render(request, "login.html", context, 401 if failed else 200)
+
+    @router.post("/login")
+    async def login(request: Request) -> Response:
+        body = await request.body()
+        form = parse_qs(body[:MAX_FORM_BYTES].decode("utf-8", "replace"))
+        target = local_path(form.get("next", ["/"])[0])
+        if not guard.required:
+            return RedirectResponse(target, status_code=303)
+        if not guard.accepts(form.get("token", [""])[0]):
+            return render(request, "login.html", {"next": target, "failed": True}, 401)
+        return guard.log_in(RedirectResponse(target, status_code=303), request)
+
+    @router.get("/logout")
+    def logout() -> Response:
+        response = RedirectResponse("/login" if guard.required else "/", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    return router

@@ -1,0 +1,173 @@
+"""A search as its URL states it, shared by the API and the pages, so every page is a
+bookmark and every facet is a link.
+
+`WebQuery` is the store's search model plus the initiator facet: `SearchQuery`
+has no initiator filter, and both backends build their filters from
+`term_filters`, so one override serves the embedded store and Elasticsearch alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import Query
+from pydantic import Field
+
+from econsec.models import SearchQuery
+from econsec.timeparse import parse_when
+
+PAGE_SIZE = 20
+MAX_LIMIT = 100
+MAX_QUERY_CHARS = 2_000
+MAX_PAGE = 250  # 5,000 stories deep: the embedded store collapses at most that many hits
+# URL parameter -> `WebQuery` field; the order is the facets' order on the search page
+FILTERS = {
+    "type": "types",
+    "category": "categories",
+    "initiator": "initiators",
+    "tech": "technologies",
+    "country": "countries",
+    "status": "statuses",
+}
+Sort = Literal["newest", "relevance"]
+
+
+class WebQuery(SearchQuery):
+    """`SearchQuery` with an initiator filter (any of these actors started the event)."""
+
+    initiators: list[str] = Field(default_factory=list)
+
+    def term_filters(self, kind: str) -> dict[str, list[str]]:
+        wanted = super().term_filters(kind)
+        if kind == "events" and self.initiators:
+            wanted["initiator"] = self.initiators
+        return wanted
+
+
+def parse_until(value: str) -> datetime | None:
+    """Like `parse_when`, but a bare date means the end of that day: a range is inclusive."""
+    when = parse_when(value)
+    if when is not None and len(value.strip()) == 10:
+        return when + timedelta(days=1) - timedelta(microseconds=1)
+    return when
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    since: str = ""
+    until: str = ""
+    sort: Sort = "newest"
+    page: int = 1
+    limit: int = PAGE_SIZE
+
+    def query(self) -> WebQuery:
+        """The store query; a `ValueError` names a date that does not parse."""
+        wanted = {FILTERS[name]: list(values) for name, values in self.filters.items()}
+        return WebQuery.model_validate(
+            {
+                "q": self.q.strip() or "*",
+                "since": parse_when(self.since),
+                "until": parse_until(self.until),
+                "sort": self.sort,
+                "limit": self.limit,
+                "offset": (self.page - 1) * self.limit,
+                "facets": True,
+                **wanted,
+            }
+        )
+
+    def values(self, name: str) -> tuple[str, ...]:
+        return self.filters.get(name, ())
+
+    def pairs(self) -> list[tuple[str, str]]:
+        found = [("q", self.q)] if self.q else []
+        found += [(name, value) for name in FILTERS for value in self.values(name)]
+        found += [(name, value) for name, value in (("since", self.since), ("until", self.until))]
+        if self.sort != "newest":
+            found.append(("sort", self.sort))
+        if self.limit != PAGE_SIZE:
+            found.append(("limit", str(self.limit)))
+        if self.page != 1:
+            found.append(("page", str(self.page)))
+        return [(name, value) for name, value in found if value]
+
+    def url(self, path: str = "/") -> str:
+        pairs = self.pairs()
+        return f"{path}?{urlencode(pairs)}" if pairs else path
+
+    def toggled(self, name: str, value: str) -> SearchParams:
+        """The same search with one facet value added or removed, from its first page."""
+        values = self.values(name)
+        changed = tuple(v for v in values if v != value) if value in values else (*values, value)
+        filters = {**self.filters, name: changed}
+        return replace(self, filters={k: v for k, v in filters.items() if v}, page=1)
+
+    def dated(self, since: str, until: str) -> SearchParams:
+        return replace(self, since=since, until=until, page=1)
+
+    def at_page(self, page: int) -> SearchParams:
+        return replace(self, page=page)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.q.strip("* ") or self.filters or self.since or self.until)
+
+
+def search_params(
+    q: Annotated[
+        str,
+        Query(
+            max_length=MAX_QUERY_CHARS,
+            description="Lucene-style query over title, evidence and summary ('*': all).",
+        ),
+    ] = "",
+    type_: Annotated[
+        list[str] | None, Query(alias="type", description="Event type code, repeatable.")
+    ] = None,
+    category: Annotated[list[str] | None, Query(description="Category code, repeatable.")] = None,
+    initiator: Annotated[
+        list[str] | None, Query(description="Initiating actor (ISO code or name), repeatable.")
+    ] = None,
+    tech: Annotated[list[str] | None, Query(description="Technology domain, repeatable.")] = None,
+    country: Annotated[
+        list[str] | None, Query(description="ISO code of any actor, repeatable.")
+    ] = None,
+    status: Annotated[
+        list[str] | None, Query(description="planned or enacted, repeatable.")
+    ] = None,
+    since: Annotated[str, Query(description="Published from: 2024-06-01 or 30d.")] = "",
+    until: Annotated[
+        str, Query(description="Published until: 2024-12-31 (the whole day) or 1d.")
+    ] = "",
+    sort: Annotated[Sort, Query(description="newest first, or best match first.")] = "newest",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page of stories.")] = 1,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Stories per page.")] = PAGE_SIZE,
+) -> SearchParams:
+    """The search parameters of a request (a FastAPI dependency for the API and the pages)."""
+    given = {
+        "type": type_,
+        "category": category,
+        "initiator": initiator,
+        "tech": tech,
+        "country": [c.upper() for c in country or []],
+        "status": status,
+    }
+    filters = {
+        name: tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
+        for name, values in given.items()
+        if values
+    }
+    return SearchParams(
+        q=q.strip(),
+        filters={name: values for name, values in filters.items() if values},
+        since=since.strip(),
+        until=until.strip(),
+        sort=sort,
+        page=page,
+        limit=limit,
+    )

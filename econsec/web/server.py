@@ -1,0 +1,81 @@
+"""`econsec serve`: the web application under uvicorn, refusing to be open to a network.
+
+Bound to anything but loopback, the server needs a token; the token is never
+printed, and the access log shows `token=***` where a login link carried it.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from econsec.config import Settings
+from econsec.errors import ConfigError
+
+MIN_TOKEN_CHARS = 16
+TOKEN_IN_URL = re.compile(r"([?&]token=)[^&\s]*")
+NEW_TOKEN = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name may resolve to anything
+
+
+def check_binding(host: str, token: str | None) -> None:
+    """Raise `ConfigError` when serving on `host` would let others in unchecked."""
+    if token is not None and len(token) < MIN_TOKEN_CHARS:
+        raise ConfigError(
+            f"the API token is too short: use {MIN_TOKEN_CHARS} characters or more ({NEW_TOKEN})",
+            field="ECONSEC_API_TOKEN",
+        )
+    if token is None and not is_loopback(host):
+        raise ConfigError(
+            f"refusing to serve on {host}, which is not a loopback address, without a token: "
+            f"set ECONSEC_API_TOKEN (make one with {NEW_TOKEN}), or bind 127.0.0.1",
+            field="ECONSEC_API_TOKEN",
+        )
+
+
+class RedactTokens(logging.Filter):
+    """Hides `?token=…` in uvicorn's access log lines (its args hold the path)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                TOKEN_IN_URL.sub(r"\1***", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
+
+
+def serve(settings: Settings, host: str, port: int, rules: Path | None = None) -> None:
+    """Check the binding, then serve until interrupted."""
+    import uvicorn
+
+    from econsec.web.app import create_app
+
+    token = settings.api_token.get_secret_value() if settings.api_token else None
+    check_binding(host, token or None)
+    if not token:
+        settings = settings.model_copy(update={"api_token": None})
+    app = create_app(settings, rules=rules)
+    uvicorn.run(app, host=host, port=port, log_config=log_config(), server_header=False)
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the access log passing through `RedactTokens`."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_tokens"] = {"()": RedactTokens}
+    config["handlers"]["access"]["filters"] = ["redact_tokens"]
+    return config

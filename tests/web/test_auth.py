@@ -1,0 +1,186 @@
+"""The token: required by the API and the pages when set, compared in constant time, never
+printed; `econsec serve` refuses a non-loopback address without one."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from econsec.cli import app as cli
+from econsec.errors import ConfigError
+from econsec.web.auth import COOKIE
+from econsec.web.server import check_binding, is_loopback
+from tests.web.conftest import Site, running_site
+from tests.web.data import write_rules
+
+TOKEN = "s3cret-token-for-the-web-tests"
+CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("ECONSEC_")}
+
+
+@pytest.fixture(scope="module")
+def guarded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    with running_site("embedded", request, tmp_path_factory, api_token=TOKEN) as running:
+        yield running
+
+
+@pytest.fixture
+def anonymous(guarded: Site) -> Iterator[httpx.Client]:
+    with guarded.client(follow_redirects=False) as client:
+        yield client
+
+
+def test_the_api_wants_a_bearer_token(anonymous: httpx.Client) -> None:
+    refused = anonymous.get("/api/events")
+    assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
+    assert "Authorization: Bearer" in refused.json()["detail"]
+    wrong = anonymous.get("/api/events", headers={"Authorization": "Bearer not-the-token"})
+    assert wrong.status_code == 401
+    assert anonymous.get("/api/events", params={"token": TOKEN}).status_code == 401
+    right = anonymous.get("/api/events", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert right.status_code == 200 and right.json()["stories"] == 4
+
+
+def test_pages_send_strangers_to_the_login_form(anonymous: httpx.Client) -> None:
+    response = anonymous.get("/feeds", params={"x": "1"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Ffeeds%3Fx%3D1"
+    form = anonymous.get(response.headers["location"])
+    assert form.status_code == 200 and 'name="token"' in form.text
+    assert TOKEN not in form.text
+    for open_path in ("/healthz", "/static/style.css", "/login"):
+        assert anonymous.get(open_path).status_code == 200, open_path
+
+
+def logged_in(site: Site, cookie: str) -> httpx.Client:
+    return site.client(follow_redirects=False, cookies={COOKIE: cookie})
+
+
+def test_logging_in_sets_a_cookie_that_is_not_the_token(
+    anonymous: httpx.Client, guarded: Site
+) -> None:
+    wrong = anonymous.post("/login", data={"token": "guess", "next": "/feeds"})
+    assert wrong.status_code == 401 and COOKIE not in wrong.cookies
+    right = anonymous.post("/login", data={"token": TOKEN, "next": "/feeds"})
+    assert (right.status_code, right.headers["location"]) == (303, "/feeds")
+    cookie = right.cookies[COOKIE]
+    assert TOKEN not in cookie and len(cookie) == 64
+    set_cookie = right.headers["set-cookie"].lower()
+    assert "httponly" in set_cookie and "samesite=lax" in set_cookie
+    with logged_in(guarded, cookie) as client:
+        assert client.get("/feeds").status_code == 200
+        assert client.get("/api/feeds").status_code == 200
+        logout = client.get("/logout")
+        assert logout.status_code == 303 and f'{COOKIE}=""' in logout.headers["set-cookie"]
+    altered = cookie[:-1] + ("0" if cookie[-1] != "0" else "1")
+    with logged_in(guarded, altered) as client:
+        assert client.get("/feeds").status_code == 303
+
+
+def test_a_link_with_the_token_logs_in_and_drops_it_from_the_address(guarded: Site) -> None:
+    with guarded.client(follow_redirects=False) as anonymous:
+        wrong = anonymous.get("/", params={"token": "nope"})
+        response = anonymous.get("/", params={"q": "gallium", "token": TOKEN})
+    assert (response.status_code, response.headers["location"]) == (303, "/?q=gallium")
+    with logged_in(guarded, response.cookies[COOKIE]) as client:
+        assert client.get("/?q=gallium").status_code == 200
+    assert wrong.status_code == 303 and "failed=1" in wrong.headers["location"]
+    assert COOKIE not in wrong.cookies
+
+
+@pytest.mark.parametrize(
+    ("host", "token", "refused"),
+    [
+        ("127.0.0.1", None, ""),
+        ("127.0.0.2", None, ""),
+        ("localhost", None, ""),
+        ("::1", None, ""),
+        ("[::1]", None, ""),
+        ("0.0.0.0", None, "refusing to serve on 0.0.0.0"),
+        ("::", None, "refusing to serve on ::"),
+        ("192.168.1.20", None, "not a loopback address"),
+        ("example.org", None, "set ECONSEC_API_TOKEN"),
+        ("0.0.0.0", TOKEN, ""),
+        ("127.0.0.1", "short", "too short"),
+    ],
+)
+def test_binding_beyond_loopback_needs_a_token(host: str, token: str | None, refused: str) -> None:
+    if not refused:
+        check_binding(host, token)
+        return
+    with pytest.raises(ConfigError, match=refused):
+        check_binding(host, token)
+    assert is_loopback(host) is False or token is not None
+
+
+def test_serve_refuses_an_open_address_without_a_token(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["serve", "--host", "0.0.0.0", "--store", str(tmp_path)], env={"ECONSEC_API_TOKEN": ""}
+    )
+    assert result.exit_code == 2
+    assert "refusing to serve on 0.0.0.0" in result.stderr
+    assert "ECONSEC_API_TOKEN" in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_econsec_serve_runs_the_app_and_never_prints_the_token(tmp_path: Path) -> None:
+    """The real command in a subprocess: pages behind the token, and an access log where a
+    login link shows `token=***`."""
+    port, base = free_port(), ""
+    env = {**CLEAN_ENV, "ECONSEC_API_TOKEN": TOKEN}
+    command = [
+        str(Path(sys.executable).with_name("econsec")),
+        "serve",
+        "--port",
+        str(port),
+        "--store",
+        str(tmp_path / "store"),
+        "--rules",
+        str(write_rules(tmp_path / "rules")),
+    ]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(base, process)
+        with httpx.Client(base_url=base, follow_redirects=False) as client:
+            assert client.get("/api/events").status_code == 401
+            login = client.get("/alerts", params={"token": TOKEN})
+            assert login.status_code == 303
+            client.cookies.set(COOKIE, login.cookies[COOKIE])
+            alerts = client.get("/alerts")
+            assert alerts.status_code == 200 and "gallium-watch" in alerts.text
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert "/alerts?token=*** HTTP/1.1" in output
+    assert TOKEN not in output
+
+
+def wait_until_up(base: str, process: subprocess.Popen[str], seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"econsec serve exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError(f"econsec serve did not answer on {base} within {seconds}s")
