@@ -18,7 +18,8 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .actors import SPANS_KEY, STATE, home_country
+from .actors import ORG, SPANS_KEY, STATE, home_country
+from .classifier import CLASSIFIER, Policy, combine, features
 from .matching import compile_pattern, run_patterns
 from .patterns import LEXICON_FILE, EventPattern, load_lexicon, load_patterns
 from .resources import DATA_DIR, PATTERNS_DIR
@@ -86,6 +87,7 @@ class EventExtractor:
         self.patterns_dir = Path(patterns_dir or PATTERNS_DIR)
         self.data_dir = Path(data_dir or DATA_DIR)
         self.cues: Cues = self._tokenised_contexts(load_cues(self.data_dir / CUES_FILE))
+
         lexicon = load_lexicon(self.data_dir / LEXICON_FILE)
         self.set_patterns(load_patterns(self.patterns_dir, lexicon))
 
@@ -123,15 +125,84 @@ class EventExtractor:
         home = home_country(actors)
         techs = doc._.technologies or []
         self._doc_lower = " ".join(t.lower_ for t in doc)
-        mentions = [m for m in self._matches(doc, end) if self._keep(m, techs, actors)]
-        for m in mentions:
+        sound = [
+            m
+            for m in self._matches(doc, end)
+            if self._sound(m) and self._states_named(m, techs, actors)
+        ]
+        mentions = [m for m in sound if self._keep(m, techs, actors)]
+        scores = doc._.type_scores
+        # With the classifier's scores at hand, mentions that failed only a strict check are
+        # candidates it may vouch for (extractors.classifier).
+        strict_ids = {id(m) for m in mentions}
+        set_aside = [m for m in sound if id(m) not in strict_ids] if scores is not None else []
+        for m in mentions + set_aside:
             m.roles = assign_roles(m.anchor, self.types[m.code], actors, home, m.span)
         # Only mentions of types that make an event may swallow others.
         survivors = {e.type for e in self._aggregate(mentions, actors)}
         dominant = [m for m in mentions if m.code in survivors]
         mentions = [m for m in mentions if not _dominated(m, dominant, self.types)]
-        doc._.events = self._aggregate(mentions, actors)
+        events = self._aggregate(mentions, actors)
+        if scores is None:
+            doc._.events = events
+            return doc
+        found = {e.type for e in events}
+        pending = [m for m in mentions + set_aside if m.code not in found]
+        pending = [m for m in pending if not _dominated(m, dominant, self.types)]
+        candidates = self._aggregate(pending, actors)
+        policy = self._policy()
+        named = found | {e.type for e in candidates}
+        guesses = self._guesses(doc, scores, named, policy.guess_floor, actors, home)
+        doc._.candidate_events = candidates
+        doc._.guessed_events = guesses
+        doc._.events = combine(events, candidates, scores, policy, guesses)
         return doc
+
+    def _guesses(
+        self,
+        doc: Doc,
+        scores: dict[str, float],
+        named: set[str],
+        floor: float,
+        actors: list[Span],
+        home: str,
+    ) -> list[TaggedEvent]:
+        """Events of the types the classifier rates at `floor` or more and no pattern named:
+        the evidence is the sentence it rates highest for the type, read for status and
+        actors from the sentence's main verb (see `may_guess` for the sentences it may use)."""
+        wanted = [t for t, score in scores.items() if score >= floor and t not in named]
+        if not wanted or CLASSIFIER not in self.nlp.pipe_names:
+            return []
+        classifier = self.nlp.get_pipe(CLASSIFIER).classifier  # type: ignore[attr-defined]
+        sentences = list(doc.sents)
+        by_sentence = classifier.score_words([features(sent) for sent in sentences])
+        guesses = []
+        for code in wanted:
+            etype = self.types[code]
+            best = max(range(len(sentences)), key=lambda i: by_sentence[i].get(code, 0.0))
+            sent = sentences[best]
+            if not may_guess(sentence_traits(sent, actors, self.cues), etype):
+                continue
+            roles = assign_roles(sent.root, etype, actors, home, sent)
+            initiator = list(roles.initiator) or _named_states(sent, actors)[:1]
+            guesses.append(
+                TaggedEvent(
+                    type=code,
+                    status=read_mention(sent.root, self.cues).status,
+                    initiator=initiator,
+                    target=[c for c in roles.target if c not in initiator],
+                    partner=initiator[1:] if etype.parties else [],
+                    confidence=round(scores[code], 3),
+                    evidence=sent.text.strip(),
+                )
+            )
+        return guesses
+
+    def _policy(self) -> Policy:
+        """The policy saved with the classifier in this pipeline (the default without one)."""
+        if CLASSIFIER in self.nlp.pipe_names:
+            return self.nlp.get_pipe(CLASSIFIER).classifier.policy  # type: ignore[attr-defined]
+        return Policy()
 
     def _matches(self, doc: Doc, title_end: int) -> list[Mention]:
         found: dict[tuple[str, int], Mention] = {}
@@ -155,21 +226,36 @@ class EventExtractor:
             reading = read_mention(anchor, self.cues)
             found[key] = Mention(pattern, anchor, span, reading, anchor.i < title_end)
 
-    def _keep(self, m: Mention, techs: list[str], actors: list[Span]) -> bool:
+    def _sound(self, m: Mention) -> bool:
+        """Checks no evidence can overrule: the mention is denied, hypothetical, blocked, or
+        not the action at all (part of a name or of a hyphenated word)."""
         p = m.pattern
         if m.reading.modality != "asserted" and m.reading.modality not in p.allow:
             return False
         walk_lemmas = {t.lemma_.lower() for t in m.reading.walk[1:]}
         if walk_lemmas & p.blocked_by:
             return False
-        if p.needs_action and not is_action_mention(m.anchor, self.cues, m.in_title):
-            return False
         last = m.span[-1]
         if p.last_not_compound and (
             last.dep_ == "compound" and last.head.i > last.i or _inside_name(last)
         ):
             return False
-        if _word_part(m.anchor, m.span):
+        return not _word_part(m.anchor, m.span)
+
+    def _states_named(self, m: Mention, techs: list[str], actors: list[Span]) -> bool:
+        """The scope rule's part of the context checks: a type or pattern that needs states
+        named (`state`, `multi_state`) gets none without them, whatever the classifier says."""
+        etype = self.types[m.code]
+        return all(
+            self._context(name, self._doc_lower, m, techs, actors)
+            for name in (m.pattern.context, etype.context)
+            if name in STATE_CONTEXTS
+        )
+
+    def _keep(self, m: Mention, techs: list[str], actors: list[Span]) -> bool:
+        """The strict checks of a sound mention: its action reading, subject and context."""
+        p = m.pattern
+        if p.needs_action and not is_action_mention(m.anchor, self.cues, m.in_title):
             return False
         if p.not_subject and subject_words(m.anchor) & p.not_subject:
             return False
@@ -209,6 +295,8 @@ class EventExtractor:
     def _event(
         self, etype: EventType, group: list[Mention], actors: list[Span]
     ) -> TaggedEvent | None:
+        """One event from a type's mentions; None when no mention names the actors the type
+        needs (the scope rule: a state's act, a firm's plant, enough parties)."""
         ranked = sorted(group, key=_mention_rank, reverse=True)
         for best in ranked:  # the best-ranked mention whose actors make an event
             roles = best.roles or Roles()
@@ -227,6 +315,40 @@ class EventExtractor:
             confidence=_confidence(best, group, roles),
             evidence=best.anchor.sent.text.strip(),
         )
+
+
+STATE_CONTEXTS = frozenset({"state", "multi_state"})
+CLAIM_POS = frozenset({"VERB", "AUX", "NOUN"})
+
+
+def sentence_traits(sent: Span, actors: list[Span], cues: Cues) -> frozenset[str]:
+    """What a classifier guess may rest on in `sent`: `asserted` when no word of it is
+    denied, negated or hypothetical; `state` / `company` when it names one."""
+    traits = set()
+    if all(read_mention(t, cues).modality == "asserted" for t in sent if t.pos_ in CLAIM_POS):
+        traits.add("asserted")
+    for actor in actors:
+        if actor.start >= sent.start and actor.end <= sent.end:
+            if is_state(actor):
+                traits.add("state")
+            elif actor.label_ == ORG:
+                traits.add("company")
+    return frozenset(traits)
+
+
+def may_guess(traits: frozenset[str], etype: EventType) -> bool:
+    """A guess keeps the scope rule: an asserted sentence naming the actor its type needs."""
+    if "asserted" not in traits:
+        return False
+    if etype.initiator == "state":
+        return "state" in traits
+    if etype.initiator == "company":
+        return "company" in traits
+    return True
+
+
+def _named_states(sent: Span, actors: list[Span]) -> list[str]:
+    return [a.kb_id_ for a in actors if a.start >= sent.start and a.end <= sent.end and is_state(a)]
 
 
 PREFIXES = frozenset({"anti", "counter", "non", "post", "pre"})

