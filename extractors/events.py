@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .actors import ORG, SPANS_KEY, STATE, home_country
 from .classifier import CLASSIFIER, Policy, combine, features
-from .matching import compile_pattern, run_patterns
+from .matching import PatternIndex, compile_pattern, run_patterns
 from .patterns import LEXICON_FILE, EventPattern, load_lexicon, load_patterns
 from .resources import DATA_DIR, PATTERNS_DIR
 from .roles import Roles, assign_roles, governing_verb, is_state, subject_tokens
@@ -102,6 +102,7 @@ class EventExtractor:
     def set_patterns(self, patterns: list[EventPattern]) -> None:
         self.patterns = {p.key: p for p in patterns}
         self.compiled = [compile_pattern(self.nlp.vocab, p) for p in patterns]
+        self.index = PatternIndex(self.compiled)
 
     def to_disk(self, path: Path, *, exclude: Any = ()) -> None:
         """Copy the pattern files and the data files they use under `path`."""
@@ -206,7 +207,7 @@ class EventExtractor:
 
     def _matches(self, doc: Doc, title_end: int) -> list[Mention]:
         found: dict[tuple[str, int], Mention] = {}
-        for pattern, start, end, anchor in run_patterns(self.compiled, doc):
+        for pattern, start, end, anchor in run_patterns(self.index, doc):
             self._add(found, pattern, doc[anchor], doc[start:end], title_end)
         return list(found.values())
 
@@ -421,11 +422,12 @@ def _enough_actors(
         if len(initiator) < etype.min_parties and not groups & set(initiator):
             return False
     if etype.other_state:
+        sents = [m.anchor.sent for m in group]
         named = {
             a.kb_id_
-            for m in group
+            for sent in sents
             for a in actors
-            if a.sent == m.anchor.sent and a.kb_id_ and _country_like(a)
+            if sent.start <= a.start < sent.end and a.kb_id_ and _country_like(a)
         }
         return bool(named - set(initiator))
     return True

@@ -135,13 +135,36 @@ def _stretch(c: Compiled, sent: Sentence) -> Span | None:
     return sent.span[start:end]
 
 
+class PatternIndex:
+    """Patterns by one word each needs (the rarest of its required sets), so that a document
+    is checked only against the patterns one of its words can start; input order is kept."""
+
+    def __init__(self, compiled: list[Compiled]) -> None:
+        self.compiled = compiled
+        self.always: list[int] = []
+        self.by_word: dict[str, list[int]] = {}
+        for i, c in enumerate(compiled):
+            if not c.required:
+                self.always.append(i)
+                continue
+            for word in min(c.required, key=len):
+                self.by_word.setdefault(word, []).append(i)
+
+    def candidates(self, words: set[str]) -> list[Compiled]:
+        found = set(self.always)
+        for word in words:
+            found.update(self.by_word.get(word, ()))
+        return [self.compiled[i] for i in sorted(found)]
+
+
 def run_patterns(
-    compiled: list[Compiled], doc: Doc
+    compiled: list[Compiled] | PatternIndex, doc: Doc
 ) -> Iterator[tuple[EventPattern, int, int, int]]:
     """(pattern, start, end, anchor index) for every match of a pattern that can match."""
     sents = sentence_words(doc)
     words = set().union(*(s.words for s in sents)) if sents else set()
-    for c in compiled:
+    index = compiled if isinstance(compiled, PatternIndex) else PatternIndex(compiled)
+    for c in index.candidates(words):
         if not all(req & words for req in c.required):
             continue
         if isinstance(c.matcher, DependencyMatcher):

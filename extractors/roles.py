@@ -118,7 +118,8 @@ def assign_roles(
     `span` is the whole pattern match; plants look there for their builder
     ("funds TSMC research centre").
     """
-    sent_actors = [a for a in actors if a.sent == anchor.sent]
+    sent = anchor.sent
+    sent_actors = [a for a in actors if sent.start <= a.start < sent.end]  # `a.sent == sent`
     receiving = False
     verb = governing_verb(anchor)
     subj_toks, passive = subject_tokens(verb)
