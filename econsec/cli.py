@@ -214,6 +214,11 @@ def run(
     )
 
 
+def _initiator_code(value: str) -> str:
+    """Country codes are stored upper-case; organisations under their canonical names."""
+    return value.upper() if len(value) == 2 else value
+
+
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="Lucene-style query; '*' for everything.")] = "*",
@@ -223,6 +228,10 @@ def search(
     category: Annotated[list[str] | None, typer.Option(help="Category; repeatable.")] = None,
     country: Annotated[
         list[str] | None, typer.Option(help="ISO code of any actor; repeatable.")
+    ] = None,
+    initiator: Annotated[
+        list[str] | None,
+        typer.Option(help="Who started the event: ISO code or canonical name; repeatable."),
     ] = None,
     tech: Annotated[list[str] | None, typer.Option(help="Technology domain; repeatable.")] = None,
     since: Annotated[str | None, typer.Option(help="From: 2024-06-01 or 30d.")] = None,
@@ -245,6 +254,7 @@ def search(
             types=type_ or [],
             categories=category or [],
             countries=[c.upper() for c in country or []],
+            initiators=[_initiator_code(i) for i in initiator or []],
             technologies=tech or [],
             since=parse_when(since),
             until=parse_when(until),

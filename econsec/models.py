@@ -155,6 +155,7 @@ class SearchQuery(BaseModel):
     types: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)
     countries: list[str] = Field(default_factory=list)
+    initiators: list[str] = Field(default_factory=list)  # any of these started the event
     technologies: list[str] = Field(default_factory=list)
     statuses: list[str] = Field(default_factory=list)
     since: datetime | None = None
@@ -176,6 +177,7 @@ class SearchQuery(BaseModel):
                 "type": self.types,
                 "category": self.categories,
                 "countries": self.countries,
+                "initiator": self.initiators,
                 "technologies": self.technologies,
                 "status": self.statuses,
             }

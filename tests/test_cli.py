@@ -66,6 +66,21 @@ def test_ingest_then_search_json(tmp_path: Path) -> None:
     code, out, _ = _invoke("search", "*", "--articles", "--store", store, "--json")
     assert json.loads(out)["total"] >= 5
 
+    initiators = {i for e in found["events"] for i in e["initiator"]}
+    assert initiators, "the fixture feeds should name who acted"
+    wanted = sorted(initiators)[0]
+    code, out, _ = _invoke(
+        "search",
+        "*",
+        "--initiator",
+        wanted.lower() if len(wanted) == 2 else wanted,
+        "--store",
+        store,
+        "--json",
+    )
+    narrowed = json.loads(out)["events"]
+    assert code == 0 and narrowed and all(wanted in e["initiator"] for e in narrowed)
+
 
 def test_bad_since_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = _invoke("search", "*", "--since", "last tuesday", "--store", str(tmp_path / "s"))

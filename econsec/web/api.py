@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from econsec.alerts import load_rules
-from econsec.models import Alert, FeedHealth
+from econsec.models import Alert, FeedHealth, SearchQuery
 from econsec.web import views
-from econsec.web.params import SearchParams, WebQuery, search_params
+from econsec.web.params import SearchParams, search_params
 
 EVENT_ID = Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The event's id.")
 RULE_NAME = Path(min_length=1, max_length=200, description="Rule name or file name stem.")
@@ -48,7 +48,7 @@ class Story(BaseModel):
     outlets: int = Field(description="Distinct outlets among the sources.")
 
 
-def _query(params: SearchParams) -> WebQuery:
+def _query(params: SearchParams) -> SearchQuery:
     try:
         return params.query()
     except ValueError as exc:

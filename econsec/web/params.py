@@ -1,10 +1,5 @@
 """A search as its URL states it, shared by the API and the pages, so every page is a
-bookmark and every facet is a link.
-
-`WebQuery` is the store's search model plus the initiator facet: `SearchQuery`
-has no initiator filter, and both backends build their filters from
-`term_filters`, so one override serves the embedded store and Elasticsearch alike.
-"""
+bookmark and every facet is a link."""
 
 from __future__ import annotations
 
@@ -14,7 +9,6 @@ from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import Query
-from pydantic import Field
 
 from econsec.models import SearchQuery
 from econsec.timeparse import parse_when
@@ -23,7 +17,7 @@ PAGE_SIZE = 20
 MAX_LIMIT = 100
 MAX_QUERY_CHARS = 2_000
 MAX_PAGE = 250  # 5,000 stories deep: the embedded store collapses at most that many hits
-# URL parameter -> `WebQuery` field; the order is the facets' order on the search page
+# URL parameter -> `SearchQuery` field; the order is the facets' order on the search page
 FILTERS = {
     "type": "types",
     "category": "categories",
@@ -33,18 +27,6 @@ FILTERS = {
     "status": "statuses",
 }
 Sort = Literal["newest", "relevance"]
-
-
-class WebQuery(SearchQuery):
-    """`SearchQuery` with an initiator filter (any of these actors started the event)."""
-
-    initiators: list[str] = Field(default_factory=list)
-
-    def term_filters(self, kind: str) -> dict[str, list[str]]:
-        wanted = super().term_filters(kind)
-        if kind == "events" and self.initiators:
-            wanted["initiator"] = self.initiators
-        return wanted
 
 
 def parse_until(value: str) -> datetime | None:
@@ -65,10 +47,10 @@ class SearchParams:
     page: int = 1
     limit: int = PAGE_SIZE
 
-    def query(self) -> WebQuery:
+    def query(self) -> SearchQuery:
         """The store query; a `ValueError` names a date that does not parse."""
         wanted = {FILTERS[name]: list(values) for name, values in self.filters.items()}
-        return WebQuery.model_validate(
+        return SearchQuery.model_validate(
             {
                 "q": self.q.strip() or "*",
                 "since": parse_when(self.since),

@@ -12,16 +12,15 @@ from econsec.alerts.conditions import format_duration, parse_duration
 from econsec.alerts.notify import labels
 from econsec.alerts.rules import Rule
 from econsec.errors import ConfigError
-from econsec.models import Alert, SearchResult
+from econsec.models import Alert, SearchQuery, SearchResult
 from econsec.store import Store
-from econsec.web.params import WebQuery
 from econsec.web.safety import clean_highlight
 
 TIMELINE_SERIES = 6  # the biggest categories get a colour each; the rest is "other"
 LONGEST_BACKTEST = timedelta(days=3660)
 
 
-def search_events(store: Store, query: WebQuery) -> SearchResult:
+def search_events(store: Store, query: SearchQuery) -> SearchResult:
     """One page of stories with facets; highlights are rebuilt from text and `<b>` only."""
     result = store.search(query)
     for hit in result.hits:
@@ -40,7 +39,7 @@ def months_between(first: str, last: str) -> list[str]:
     return months
 
 
-def timeline(store: Store, query: WebQuery, facets: dict[str, dict[str, int]]) -> dict[str, Any]:
+def timeline(store: Store, query: SearchQuery, facets: dict[str, dict[str, int]]) -> dict[str, Any]:
     """Events a month for the biggest categories of the search (one count-only search
     each: the facets give months or categories, not both), and the rest as "other"."""
     by_month = facets.get("published", {})
