@@ -89,7 +89,7 @@ def fetch(feed: dict[str, Any], params: dict[str, Any] | None) -> dict[str, Any]
 
 def tag(params: dict[str, Any] | None) -> dict[str, Any]:
     with _opened(params) as (store, settings):
-        report = pipeline.tag_pending(store, pipeline.load_tagger(settings), settings)
+        report = pipeline.tag_pending(store, None, settings)
     return report.model_dump(mode="json")
 
 

@@ -133,13 +133,18 @@ def stage_download(got: Download, store: Store) -> FeedResult:
 
 
 def tag_pending(
-    store: Store, tagger: EventTagger, settings: Settings, progress: Progress | None = None
+    store: Store,
+    tagger: EventTagger | None,
+    settings: Settings,
+    progress: Progress | None = None,
 ) -> TagReport:
-    """Place every untagged article in a story, tag it and store its events."""
+    """Place every untagged article in a story, tag it and store its events. Without a
+    `tagger`, one is loaded, and only when something is pending (loading spaCy takes seconds)."""
     report = TagReport()
     pending = store.untagged_articles()
     if not pending:
         return report
+    tagger = tagger or load_tagger(settings)
     window = timedelta(days=settings.story_window_days)
     assigner = StoryAssigner(settings.near_duplicate_threshold, window)
     assigner.add_known(store.known_signatures(pending[0].published - window))
@@ -234,7 +239,7 @@ def run_cycle(
     finally:
         if own_client and client is not None:
             client.close()
-    report.tagging = tag_pending(store, tagger or load_tagger(settings), settings, on_tagged)
+    report.tagging = tag_pending(store, tagger, settings, on_tagged)
     report.indexing = index_pending(store)
     report.finished = datetime.now(UTC)
     store.record_cycle(report)

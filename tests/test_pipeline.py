@@ -145,3 +145,14 @@ def test_huge_summaries_are_cut_not_dropped(
     hits = store.search(SearchQuery(limit=100), "articles").hits
     assert hits and all(len(h["summary"]) <= settings.max_summary_chars + 2 for h in hits)
     assert any(h["truncated"] for h in hits)
+
+
+def test_a_cycle_with_nothing_new_does_not_load_the_tagger(
+    store: EmbeddedStore, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(_: Settings) -> None:
+        raise AssertionError("the tagger was loaded with nothing to tag")
+
+    monkeypatch.setattr(pipeline, "load_tagger", refuse)
+    report = pipeline.run_cycle([], store, settings)
+    assert report.tagging.articles_tagged == 0 and report.finished is not None

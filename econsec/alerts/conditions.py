@@ -36,19 +36,25 @@ FieldName = Literal[
     "story_id",
     "cluster_id",
 ]
-DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
-UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+DURATION = re.compile(r"^\s*(\d+)\s*([mhdwy])\s*$")
+UNITS = {
+    "m": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "w": timedelta(weeks=1),
+    "y": timedelta(days=365),  # as `search --since 1y`
+}
 History = Callable[[datetime | None, datetime | None], list[dict[str, Any]]]
 
 
 def parse_duration(value: Any) -> timedelta:
-    """`30m`, `6h`, `7d`, `2w`; a bare number is refused (seconds or days?)."""
+    """`30m`, `6h`, `7d`, `2w`, `1y`; a bare number is refused (seconds or days?)."""
     if isinstance(value, timedelta):
         return value
     found = DURATION.match(str(value))
     if not found:
-        raise ValueError(f"not a duration: {value!r} (use 30m, 6h, 7d or 2w)")
-    return timedelta(**{UNITS[found.group(2)]: int(found.group(1))})
+        raise ValueError(f"not a duration: {value!r} (use 30m, 6h, 7d, 2w or 1y)")
+    return int(found.group(1)) * UNITS[found.group(2)]
 
 
 def format_duration(value: timedelta) -> str:

@@ -43,13 +43,14 @@ def test_the_example_rules_are_valid() -> None:
         ("6h", timedelta(hours=6)),
         ("7d", timedelta(days=7)),
         ("2w", timedelta(weeks=2)),
+        ("1y", timedelta(days=365)),
     ],
 )
 def test_durations(text: str, value: timedelta) -> None:
     assert parse_duration(text) == value
 
 
-@pytest.mark.parametrize("text", ["7", "7 days", "1y", ""])
+@pytest.mark.parametrize("text", ["7", "7 days", "1.5y", "2mo", ""])
 def test_bad_durations(text: str) -> None:
     with pytest.raises(ValueError):
         parse_duration(text)
