@@ -76,15 +76,69 @@ def utcnow() -> datetime:
 
 
 def fetch_events(store: Store, rule: Rule, **window: Any) -> list[dict[str, Any]]:
-    """Every event of the rule in a window (published and/or indexed), page by page."""
+    """Every event of the rule in a window (published and/or indexed), each once.
+
+    Pages are read newest first by moving the window's `until` down to the second of the
+    oldest event of the page just read (keyset paging), not by an offset: Elasticsearch
+    refuses offsets past 10,000, offsets cost more the deeper they go, and events indexed
+    meanwhile cannot shift a page. That second is read again (the embedded index keeps dates
+    to the second) and its events told apart by id; a second holding more than a page of
+    events is read by offsets within it.
+    """
     found: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    ceiling = window.pop("until", None)
+    until, last_second = ceiling, None
+    while True:
+        page = store.search(rule.search_query(limit=PAGE, until=until, **window)).hits
+        found += _unseen(rule, page, seen)
+        if len(page) < PAGE:
+            return found
+        second = min(_published(hit) for hit in page).replace(microsecond=0)
+        if second == last_second:  # a whole page in one second
+            found += _crowded_second(store, rule, second, seen, window)
+            until, last_second = second - timedelta(microseconds=1), None
+        else:
+            until, last_second = second + timedelta(seconds=1, microseconds=-1), second
+        if ceiling is not None:
+            until = min(until, _aware(ceiling))
+
+
+def _unseen(rule: Rule, page: list[dict[str, Any]], seen: set[str]) -> list[dict[str, Any]]:
+    fresh = []
+    for hit in page:
+        if hit["id"] not in seen:
+            seen.add(hit["id"])
+            if rule.filters.accepts(hit):
+                fresh.append(hit)
+    return fresh
+
+
+def _crowded_second(
+    store: Store, rule: Rule, second: datetime, seen: set[str], window: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The events published within `second` not seen yet, by offset within it."""
+    found: list[dict[str, Any]] = []
+    since = window.get("since")
+    bounds = dict(window)
+    bounds["since"] = max(second, _aware(since)) if since is not None else second
+    bounds["until"] = second + timedelta(seconds=1, microseconds=-1)
     offset = 0
     while True:
-        page = store.search(rule.search_query(limit=PAGE, offset=offset, **window)).hits
-        found += [hit for hit in page if rule.filters.accepts(hit)]
+        page = store.search(rule.search_query(limit=PAGE, offset=offset, **bounds)).hits
+        found += _unseen(rule, page, seen)
         if len(page) < PAGE:
             return found
         offset += PAGE
+
+
+def _published(hit: dict[str, Any]) -> datetime:
+    value = hit["published"]
+    return _aware(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def make_alert(rule: Rule, match: Match, now: datetime) -> Alert:

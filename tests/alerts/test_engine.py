@@ -4,6 +4,9 @@ warm-up, retries, digests, backtests, and delivery to a real webhook on loopback
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
 
 from econsec.alerts.engine import backtest, run_rules
 from econsec.alerts.notify import Outcome
@@ -243,3 +246,26 @@ def test_history_text_is_literal_on_the_embedded_store(tmp_path) -> None:  # typ
     finally:
         state.close()
         store.close()
+
+
+def test_history_is_read_whole_and_once_across_pages(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keyset paging: pages of 4 over 10 events on ten days and 9 in one instant."""
+    from econsec.alerts import engine
+    from tests import factories
+
+    monkeypatch.setattr(engine, "PAGE", 4)
+    spread = [e for n in range(1, 11) for e in story(n, day=n)]
+    crowd = [
+        factories.event(factories.article(9_000 + i, day=20), "export_control.restriction")
+        for i in range(9)
+    ]
+    add_events(store, *spread, *crowd)
+    rule = write_rule(tmp_path / "rules")
+    everything = engine.fetch_events(store, rule)
+    assert sorted(e["id"] for e in everything) == sorted(e.id for e in spread + crowd)
+    since, until = datetime(2024, 5, 3, tzinfo=UTC), datetime(2024, 5, 20, 8, tzinfo=UTC)
+    window = engine.fetch_events(store, rule, since=since, until=until)
+    wanted = [e.id for e in spread + crowd if since <= e.published <= until]
+    assert sorted(e["id"] for e in window) == sorted(wanted) and len(wanted) == 17
