@@ -178,26 +178,78 @@ class EventExtractor:
         sentences = list(doc.sents)
         by_sentence = classifier.score_words([features(sent) for sent in sentences])
         guesses = []
+        techs = doc._.technologies or []
+        traits: dict[int, frozenset[str]] = {}
         for code in wanted:
-            etype = self.types[code]
             best = max(range(len(sentences)), key=lambda i: by_sentence[i].get(code, 0.0))
             sent = sentences[best]
-            if not may_guess(sentence_traits(sent, actors, self.cues), etype):
-                continue
-            roles = assign_roles(sent.root, etype, actors, home, sent)
-            initiator = list(roles.initiator) or _named_states(sent, actors)[:1]
-            guesses.append(
-                TaggedEvent(
-                    type=code,
-                    status=read_mention(sent.root, self.cues).status,
-                    initiator=initiator,
-                    target=[c for c in roles.target if c not in initiator],
-                    partner=initiator[1:] if etype.parties else [],
-                    confidence=round(scores[code], 3),
-                    evidence=sent.text.strip(),
-                )
-            )
+            if best not in traits:
+                traits[best] = sentence_traits(sent, actors, self.cues)
+            event = self.guess(sent, code, scores[code], actors, home, techs, traits[best])
+            if event is not None:
+                guesses.append(event)
         return guesses
+
+    def guess(
+        self,
+        sent: Span,
+        code: str,
+        score: float,
+        actors: list[Span],
+        home: str,
+        techs: list[str],
+        traits: frozenset[str],
+    ) -> TaggedEvent | None:
+        """An event of type `code` told by `sent`, if the sentence meets everything the type
+        asks of a pattern mention: asserted, the actors it needs, its context, its parties.
+        Call it while the doc is being processed (the doc's words are read for contexts)."""
+        etype = self.types[code]
+        if not may_guess(traits, etype):
+            return None
+        if etype.context and not self._sentence_context(etype.context, sent, actors, techs):
+            return None
+        roles = assign_roles(sent.root, etype, actors, home, sent)
+        initiator = list(roles.initiator)
+        if not initiator and etype.initiator == "state":
+            initiator = _named_states(sent, actors)[:1]
+        if not initiator and etype.initiator in ("state", "company"):
+            return None
+        if etype.min_parties > 1 and len(initiator) < etype.min_parties:
+            groups = {a.kb_id_ for a in actors if a.label_ == "GROUP"}
+            if not groups & set(initiator):
+                return None
+        if etype.other_state:
+            named = {
+                a.kb_id_
+                for a in actors
+                if sent.start <= a.start < sent.end and a.kb_id_ and _country_like(a)
+            }
+            if not named - set(initiator):
+                return None
+        return TaggedEvent(
+            type=code,
+            status=read_mention(sent.root, self.cues).status,  # type: ignore[arg-type]
+            initiator=initiator,
+            target=[c for c in roles.target if c not in initiator],
+            partner=initiator[1:] if etype.parties else [],
+            confidence=round(score, 3),
+            evidence=sent.text.strip(),
+        )
+
+    def _sentence_context(
+        self, name: str, sent: Span, actors: list[Span], techs: list[str]
+    ) -> bool:
+        """`_context` for a sentence instead of a mention."""
+        if name == "multi_state":
+            found = {
+                a.kb_id_
+                for a in actors
+                if a.label_ == STATE and a.kb_id_ and sent.start <= a.start < sent.end
+            }
+            return len(found) >= 2
+        if name == "state":
+            return any(a.label_ == STATE and a.kb_id_ for a in actors)
+        return has_context(self._doc_lower, name, self.cues, techs)
 
     def _policy(self) -> Policy:
         """The policy saved with the classifier in this pipeline (the default without one)."""

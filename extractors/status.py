@@ -35,6 +35,7 @@ class Cues:
     hypothetical_modals: frozenset[str] = frozenset()
     hypothetical_heads: frozenset[str] = frozenset()
     negation_heads: frozenset[str] = frozenset()
+    negation_phrasals: frozenset[str] = frozenset()
     kept_heads: frozenset[str] = frozenset()
     reporting_verbs: frozenset[str] = frozenset()
     background_preps: frozenset[str] = frozenset()
@@ -166,7 +167,7 @@ def _modality_at(tok: Token, k: int, cues: Cues) -> Modality:
         return "background"
     if k == 0 and tok.pos_ != "VERB":
         return "asserted"
-    if lemma in cues.negation_heads:
+    if lemma in cues.negation_heads or _phrasal(tok) in cues.negation_phrasals:
         return "negated"
     if lemma in cues.kept_heads:
         return "kept"
@@ -175,6 +176,12 @@ def _modality_at(tok: Token, k: int, cues: Cues) -> Modality:
     if lemma in cues.background_heads and k > 0:
         return "background"
     return "asserted"
+
+
+def _phrasal(tok: Token) -> str:
+    """"rule out" for "ruled out": the verb's lemma and its particle, if it has one."""
+    particles = [child.lower_ for child in tok.children if child.dep_ == "prt"]
+    return f"{tok.lemma_.lower()} {particles[0]}" if particles else ""
 
 
 RECENT_WORDS = frozenset(

@@ -53,7 +53,7 @@ class Prepared:
     events: list[TaggedEvent]
     candidates: list[TaggedEvent]
     sentences: list[list[str]]  # the classifier's words per sentence, for guesses
-    traits: list[frozenset[str]]  # per sentence, what a guess may rest on (`sentence_traits`)
+    allowed: list[frozenset[str]]  # per sentence, the types a guess may report from it
     named: set[str]  # types the patterns named, kept or set aside: never guessed
 
 
@@ -67,12 +67,10 @@ class Scored:
 
 def prepare(items: Sequence[dict[str, Any]]) -> list[Prepared]:
     """Step 1: the pattern tagger's view of each item (see module docstring)."""
-    from .events import sentence_traits
     from .pipeline import build_pipeline
 
     nlp = build_pipeline(classifier=False)
     events_pipe = nlp.get_pipe("econsec_events")
-    cues = events_pipe.cues  # type: ignore[attr-defined]
     texts = [join_item(it.get("title", ""), it.get("summary", "")) for it in items]
     out = []
     for item, doc in zip(items, nlp.pipe(texts, disable=["econsec_events"]), strict=True):
@@ -91,7 +89,7 @@ def prepare(items: Sequence[dict[str, Any]]) -> list[Prepared]:
                 events=events,
                 candidates=candidates,
                 sentences=[features(sent) for sent in sentences],
-                traits=[sentence_traits(sent, actors_of(doc), cues) for sent in sentences],
+                allowed=[guessable(events_pipe, doc, sent) for sent in sentences],
                 named={e.type for e in events + candidates},
             )
         )
@@ -198,21 +196,31 @@ class Counts:
         }
 
 
-def actors_of(doc: Any) -> list[Any]:
-    return list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
+def guessable(events_pipe: Any, doc: Any, sent: Any) -> frozenset[str]:
+    """The types `EventExtractor.guess` would report from `sent` (run right after the event
+    component processed `doc`, as it reads the doc's words)."""
+    from .actors import home_country
+    from .events import sentence_traits
+
+    actors = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
+    home = home_country(actors)
+    techs = doc._.technologies or []
+    traits = sentence_traits(sent, actors, events_pipe.cues)
+    return frozenset(
+        code
+        for code in events_pipe.types
+        if events_pipe.guess(sent, code, 1.0, actors, home, techs, traits) is not None
+    )
 
 
 def guesses(p: Prepared, scored: Scored, floor: float) -> list[TaggedEvent]:
     """The types the event component would guess (`EventExtractor._guesses`), type only."""
-    from .events import may_guess
-
-    types = event_types_by_code()
     out = []
     for code, score in scored.item.items():
         if score < floor or code in p.named or not p.sentences:
             continue
         best = max(range(len(p.sentences)), key=lambda i: scored.sentences[i].get(code, 0.0))
-        if may_guess(p.traits[best], types[code]):
+        if code in p.allowed[best]:
             out.append(TaggedEvent(type=code, status="enacted", confidence=score))
     return out
 

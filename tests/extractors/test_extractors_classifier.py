@@ -109,17 +109,71 @@ def test_the_shipped_model_knows_every_taxonomy_code() -> None:
 
 
 @pytest.mark.slow
-def test_the_tagger_runs_the_classifier_only_past_the_gate(tagger) -> None:  # type: ignore[no-untyped-def]
+def test_the_tagger_runs_the_classifier_only_past_the_gate(
+    tagger,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from extractors.classifier import CLASSIFIER
-    from extractors.text import join_item
 
-    assert CLASSIFIER in tagger.nlp.pipe_names
-    passed = tagger.nlp(join_item("Japan bans gallium exports", "The ministry said so."))
-    assert passed._.type_scores and max(passed._.type_scores.values()) > 0
-    gated = tagger._cheap_pass(join_item("Local team wins the cup", "Fans celebrated."))
-    assert not gated._.in_scope and gated._.type_scores is None
+    component = tagger.nlp.get_pipe(CLASSIFIER)
+    scored: list[str] = []
+    original = component.classifier.score
+
+    def counting(docs):  # type: ignore[no-untyped-def]
+        scored.extend(doc.text for doc in docs)
+        return original(docs)
+
+    monkeypatch.setattr(component.classifier, "score", counting)
+    items = [("Japan bans gallium exports", "The ministry said so."), ("Cup final", "Fans.")]
+    passed, gated = tagger.tag_many(items)
+    assert passed.in_scope and not gated.in_scope
+    assert len(scored) == 1 and scored[0].startswith("Japan bans gallium")
 
 
-def test_a_pipeline_without_the_classifier_keeps_the_pattern_events() -> None:
-    event = TaggedEvent(type=BAN, status="enacted", confidence=0.7)
-    assert combine([event], [], None, Policy(drop_below=0.9)) == [event]
+@pytest.mark.slow
+def test_a_tagger_without_the_classifier_keeps_its_pattern_events() -> None:
+    from extractors.classifier import CLASSIFIER
+    from extractors.pipeline import EventTagger
+
+    plain = EventTagger(classifier=False)
+    assert CLASSIFIER not in plain.nlp.pipe_names
+    result = plain.tag("Japan bans gallium exports to China", "The trade ministry said so.")
+    assert [e.type for e in result.events] == ["export_control.ban"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "code", "allowed"),
+    [
+        # an agreement needs two parties and the beat's context
+        ("Japan signed the agreement in Tokyo on Tuesday.", "partnership.agreement", False),
+        # a subsidy needs the beat's context, not a stadium
+        (
+            "Japan announced a grant for the town's football stadium.",
+            "industrial_policy.subsidy",
+            False,
+        ),
+        # a denied measure gives nothing
+        ("Japan ruled out export curbs on chip tools.", "export_control.restriction", False),
+        ("Japan will restrict exports of chip tools to China.", "export_control.restriction", True),
+    ],
+)
+def test_a_guess_meets_what_the_type_asks_of_a_pattern_mention(
+    tagger,  # type: ignore[no-untyped-def]
+    text: str,
+    code: str,
+    allowed: bool,
+) -> None:
+    from extractors.actors import SPANS_KEY, home_country
+    from extractors.events import sentence_traits
+
+    doc = tagger.nlp(text)
+    events = tagger.nlp.get_pipe("econsec_events")
+    actors = list(doc.spans[SPANS_KEY])
+    sent = next(iter(doc.sents))
+    traits = sentence_traits(sent, actors, events.cues)
+    techs = doc._.technologies or []
+    guess = events.guess(sent, code, 0.9, actors, home_country(actors), techs, traits)
+    assert (guess is not None) is allowed
+    if guess is not None:
+        assert guess.initiator == ["JP"] and guess.evidence == text

@@ -133,6 +133,8 @@ def test_positive_events(
         ("Samsung bans staff from using chatbots", "The company cited data leaks."),
         ("Huawei posts record profit", "Sales rose after Washington added it to the Entity List."),
         ("Merkel rejects calls to exclude Huawei from 5G networks", ""),
+        ("Japan rules out export curbs on chip tools", ""),
+        ("Seoul holds off on a ban of Chinese shopping apps", "Officials want more study."),
     ],
 )
 def test_no_event(tagger: EventTagger, title: str, summary: str) -> None:
