@@ -22,7 +22,10 @@ def parse_when(value: str | None, *, now: datetime | None = None) -> datetime | 
     value = value.strip()
     match = RELATIVE.match(value.lower())
     if match:
-        return (now or datetime.now(UTC)) - int(match.group(1)) * UNITS[match.group(2)]
+        try:
+            return (now or datetime.now(UTC)) - int(match.group(1)) * UNITS[match.group(2)]
+        except OverflowError:
+            raise ValueError(f"{value!r} reaches back before year 1") from None
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:

@@ -44,6 +44,7 @@ UNITS = {
     "w": timedelta(weeks=1),
     "y": timedelta(days=365),  # as `search --since 1y`
 }
+LONGEST = timedelta(days=36_500)  # windows reach back from now; past year 1 they cannot
 History = Callable[[datetime | None, datetime | None], list[dict[str, Any]]]
 
 
@@ -54,7 +55,13 @@ def parse_duration(value: Any) -> timedelta:
     found = DURATION.match(str(value))
     if not found:
         raise ValueError(f"not a duration: {value!r} (use 30m, 6h, 7d, 2w or 1y)")
-    return int(found.group(1)) * UNITS[found.group(2)]
+    try:
+        duration = int(found.group(1)) * UNITS[found.group(2)]
+    except OverflowError:
+        duration = LONGEST + UNITS["d"]
+    if duration > LONGEST:
+        raise ValueError(f"duration too long: {value!r} (at most 100y)")
+    return duration
 
 
 def format_duration(value: timedelta) -> str:

@@ -1,7 +1,8 @@
 """The API token: `Authorization: Bearer` for the API, a session cookie for the pages.
 
-The cookie holds an HMAC of the token, not the token itself; every comparison
-is constant-time. A page reached with `?token=` sets the cookie and redirects
+The cookie holds when it was issued and an HMAC of the token over that time, not
+the token itself; it is refused after COOKIE_DAYS, and every comparison is
+constant-time. A page reached with `?token=` sets the cookie and redirects
 to the same address without it, so the token does not stay in the address bar
 or the history. Health checks, static files and the login form stay open.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 from urllib.parse import parse_qs, urlencode
@@ -34,7 +36,6 @@ class TokenGuard:
 
     def __init__(self, token: str | None):
         self.token = token.encode("utf-8") if token else None
-        self.session = _session_value(self.token) if self.token else ""
 
     @property
     def required(self) -> bool:
@@ -51,13 +52,29 @@ class TokenGuard:
         scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and self.accepts(credentials.strip()):
             return True
-        cookie = request.cookies.get(COOKIE, "")
-        return hmac.compare_digest(cookie.encode("utf-8"), self.session.encode("utf-8"))
+        return self.valid_session(request.cookies.get(COOKIE, ""))
+
+    def session(self, issued: int | None = None) -> str:
+        """`<issued>.<HMAC of the token over it>`: checked, and aged, on every request."""
+        assert self.token is not None
+        issued = int(time.time()) if issued is None else issued
+        return f"{issued}.{_signature(self.token, issued)}"
+
+    def valid_session(self, cookie: str, now: float | None = None) -> bool:
+        if self.token is None:
+            return False
+        issued_text, _, signature = cookie.partition(".")
+        if not issued_text.isascii() or not issued_text.isdigit():
+            return False
+        issued = int(issued_text)
+        expected = _signature(self.token, issued)
+        fresh = 0 <= (now or time.time()) - issued <= COOKIE_DAYS * 86_400
+        return hmac.compare_digest(signature.encode("utf-8"), expected.encode("utf-8")) and fresh
 
     def log_in(self, response: Response, request: Request) -> Response:
         response.set_cookie(
             COOKIE,
-            self.session,
+            self.session(),
             max_age=COOKIE_DAYS * 86_400,
             httponly=True,
             samesite="lax",
@@ -87,7 +104,11 @@ class TokenGuard:
     def _from_link(self, request: Request, offered: str) -> Response:
         """`/?token=…`: the same page without the token, with the cookie when it was right."""
         rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-        target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
+        # The path as sent, still percent-encoded: decoded, "/%2F%2Fevil" would become
+        # "//evil", another site.
+        raw = request.scope.get("raw_path") or request.url.path.encode("utf-8")
+        path = raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)
+        target = local_path(path + (f"?{urlencode(rest)}" if rest else ""))
         if not self.accepts(offered):
             return RedirectResponse(
                 f"/login?{urlencode({'next': target, 'failed': '1'})}", status_code=303
@@ -95,8 +116,8 @@ class TokenGuard:
         return self.log_in(RedirectResponse(target, status_code=303), request)
 
 
-def _session_value(token: bytes) -> str:
-    return hmac.new(token, b"econsec web session", hashlib.sha256).hexdigest()
+def _signature(token: bytes, issued: int) -> str:
+    return hmac.new(token, f"econsec web session {issued}".encode(), hashlib.sha256).hexdigest()
 
 
 def _here(request: Request) -> str:

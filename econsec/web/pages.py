@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from econsec.errors import ConfigError, QueryError
 from econsec.models import SearchResult
 from econsec.web import views
-from econsec.web.params import SearchParams, search_params
+from econsec.web.params import MAX_PAGE, SearchParams, search_params
 
 EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 FACETS = {  # URL parameter -> (facet in the search result, heading)
@@ -82,7 +82,7 @@ def _dated(params: SearchParams, since: str, until: str, label: str, count: int)
 
 def paging(params: SearchParams, result: SearchResult) -> dict[str, Any]:
     stories = result.clusters if result.clusters is not None else result.total
-    last = max(1, math.ceil(stories / params.limit))
+    last = min(max(1, math.ceil(stories / params.limit)), MAX_PAGE)
     return {
         "page": params.page,
         "last": last,

@@ -4,7 +4,7 @@ bookmark and every facet is a link."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -29,11 +29,14 @@ FILTERS = {
 Sort = Literal["newest", "relevance"]
 
 
+LAST_DAY = datetime(9999, 12, 30, tzinfo=UTC)
+
+
 def parse_until(value: str) -> datetime | None:
     """Like `parse_when`, but a bare date means the end of that day: a range is inclusive."""
     when = parse_when(value)
     if when is not None and len(value.strip()) == 10:
-        return when + timedelta(days=1) - timedelta(microseconds=1)
+        return min(when, LAST_DAY) + timedelta(days=1) - timedelta(microseconds=1)
     return when
 
 

@@ -74,7 +74,8 @@ def test_logging_in_sets_a_cookie_that_is_not_the_token(
     right = anonymous.post("/login", data={"token": TOKEN, "next": "/feeds"})
     assert (right.status_code, right.headers["location"]) == (303, "/feeds")
     cookie = right.cookies[COOKIE]
-    assert TOKEN not in cookie and len(cookie) == 64
+    issued, _, signature = cookie.partition(".")
+    assert TOKEN not in cookie and len(signature) == 64 and abs(int(issued) - time.time()) < 60
     set_cookie = right.headers["set-cookie"].lower()
     assert "httponly" in set_cookie and "samesite=lax" in set_cookie
     with logged_in(guarded, cookie) as client:
@@ -85,6 +86,26 @@ def test_logging_in_sets_a_cookie_that_is_not_the_token(
     altered = cookie[:-1] + ("0" if cookie[-1] != "0" else "1")
     with logged_in(guarded, altered) as client:
         assert client.get("/feeds").status_code == 303
+
+
+def test_an_old_or_forged_session_is_refused() -> None:
+    from econsec.web.auth import COOKIE_DAYS, TokenGuard
+
+    guard = TokenGuard(TOKEN)
+    week_ago = int(time.time()) - COOKIE_DAYS * 86_400 - 60
+    assert guard.valid_session(guard.session())
+    assert not guard.valid_session(guard.session(issued=week_ago))
+    assert not guard.valid_session(f"{int(time.time())}.{'0' * 64}")
+    assert not guard.valid_session(TokenGuard("another-token-of-16-chars").session())
+    assert not guard.valid_session("") and not guard.valid_session("١٢٣.abc")
+
+
+def test_a_token_link_never_leads_off_site(guarded: Site) -> None:
+    with guarded.client(follow_redirects=False) as anonymous:
+        response = anonymous.get("/%2F%2Fevil.example/", params={"token": TOKEN})
+    location = response.headers["location"]
+    assert response.status_code == 303 and location.startswith("/")
+    assert not location.startswith(("//", "/\\"))
 
 
 def test_a_link_with_the_token_logs_in_and_drops_it_from_the_address(guarded: Site) -> None:
