@@ -9,6 +9,7 @@ never lost.
 from __future__ import annotations
 
 import time
+import urllib.request
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,14 +146,47 @@ def make_client(settings: Settings) -> httpx.Client:
     against the address policy (server-side request forgery, see `econsec.netsafety`)."""
     timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
     policy = AddressPolicy.from_settings(settings)
+    direct = guarded_transport(policy)
+    mounts = proxy_mounts(direct)
+
+    def check(request: httpx.Request) -> None:
+        policy.check_url(request.url, through_proxy=_proxied(request.url, mounts))
+
     return httpx.Client(
         timeout=timeout,
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-        transport=guarded_transport(policy),
-        event_hooks={"request": [lambda request: policy.check_url(request.url)]},
+        transport=direct,
+        mounts=mounts,
+        event_hooks={"request": [check]},
     )
+
+
+def _proxied(url: httpx.URL, mounts: dict[str, httpx.BaseTransport | None]) -> bool:
+    """Does the client send `url` through a proxy of the environment?"""
+    if f"{url.scheme}://" not in mounts:
+        return False
+    return not urllib.request.proxy_bypass(url.host)  # NO_PROXY
+
+
+def proxy_mounts(direct: httpx.BaseTransport) -> dict[str, httpx.BaseTransport | None]:
+    """The proxies of the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`),
+    which httpx drops once a transport is given. Through a proxy the host of every hop is
+    still checked before the request; the address is the proxy's to resolve."""
+    proxies = urllib.request.getproxies()
+    mounts: dict[str, httpx.BaseTransport | None] = {}
+    for scheme in ("http", "https"):
+        proxy = proxies.get(scheme) or proxies.get("all")
+        if proxy:
+            mounts[f"{scheme}://"] = httpx.HTTPTransport(proxy=proxy)
+    if mounts:
+        for host in (h.strip() for h in proxies.get("no", "").split(",")):
+            if host and host != "*":
+                mounts[f"all://*{host.lstrip('.').lstrip('*')}"] = direct
+            elif host == "*":
+                return {}
+    return mounts
 
 
 def _read_local(spec: FeedSpec, max_bytes: int) -> FetchedBody:

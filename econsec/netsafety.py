@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import ipaddress
 import os
+import re
 import socket
 import tempfile
 import threading
@@ -56,8 +57,16 @@ def address_kind(ip: IPAddress) -> str | None:
         embedded = ip.ipv4_mapped or ip.sixtofour
         if embedded is not None:
             return address_kind(embedded)
-    for kind in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
-        if getattr(ip, f"is_{kind}"):
+    for kind in (
+        "unspecified",
+        "loopback",
+        "link_local",
+        "site_local",  # IPv6 fec0::/10: deprecated, still routed inside some networks
+        "multicast",
+        "private",
+        "reserved",
+    ):
+        if getattr(ip, f"is_{kind}", False):
             return kind.replace("_", "-")
     return None if ip.is_global else "non-public"
 
@@ -116,14 +125,18 @@ class AddressPolicy:
                 )
         return addresses
 
-    def check_url(self, url: httpx.URL) -> None:
-        """Refuse a request (first hop or redirect) whose host is off limits."""
+    def check_url(self, url: httpx.URL, through_proxy: bool = False) -> None:
+        """Refuse a request (first hop or redirect) whose host is off limits. Through a proxy
+        a host that does not resolve here passes: resolving it is the proxy's job."""
         if url.scheme not in ("http", "https"):
             raise UnsafeAddressError("only http and https feeds are fetched", str(url))
         try:
             self.resolve(url.host, url.port or (443 if url.scheme == "https" else 80))
         except UnsafeAddressError as exc:
             raise UnsafeAddressError(str(exc), str(url)) from None
+        except httpx.ConnectError:
+            if not through_proxy:
+                raise
 
 
 def _addresses(host: str, port: int) -> list[str]:
@@ -246,7 +259,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if re.fullmatch(r"[0-9]+", value):  # not str.isdigit: "²" is a digit to it
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)

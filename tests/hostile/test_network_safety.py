@@ -73,6 +73,7 @@ def _fetch(url: str, settings: Settings) -> feedlib.FetchedBody:
         ("::", "unspecified"),
         ("fe80::1", "link-local"),
         ("fd00::1", "private"),
+        ("fec0::1", "site-local"),
         ("::ffff:127.0.0.1", "loopback"),
         ("::ffff:10.0.0.1", "private"),
         ("2002:a9fe:a9fe::", "link-local"),  # 6to4 of 169.254.169.254
@@ -191,6 +192,84 @@ def test_the_connection_itself_is_checked(hostile: HostileServer) -> None:
     with pytest.raises(UnsafeAddressError):
         GuardedBackend(AddressPolicy()).connect_tcp("127.0.0.1", port)
     assert hostile.paths == []
+
+
+class ForwardProxy:
+    """An HTTP forward proxy on loopback that answers every absolute-URL GET with a feed,
+    recording what it was asked (it fetches nothing itself)."""
+
+    FEED = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Proxied</title>'
+        b"<item><title>Seoul tightens chip export rules</title>"
+        b"<link>https://proxied.example/a</link></item></channel></rss>"
+    )
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.asked: list[str] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                outer.asked.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.send_header("Content-Length", str(len(outer.FEED)))
+                self.end_headers()
+                self.wfile.write(outer.FEED)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self) -> ForwardProxy:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_feeds_go_through_the_proxy_of_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A host only the proxy can resolve is fetched through it; a private address is still
+    refused before anything is sent."""
+    with ForwardProxy() as proxy:
+        for name in ("HTTP_PROXY", "http_proxy"):
+            monkeypatch.setenv(name, proxy.url)
+        for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        settings = Settings(store=str(tmp_path / "s"), fetch_deadline=5.0)
+        spec = FeedSpec(name="proxied", url="http://feeds.invalid/rss.xml")
+        with feedlib.make_client(settings) as client:
+            body = feedlib.fetch(spec, settings, client=client)
+            assert b"Seoul tightens" in body.content
+            assert proxy.asked == ["http://feeds.invalid/rss.xml"]
+            inside = FeedSpec(name="inside", url="http://10.1.2.3/rss.xml")
+            with pytest.raises(FeedFetchError, match="private address"):
+                feedlib.fetch(inside, settings, client=client)
+        assert proxy.asked == ["http://feeds.invalid/rss.xml"]
+
+
+def test_without_a_proxy_an_unresolvable_host_fails_clearly(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for scheme in ("http", "https", "all"):
+        for name in (f"{scheme}_proxy", f"{scheme.upper()}_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+    settings = Settings(store=str(tmp_path / "s"), fetch_deadline=5.0)
+    with pytest.raises(TransientFeedError, match="feeds.invalid"):
+        feedlib.fetch(FeedSpec(name="nowhere", url="http://feeds.invalid/rss.xml"), settings)
 
 
 def test_the_connection_goes_to_the_checked_address(hostile: HostileServer) -> None:
