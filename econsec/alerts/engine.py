@@ -96,7 +96,7 @@ def fetch_events(store: Store, rule: Rule, **window: Any) -> list[dict[str, Any]
             return found
         second = min(_published(hit) for hit in page).replace(microsecond=0)
         if second == last_second:  # a whole page in one second
-            found += _crowded_second(store, rule, second, seen, window)
+            found += _crowded_second(store, rule, second, seen, window, ceiling)
             until, last_second = second - timedelta(microseconds=1), None
         else:
             until, last_second = second + timedelta(seconds=1, microseconds=-1), second
@@ -115,14 +115,21 @@ def _unseen(rule: Rule, page: list[dict[str, Any]], seen: set[str]) -> list[dict
 
 
 def _crowded_second(
-    store: Store, rule: Rule, second: datetime, seen: set[str], window: dict[str, Any]
+    store: Store,
+    rule: Rule,
+    second: datetime,
+    seen: set[str],
+    window: dict[str, Any],
+    ceiling: datetime | None,
 ) -> list[dict[str, Any]]:
-    """The events published within `second` not seen yet, by offset within it."""
+    """The events published within `second` (and the window) not seen yet, by offset."""
     found: list[dict[str, Any]] = []
     since = window.get("since")
     bounds = dict(window)
     bounds["since"] = max(second, _aware(since)) if since is not None else second
     bounds["until"] = second + timedelta(seconds=1, microseconds=-1)
+    if ceiling is not None:
+        bounds["until"] = min(bounds["until"], _aware(ceiling))
     offset = 0
     while True:
         page = store.search(rule.search_query(limit=PAGE, offset=offset, **bounds)).hits

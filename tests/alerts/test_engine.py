@@ -269,3 +269,24 @@ def test_history_is_read_whole_and_once_across_pages(
     window = engine.fetch_events(store, rule, since=since, until=until)
     wanted = [e.id for e in spread + crowd if since <= e.published <= until]
     assert sorted(e["id"] for e in window) == sorted(wanted) and len(wanted) == 17
+
+
+def test_paging_returns_what_one_big_page_would(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Crowded seconds and a ceiling inside one: pages of 4 must not widen the window."""
+    from econsec.alerts import engine
+    from tests import factories
+
+    crowd = []
+    for i, millis in enumerate([100] * 4 + [700] * 5):
+        art = factories.article(7_000 + i, day=9)
+        art.published = art.published.replace(microsecond=millis * 1000)
+        crowd.append(factories.event(art, "export_control.restriction"))
+    add_events(store, *crowd)
+    rule = write_rule(tmp_path / "rules")
+    until = datetime(2024, 5, 9, 8, 0, 0, 300_000, tzinfo=UTC)
+    whole = store.search(rule.search_query(limit=100, until=until)).hits
+    monkeypatch.setattr(engine, "PAGE", 4)
+    paged = engine.fetch_events(store, rule, until=until)
+    assert sorted(e["id"] for e in paged) == sorted(e["id"] for e in whole)
