@@ -38,7 +38,7 @@ def test_killed_while_fetching(
 ) -> None:
     """Killed while one feed hangs: the feeds before it are staged, the rest are not."""
     root = tmp_path / "store"
-    feeds.server.stalled.clear()
+    feeds.server.hold()  # the session's server may have been released by an earlier test
     process = subprocess.Popen(ingest_command(feeds, root), env=feeds.env())
     try:
         wait_for(feeds.server.stalled.is_set, 60, "the stalled feed to be requested")
@@ -46,6 +46,7 @@ def test_killed_while_fetching(
         wait_for(lambda: count(root, STAGED) >= staged_before, 30, "the first feeds to be staged")
     finally:
         _kill(process)
+        feeds.server.release()
     assert 0 < count(root, STAGED) < len(clean.articles)
     assert count(root, TAGGED) == 0
     assert_same_as_clean(rerun(feeds, root, tagger), clean)

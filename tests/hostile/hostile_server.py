@@ -85,6 +85,11 @@ class HostileServer:
     def release(self) -> None:
         self.released.set()
 
+    def hold(self) -> None:
+        """Make `/stall/` hold requests again (after an earlier `release()`)."""
+        self.stalled.clear()
+        self.released.clear()
+
     def file(self, name: str) -> bytes | None:
         for root in self.roots:
             if (root / name).is_file():
