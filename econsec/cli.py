@@ -467,17 +467,23 @@ def serve(
         typer.Option("--rules", envvar="ECONSEC_RULES", help="Rules folder for the alerts page."),
     ] = None,
     store: StoreOpt = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="Server processes; one per core lets concurrent searches scale."
+        ),
+    ] = 1,
 ) -> None:
     """The analyst web pages and the JSON API (OpenAPI at /docs) over the store, until
     interrupted; refuses to bind a non-loopback address without a token.
 
-    Example: econsec serve --port 8000, then open http://127.0.0.1:8000/
+    Example: econsec serve --port 8000 --workers 2, then open http://127.0.0.1:8000/
     """
     from econsec.web.server import serve as run_server
 
     settings = load_settings(store=store, api_token=token)
     try:
-        run_server(settings, host, port, rules or Path("rules"))
+        run_server(settings, host, port, rules or Path("rules"), workers=workers)
     except EconsecError as exc:
         fail(str(exc), code=2)
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import html
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from econsec.dedup import Known
 from econsec.models import (
@@ -19,11 +23,12 @@ from econsec.models import (
     SearchResult,
 )
 from econsec.store import STORY_LIMIT, SearchKind
+from econsec.store.collapse import COLLAPSE_WINDOW, collapse
 from econsec.store.state import StateDB
 from econsec.store.tantivy_index import ARTICLE_FIELDS, EVENT_FIELDS, TantivyIndex, combine
 
 INDEX_BATCH = 2_000
-COLLAPSE_WINDOW = 5_000
+T = TypeVar("T")
 FACET_FIELDS = {
     "type": "type",
     "category": "category",
@@ -35,7 +40,9 @@ FACET_FIELDS = {
 
 
 class EmbeddedStore:
-    """Both halves live under one directory; the indexes open only when first needed."""
+    """Both halves live under one directory; the indexes open only when first needed.
+    Threads may share one store: they share its indexes (Tantivy searchers are safe to
+    share) and each gets its own SQLite connection (`StateDB`)."""
 
     def __init__(self, root: Path):
         self.root = root
@@ -43,22 +50,29 @@ class EmbeddedStore:
         self.state = StateDB(root / "state.sqlite3")
         self._events: TantivyIndex | None = None
         self._articles: TantivyIndex | None = None
+        self._opening = threading.Lock()
+        self._helpers: ThreadPoolExecutor | None = None
 
     @property
     def events_index(self) -> TantivyIndex:
-        if self._events is None:
-            self._events = TantivyIndex(self.root / "events", EVENT_FIELDS, "events")
-        return self._events
+        with self._opening:
+            if self._events is None:
+                self._events = TantivyIndex(self.root / "events", EVENT_FIELDS, "events")
+            return self._events
 
     @property
     def articles_index(self) -> TantivyIndex:
-        if self._articles is None:
-            self._articles = TantivyIndex(self.root / "articles", ARTICLE_FIELDS, "articles")
-        return self._articles
+        with self._opening:
+            if self._articles is None:
+                self._articles = TantivyIndex(self.root / "articles", ARTICLE_FIELDS, "articles")
+            return self._articles
 
     def close(self) -> None:
         self.state.close()
         self._events = self._articles = None
+        if self._helpers is not None:
+            self._helpers.shutdown(wait=False)
+            self._helpers = None
 
     # state, delegated ------------------------------------------------------
 
@@ -118,16 +132,30 @@ class EmbeddedStore:
         text_query = index.parse(query.q)
         full = combine([text_query, *self._filters(index, query, kind)])
         newest = query.sort == "newest"
+        wants_facets = query.facets and kind == "events"
+        facets = self._aside(self._facets, index, full) if wants_facets else None
         if kind == "events" and query.collapse:
-            result = self._collapsed(index, full, query, newest)
+            page = collapse(
+                index, full, newest=newest, offset=query.offset, limit=max(query.limit, 0)
+            )
+            result = SearchResult(total=page.total, hits=page.hits, clusters=page.clusters)
+            stored = page.stored
         else:
             hits = index.search(full, limit=query.limit, offset=query.offset, newest_first=newest)
-            result = SearchResult(total=hits.total, hits=hits.docs)
+            result, stored = SearchResult(total=hits.total, hits=hits.docs), hits.stored
         if kind == "events":
-            self._highlight(index, text_query, query.q, result.hits)
-        if query.facets and kind == "events":
-            result.facets = self._facets(index, full)
+            self._highlight(index, text_query, query.q, result.hits, stored)
+        if facets is not None:
+            result.facets = facets.result()
         return result
+
+    def _aside(self, work: Callable[..., T], *args: Any) -> Future[T]:
+        """Run `work` on another thread: the facets' aggregation runs in Tantivy without the
+        interpreter lock, so it overlaps the collapse on a second core."""
+        with self._opening:
+            if self._helpers is None:
+                self._helpers = ThreadPoolExecutor(os.cpu_count() or 2, "econsec-search")
+            return self._helpers.submit(work, *args)
 
     def get_event(self, event_id: str) -> dict[str, Any] | None:
         """One searchable event by id, as a search hit without the collapse fields."""
@@ -159,32 +187,14 @@ class EmbeddedStore:
         ids = self.state.events_indexed_between(query.indexed_since, query.indexed_until)
         return ids or [""]
 
-    def _collapsed(
-        self, index: TantivyIndex, full: Any, query: SearchQuery, newest: bool
-    ) -> SearchResult:
-        """One hit per cluster (a story's events of one type), with every outlet that told it."""
-        hits = index.search(full, limit=COLLAPSE_WINDOW, newest_first=newest)
-        groups: dict[str, dict[str, Any]] = {}
-        for doc in hits.docs:
-            key = doc.get("cluster_id") or doc["id"]
-            group = groups.get(key)
-            if group is None:
-                groups[key] = group = {**doc, "sources": [], "event_ids": []}
-            group["event_ids"].append(doc["id"])
-            outlet = {"source": doc.get("source", ""), "url": doc.get("url", "")}
-            if outlet not in group["sources"]:
-                group["sources"].append(outlet)
-        collapsed = list(groups.values())
-        for group in collapsed:
-            group["source_count"] = len(group["sources"])
-        page = collapsed[query.offset : query.offset + query.limit]
-        return SearchResult(total=hits.total, hits=page, facets={}, clusters=len(collapsed))
-
-    def _highlight(self, index: TantivyIndex, text_query: Any, q: str, hits: list[dict]) -> None:
-        for hit in hits:
-            evidence = hit.get("evidence", "")
-            snippet = index.snippet(text_query, hit["id"], "evidence") if q.strip("* ") else ""
-            hit["evidence_html"] = snippet or html.escape(evidence)
+    def _highlight(
+        self, index: TantivyIndex, text_query: Any, q: str, hits: list[dict], stored: list[Any]
+    ) -> None:
+        """Evidence with the matched words in `<b>`, from each hit's own stored document."""
+        matching = bool(q.strip("* "))
+        snippets = index.snippets(text_query, stored, "evidence") if matching else [""] * len(hits)
+        for hit, snippet in zip(hits, snippets, strict=True):
+            hit["evidence_html"] = snippet or html.escape(hit.get("evidence", ""))
 
     def _facets(self, index: TantivyIndex, full: Any) -> dict[str, dict[str, int]]:
         spec: dict[str, Any] = {

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
@@ -47,12 +49,15 @@ CREATE TABLE IF NOT EXISTS cycles (
 """
 
 
-def connect(path: Path, schema: str, what: str) -> sqlite3.Connection:
+def connect(path: Path, schema: str, what: str, any_thread: bool = False) -> sqlite3.Connection:
     """A connection that parallel processes can share: WAL, and a busy timeout so that a
-    writer waits for another instead of failing."""
+    writer waits for another instead of failing. `any_thread` lets another thread close it
+    (using it from two threads at once is still the caller's to prevent)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+        db = sqlite3.connect(
+            path, timeout=30.0, isolation_level=None, check_same_thread=not any_thread
+        )
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA busy_timeout=30000")
         db.execute("PRAGMA synchronous=NORMAL")
@@ -99,19 +104,50 @@ def now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+class _Held:
+    """A thread's connection, in a box a weak set can point at (a connection cannot)."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+
 class StateDB:
-    """The SQLite side of the embedded store; one connection per process."""
+    """The SQLite side of the embedded store. A SQLite connection serves only the thread
+    that opened it, so each thread gets its own on first use, and one store can serve
+    a web server's worker threads; a connection closes when its thread ends, and
+    `close` closes those still open."""
 
     def __init__(self, path: Path):
         self.path = path
-        self.db = connect(path, SCHEMA, "state database")
+        self._local = threading.local()
+        self._open: weakref.WeakSet[_Held] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._closed = False
         with self.transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection."""
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is None:
+            if self._closed:
+                raise StoreError(str(self.path), "the state database was closed")
+            db = connect(self.path, SCHEMA, "state database", any_thread=True)
+            held = self._local.held = _Held(db)
+            weakref.finalize(held, db.close)  # when the thread ends (SQLite may not, alone)
+            with self._lock:
+                self._open.add(held)
+        return held.db
+
     def close(self) -> None:
-        self.db.close()
+        with self._lock:
+            self._closed = True
+            still_open, self._open = list(self._open), weakref.WeakSet()
+        for held in still_open:
+            held.db.close()
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return transaction(self.db)

@@ -11,10 +11,11 @@ import contextlib
 import functools
 import json
 import re
+import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,7 @@ WRITER_HEAP = 64_000_000
 LOCK_RETRIES = 8
 AND_NOT = re.compile(r"\bAND\s+NOT\s+")
 LEADING_NOT = re.compile(r"^NOT\s+")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def build_schema(fields: dict[str, str]) -> tantivy.Schema:
@@ -92,6 +94,38 @@ def build_schema(fields: dict[str, str]) -> tantivy.Schema:
 class Hits:
     total: int
     docs: list[dict[str, Any]]
+    stored: list[tantivy.Document] = field(default_factory=list)  # for snippets
+
+
+@dataclass
+class Snapshot:
+    """One searcher that every thread shares until a commit changes the index, and what has
+    been read of its documents' clusters (a `DocAddress` keeps its meaning only within one
+    searcher, so the two are replaced together)."""
+
+    searcher: tantivy.Searcher
+    cluster_keys: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+@dataclass
+class Window:
+    """The first hits of one search, with the snapshot they belong to: every later read of
+    these hits goes through its searcher. A hit's key is its score, or its `published` in
+    nanoseconds when newest first; ties are broken by address, in the engine's total order."""
+
+    snapshot: Snapshot
+    hits: list[tuple[Any, tantivy.DocAddress]]
+    total: int
+    newest_first: bool
+
+    @property
+    def searcher(self) -> tantivy.Searcher:
+        return self.snapshot.searcher
+
+    @property
+    def complete(self) -> bool:
+        """Whether the window holds every match."""
+        return len(self.hits) >= self.total
 
 
 class TantivyIndex:
@@ -107,6 +141,10 @@ class TantivyIndex:
             self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
         except (ValueError, OSError) as exc:
             raise StoreError(str(path), f"cannot open {kind} index: {exc}") from exc
+        self._meta = path / "meta.json"
+        self._seen = b""
+        self._snapshot: Snapshot | None = None
+        self._swapping = threading.Lock()
 
     def upsert(self, sources: Iterable[dict[str, Any]]) -> int:
         """Delete-then-add by id in one commit, so a rerun never duplicates. A write the
@@ -122,7 +160,10 @@ class TantivyIndex:
             writer.wait_merging_threads()
         except (ValueError, OSError) as exc:
             _rollback(writer)
-            raise StoreError(str(self.path), f"cannot write the {self.kind} index: {exc}") from exc
+            hint = " (is the disk full?)" if _looks_like_io(str(exc)) else ""
+            raise StoreError(
+                str(self.path), f"cannot write the {self.kind} index: {exc}{hint}"
+            ) from exc
         except BaseException:
             _rollback(writer)
             raise
@@ -163,36 +204,68 @@ class TantivyIndex:
     def parse(self, text: str) -> tantivy.Query:
         return parse_query(self.index, text, self.kind)
 
-    def search(
+    def snapshot(self) -> Snapshot:
+        """The shared searcher, replaced as soon as a commit, from this process or another,
+        has rewritten `meta.json` (read each time: a few kilobytes, microseconds)."""
+        try:
+            meta = self._meta.read_bytes()
+        except OSError:
+            meta = b""
+        with self._swapping:
+            if self._snapshot is None or meta != self._seen:
+                if self._snapshot is not None:
+                    self.index.reload()
+                self._snapshot, self._seen = Snapshot(self.index.searcher()), meta
+            return self._snapshot
+
+    def window(
         self, query: tantivy.Query, *, limit: int, newest_first: bool, offset: int = 0
-    ) -> Hits:
-        searcher = self.index.searcher()
+    ) -> Window:
+        """Hits' addresses and sort keys only: no stored document is read."""
+        snapshot = self.snapshot()
+        searcher = snapshot.searcher
         if limit <= 0:
-            return Hits(total=_count(searcher.search(query, 1)), docs=[])
+            return Window(snapshot, [], _count(searcher.search(query, 1)), newest_first)
         if newest_first:
             result = searcher.search(query, limit, offset=offset, order_by_field="published")
         else:
             result = searcher.search(query, limit, offset=offset)
-        docs = [_source(searcher.doc(address)) for _, address in result.hits]
-        return Hits(total=_count(result), docs=docs)
+        return Window(snapshot, result.hits, _count(result), newest_first)
+
+    def search(
+        self, query: tantivy.Query, *, limit: int, newest_first: bool, offset: int = 0
+    ) -> Hits:
+        found = self.window(query, limit=limit, newest_first=newest_first, offset=offset)
+        stored = [found.searcher.doc(address) for _, address in found.hits]
+        return Hits(total=found.total, docs=[_source(doc) for doc in stored], stored=stored)
 
     def aggregate(self, query: tantivy.Query, spec: dict[str, Any]) -> dict[str, Any]:
-        return dict(self.index.searcher().aggregate(query, spec))
+        """Aggregations run without the interpreter lock, so threads overlap here."""
+        return dict(self.snapshot().searcher.aggregate(query, spec))
 
-    def snippet(self, query: tantivy.Query, doc_id: str, field: str) -> str:
-        searcher = self.index.searcher()
-        hit = searcher.search(tantivy.Query.term_query(self.schema, "id", doc_id), 1).hits
-        if not hit:
-            return ""
-        generator = tantivy.SnippetGenerator.create(searcher, query, self.schema, field)
+    def snippets(
+        self, query: tantivy.Query, stored: list[tantivy.Document], field_name: str
+    ) -> list[str]:
+        """Highlighted fragments of `field_name`, one generator for all the documents."""
+        if not stored:
+            return []
+        searcher = self.snapshot().searcher
+        generator = tantivy.SnippetGenerator.create(searcher, query, self.schema, field_name)
         generator.set_max_num_chars(400)
-        return str(generator.snippet_from_doc(searcher.doc(hit[0][1])).to_html())
+        return [str(generator.snippet_from_doc(doc).to_html()) for doc in stored]
 
     def count(self) -> int:
-        return int(self.index.searcher().num_docs)
+        return int(self.snapshot().searcher.num_docs)
 
     def term_filter(self, field: str, values: list[str]) -> tantivy.Query:
         return tantivy.Query.term_set_query(self.schema, field, values)
+
+    def published_after(self, nanos: int) -> tantivy.Query:
+        """Documents published strictly later than a sort key of a newest-first window."""
+        after = EPOCH + timedelta(microseconds=nanos // 1000)
+        return tantivy.Query.range_query(
+            self.schema, "published", tantivy.FieldType.Date, after, None, include_lower=False
+        )
 
     def date_filter(self, since: datetime | None, until: datetime | None) -> tantivy.Query:
         return tantivy.Query.range_query(
@@ -202,6 +275,16 @@ class TantivyIndex:
             _as_datetime(since) if since else None,
             _as_datetime(until) if until else None,
         )
+
+
+IO_SIGNS = ("io::error", "file too large", "no space left", "disk quota", "writer was killed")
+
+
+def _looks_like_io(message: str) -> bool:
+    """Tantivy reports a refused write either as the OS error or, when one of its writer
+    threads hit it first, as a killed writer: both usually mean the disk is full."""
+    lowered = message.lower()
+    return any(sign in lowered for sign in IO_SIGNS)
 
 
 def _rollback(writer: tantivy.IndexWriter) -> None:

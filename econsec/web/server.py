@@ -2,6 +2,11 @@
 
 Bound to anything but loopback, the server needs a token; the token is never
 printed, and the access log shows `token=***` where a login link carried it.
+
+One process serves its requests from a pool of threads, which overlap only where
+the search engine runs without Python's interpreter lock; `--workers N` starts N
+processes on the same port, each with its own store (readers never block one
+another), so a machine's cores all serve requests.
 """
 
 from __future__ import annotations
@@ -9,12 +14,16 @@ from __future__ import annotations
 import copy
 import ipaddress
 import logging
+import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from econsec.config import Settings
+from econsec.config import Settings, load_settings
 from econsec.errors import ConfigError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 MIN_TOKEN_CHARS = 16
 TOKEN_IN_URL = re.compile(r"([?&]token=)[^&\s]*")
@@ -57,18 +66,50 @@ class RedactTokens(logging.Filter):
         return True
 
 
-def serve(settings: Settings, host: str, port: int, rules: Path | None = None) -> None:
-    """Check the binding, then serve until interrupted."""
+def serve(
+    settings: Settings, host: str, port: int, rules: Path | None = None, workers: int = 1
+) -> None:
+    """Check the binding, then serve until interrupted, in `workers` processes."""
     import uvicorn
 
     from econsec.web.app import create_app
 
+    if workers < 1:
+        raise ConfigError(f"must be 1 or more, not {workers}", field="--workers")
     token = settings.api_token.get_secret_value() if settings.api_token else None
     check_binding(host, token or None)
     if not token:
         settings = settings.model_copy(update={"api_token": None})
-    app = create_app(settings, rules=rules)
-    uvicorn.run(app, host=host, port=port, log_config=log_config(), server_header=False)
+    options: dict[str, Any] = {"log_config": log_config(), "server_header": False}
+    if workers == 1:
+        uvicorn.run(create_app(settings, rules=rules), host=host, port=port, **options)
+        return
+    os.environ.update(worker_environment(settings, rules))
+    target = f"{__name__}:worker_app"
+    uvicorn.run(target, factory=True, workers=workers, host=host, port=port, **options)
+
+
+def worker_environment(settings: Settings, rules: Path | None) -> dict[str, str]:
+    """What a worker process needs to rebuild the parent's settings: the environment's,
+    with the command line's store, token and rules on top (uvicorn starts workers afresh,
+    so they can only be handed an import path and the environment)."""
+    token = settings.api_token.get_secret_value() if settings.api_token else ""
+    return {
+        "ECONSEC_STORE": settings.store,
+        "ECONSEC_API_TOKEN": token,
+        "ECONSEC_RULES": str(rules or ""),
+    }
+
+
+def worker_app() -> FastAPI:
+    """The application of one `--workers` process (uvicorn's factory)."""
+    from econsec.web.app import create_app
+
+    settings = load_settings()
+    if settings.api_token is not None and not settings.api_token.get_secret_value():
+        settings = settings.model_copy(update={"api_token": None})
+    rules = os.environ.get("ECONSEC_RULES", "")
+    return create_app(settings, rules=Path(rules) if rules else None)
 
 
 def log_config() -> dict[str, Any]:
