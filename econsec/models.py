@@ -191,6 +191,19 @@ class SearchResult(BaseModel):
     facets: dict[str, dict[str, int]] = Field(default_factory=dict)
 
 
+def story_hit(first: dict[str, Any], copies: list[dict[str, Any]]) -> dict[str, Any]:
+    """A collapsed search hit, the same on both backends: a cluster's first event, with every
+    outlet that told it (`sources`, in order, each once), their count and every event id."""
+    hit: dict[str, Any] = {**first, "sources": [], "event_ids": []}
+    for doc in copies:
+        hit["event_ids"].append(doc["id"])
+        outlet = {"source": doc.get("source", ""), "url": doc.get("url", "")}
+        if outlet not in hit["sources"]:
+            hit["sources"].append(outlet)
+    hit["source_count"] = len(hit["sources"])
+    return hit
+
+
 DeliveryStatus = Literal["pending", "delivered", "failed", "invalid"]
 Digest = Literal["immediate", "hourly", "daily"]
 

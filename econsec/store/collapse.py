@@ -27,6 +27,7 @@ from typing import Any
 
 import tantivy
 
+from econsec.models import story_hit
 from econsec.store.tantivy_index import Snapshot, TantivyIndex, Window, combine
 
 COLLAPSE_WINDOW = 5_000
@@ -62,21 +63,9 @@ def collapse(
     copies = copies_in_window(index, query, window, docs, [key for key, _ in first_hits])
     page = Page(window.total, clusters)
     for key, address in first_hits:
-        page.hits.append(group(docs.source(address), [docs.source(a) for a in copies[key]]))
+        page.hits.append(story_hit(docs.source(address), [docs.source(a) for a in copies[key]]))
         page.stored.append(docs.document(address))
     return page
-
-
-def group(first: dict[str, Any], copies: list[dict[str, Any]]) -> dict[str, Any]:
-    """A cluster's first hit, with every outlet that told it and every event id."""
-    hit: dict[str, Any] = {**first, "sources": [], "event_ids": []}
-    for doc in copies:
-        hit["event_ids"].append(doc["id"])
-        outlet = {"source": doc.get("source", ""), "url": doc.get("url", "")}
-        if outlet not in hit["sources"]:
-            hit["sources"].append(outlet)
-    hit["source_count"] = len(hit["sources"])
-    return hit
 
 
 def count_clusters(

@@ -21,7 +21,7 @@ import html
 from datetime import datetime
 from typing import Any
 
-from econsec.models import SearchQuery, SearchResult
+from econsec.models import SearchQuery, SearchResult, story_hit
 
 TEXT_FIELDS = {"events": ["title", "evidence", "summary"], "articles": ["title", "summary"]}
 INTERNAL = {
@@ -144,16 +144,8 @@ def result(response: dict[str, Any], query: SearchQuery, kind: str) -> SearchRes
 
 def _collapsed(hit: dict[str, Any]) -> dict[str, Any]:
     """The top event of a cluster with every outlet that told it, as the embedded store gives."""
-    group = {**hit["_source"], "sources": [], "event_ids": []}
     copies = hit.get("inner_hits", {}).get("outlets", {}).get("hits", {}).get("hits", [])
-    for copy in copies or [hit]:
-        source = copy["_source"]
-        group["event_ids"].append(source["id"])
-        outlet = {"source": source.get("source", ""), "url": source.get("url", "")}
-        if outlet not in group["sources"]:
-            group["sources"].append(outlet)
-    group["source_count"] = len(group["sources"])
-    return group
+    return story_hit(hit["_source"], [copy["_source"] for copy in copies or [hit]])
 
 
 def facets(aggs: dict[str, Any]) -> dict[str, dict[str, int]]:
