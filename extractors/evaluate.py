@@ -11,12 +11,12 @@ status when it matches.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from .resources import DataFileError, iter_jsonl
 from .types import TagResult
 
 
@@ -27,17 +27,10 @@ class Tagger(Protocol):
 def read_items(path: str | Path) -> list[dict[str, Any]]:
     """Items of a JSONL file; a malformed line raises ValueError naming file and line."""
     items = []
-    with Path(path).open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{lineno}: invalid JSON: {exc.msg}") from exc
-            if not isinstance(item, dict) or "title" not in item:
-                raise ValueError(f"{path}:{lineno}: expected an object with a 'title'")
-            items.append(item)
+    for lineno, item in iter_jsonl(Path(path)):
+        if "title" not in item:
+            raise DataFileError(f"{path}:{lineno}: expected an object with a 'title'")
+        items.append(item)
     return items
 
 
