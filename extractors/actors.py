@@ -24,6 +24,13 @@ from .resources import DATA_DIR, read_yaml
 ACTORS_FILE = "actors.yaml"
 SPANS_KEY = "econsec_actors"
 STATE, GROUP, ORG, GENERIC = "STATE", "GROUP", "ORG", "GENERIC"
+
+
+def in_sentence(span: Span, sent: Span) -> bool:
+    """`span.sent == sent`, without `Span.sent`'s walk through the doc to find the sentence."""
+    return sent.start <= span.start < sent.end
+
+
 _STRIP_WORDS = {"the", "'s", "’s", "inc", "inc.", "corp", "corp.", "co", "co.", "ltd", "ltd."}
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .actors import ORG, SPANS_KEY, STATE, home_country
+from .actors import ORG, SPANS_KEY, STATE, home_country, in_sentence
 from .classifier import CLASSIFIER, Policy, combine, features
 from .matching import PatternIndex, compile_pattern, run_patterns
 from .patterns import LEXICON_FILE, EventPattern, load_lexicon, load_patterns
@@ -206,26 +206,18 @@ class EventExtractor:
         etype = self.types[code]
         if not may_guess(traits, etype):
             return None
-        if etype.context and not self._sentence_context(etype.context, sent, actors, techs):
+        if etype.context and not self._context(etype.context, sent, techs, actors):
             return None
         roles = assign_roles(sent.root, etype, actors, home, sent)
         initiator = list(roles.initiator)
         if not initiator and etype.initiator == "state":
-            initiator = _named_states(sent, actors)[:1]
+            initiator = state_codes([a for a in actors if in_sentence(a, sent)])[:1]
         if not initiator and etype.initiator in ("state", "company"):
             return None
-        if etype.min_parties > 1 and len(initiator) < etype.min_parties:
-            groups = {a.kb_id_ for a in actors if a.label_ == "GROUP"}
-            if not groups & set(initiator):
-                return None
-        if etype.other_state:
-            named = {
-                a.kb_id_
-                for a in actors
-                if sent.start <= a.start < sent.end and a.kb_id_ and _country_like(a)
-            }
-            if not named - set(initiator):
-                return None
+        if not _enough_parties(etype, initiator, actors):
+            return None
+        if etype.other_state and not _other_state_named([sent], initiator, actors):
+            return None
         return TaggedEvent(
             type=code,
             status=read_mention(sent.root, self.cues).status,  # type: ignore[arg-type]
@@ -235,21 +227,6 @@ class EventExtractor:
             confidence=round(score, 3),
             evidence=sent.text.strip(),
         )
-
-    def _sentence_context(
-        self, name: str, sent: Span, actors: list[Span], techs: list[str]
-    ) -> bool:
-        """`_context` for a sentence instead of a mention."""
-        if name == "multi_state":
-            found = {
-                a.kb_id_
-                for a in actors
-                if a.label_ == STATE and a.kb_id_ and sent.start <= a.start < sent.end
-            }
-            return len(found) >= 2
-        if name == "state":
-            return any(a.label_ == STATE and a.kb_id_ for a in actors)
-        return has_context(self._doc_lower, name, self.cues, techs)
 
     def _policy(self) -> Policy:
         """The policy saved with the classifier in this pipeline (the default without one)."""
@@ -300,7 +277,7 @@ class EventExtractor:
         named (`state`, `multi_state`) gets none without them, whatever the classifier says."""
         etype = self.types[m.code]
         return all(
-            self._context(name, self._doc_lower, m, techs, actors)
+            self._context(name, m.anchor.sent, techs, actors)
             for name in (m.pattern.context, etype.context)
             if name in STATE_CONTEXTS
         )
@@ -312,26 +289,25 @@ class EventExtractor:
             return False
         if p.not_subject and subject_words(m.anchor) & p.not_subject:
             return False
-        doc_lower = self._doc_lower
-        if p.context and not self._context(p.context, doc_lower, m, techs, actors):
+        sent = m.anchor.sent
+        if p.context and not self._context(p.context, sent, techs, actors):
             return False
         etype = self.types[m.code]
-        return not etype.context or self._context(etype.context, doc_lower, m, techs, actors)
+        return not etype.context or self._context(etype.context, sent, techs, actors)
 
-    def _context(
-        self, name: str, doc_lower: str, m: Mention, techs: list[str], actors: list[Span]
-    ) -> bool:
-        """Named context of cues.yaml, or `state` / `multi_state` (states named)."""
-        if name in ("state", "multi_state"):
+    def _context(self, name: str, sent: Span, techs: list[str], actors: list[Span]) -> bool:
+        """Named context of cues.yaml (in the doc being processed), or `state` (a state named
+        in the doc) / `multi_state` (two named in `sent`, the sentence of the mention)."""
+        if name in STATE_CONTEXTS:
             found = {a.kb_id_ for a in actors if a.label_ == STATE and a.kb_id_}
             if name == "multi_state":
                 found = {
                     a.kb_id_
                     for a in actors
-                    if a.label_ == STATE and a.kb_id_ and a.sent == m.anchor.sent
+                    if a.label_ == STATE and a.kb_id_ and in_sentence(a, sent)
                 }
             return len(found) >= (2 if name == "multi_state" else 1)
-        return has_context(doc_lower, name, self.cues, techs)
+        return has_context(self._doc_lower, name, self.cues, techs)
 
     def _aggregate(self, mentions: list[Mention], actors: list[Span]) -> list[TaggedEvent]:
         by_type: dict[str, list[Mention]] = {}
@@ -400,10 +376,6 @@ def may_guess(traits: frozenset[str], etype: EventType) -> bool:
     return True
 
 
-def _named_states(sent: Span, actors: list[Span]) -> list[str]:
-    return [a.kb_id_ for a in actors if a.start >= sent.start and a.end <= sent.end and is_state(a)]
-
-
 PREFIXES = frozenset({"anti", "counter", "non", "post", "pre"})
 
 
@@ -469,20 +441,30 @@ def _enough_actors(
             return "unresolved" in sources
         if etype.initiator == "company":
             return False
-    if etype.min_parties > 1:
-        groups = {a.kb_id_ for a in actors if a.label_ == "GROUP"}
-        if len(initiator) < etype.min_parties and not groups & set(initiator):
-            return False
+    if not _enough_parties(etype, initiator, actors):
+        return False
     if etype.other_state:
-        sents = [m.anchor.sent for m in group]
-        named = {
-            a.kb_id_
-            for sent in sents
-            for a in actors
-            if sent.start <= a.start < sent.end and a.kb_id_ and _country_like(a)
-        }
-        return bool(named - set(initiator))
+        return _other_state_named([m.anchor.sent for m in group], initiator, actors)
     return True
+
+
+def _enough_parties(etype: EventType, initiator: list[str], actors: list[Span]) -> bool:
+    """Agreements need `min_parties` initiators, or a group (the EU) among them."""
+    if etype.min_parties <= 1 or len(initiator) >= etype.min_parties:
+        return True
+    groups = {a.kb_id_ for a in actors if a.label_ == "GROUP"}
+    return bool(groups & set(initiator))
+
+
+def _other_state_named(sents: list[Span], initiator: list[str], actors: list[Span]) -> bool:
+    """A state (or a demonym for one) other than the initiators is named in `sents`."""
+    named = {
+        a.kb_id_
+        for sent in sents
+        for a in actors
+        if in_sentence(a, sent) and a.kb_id_ and _country_like(a)
+    }
+    return bool(named - set(initiator))
 
 
 def _country_like(span: Span) -> bool:

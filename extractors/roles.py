@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from .actors import GENERIC, GROUP, ORG, STATE, default_gazetteer
+from .actors import GENERIC, GROUP, ORG, STATE, default_gazetteer, in_sentence
 from .taxonomy import EventType
 
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
@@ -119,7 +119,7 @@ def assign_roles(
     ("funds TSMC research centre").
     """
     sent = anchor.sent
-    sent_actors = [a for a in actors if sent.start <= a.start < sent.end]  # `a.sent == sent`
+    sent_actors = [a for a in actors if in_sentence(a, sent)]
     receiving = False
     verb = governing_verb(anchor)
     subj_toks, passive = subject_tokens(verb)

@@ -179,7 +179,7 @@ def _modality_at(tok: Token, k: int, cues: Cues) -> Modality:
 
 
 def _phrasal(tok: Token) -> str:
-    """"rule out" for "ruled out": the verb's lemma and its particle, if it has one."""
+    """The verb's lemma and its particle, if it has one: 'rule out' for 'ruled out'."""
     particles = [child.lower_ for child in tok.children if child.dep_ == "prt"]
     return f"{tok.lemma_.lower()} {particles[0]}" if particles else ""
 
