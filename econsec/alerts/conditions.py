@@ -13,6 +13,7 @@ syndicating one announcement count once. Time windows are measured on
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -139,8 +140,9 @@ class ConditionBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
     default_group_by: ClassVar[str | None] = None
 
+    @abstractmethod
     def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
-        raise NotImplementedError
+        """The groups this condition fires for among the rule's new `events`."""
 
 
 class AnyCondition(ConditionBase):
@@ -193,8 +195,9 @@ class WindowCondition(ConditionBase):
     def span(self) -> timedelta:
         return self.window
 
+    @abstractmethod
     def _test(self, moment: datetime, history: list[dict[str, Any]]) -> Match | None:
-        raise NotImplementedError
+        """A match when the window ending at `moment` over `history` meets the condition."""
 
 
 class FrequencyCondition(WindowCondition):
