@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 from types import TracebackType
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -53,3 +55,17 @@ class LiveServer:
         trace: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def wait_until_up(base: str, process: subprocess.Popen[str], seconds: float = 60.0) -> None:
+    """Until an `econsec serve` subprocess answers its health check (or has exited)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"econsec serve exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError(f"econsec serve did not answer on {base} within {seconds}s")

@@ -21,6 +21,7 @@ from econsec.web.auth import COOKIE
 from econsec.web.server import check_binding, is_loopback
 from tests.web.conftest import Site, running_site
 from tests.web.data import write_rules
+from tests.web.live_server import wait_until_up
 
 TOKEN = "s3cret-token-for-the-web-tests"
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("ECONSEC_")}
@@ -192,16 +193,3 @@ def test_econsec_serve_runs_the_app_and_never_prints_the_token(tmp_path: Path) -
         output, _ = process.communicate(timeout=30)
     assert "/alerts?token=*** HTTP/1.1" in output
     assert TOKEN not in output
-
-
-def wait_until_up(base: str, process: subprocess.Popen[str], seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"econsec serve exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"econsec serve did not answer on {base} within {seconds}s")

@@ -9,7 +9,6 @@ import random
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,7 +25,7 @@ from econsec.web import create_app
 from econsec.web.server import serve
 from tests.web.conftest import Site
 from tests.web.data import fill, write_rules
-from tests.web.live_server import LiveServer
+from tests.web.live_server import LiveServer, wait_until_up
 
 CLIENTS = 8
 TOKEN = "a-token-for-the-worker-processes"
@@ -109,19 +108,6 @@ def workers(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     finally:
         process.terminate()
         process.communicate(timeout=30)
-
-
-def wait_until_up(base: str, process: subprocess.Popen[str], seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"econsec serve exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"econsec serve did not answer on {base} within {seconds}s")
 
 
 def served_by(pid: int) -> list[int]:
