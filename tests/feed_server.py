@@ -12,25 +12,25 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 
 LAST_MODIFIED = "Wed, 01 May 2024 08:00:00 GMT"
 
 
-class _QuietServer(ThreadingHTTPServer):
+class QuietServer(ThreadingHTTPServer):
     """Clients that hang up on purpose (timeouts, caps) are expected, not errors."""
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass
 
 
-class FeedServer:
-    def __init__(self, root: Path):
-        self.root = root
-        self.requests: list[tuple[str, dict[str, str]]] = []
+class LoopbackServer:
+    """A threaded HTTP server on a free loopback port, run in a thread; subclasses give the
+    request handler."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]):
         self.stopping = threading.Event()
-        handler = self._handler()
-        self.httpd = _QuietServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = QuietServer(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
@@ -41,13 +41,21 @@ class FeedServer:
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
 
-    def start(self) -> None:
+    def start(self) -> Self:
         self.thread.start()
+        return self
 
     def stop(self) -> None:
         self.stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class FeedServer(LoopbackServer):
+    def __init__(self, root: Path):
+        self.root = root
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        super().__init__(self._handler())
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self

@@ -21,9 +21,11 @@ import threading
 import time
 from collections import Counter
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from tests.feed_server import LoopbackServer
 
 VALID_FEED = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Counted Wire</title>
@@ -41,14 +43,7 @@ def gzip_bomb(size: int) -> bytes:
     return gzip.compress(b"\0" * size, compresslevel=9)
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # clients hanging up on purpose (caps, timeouts) are expected
-
-
-class HostileServer:
+class HostileServer(LoopbackServer):
     def __init__(self, *roots: Path, hold_seconds: float = 0.3):
         self.roots = roots
         self.hold_seconds = hold_seconds
@@ -58,29 +53,13 @@ class HostileServer:
         self.in_flight = 0
         self.most_in_flight = 0
         self.lock = threading.Lock()
-        self.stopping = threading.Event()
         self.released = threading.Event()
         self.stalled = threading.Event()
-        self.httpd = _QuietServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def url(self, path: str) -> str:
-        return f"{self.base}{path}"
-
-    def start(self) -> HostileServer:
-        self.thread.start()
-        return self
+        super().__init__(self._handler())
 
     def stop(self) -> None:
-        self.stopping.set()
-        self.released.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.released.set()  # free the requests held at /stall/
+        super().stop()
 
     def release(self) -> None:
         self.released.set()

@@ -12,6 +12,7 @@ import time
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import httpx
@@ -32,6 +33,7 @@ from econsec.netsafety import (
     retry_after_seconds,
 )
 from econsec.store.embedded import EmbeddedStore
+from tests.feed_server import LoopbackServer
 from tests.hostile.hostile_server import HostileServer, gzip_bomb
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,7 +196,7 @@ def test_the_connection_itself_is_checked(hostile: HostileServer) -> None:
     assert hostile.paths == []
 
 
-class ForwardProxy:
+class ForwardProxy(LoopbackServer):
     """An HTTP forward proxy on loopback that answers every absolute-URL GET with a feed,
     recording what it was asked (it fetches nothing itself)."""
 
@@ -205,13 +207,10 @@ class ForwardProxy:
     )
 
     def __init__(self) -> None:
-        import http.server
-        import threading
-
         self.asked: list[str] = []
         outer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(BaseHTTPRequestHandler):
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
@@ -223,20 +222,13 @@ class ForwardProxy:
                 self.end_headers()
                 self.wfile.write(outer.FEED)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        super().__init__(Handler)
 
     def __enter__(self) -> ForwardProxy:
-        self.thread.start()
-        return self
+        return self.start()
 
     def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.stop()
 
 
 def test_feeds_go_through_the_proxy_of_the_environment(
@@ -246,7 +238,7 @@ def test_feeds_go_through_the_proxy_of_the_environment(
     refused before anything is sent."""
     with ForwardProxy() as proxy:
         for name in ("HTTP_PROXY", "http_proxy"):
-            monkeypatch.setenv(name, proxy.url)
+            monkeypatch.setenv(name, proxy.base)
         for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
             monkeypatch.delenv(name, raising=False)
         settings = Settings(store=str(tmp_path / "s"), fetch_deadline=5.0)
