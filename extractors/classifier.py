@@ -27,6 +27,7 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Token
+from spacy.util import minibatch
 
 from .resources import DATA_DIR
 from .types import TaggedEvent
@@ -103,7 +104,7 @@ def combine(
         for event in events
         if scores.get(event.type, 1.0) >= policy.drop_below
     ]
-    found = {event.type for event in kept} | {event.type for event in events}
+    found = {event.type for event in events}  # a dropped type is not brought back
     # A set-aside reading is trusted only when the classifier also likes it best: a pattern
     # that misread the item (a sanctions licence as an export relaxation) ranks second.
     top = max(scores.values(), default=0.0)
@@ -128,17 +129,23 @@ def _blended(event: TaggedEvent, scores: dict[str, float], policy: Policy) -> Ta
 
 
 class TypeClassifier:
-    """The trained text classifier, loaded from `path`, scoring docs of the main pipeline."""
+    """A trained text classifier (a blank pipeline holding `textcat_multilabel`) and the policy
+    chosen for it, scoring docs of the main pipeline."""
 
-    def __init__(self, path: Path = MODEL_DIR) -> None:
+    def __init__(self, nlp: Language, policy: Policy | None = None) -> None:
+        self.nlp = nlp
+        self.textcat = nlp.get_pipe(PIPE)
+        self.labels = list(self.textcat.labels)  # type: ignore[attr-defined]
+        self.policy = policy or Policy()
+
+    @classmethod
+    def load(cls, path: Path = MODEL_DIR) -> TypeClassifier:
+        """The model saved at `path`, with its `policy.json` when there is one."""
         import spacy
 
-        self.path = Path(path)
-        self.nlp = spacy.load(self.path)
-        self.textcat = self.nlp.get_pipe(PIPE)
-        self.labels = list(self.textcat.labels)  # type: ignore[attr-defined]
-        policy_path = self.path / POLICY_FILE
-        self.policy = Policy.read(policy_path) if policy_path.exists() else Policy()
+        policy_path = Path(path) / POLICY_FILE
+        policy = Policy.read(policy_path) if policy_path.exists() else None
+        return cls(spacy.load(Path(path)), policy)
 
     def score_words(self, batch: Sequence[list[str]]) -> list[dict[str, float]]:
         docs = [Doc(self.nlp.vocab, words=words) for words in batch]
@@ -164,20 +171,15 @@ class ClassifierComponent:
     def __init__(self, nlp: Language, name: str, model_dir: str = "") -> None:
         self.name = name
         self.model_dir = Path(model_dir or MODEL_DIR)
-        self.classifier = TypeClassifier(self.model_dir)
+        self.classifier = TypeClassifier.load(self.model_dir)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.type_scores = self.classifier.score([doc])[0]
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        batch: list[Doc] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                yield from self._scored(batch)
-                batch = []
-        yield from self._scored(batch)
+        for batch in minibatch(docs, size=batch_size):
+            yield from self._scored(list(batch))
 
     def _scored(self, batch: list[Doc]) -> list[Doc]:
         for doc, scores in zip(batch, self.classifier.score(batch), strict=True):
@@ -189,7 +191,7 @@ class ClassifierComponent:
 
     def from_disk(self, path: Path, *, exclude: Any = ()) -> ClassifierComponent:
         self.model_dir = Path(path)
-        self.classifier = TypeClassifier(self.model_dir)
+        self.classifier = TypeClassifier.load(self.model_dir)
         return self
 
 

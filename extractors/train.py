@@ -25,7 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from .actors import SPANS_KEY
-from .classifier import MODEL_DIR, PIPE, POLICY_FILE, Policy, combine, features, item_features
+from .classifier import (
+    MODEL_DIR,
+    PIPE,
+    POLICY_FILE,
+    Policy,
+    TypeClassifier,
+    combine,
+    features,
+    item_features,
+)
 from .evaluate import read_items
 from .taxonomy import event_types_by_code
 from .text import join_item
@@ -132,17 +141,9 @@ def train_model(
     return nlp
 
 
-def score_words(nlp: Any, batch: Sequence[list[str]]) -> list[dict[str, float]]:
-    from spacy.tokens import Doc
-
-    textcat = nlp.get_pipe(PIPE)
-    docs = [Doc(nlp.vocab, words=words) for words in batch]
-    if not docs:
-        return []
-    table = textcat.predict(docs)
-    return [
-        {label: float(row[i]) for i, label in enumerate(textcat.labels)} for row in table.tolist()
-    ]
+def scored(classifier: TypeClassifier, p: Prepared) -> Scored:
+    """What `classifier` says of the item, whole and sentence by sentence."""
+    return Scored(classifier.score_words([p.words])[0], classifier.score_words(p.sentences))
 
 
 def out_of_fold_scores(
@@ -155,9 +156,9 @@ def out_of_fold_scores(
     for k in range(folds):
         held = set(order[k::folds])
         model = train_model([p for i, p in enumerate(prepared) if i not in held], labels, seed)
+        classifier = TypeClassifier(model)
         for i in sorted(held):
-            item = score_words(model, [prepared[i].words])[0]
-            scores[i] = Scored(item, score_words(model, prepared[i].sentences))
+            scores[i] = scored(classifier, prepared[i])
         note(f"fold {k + 1}/{folds} done")
     return scores
 
@@ -348,9 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     guard = None
     if args.dev:
         dev = prepare(read_items(args.dev))
-        dev_scores = [
-            Scored(score_words(final, [p.words])[0], score_words(final, p.sentences)) for p in dev
-        ]
+        final_classifier = TypeClassifier(final)
+        dev_scores = [scored(final_classifier, p) for p in dev]
         baseline = counts(dev, [None] * len(dev), Policy())
         guard = Guard(dev, dev_scores, baseline=baseline, **DEV_GUARD)
     patterns_only = counts(prepared, [None] * len(prepared), Policy())

@@ -89,7 +89,7 @@ def test_training_on_a_small_file_gives_a_loadable_model(tmp_path: Path) -> None
     assert code == 0 and available(tmp_path / "model")
     policy = json.loads((tmp_path / "model" / POLICY_FILE).read_text())
     assert policy["items"] == len(items) and policy["cross_validated"]["folds"] == 3
-    classifier = TypeClassifier(tmp_path / "model")
+    classifier = TypeClassifier.load(tmp_path / "model")
     (scores,) = classifier.score_words([["japan", "ban", "export", "of", "gallium"]])
     assert set(scores) == set(classifier.labels) and all(0 <= v <= 1 for v in scores.values())
 
@@ -101,7 +101,7 @@ def test_the_shipped_model_knows_every_taxonomy_code() -> None:
     from extractors.taxonomy import event_types_by_code
 
     assert available(), "extractors/data/classifier/ is missing: run python -m extractors.train"
-    classifier = TypeClassifier()
+    classifier = TypeClassifier.load()
     assert sorted(classifier.labels) == sorted(event_types_by_code()), (
         "the classifier's labels differ from the taxonomy: retrain it (docs/taxonomy.md)"
     )
