@@ -361,17 +361,27 @@ def tag(
 @app.command("eval")
 def evaluate(
     file: Annotated[Path, typer.Argument(help="Labelled JSONL items.", exists=True)],
+    part: Annotated[
+        str,
+        typer.Option(
+            help="Score only this part of the file's fixed split (train, test or all); "
+            "the real-news corpus is quoted on its test part."
+        ),
+    ] = "all",
     as_json: JsonOpt = False,
 ) -> None:
     """Precision, recall and F1 of the tagger on a labelled set, overall and per type.
 
-    Example: econsec eval ../shared/eval/dev.jsonl
+    Example: econsec eval ../shared/corpus/realnews.jsonl --part test
     """
     from econsec.pipeline import load_tagger
     from extractors.evaluate import format_report, predict, read_items, score
+    from extractors.split import PARTS, select
 
+    if part not in PARTS:
+        fail(f"--part must be one of {', '.join(PARTS)}, not {part!r}", code=2)
     try:
-        items = read_items(file)
+        items = select(read_items(file), part)  # type: ignore[arg-type]
     except ValueError as exc:
         fail(str(exc), code=2)
     with console.status(f"tagging {len(items)} items…"):

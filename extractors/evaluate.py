@@ -139,7 +139,7 @@ def score(items: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dic
     micro, tech = Counts(), Counts()
     per_type: dict[str, Counts] = {}
     per_cat: dict[str, Counts] = {}
-    matched = initiator_ok = status_ok = negatives = false_alarms = 0
+    matched = initiator_ok = target_ok = status_ok = negatives = false_alarms = 0
     in_scope = gate_passed = gate_known = 0
     for item in items:
         pred = preds.get(item.get("id"), {"events": [], "technologies": []})
@@ -156,6 +156,7 @@ def score(items: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dic
         for code in gold & got:
             matched += 1
             initiator_ok += _initiator_right(g_by[code], p_by[code])
+            target_ok += _role_right(g_by[code], p_by[code], "target")
             status_ok += g_by[code].get("status") == p_by[code].get("status")
         if not gold_events:
             negatives += 1
@@ -173,6 +174,7 @@ def score(items: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dic
         "technologies": tech.prf(),
         "matched_events": matched,
         "initiator_accuracy": initiator_ok / matched if matched else 0.0,
+        "target_accuracy": target_ok / matched if matched else 0.0,
         "status_accuracy": status_ok / matched if matched else 0.0,
         "negatives": negatives,
         "false_alarm_rate": false_alarms / negatives if negatives else 0.0,
@@ -183,7 +185,12 @@ def score(items: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dic
 
 
 def _initiator_right(gold: dict[str, Any], pred: dict[str, Any]) -> bool:
-    g, p = set(gold.get("initiator", [])), set(pred.get("initiator", []))
+    return _role_right(gold, pred, "initiator")
+
+
+def _role_right(gold: dict[str, Any], pred: dict[str, Any], role: str) -> bool:
+    """The sets share a member, or both are empty (eval/README.md)."""
+    g, p = set(gold.get(role, [])), set(pred.get(role, []))
     return bool(g & p) or (not g and not p)
 
 
@@ -216,6 +223,7 @@ def format_report(scores: dict[str, Any]) -> str:
         "",
         f"initiator accuracy (on {scores['matched_events']} correctly typed events): "
         f"{scores['initiator_accuracy']:.3f}",
+        f"target accuracy: {scores['target_accuracy']:.3f}",
         f"status accuracy: {scores['status_accuracy']:.3f}",
         f"false-alarm rate on negatives: {scores['false_alarm_rate']:.3f}",
         f"gate recall on in-scope items: {'n/a' if gate is None else f'{gate:.3f}'}",
