@@ -47,7 +47,7 @@ def test_ids(items: Iterable[dict[str, Any]]) -> set[str]:
     strata: dict[str, list[str]] = {}
     for item in items:
         strata.setdefault(stratum(item), []).append(str(item["id"]))
-    held = set()
+    held: set[str] = set()
     for ids in strata.values():
         ordered = sorted(ids, key=_key)
         held.update(i for k, i in enumerate(ordered) if k % TEST_EVERY == TEST_SLOT)
