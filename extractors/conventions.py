@@ -88,6 +88,17 @@ def sanctions_list_not_entity_list(
     ]
 
 
+def tax_list_not_entity_list(
+    events: list[TaggedEvent], facts: ItemFacts, words: Mapping[str, tuple[str, ...]]
+) -> list[TaggedEvent]:
+    """Tax-haven and money-laundering lists name jurisdictions, not restricted parties."""
+    return [
+        e
+        for e in events
+        if e.type != LISTING or not _mentions(e.evidence, words.get("other_lists", ()))
+    ]
+
+
 def sanctions_relief_not_export_relaxation(
     events: list[TaggedEvent], facts: ItemFacts, words: Mapping[str, tuple[str, ...]]
 ) -> list[TaggedEvent]:
@@ -119,10 +130,39 @@ def law_or_proposal(
     return [e for e in events if e.type != PROPOSAL]
 
 
+COMMODITY_TYPES = frozenset(
+    {"export_control.ban", "export_control.restriction", "export_control.relaxation"}
+)
+BOYCOTT = "economic_coercion.boycott"
+
+
+def commodity_trade(
+    events: list[TaggedEvent], facts: ItemFacts, words: Mapping[str, tuple[str, ...]]
+) -> list[TaggedEvent]:
+    """Farm, food and fuel trade (a beef export halt, oil shipments resuming) is commodity
+    news, not an export control, unless a strategic good or an export control is named too;
+    a food import halt over a disease is a sanitary measure, not a boycott (a coal import
+    halt amid a diplomatic row still is one)."""
+    return [e for e in events if not _commodity_news(e, words)]
+
+
+def _commodity_news(event: TaggedEvent, words: Mapping[str, tuple[str, ...]]) -> bool:
+    text = event.evidence
+    if not _mentions(text, words.get("commodity_goods", ())):
+        return False
+    if _mentions(text, words.get("strategic_goods", ())):
+        return False
+    if event.type == BOYCOTT:
+        return _mentions(text, words.get("sanitary_causes", ()))
+    return event.type in COMMODITY_TYPES
+
+
 RULES: tuple[Rule, ...] = (
+    commodity_trade,
     denied,
     wto_not_lawsuit,
     sanctions_list_not_entity_list,
+    tax_list_not_entity_list,
     sanctions_relief_not_export_relaxation,
     law_or_proposal,
 )

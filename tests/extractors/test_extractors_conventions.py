@@ -142,3 +142,73 @@ def test_denied_measures(modalities: set[str], topic_only: frozenset[str], kept:
 )
 def test_denials_give_no_event(tagger, title: str, summary: str, absent: str) -> None:  # type: ignore[no-untyped-def]
     assert absent not in {e.type for e in tagger.tag(title, summary).events}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("title", "summary", "absent"),
+    [
+        # a player suspended for games is not an app ban
+        (
+            "League suspends striker for four games",
+            "The league suspended the forward for four games after a high tackle.",
+            "vendor_exclusion.app_or_platform",
+        ),
+        # a tax-haven blacklist is not an export-control list
+        (
+            "Finance ministers add two islands to tax haven blacklist",
+            "EU finance ministers added two island states to their blacklist of "
+            "uncooperative tax jurisdictions.",
+            "export_control.entity_listing",
+        ),
+        # extending sanctions for another term keeps them: no new measure
+        (
+            "EU extends Russia sanctions for another six months",
+            "The European Union extended its economic sanctions against Russia for another "
+            "six months on Monday.",
+            "sanctions.imposed",
+        ),
+        # farm and fuel trade is commodity news
+        (
+            "Argentina halts beef exports to China after disease case",
+            "Argentina suspended beef exports to China after a case of mad cow disease.",
+            "export_control.ban",
+        ),
+        (
+            "Argentina halts beef exports to China after disease case",
+            "Argentina suspended beef exports to China after a case of mad cow disease.",
+            "economic_coercion.boycott",
+        ),
+        (
+            "EU lifts ban on exports of Irish pork",
+            "EU veterinary experts agreed to lift the export ban on Irish pork.",
+            "export_control.relaxation",
+        ),
+    ],
+)
+def test_out_of_scope_senses(tagger, title: str, summary: str, absent: str) -> None:  # type: ignore[no-untyped-def]
+    assert absent not in {e.type for e in tagger.tag(title, summary).events}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("title", "summary", "present"),
+    [
+        # a blacklist of foreign firms framed as a countermeasure is an entity listing
+        (
+            "Beijing blacklists two US drone makers",
+            "China's commerce ministry blacklisted two US drone companies in a retaliatory "
+            "move over arms sales to Taiwan.",
+            "export_control.entity_listing",
+        ),
+        # export controls named beside coal still count
+        (
+            "Beijing answers with tariffs and export controls",
+            "China put tariffs on US coal and imposed export controls on tungsten and "
+            "two other metals.",
+            "export_control.restriction",
+        ),
+    ],
+)
+def test_in_scope_near_misses(tagger, title: str, summary: str, present: str) -> None:  # type: ignore[no-untyped-def]
+    assert present in {e.type for e in tagger.tag(title, summary).events}
