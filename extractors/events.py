@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .actors import ORG, SPANS_KEY, STATE, home_country, in_sentence
 from .classifier import CLASSIFIER, Policy, combine, features
+from .conventions import apply_conventions, item_facts
 from .matching import PatternIndex, compile_pattern, run_patterns
 from .patterns import LEXICON_FILE, EventPattern, load_lexicon, load_patterns
 from .resources import DATA_DIR, PATTERNS_DIR
@@ -118,6 +119,17 @@ class EventExtractor:
         return self
 
     def __call__(self, doc: Doc) -> Doc:
+        self._extract(doc)
+        # Item-level labelling conventions, once per item (extractors.conventions).
+        if doc._.events:
+            end = doc._.title_end if doc._.title_end is not None else len(doc)
+            matches = self._matches(doc, end)
+            read = [(m.code, m.reading.modality, m.pattern.allow, m.anchor) for m in matches]
+            facts = item_facts(read, end)
+            doc._.events = apply_conventions(doc._.events, facts, self.cues.conventions)
+        return doc
+
+    def _extract(self, doc: Doc) -> Doc:
         end = doc._.title_end if doc._.title_end is not None else len(doc)
         if is_non_event_title(doc[:end].text, self.cues):
             doc._.events = []

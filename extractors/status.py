@@ -42,6 +42,7 @@ class Cues:
     background_heads: frozenset[str] = frozenset()
     action_verbs: frozenset[str] = frozenset()
     contexts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    conventions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     non_event_titles: tuple[re.Pattern[str], ...] = ()
 
 
@@ -52,6 +53,7 @@ def load_cues(path: Path) -> Cues:
     return Cues(
         **sets,
         contexts={k: tuple(v) for k, v in data.get("contexts", {}).items()},
+        conventions={k: tuple(v) for k, v in data.get("conventions", {}).items()},
         non_event_titles=tuple(re.compile(p, re.I) for p in data.get("non_event_titles", [])),
     )
 

@@ -1,0 +1,207 @@
+"""Item-level labelling conventions (TAXONOMY.md), applied once to an item's events.
+
+Patterns and the classifier judge one type at a time; some conventions
+compare types found in the same item: a WTO case is not also an ordinary
+lawsuit, a sanctions list is not an export-control list, a bill is a law or
+a proposal but not both, and a measure the item denies yields no event.
+Every rule only removes or retypes events, never invents one, and reads only
+the events, the item's mention modalities and the cue words of cues.yaml
+(`conventions:`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+
+from spacy.tokens import Token
+
+from .types import TaggedEvent
+
+WTO = "trade_dispute.wto"
+LAWSUIT = "trade_dispute.lawsuit"
+LISTING = "export_control.entity_listing"
+RELAXATION = "export_control.relaxation"
+LAW = "legislation.law"
+PROPOSAL = "legislation.proposal"
+SANCTIONS = ("sanctions.imposed", "sanctions.lifted")
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What the item says beyond its events: the modalities of each type's pattern
+    mentions ("negated", "asserted", ...) and the title's mention types without a verb."""
+
+    modalities: Mapping[str, frozenset[str]]
+    topic_only: frozenset[str] = frozenset()
+
+
+def apply_conventions(
+    events: list[TaggedEvent], facts: ItemFacts, words: Mapping[str, tuple[str, ...]]
+) -> list[TaggedEvent]:
+    """The events left once the item-level conventions are applied, in their order."""
+    for rule in RULES:
+        events = rule(events, facts, words)
+    return events
+
+
+Rule = Callable[[list[TaggedEvent], ItemFacts, Mapping[str, tuple[str, ...]]], list[TaggedEvent]]
+
+
+def denied(
+    events: list[TaggedEvent], facts: ItemFacts, words: Mapping[str, tuple[str, ...]]
+) -> list[TaggedEvent]:
+    """A measure the item denies yields no event, even when a verbless headline names it
+    ("On export controls" over "has no plans to tighten export controls")."""
+    return [e for e in events if not _only_denied(e.type, facts)]
+
+
+def _only_denied(code: str, facts: ItemFacts) -> bool:
+    seen = facts.modalities.get(code, frozenset())
+    if "negated" not in seen:
+        return False
+    return "asserted" not in seen or code in facts.topic_only
+
+
+def wto_not_lawsuit(
+    events: list[TaggedEvent], facts: ItemFacts, words: Mapping[str, tuple[str, ...]]
+) -> list[TaggedEvent]:
+    """A WTO complaint is `trade_dispute.wto` even when called a lawsuit or an appeal."""
+    if not _has(events, WTO):
+        return events
+    return [e for e in events if e.type != LAWSUIT]
+
+
+def sanctions_list_not_entity_list(
+    events: list[TaggedEvent], facts: ItemFacts, words: Mapping[str, tuple[str, ...]]
+) -> list[TaggedEvent]:
+    """A blacklist in a sanctions story is the sanctions list, unless the sentence names an
+    export-control list."""
+    if not any(_has(events, code) for code in SANCTIONS):
+        return events
+    return [
+        e
+        for e in events
+        if e.type != LISTING or _mentions(e.evidence, words.get("export_lists", ()))
+    ]
+
+
+def tax_list_not_entity_list(
+    events: list[TaggedEvent], facts: ItemFacts, words: Mapping[str, tuple[str, ...]]
+) -> list[TaggedEvent]:
+    """Tax-haven and money-laundering lists name jurisdictions, not restricted parties."""
+    return [
+        e
+        for e in events
+        if e.type != LISTING or not _mentions(e.evidence, words.get("other_lists", ()))
+    ]
+
+
+def sanctions_relief_not_export_relaxation(
+    events: list[TaggedEvent], facts: ItemFacts, words: Mapping[str, tuple[str, ...]]
+) -> list[TaggedEvent]:
+    """Suspended "restrictions" in a story of lifted sanctions are the sanctions' own, unless
+    the sentence is about exports or licences."""
+    if not _has(events, "sanctions.lifted"):
+        return events
+    return [
+        e
+        for e in events
+        if e.type != RELAXATION or _mentions(e.evidence, words.get("export_words", ()))
+    ]
+
+
+def law_or_proposal(
+    events: list[TaggedEvent], facts: ItemFacts, words: Mapping[str, tuple[str, ...]]
+) -> list[TaggedEvent]:
+    """A bill is a law once enacted, and a proposal while only a cabinet, a government, a
+    committee or one chamber has approved it; never both for one bill."""
+    law = next((e for e in events if e.type == LAW), None)
+    if law is None:
+        return events
+    final = _mentions(law.evidence, words.get("final_enactment", ()))
+    early = not final and _mentions(law.evidence, words.get("pre_enactment_bodies", ()))
+    if early:
+        proposal = replace(law, type=PROPOSAL, status="planned")
+        kept = [e for e in events if e.type != LAW]
+        return kept if _has(kept, PROPOSAL) else _in_order(kept + [proposal], events)
+    return [e for e in events if e.type != PROPOSAL]
+
+
+COMMODITY_TYPES = frozenset(
+    {"export_control.ban", "export_control.restriction", "export_control.relaxation"}
+)
+BOYCOTT = "economic_coercion.boycott"
+
+
+def commodity_trade(
+    events: list[TaggedEvent], facts: ItemFacts, words: Mapping[str, tuple[str, ...]]
+) -> list[TaggedEvent]:
+    """Farm, food and fuel trade (a beef export halt, oil shipments resuming) is commodity
+    news, not an export control, unless a strategic good or an export control is named too;
+    a food import halt over a disease is a sanitary measure, not a boycott (a coal import
+    halt amid a diplomatic row still is one)."""
+    return [e for e in events if not _commodity_news(e, words)]
+
+
+def _commodity_news(event: TaggedEvent, words: Mapping[str, tuple[str, ...]]) -> bool:
+    text = event.evidence
+    if not _mentions(text, words.get("commodity_goods", ())):
+        return False
+    if _mentions(text, words.get("strategic_goods", ())):
+        return False
+    if event.type == BOYCOTT:
+        return _mentions(text, words.get("sanitary_causes", ()))
+    return event.type in COMMODITY_TYPES
+
+
+RULES: tuple[Rule, ...] = (
+    commodity_trade,
+    denied,
+    wto_not_lawsuit,
+    sanctions_list_not_entity_list,
+    tax_list_not_entity_list,
+    sanctions_relief_not_export_relaxation,
+    law_or_proposal,
+)
+
+
+def _has(events: Iterable[TaggedEvent], code: str) -> bool:
+    return any(e.type == code for e in events)
+
+
+def _in_order(events: list[TaggedEvent], original: list[TaggedEvent]) -> list[TaggedEvent]:
+    """`events` in the order of the original list (a retyped event keeps its place)."""
+    place = {id(e): k for k, e in enumerate(original)}
+    law_place = next((k for k, e in enumerate(original) if e.type == LAW), len(original))
+    return sorted(events, key=lambda e: place.get(id(e), law_place))
+
+
+def _mentions(text: str, phrases: tuple[str, ...]) -> bool:
+    return bool(phrases) and _phrase_regex(phrases).search(text) is not None
+
+
+@cache
+def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+
+
+def item_facts(
+    matches: Iterable[tuple[str, str, frozenset[str], Token]], title_end: int
+) -> ItemFacts:
+    """ItemFacts from the item's pattern matches as (type, modality, modalities the pattern
+    allows, anchor). An allowed modality counts as asserted: "will no longer approve
+    shipments" is how a ban is worded, not a denial of one."""
+    modalities: dict[str, set[str]] = {}
+    topic_only = set()
+    for code, modality, allow, anchor in matches:
+        modalities.setdefault(code, set()).add("asserted" if modality in allow else modality)
+        if anchor.i < title_end and not any(t.pos_ in ("VERB", "AUX") for t in anchor.sent):
+            topic_only.add(code)
+    return ItemFacts(
+        modalities={k: frozenset(v) for k, v in modalities.items()},
+        topic_only=frozenset(topic_only),
+    )
