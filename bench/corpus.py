@@ -1,7 +1,9 @@
 """The benchmark's corpus: a general news feed in which at most one item in ten is in scope.
 
 The gate's speedup depends on how much news it turns away, so the benchmark needs news of the
-kind a general feed carries (sport, weather, markets, crime...). It is generated here from
+kind a general feed carries (sport, weather, markets, crime...), including the near misses that
+share the policy vocabulary in other senses: players banned and suspended, domestic bills and
+bans, ordinary lawsuits, defence and trade figures, export sales. It is generated here from
 templates and word lists written for econsec, with a seeded `random.Random`, so every run
 times the same items. The in-scope items are the project's own sample feeds, minus their
 general-news items, cycled.
@@ -160,6 +162,15 @@ MAKERS = (
     "Orbis Audio", "Tandem Cycles", "Luma Living", "Pebblestone", "Hearthware",
 )  # fmt: skip
 BAD_WEATHER = ("wet summer", "mild winter", "cold spring", "late heatwave")
+PRODUCE = ("wine", "whisky", "cheese", "salmon", "apples", "barley", "lamb", "honey", "cider")
+LOCAL_BANS = (
+    "disposable barbecues", "fireworks", "e-scooters", "wood burners", "jet skis", "drones",
+    "campervans", "balloon releases", "leaf blowers", "plastic straws",
+)  # fmt: skip
+RULING_BODIES = (
+    "the football association", "the league", "the tennis federation", "the rugby union",
+    "the athletics body", "the cycling federation", "the boxing board",
+)  # fmt: skip
 
 
 def _pick(pool: tuple[str, ...]) -> Callable[[random.Random], str]:
@@ -204,6 +215,9 @@ SLOTS: dict[str, Callable[[random.Random], str]] = {
     "up_past": _pick(UP_PAST),
     "market_mood": _pick(MARKET_MOODS),
     "bad_weather": _pick(BAD_WEATHER),
+    "produce": _pick(PRODUCE),
+    "local_ban": _pick(LOCAL_BANS),
+    "ruling_body": _pick(RULING_BODIES),
     "score": lambda rng: f"{rng.randint(1, 5)}-{rng.randint(0, 3)}",
     "n": _number(2, 9),
     "num": _number(11, 98),
@@ -377,6 +391,73 @@ TEMPLATES: tuple[tuple[str, str, str], ...] = (
      "The change will save about {big},000 pounds a year, councillors said."),
     ("local", "{city} zoo celebrates birth of {animal} cub",
      "Keepers said mother and cub were doing well and visitors could see them from {month}."),
+    # near misses: the policy vocabulary in its everyday senses
+    ("sport", "{person} banned for {n} matches after red card",
+     "The {team} midfielder will miss the derby against {team2} after {ruling_body} rejected "
+     "the club's appeal."),
+    ("sport", "{team} striker suspended for {n} games",
+     "The suspension stands while {ruling_body} completes its review of the row in {city}."),
+    ("sport", "{person} handed {n}-year ban after failed test",
+     "The {young}-year-old {sport} player said she would challenge the decision at the "
+     "sport's court of arbitration."),
+    ("sport", "{team} lift transfer ban after settling debts",
+     "The club can register new players from {month}, {ruling_body} said after a {n}-week "
+     "review."),
+    ("sport", "{person} makes first title defence in {city}",
+     "The champion's defence held firm for {num} rounds and the judges scored it {n}-{n2} in "
+     "rounds."),
+    ("sport", "{team} lose appeal against points deduction",
+     "An independent commission upheld the {n}-point penalty over breaches of spending rules "
+     "last season."),
+    ("markets", "{company} shares {up} as export sales climb {pct}%",
+     "Overseas orders made up a third of revenue in the half year, and the board raised its "
+     "dividend."),
+    ("markets", "{company} suspends trading in its shares ahead of a deal",
+     "The board said talks with a private equity buyer were at an early stage and an offer "
+     "was not certain."),
+    ("markets", "Regulator clears {company} takeover of {company2}",
+     "The competition watchdog approved the deal after the buyer agreed to sell {num} stores "
+     "in {region}."),
+    ("markets", "Exports of {produce} {up} to record {big} million pounds",
+     "Producers in {region} said buyers abroad wanted more of their {produce} than ever "
+     "before."),
+    ("markets", "{company} to halt production at {city} plant for {n} weeks",
+     "The company blamed weak demand and said staff would be paid in full during the pause."),
+    ("markets", "Import prices for {produce} {down} as harvest beats forecasts",
+     "Traders in {city} said buyers had stocked up early and the crop is larger than expected."),
+    ("courts", "{company} faces lawsuit over cancelled holidays",
+     "Customers say they are still waiting for refunds, and a judge in {city} will hear the "
+     "case in {month}."),
+    ("courts", "Judge blocks {city} council's {local_ban} ban",
+     "Traders argued the rules would cost them customers; the council said it would appeal "
+     "against the ruling."),
+    ("courts", "Court orders {company} to pay {num} million in contract dispute",
+     "The judge ruled that the retailer had broken its supply deal with a dairy in {region}."),
+    ("courts", "{person} wins claim against {company} after being suspended",
+     "A tribunal in {city} found the firm had ignored its own rules when it suspended her "
+     "without pay."),
+    ("courts", "Appeal court quashes licence for {city} stadium concerts",
+     "Residents said the licence was granted without a proper review of noise and traffic."),
+    ("courts", "Defence seeks retrial in {city} fraud case",
+     "The defence says the jury heard evidence the judge had ruled out, and the appeal will "
+     "be heard in {month}."),
+    ("politics", "MPs back bill to ban {local_ban} in national parks",
+     "The bill now goes to a committee for review, and the ban could start next {month}."),
+    ("politics", "Councillor suspended from party over expenses",
+     "The party said the suspension would last until a review was complete, and {person} "
+     "denies wrongdoing."),
+    ("politics", "{city} to ban {local_ban} from {month}",
+     "Councillors voted {num} to {n} for the plan, and people who break the ban face a "
+     "{price}-pound fine."),
+    ("politics", "Defence minister opens new army barracks near {city}",
+     "The site will house {big} soldiers and their families, and the old base will be sold "
+     "for homes."),
+    ("politics", "{person} launches bid to lead the opposition",
+     "The MP for {city} said the party needed a fresh plan on housing and a new deal for "
+     "young voters."),
+    ("politics", "Bill to cut speed limits to 20mph passes first vote",
+     "Supporters said the law would make streets in {city} safer; opponents called it a "
+     "blanket restriction."),
 )  # fmt: skip
 
 # Closing sentences, zero to two per item (CLOSER_WEIGHTS), so summaries run to one to three
@@ -471,6 +552,21 @@ CLOSERS: dict[str, tuple[str, ...]] = {
         "Details are on the company's website.",
         "A spokesperson said more would be announced in {month}.",
         "The company's shares were little changed on {day}.",
+    ),
+    "courts": (
+        "The case continues, and lawyers for both sides said they expected it to last {n2} weeks.",
+        "A spokesperson for {company2} declined to comment.",
+        "The full judgment will be published on {day}.",
+        "Legal costs are expected to run to {num2},000 pounds.",
+        "The hearing in {city} was adjourned until {month}.",
+    ),
+    "politics": (
+        "Opposition members said the plan did not go far enough and would "
+        "return to it when the committee reports in {month}.",
+        "{person2} said the decision reflected what residents had asked for.",
+        "A consultation runs until {month}.",
+        "The vote was closer than expected.",
+        "Local papers in {city} have backed the change.",
     ),
     "local": (
         "Volunteers spent {n2} months preparing for the day, and organisers "

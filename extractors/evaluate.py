@@ -141,6 +141,7 @@ def score(items: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dic
     per_cat: dict[str, Counts] = {}
     matched = initiator_ok = target_ok = status_ok = negatives = false_alarms = 0
     in_scope = gate_passed = gate_known = 0
+    negatives_gated = negatives_passed = 0
     for item in items:
         pred = preds.get(item.get("id"), {"events": [], "technologies": []})
         gold_events = item["labels"]["events"]
@@ -161,6 +162,9 @@ def score(items: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dic
         if not gold_events:
             negatives += 1
             false_alarms += bool(got)
+            if "in_scope" in pred:
+                negatives_gated += 1
+                negatives_passed += bool(pred["in_scope"])
         else:
             in_scope += 1
             if "in_scope" in pred:
@@ -180,6 +184,9 @@ def score(items: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dic
         "false_alarm_rate": false_alarms / negatives if negatives else 0.0,
         "in_scope_items": in_scope,
         "gate_recall": gate_passed / gate_known if gate_known else None,
+        "gate_pass_rate_negatives": (
+            negatives_passed / negatives_gated if negatives_gated else None
+        ),
         "calibration": calibration(items, predictions),
     }
 
@@ -219,6 +226,7 @@ def format_report(scores: dict[str, Any]) -> str:
     lines += ["", "per type", head]
     lines += [_row(f"  {k}", v) for k, v in scores["per_type"].items()]
     gate = scores["gate_recall"]
+    passed = scores.get("gate_pass_rate_negatives")
     lines += [
         "",
         f"initiator accuracy (on {scores['matched_events']} correctly typed events): "
@@ -227,6 +235,7 @@ def format_report(scores: dict[str, Any]) -> str:
         f"status accuracy: {scores['status_accuracy']:.3f}",
         f"false-alarm rate on negatives: {scores['false_alarm_rate']:.3f}",
         f"gate recall on in-scope items: {'n/a' if gate is None else f'{gate:.3f}'}",
+        f"gate pass rate on negatives: {'n/a' if passed is None else f'{passed:.3f}'}",
     ]
     lines += [
         "",

@@ -21,6 +21,7 @@ from .taxonomy import CATEGORIES
 
 GATE_FILE = "gate.yaml"
 CONTEXT_KEY = "context"
+ORDINARY_KEY = "ordinary"
 
 for _name, _default in (("in_scope", False), ("gate_categories", None)):
     if not Doc.has_extension(_name):
@@ -29,11 +30,14 @@ for _name, _default in (("in_scope", False), ("gate_categories", None)):
 
 @dataclass
 class GateLists:
-    """Phrases of the gate: per-category strong and weak triggers, plus context."""
+    """Phrases of the gate: per-category strong and weak triggers and context of their own,
+    shared context, and the markers of ordinary news that overrule weak triggers."""
 
     strong: dict[str, list[str]] = field(default_factory=dict)
     weak: dict[str, list[str]] = field(default_factory=dict)
     context: list[str] = field(default_factory=list)
+    near: dict[str, list[str]] = field(default_factory=dict)
+    ordinary: list[str] = field(default_factory=list)
 
 
 def load_gate_lists(path: Path) -> GateLists:
@@ -43,11 +47,28 @@ def load_gate_lists(path: Path) -> GateLists:
     unknown = set(triggers) - set(CATEGORIES)
     if unknown:
         raise DataFileError(f"{path}: unknown categories {sorted(unknown)}")
-    lists = GateLists(context=list(data.get(CONTEXT_KEY, [])))
+    lists = GateLists(
+        context=list(data.get(CONTEXT_KEY, [])), ordinary=list(data.get(ORDINARY_KEY, []))
+    )
     for cat, entry in triggers.items():
         lists.strong[cat] = list(entry.get("strong", []))
         lists.weak[cat] = list(entry.get("weak", []))
+        lists.near[cat] = list(entry.get(CONTEXT_KEY, []))
     return lists
+
+
+def decide(keys: set[str], technologies: bool) -> list[str]:
+    """Categories an item may hold, from the matcher's keys: every strong trigger's; a weak
+    trigger's with shared context, a technology or its category's own context, unless a
+    marker of ordinary news says the weak words are used in another sense (a player
+    suspended, a council's bill)."""
+    strong = {k.split(":", 1)[1] for k in keys if k.startswith("strong:")}
+    if ORDINARY_KEY in keys:
+        return sorted(strong)
+    shared = CONTEXT_KEY in keys or technologies
+    weak = {k.split(":", 1)[1] for k in keys if k.startswith("weak:")}
+    weak = {c for c in weak if shared or f"{CONTEXT_KEY}:{c}" in keys}
+    return sorted(strong | weak)
 
 
 class RelevanceGate:
@@ -71,9 +92,11 @@ class RelevanceGate:
         self.lists = lists
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._add(CONTEXT_KEY, lists.context)
+        self._add(ORDINARY_KEY, lists.ordinary)
         for cat in lists.strong:
             self._add(f"strong:{cat}", lists.strong[cat])
             self._add(f"weak:{cat}", lists.weak[cat])
+            self._add(f"{CONTEXT_KEY}:{cat}", lists.near.get(cat, []))
 
     def _add(self, key: str, phrases: list[str]) -> None:
         if phrases:
@@ -81,11 +104,8 @@ class RelevanceGate:
 
     def __call__(self, doc: Doc) -> Doc:
         keys = {self.nlp.vocab.strings[mid] for mid, _, _ in self.matcher(doc)}
-        strong = {k.split(":", 1)[1] for k in keys if k.startswith("strong:")}
-        weak = {k.split(":", 1)[1] for k in keys if k.startswith("weak:")}
-        has_context = CONTEXT_KEY in keys or bool(doc._.technologies)
-        doc._.gate_categories = sorted(strong | (weak if has_context else set()))
-        doc._.in_scope = bool(strong) or (bool(weak) and has_context)
+        doc._.gate_categories = decide(keys, bool(doc._.technologies))
+        doc._.in_scope = bool(doc._.gate_categories)
         return doc
 
     def to_disk(self, path: Path, *, exclude: Any = ()) -> None:
@@ -94,10 +114,18 @@ class RelevanceGate:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         triggers = {
-            c: {"strong": self.lists.strong[c], "weak": self.lists.weak[c]}
+            c: {
+                "strong": self.lists.strong[c],
+                "weak": self.lists.weak[c],
+                CONTEXT_KEY: self.lists.near.get(c, []),
+            }
             for c in self.lists.strong
         }
-        data = {CONTEXT_KEY: self.lists.context, "triggers": triggers}
+        data = {
+            CONTEXT_KEY: self.lists.context,
+            ORDINARY_KEY: self.lists.ordinary,
+            "triggers": triggers,
+        }
         (path / GATE_FILE).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
     def from_disk(self, path: Path, *, exclude: Any = ()) -> RelevanceGate:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import spacy
 from spacy.language import Language
 
 import extractors.gate  # noqa: F401  (registers the factory)
 import extractors.technologies  # noqa: F401
+from extractors.evaluate import format_report, score
+from extractors.gate import GATE_FILE, decide, load_gate_lists
+from extractors.resources import DataFileError
 from extractors.text import join_item
 
 
@@ -67,10 +72,89 @@ def test_gate_turns_away_other_news(nlp: Language, title: str, summary: str) -> 
 
 def test_gate_on_general_news_fixture(nlp: Language) -> None:
     """Most general news must fail the gate, or the speed-up is lost."""
-    from pathlib import Path
-
     from extractors.evaluate import read_items
 
     items = read_items(Path(__file__).parent / "fixtures" / "general_news.jsonl")
     passed = sum(nlp(join_item(i["title"], i["summary"]))._.in_scope for i in items)
     assert passed / len(items) <= 0.1
+
+
+@pytest.mark.parametrize(
+    ("title", "summary"),
+    [
+        ("Shoppers boycott Japanese beer and cars", "Sales of the brands fell as the row grew."),
+        ("Consumers are boycotting American brands", "Shops took the goods off their shelves."),
+        ("Payment data must be stored locally, central bank says", "Firms have six months."),
+        ("Universities told to report researchers' foreign ties", "Grants may be withdrawn."),
+        ("Standards body approves new radio specifications", "Member states voted for it."),
+        ("Floods shut electronics factories", "A shortage of hard drives is expected."),
+        ("Chipmaker breaks ground on new fabrication line", "Output starts in two years."),
+        ("Engineers collaborate on 6G trials", "The EU and Japan fund the testbeds."),
+    ],
+)
+def test_gate_passes_wording_of_its_own_category(nlp: Language, title: str, summary: str) -> None:
+    assert nlp(join_item(title, summary))._.in_scope
+
+
+@pytest.mark.parametrize(
+    ("title", "summary"),
+    [
+        ("Washington forward suspended for two games", "The NHL said the hit was illegal."),
+        ("Sprinter banned for four years after doping test", "The government agency said so."),
+        ("Champion suspended before his title defence", "The boxing commission cited a test."),
+        ("Judge blocks city ban on flavoured vaping products", "The government will appeal."),
+        ("Jury clears phone maker in patent infringement lawsuit", "The technology firm won."),
+        ("Chipmaker's sales jump on data center demand", "Net profit doubled in the quarter."),
+        ("Phone maker launches handset with a faster chip", "It goes on sale in May."),
+        ("Government plans ban on smoking in parks", "The bill is set to pass."),
+    ],
+)
+def test_gate_turns_away_the_other_senses(nlp: Language, title: str, summary: str) -> None:
+    assert not nlp(join_item(title, summary))._.in_scope
+
+
+def test_strong_trigger_passes_despite_an_ordinary_marker(nlp: Language) -> None:
+    doc = nlp(join_item("Club owner's assets frozen under sanctions", "The season starts today."))
+    assert doc._.in_scope and doc._.gate_categories == ["sanctions"]
+
+
+@pytest.mark.parametrize(
+    ("keys", "technologies", "expected"),
+    [
+        ({"weak:economic_coercion", "context:economic_coercion"}, False, ["economic_coercion"]),
+        ({"weak:legislation", "context:economic_coercion"}, False, []),
+        ({"weak:legislation", "context"}, False, ["legislation"]),
+        ({"weak:legislation"}, True, ["legislation"]),
+        ({"weak:legislation"}, False, []),
+        ({"weak:legislation", "context", "ordinary"}, True, []),
+        ({"strong:sanctions", "weak:legislation", "context", "ordinary"}, False, ["sanctions"]),
+        (set(), True, []),
+    ],
+)
+def test_decide(keys: set[str], technologies: bool, expected: list[str]) -> None:
+    assert decide(keys, technologies) == expected
+
+
+def test_gate_lists_round_trip_through_disk(nlp: Language, tmp_path: Path) -> None:
+    gate = nlp.get_pipe("econsec_gate")
+    gate.to_disk(tmp_path)
+    loaded = load_gate_lists(tmp_path / GATE_FILE)
+    assert loaded == gate.lists and loaded.ordinary and loaded.near["economic_coercion"]
+
+
+def test_unknown_category_is_refused(tmp_path: Path) -> None:
+    (tmp_path / GATE_FILE).write_text("triggers:\n  weather:\n    weak: [rain]\n")
+    with pytest.raises(DataFileError, match="weather"):
+        load_gate_lists(tmp_path / GATE_FILE)
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [(["a", "b"], {"gate_pass_rate_negatives": 0.5}), ([], {"gate_pass_rate_negatives": None})],
+)
+def test_eval_reports_the_pass_rate_on_negatives(keys: list[str], expected: dict) -> None:
+    items = [{"id": k, "labels": {"events": [], "technologies": []}} for k in keys]
+    preds = [{"id": k, "events": [], "in_scope": k == "a"} for k in keys]
+    scores = score(items, preds)
+    assert {k: scores[k] for k in expected} == expected
+    assert "gate pass rate on negatives" in format_report(scores)
