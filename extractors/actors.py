@@ -158,8 +158,8 @@ class ActorRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = self._gazetteer_spans(doc)
-        spans = self._add_ner_spans(doc, spans)
-        home = home_country(spans)
+        spans = [self._demote(s) for s in self._add_ner_spans(doc, spans)]
+        home = home_country(spans)  # after demotion: "Chinese firms" do not make CN home
         doc.spans[SPANS_KEY] = [self._resolve(s, home) for s in sorted(spans, key=_start)]
         return doc
 
@@ -203,10 +203,15 @@ class ActorRecognizer:
         return Span(ent.doc, ent.start, ent.end, label=STATE, kb_id=code)
 
     def _resolve(self, span: Span, home: str) -> Span:
-        """Give generic bodies a country; demote "Chinese firms" to an ORG."""
+        """Give generic bodies a country: the possessor's ("Japan's economy minister"),
+        else the item's home country."""
         if span.label_ == GENERIC:
             code = _possessor_country(span) or home
             return Span(span.doc, span.start, span.end, label=STATE, kb_id=code, span_id=GENERIC)
+        return span
+
+    def _demote(self, span: Span) -> Span:
+        """ "Chinese firms" is a company of that country, not the state."""
         if span.label_ == STATE and self._heads_company_noun(span):
             return Span(span.doc, span.start, span.end, label=ORG, kb_id=span.kb_id_)
         return span
@@ -380,9 +385,14 @@ def home_country(spans: list[Span]) -> str:
 
 
 def _possessor_country(span: Span) -> str:
-    """ "China's commerce ministry" -> CN, from a possessive just before the span."""
+    """ "China's commerce ministry", "Japan's economy minister" -> the possessive's country,
+    skipping lower-case modifiers between it and the span."""
     doc = span.doc
     i = span.start - 1
+    while i >= 0 and span.start - i <= 3 and doc[i].is_lower and doc[i].is_alpha:
+        i -= 1  # "economy" in "Japan's economy minister"
+    if i < 0 or doc[i].lower_ not in ("'s", "’s"):
+        i = span.start - 1
     while i >= 0 and doc[i].lower_ in ("the", "'s", "’s"):
         i -= 1
     if i < 0 or i == span.start - 1:
