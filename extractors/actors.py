@@ -251,10 +251,12 @@ def is_junk_name(ent: Span, gaz: Gazetteer) -> bool:
     return (
         not name
         or name in gaz.not_actors
-        or not name[0].isupper() and not name[0].isdigit()
+        or not name[0].isupper()
+        and not name[0].isdigit()
         or any(c in name for c in "()[]{}|/\\")
         or len(name) < 2
-        or len(name) == 2 and name.isupper()  # "G", "TX": fragments; codes are aliases
+        or len(name) == 2
+        and name.isupper()  # "G", "TX": fragments; codes are aliases
         or not words
         or all(w in gaz.not_actor_words for w in words)
         or any(t.lower_ in gaz.title_words or t.lower_ in gaz.place_words for t in ent)
