@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import urllib.request
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,21 @@ def _check_unique_names(specs: list[FeedSpec], path: Path) -> None:
                 f"duplicate feed name {spec.name!r}", file=str(path), field=f"feeds[{index}].name"
             )
         seen.add(spec.name)
+
+
+def official_countries(specs: Iterable[FeedSpec]) -> dict[str, str]:
+    """Feed name -> country for the official feeds that declare one (the fallback
+    initiator of their events)."""
+    return {s.name: s.country.upper() for s in specs if s.official and s.country}
+
+
+def official_countries_of(path: str | Path) -> dict[str, str]:
+    """As `official_countries`, from a feeds file; a missing or broken file gives none
+    (tagging goes on without the fallback; `ingest` reports the file itself)."""
+    try:
+        return official_countries(load_feeds(path))
+    except ConfigError:
+        return {}
 
 
 def spec_for(path_or_url: str) -> FeedSpec:

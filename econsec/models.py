@@ -28,6 +28,9 @@ class FeedSpec(BaseModel):
     url: str
     title: str = ""
     country: str | None = None
+    # A government's or public body's own releases: `country` then initiates the
+    # events whose text names no initiator ("New export controls take effect").
+    official: bool = False
     live: bool = True
 
 

@@ -35,6 +35,8 @@ from econsec.models import (
     stable_id,
 )
 from econsec.store import Store
+from extractors.countries import actor_countries
+from extractors.taxonomy import event_types_by_code
 
 if TYPE_CHECKING:
     from extractors.pipeline import EventTagger
@@ -137,20 +139,24 @@ def tag_pending(
     tagger: EventTagger | None,
     settings: Settings,
     progress: Progress | None = None,
+    feed_countries: dict[str, str] | None = None,
 ) -> TagReport:
     """Place every untagged article in a story, tag it and store its events. Without a
-    `tagger`, one is loaded, and only when something is pending (loading spaCy takes seconds)."""
+    `tagger`, one is loaded, and only when something is pending (loading spaCy takes seconds).
+    `feed_countries` (official feed -> country) defaults to the settings' feeds file."""
     report = TagReport()
     pending = store.untagged_articles()
     if not pending:
         return report
     tagger = tagger or load_tagger(settings)
+    if feed_countries is None:
+        feed_countries = feedlib.official_countries_of(settings.feeds)
     window = timedelta(days=settings.story_window_days)
     assigner = StoryAssigner(settings.near_duplicate_threshold, window)
     assigner.add_known(store.known_signatures(pending[0].published - window))
     by_type: Counter[str] = Counter()
     for batch in _chunks(pending, TAG_BATCH):
-        tagged, events = _tag_batch(batch, assigner, tagger, report)
+        tagged, events = _tag_batch(batch, assigner, tagger, report, feed_countries)
         new_events = store.save_tagged(tagged, events)
         by_type.update(event.type for event in new_events)
         report.new_events += len(new_events)
@@ -162,7 +168,11 @@ def tag_pending(
 
 
 def _tag_batch(
-    batch: list[Article], assigner: StoryAssigner, tagger: EventTagger, report: TagReport
+    batch: list[Article],
+    assigner: StoryAssigner,
+    tagger: EventTagger,
+    report: TagReport,
+    feed_countries: dict[str, str],
 ) -> tuple[list[tuple[Article, bytes, list[str]]], list[Event]]:
     tagged: list[tuple[Article, bytes, list[str]]] = []
     events: list[Event] = []
@@ -173,15 +183,17 @@ def _tag_batch(
         article = article.model_copy(update={"story_id": story_id})
         report.in_scope += result.in_scope
         tagged.append((article, to_bytes(minhash), list(result.technologies)))
-        events.extend(to_events(article, result))
+        events.extend(to_events(article, result, feed_countries.get(article.feed, "")))
     return tagged, events
 
 
-def to_events(article: Article, result: TagResult) -> list[Event]:
-    """Events of one article; ids come from the article and the type, so reruns upsert."""
+def to_events(article: Article, result: TagResult, feed_country: str = "") -> list[Event]:
+    """Events of one article; ids come from the article and the type, so reruns upsert.
+    `feed_country` is the country of an official feed (see `fallback_initiator`)."""
     events = []
     for tagged in result.events:
-        actors = [*tagged.initiator, *tagged.target, *tagged.partner]
+        initiator = tagged.initiator or fallback_initiator(tagged.type, feed_country)
+        actors = [*initiator, *tagged.target, *tagged.partner]
         events.append(
             Event(
                 id=stable_id(article.id, tagged.type),
@@ -189,10 +201,10 @@ def to_events(article: Article, result: TagResult) -> list[Event]:
                 type=tagged.type,
                 category=tagged.type.split(".", 1)[0],
                 status=tagged.status,
-                initiator=tagged.initiator,
+                initiator=initiator,
                 target=tagged.target,
                 partner=tagged.partner,
-                countries=sorted({a for a in actors if _is_country(a)}),
+                countries=actor_countries(actors),
                 technologies=list(result.technologies),
                 evidence=tagged.evidence,
                 confidence=round(float(tagged.confidence), 3),
@@ -209,8 +221,13 @@ def to_events(article: Article, result: TagResult) -> list[Event]:
     return events
 
 
-def _is_country(actor: str) -> bool:
-    return len(actor) == 2 and actor.isupper()
+def fallback_initiator(event_type: str, feed_country: str) -> list[str]:
+    """An official feed speaks for its government: its country initiates an event whose
+    text names no initiator, for the types a state initiates (not plants, incidents,
+    disputes or disruptions, where an empty initiator can be right)."""
+    etype = event_types_by_code().get(event_type)
+    state_acts = etype is not None and (etype.initiator == "state" or etype.parties)
+    return [feed_country] if feed_country and state_acts else []
 
 
 def index_pending(store: Store) -> IndexReport:
@@ -239,7 +256,8 @@ def run_cycle(
     finally:
         if own_client and client is not None:
             client.close()
-    report.tagging = tag_pending(store, tagger, settings, on_tagged)
+    countries = feedlib.official_countries(specs)
+    report.tagging = tag_pending(store, tagger, settings, on_tagged, countries)
     report.indexing = index_pending(store)
     report.finished = datetime.now(UTC)
     store.record_cycle(report)

@@ -47,6 +47,10 @@ class Gazetteer:
     not_actor_heads: frozenset[str] = frozenset()
     demonym_suffixes: frozenset[str] = frozenset()
     states_lower: dict[str, str] = field(default_factory=dict)
+    not_actor_words: frozenset[str] = frozenset()
+    title_words: frozenset[str] = frozenset()
+    place_words: frozenset[str] = frozenset()
+    name_words: frozenset[str] = frozenset()
 
 
 def _pycountry_aliases() -> dict[str, str]:
@@ -78,7 +82,15 @@ def load_gazetteer(path: Path) -> Gazetteer:
         not_actor_heads=frozenset(data.get("not_actor_heads", [])),
         demonym_suffixes=frozenset(data.get("demonym_suffixes", [])),
         states_lower={k.lower(): v for k, v in states.items() if k.islower()},
+        **{key: _lower_set(data, key) for key in _WORD_LISTS},
     )
+
+
+_WORD_LISTS = ("not_actor_words", "title_words", "place_words", "name_words")
+
+
+def _lower_set(data: dict[str, Any], key: str) -> frozenset[str]:
+    return frozenset(str(w).lower() for w in data.get(key, []))
 
 
 @cache
@@ -98,6 +110,8 @@ def normalise_actor(text: str, gazetteer: Gazetteer | None = None) -> str | None
             return table[name]
     if name.lower() in gaz.states_lower:
         return gaz.states_lower[name.lower()]
+    if len(name) <= 3:  # "SC", "ML", "IT": acronyms, not country codes; known ones are aliases
+        return None
     try:
         return str(pycountry.countries.lookup(name).alpha_2)
     except LookupError:
@@ -144,8 +158,8 @@ class ActorRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = self._gazetteer_spans(doc)
-        spans = self._add_ner_spans(doc, spans)
-        home = home_country(spans)
+        spans = [self._demote(s) for s in self._add_ner_spans(doc, spans)]
+        home = home_country(spans)  # after demotion: "Chinese firms" do not make CN home
         doc.spans[SPANS_KEY] = [self._resolve(s, home) for s in sorted(spans, key=_start)]
         return doc
 
@@ -177,9 +191,7 @@ class ActorRecognizer:
         return out
 
     def _ner_span(self, ent: Span) -> Span | None:
-        if clean_name(ent.text) in self.gaz.not_actors:
-            return None
-        if ent.label_ == "ORG" and ent.root.lemma_.lower() in self.gaz.not_actor_heads:
+        if is_junk_name(ent, self.gaz):
             return None
         code = normalise_actor(ent.text, self.gaz)
         if ent.label_ == "ORG":
@@ -191,10 +203,15 @@ class ActorRecognizer:
         return Span(ent.doc, ent.start, ent.end, label=STATE, kb_id=code)
 
     def _resolve(self, span: Span, home: str) -> Span:
-        """Give generic bodies a country; demote "Chinese firms" to an ORG."""
+        """Give generic bodies a country: the possessor's ("Japan's economy minister"),
+        else the item's home country."""
         if span.label_ == GENERIC:
             code = _possessor_country(span) or home
             return Span(span.doc, span.start, span.end, label=STATE, kb_id=code, span_id=GENERIC)
+        return span
+
+    def _demote(self, span: Span) -> Span:
+        """ "Chinese firms" is a company of that country, not the state."""
         if span.label_ == STATE and self._heads_company_noun(span):
             return Span(span.doc, span.start, span.end, label=ORG, kb_id=span.kb_id_)
         return span
@@ -224,6 +241,82 @@ class ActorRecognizer:
     def from_disk(self, path: Path, *, exclude: Any = ()) -> ActorRecognizer:
         self.initialize(data_dir=str(path))
         return self
+
+
+def is_junk_name(ent: Span, gaz: Gazetteer) -> bool:
+    """A run of names that is no actor: a stop-listed word, a date, an outlet, a person
+    with a title, a place or venue, a law or body name, a fragment, a dateline."""
+    name = clean_name(ent.text)
+    words = [t.lower_ for t in ent if t.is_alpha]
+    return (
+        not name
+        or name in gaz.not_actors
+        or not name[0].isupper()
+        and not name[0].isdigit()
+        or any(c in name for c in "()[]{}|/\\")
+        or len(name) < 2
+        or len(name) == 2
+        and name.isupper()  # "G", "TX": fragments; codes are aliases
+        or not words
+        or all(w in gaz.not_actor_words for w in words)
+        or any(t.lower_ in gaz.title_words or t.lower_ in gaz.place_words for t in ent)
+        or ent.root.lemma_.lower() in gaz.not_actor_heads
+        or ent[-1].lower_ in gaz.not_actor_heads
+        or _name_fragment(ent, gaz)
+        or _dateline(ent)
+        or _unconfirmed_title_case(ent)
+    )
+
+
+_JOINERS = frozenset({"of", "for", "and", "&", ",", "the", "on"})
+
+
+def _name_fragment(ent: Span, gaz: Gazetteer) -> bool:
+    """Part of a longer capitalised name joined by of/for/and ("Minister of Innovation,
+    Science and Industry"): the pieces are not actors of their own."""
+    doc = ent.doc
+    for step, edge in ((-1, ent.start - 1), (1, ent.end)):
+        i, joined = edge, False
+        for _ in range(8):
+            if not 0 <= i < len(doc) or doc[i].is_sent_start and step == 1:
+                break
+            tok = doc[i]
+            if tok.lower_ in _JOINERS:
+                joined = True
+            elif tok.text[:1].isupper():
+                if joined and tok.lower_ in gaz.name_words:
+                    return True
+            else:
+                break
+            i += step
+    return False
+
+
+DATELINE_MARKS = frozenset({"(", "-", "--", "—", "–", "•", ":", ","})
+
+
+def _dateline(ent: Span) -> bool:
+    """ "WASHINGTON (Reuters) -": a capitalised place opening a sentence says where the
+    report was filed, not who acts."""
+    doc = ent.doc
+    if not ent[0].is_sent_start or ent.end >= len(doc) or doc[ent.end].text not in DATELINE_MARKS:
+        return False
+    return all(t.is_upper or not t.is_alpha for t in ent) and len(ent.text) > 2
+
+
+def _unconfirmed_title_case(ent: Span) -> bool:
+    """In a Title Case headline every word is capitalised; a name found only there and not
+    again in the lead is a headline word ("Plant", "Long-Stalled"), not a firm."""
+    doc = ent.doc
+    end = doc._.title_end if doc.has_extension("title_end") else None
+    if end is None or ent.start >= end or ent.text.isupper() or not _title_case(doc[:end]):
+        return False
+    return ent.text not in doc[end:].text
+
+
+def _title_case(title: Span) -> bool:
+    words = [t for t in title if t.is_alpha and len(t) > 3]
+    return len(words) >= 3 and sum(t.text[:1].isupper() for t in words) >= 0.8 * len(words)
 
 
 def proper_noun_runs(doc: Doc) -> list[Span]:
@@ -294,9 +387,14 @@ def home_country(spans: list[Span]) -> str:
 
 
 def _possessor_country(span: Span) -> str:
-    """ "China's commerce ministry" -> CN, from a possessive just before the span."""
+    """ "China's commerce ministry", "Japan's economy minister" -> the possessive's country,
+    skipping lower-case modifiers between it and the span."""
     doc = span.doc
     i = span.start - 1
+    while i >= 0 and span.start - i <= 3 and doc[i].is_lower and doc[i].is_alpha:
+        i -= 1  # "economy" in "Japan's economy minister"
+    if i < 0 or doc[i].lower_ not in ("'s", "’s"):
+        i = span.start - 1
     while i >= 0 and doc[i].lower_ in ("the", "'s", "’s"):
         i -= 1
     if i < 0 or i == span.start - 1:

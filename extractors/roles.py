@@ -124,8 +124,10 @@ def assign_roles(
     verb = governing_verb(anchor)
     subj_toks, passive = subject_tokens(verb)
     subject = spans_over(subj_toks, sent_actors)
+    destinations = [s for s in subject if _in_prep_phrase(s, subj_toks)]
+    subject = [s for s in subject if s not in destinations]
     agent = spans_over(agent_tokens(verb), sent_actors)
-    inside = spans_over(list(anchor.subtree), sent_actors)
+    inside = spans_over(list(anchor.subtree), sent_actors) + destinations
     if passive:
         first, targets = agent, subject + inside
     elif receiving := _headline_passive(verb, subj_toks, subject):
@@ -152,6 +154,20 @@ def assign_roles(
     if etype.parties:
         roles = _add_parties(verb, anchor, roles, sent_actors)
     return roles
+
+
+def _in_prep_phrase(span: Span, subj_toks: list[Token]) -> bool:
+    """ "China" in a headline subject "curbs on exports to China": a destination inside
+    the subject phrase, not a co-actor of the verb."""
+    heads = {t.i for t in subj_toks if t.dep_ in SUBJECT_DEPS}
+    tok = span.root
+    for _ in range(8):
+        if tok.i in heads or tok.head.i == tok.i:
+            return False
+        if tok.dep_ == "pobj" and tok.head.lower_ in NON_PARTY_PREPS:
+            return True
+        tok = tok.head
+    return False
 
 
 def _headline_passive(verb: Token, subj_toks: list[Token], subject: list[Span]) -> bool:

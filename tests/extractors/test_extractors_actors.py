@@ -76,3 +76,90 @@ def test_generic_body_defaults_to_home_country(nlp: Language) -> None:
 def test_demonym_before_company_noun_is_an_organisation(nlp: Language) -> None:
     found = spans(nlp, "Chinese suppliers were excluded")
     assert found == [("Chinese", "ORG", "CN")]
+
+
+# --- Actors on news as published: junk names, titles, datelines ---------------------
+
+
+def tagged_roles(tagger, title: str, summary: str) -> dict[str, tuple[list[str], list[str]]]:  # type: ignore[no-untyped-def]
+    """type -> (initiator, target) for one item."""
+    return {e.type: (e.initiator, e.target) for e in tagger.tag(title, summary).events}
+
+
+def actor_texts(tagger, text: str) -> list[str]:  # type: ignore[no-untyped-def]
+    doc = tagger.nlp(text)
+    return [s.text for s in doc.spans[SPANS_KEY]]
+
+
+@pytest.mark.parametrize(
+    ("text", "junk"),
+    [
+        ("Regulators fined the Acme Corp on Sept. 4 for breaking export rules.", "Sept."),
+        ("The ministry restricted exports of gallium. Trade Desk Brief", "Trade Desk Brief"),
+        ("WASHINGTON (Reuters) - The Commerce Department added ten firms to a list.", "WASHINGTON"),
+        ("WASHINGTON (Reuters) - The Commerce Department added ten firms to a list.", "Reuters"),
+        ("Industry Minister Kenji Aoyama said Japan would fund the fab.", "Kenji Aoyama"),
+        ("The plant will be built in Kobe Prefecture by Zentrix Devices.", "Kobe Prefecture"),
+        ("The Minister of Innovation, Science and Industry ordered the sale undone.", "Science"),
+        ("A Magistrate Judge Ann Lowe ruled on the ban on Monday.", "Ann Lowe"),
+    ],
+)
+def test_junk_is_no_actor(tagger, text: str, junk: str) -> None:  # type: ignore[no-untyped-def]
+    assert not [t for t in actor_texts(tagger, text) if junk in t]
+
+
+@pytest.mark.parametrize("code", ["SC", "ML", "K", "G"])
+def test_short_acronyms_are_not_country_codes(code: str) -> None:
+    assert normalise_actor(code) is None
+
+
+def test_unknown_firm_in_the_lead_stays_an_actor(tagger) -> None:  # type: ignore[no-untyped-def]
+    found = actor_texts(
+        tagger, "Washington blocks deal\nThe US blocked Zentrix Devices from buying a chip firm."
+    )
+    assert any(t.startswith("Zentrix") for t in found)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "etype", "initiator"),
+    [
+        (
+            "Chip equipment exports to be curbed",
+            "Japan's economy minister said on Friday the country will restrict exports"
+            " of chipmaking tools.",
+            "export_control.restriction",
+            ["JP"],
+        ),
+        (
+            "Parliament passes security clearance bill",
+            "The Lower House passed the bill on Friday, and Japan plans to start"
+            " the system next year.",
+            "governance.security_clearance",
+            ["JP"],
+        ),
+    ],
+)
+def test_officials_and_chambers_take_their_country(  # type: ignore[no-untyped-def]
+    tagger, title: str, summary: str, etype: str, initiator: list[str]
+) -> None:
+    assert tagged_roles(tagger, title, summary)[etype][0] == initiator
+
+
+def test_destination_in_a_headline_subject_is_no_initiator(tagger) -> None:  # type: ignore[no-untyped-def]
+    roles = tagged_roles(
+        tagger,
+        "U.S. tightens curbs on chip exports to China, blacklists Zentrix and Qorvane",
+        "The Commerce Department added Chinese GPU designers Zentrix and Qorvane"
+        " to its Entity List.",
+    )
+    initiator, target = roles["export_control.entity_listing"]
+    assert initiator == ["US"]
+    assert {"Zentrix", "Qorvane"} <= set(target)
+
+
+def test_person_noun_keeps_the_demonym_a_state(nlp: Language) -> None:
+    assert ("Chinese", "STATE", "CN") in spans(nlp, "A Chinese national was jailed")
+
+
+def test_designers_make_the_demonym_a_firm(nlp: Language) -> None:
+    assert spans(nlp, "Chinese designers were listed") == [("Chinese", "ORG", "CN")]
