@@ -1,43 +1,56 @@
-"""A learned second opinion on event types, trained on econsec's own labelled news.
+"""A learned judge of event types, trained on labelled real news.
 
-The patterns are precise on wordings they know and blind to the ones they do not. A
-bag-of-words classifier (spaCy `textcat_multilabel`, `TextCatBOW` over single words) reads an
-item's lower-case lemmas, its headline's marked apart, and gives for every type how likely the
-item reports it. The event component uses that three ways (see `Policy`): a pattern event the
-classifier finds very unlikely is dropped; a candidate the patterns found but set aside on a
-strict check (a missing context word, an unresolved actor) is kept when the classifier vouches
-for it; and a type it is confident of that no pattern named is reported from the sentence it
-rates highest, read for status and actors like any mention (a denied or hypothetical sentence
-gives nothing).
+The patterns are precise on wordings they know and blind to the ones they do not; on real
+news they also fire on the same words in other senses. Two text models (`extractors.textmodel`:
+a static-embedding head and a TF-IDF head) give every type a probability for the item. The
+event component then hands each type's evidence to `combine`: the pattern event (if the
+strict checks passed), the candidate the patterns set aside on a strict check, and the guess
+built from the sentence the text models rate highest (read for status and actors like any
+mention; a denied or hypothetical sentence gives none). A logistic `Policy` over those
+signals and the two probabilities (`FEATURES`) says how likely the type is right; the event
+is reported when that reaches the policy's threshold, and the probability is its confidence,
+so confidence bands mean measured precision on real text.
 
-It runs only on items the gate passed, after the lemmatizer, and costs a few percent of the
-parse. The model and the policy's thresholds live in `data/classifier/`, made by
-`python -m extractors.train` from `training/*.jsonl` and `evalsets/fresh_a.jsonl` (never from
-an evaluation set kept unseen); nothing is downloaded.
+It runs only on items the gate passed. Weights, vocabulary and policy live in
+`data/classifier/`, made by `python -m extractors.train`; the encoder in `data/encoder/`.
+Nothing is downloaded.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from .resources import DATA_DIR
+from .textmodel import ENCODER_DIR, WEIGHTS_FILE, Encoder, TextModel
 from .types import TaggedEvent
 
 MODEL_DIR = DATA_DIR / "classifier"
 POLICY_FILE = "policy.json"
-PIPE = "textcat_multilabel"
 CLASSIFIER = "econsec_classifier"
-EMPTY = "<empty>"
-FEATURE_VERSION = 1
+FEATURES = (
+    "pattern",
+    "pattern_confidence",
+    "candidate",
+    "guess",
+    "embed",
+    "pattern*embed",
+    "candidate*embed",
+    "guess*embed",
+    "words",
+    "pattern*words",
+    "candidate*words",
+    "guess*words",
+)
 
 if not Doc.has_extension("type_scores"):
     Doc.set_extension("type_scores", default=None)
@@ -46,127 +59,165 @@ for _name in ("candidate_events", "guessed_events"):
         Doc.set_extension(_name, default=None)
 
 
-def features(tokens: Iterable[Token]) -> list[str]:
-    """Lower-case lemmas of the words, numbers folded: what the classifier reads."""
-    words = []
-    for token in tokens:
-        if token.is_space or token.is_punct:
-            continue
-        if token.like_num:
-            words.append("<num>")
-        else:
-            words.append((token.lemma_ or token.text).lower())
-    return words or [EMPTY]
+@dataclass(frozen=True)
+class TypeScore:
+    """The two text models' probabilities that an item (or sentence) reports a type."""
+
+    embed: float
+    words: float
+
+    @property
+    def best(self) -> float:
+        return max(self.embed, self.words)
+
+    @property
+    def mean(self) -> float:
+        return (self.embed + self.words) / 2
 
 
-def item_features(doc: Doc) -> list[str]:
-    """An item's words, and its headline's again marked `t:`: the headline alone often says
-    what happened, and the summary's background words mislead less once it counts double."""
-    end = doc._.title_end if doc._.title_end is not None else len(doc)
-    return features(doc) + [f"t:{word}" for word in features(doc[:end]) if word != EMPTY]
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def feature_vector(
+    pattern: TaggedEvent | None,
+    candidate: TaggedEvent | None,
+    guess: TaggedEvent | None,
+    score: TypeScore,
+) -> list[float]:
+    """The policy's inputs for one type of one item, in the order of FEATURES."""
+    signals = [float(pattern is not None), float(candidate is not None), float(guess is not None)]
+    out = [signals[0], pattern.confidence if pattern else 0.0, signals[1], signals[2]]
+    for p in (score.embed, score.words):
+        logit = _logit(p)
+        out += [logit, signals[0] * logit, signals[1] * logit, signals[2] * logit]
+    return out
 
 
 @dataclass(frozen=True)
 class Policy:
-    """How the classifier's scores change the pattern events; chosen by cross-validation on
-    the training data (`extractors.train`), stored beside the model."""
+    """How likely a type is right given its evidence (a logistic model over FEATURES), and the
+    probability from which it is reported; chosen by cross-validation on labelled real news
+    (`extractors.train`) and stored beside the model. Untrained, the patterns stand alone."""
 
-    drop_below: float = 0.0  # a pattern event whose type scores under this is dropped
-    rescue_at: float = 1.01  # a set-aside candidate scoring this much, and best, is kept
-    guess_at: float = 1.01  # a type no pattern named is reported from this score
-    guess_floor: float = 0.2  # below this, guesses are not even built (they cost a pass)
-    blend: float = 0.5  # confidence = (1 - blend) * pattern confidence + blend * score
+    weights: tuple[float, ...] = ()
+    bias: float = 0.0
+    threshold: float = 0.5
+    guess_floor: float = 0.2  # below this best text score, no guess is built (it costs a pass)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def trained(self) -> bool:
+        return len(self.weights) == len(FEATURES)
+
+    def probability(
+        self,
+        pattern: TaggedEvent | None,
+        candidate: TaggedEvent | None,
+        guess: TaggedEvent | None,
+        score: TypeScore,
+    ) -> float:
+        x = feature_vector(pattern, candidate, guess, score)
+        z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     @classmethod
     def read(cls, path: Path) -> Policy:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        known = {k: float(v) for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if data.get("features") != list(FEATURES):
+            return cls()  # a policy for other inputs: the patterns stand alone
+        return cls(
+            weights=tuple(float(w) for w in data["weights"]),
+            bias=float(data["bias"]),
+            threshold=float(data["threshold"]),
+            guess_floor=float(data.get("guess_floor", cls.guess_floor)),
+            extra={k: v for k, v in data.items() if k not in POLICY_KEYS},
+        )
 
     def write(self, path: Path, **extra: Any) -> None:
-        path.write_text(json.dumps(asdict(self) | extra, indent=2) + "\n", encoding="utf-8")
+        data = {k: v for k, v in asdict(self).items() if k != "extra"}
+        data["weights"] = list(self.weights)
+        data = {"features": list(FEATURES)} | data | extra
+        Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+POLICY_KEYS = frozenset({"features", "weights", "bias", "threshold", "guess_floor"})
 
 
 def combine(
     events: Sequence[TaggedEvent],
     candidates: Sequence[TaggedEvent],
-    scores: dict[str, float] | None,
+    scores: dict[str, TypeScore] | None,
     policy: Policy,
     guesses: Sequence[TaggedEvent] = (),
 ) -> list[TaggedEvent]:
-    """The pattern events the classifier does not rule out, plus the candidates it vouches
-    for and its own confident guesses, with confidences blended with its scores. Without
-    scores, the events unchanged."""
-    if scores is None:
+    """Every type with evidence whose probability under `policy` reaches its threshold,
+    told by its pattern event, else its candidate, else its guess, with that probability as
+    its confidence. Without scores or a trained policy, the pattern events unchanged."""
+    if scores is None or not policy.trained:
         return list(events)
-    kept = [
-        _blended(event, scores, policy)
-        for event in events
-        if scores.get(event.type, 1.0) >= policy.drop_below
-    ]
-    found = {event.type for event in events}  # a dropped type is not brought back
-    # A set-aside reading is trusted only when the classifier also likes it best: a pattern
-    # that misread the item (a sanctions licence as an export relaxation) ranks second.
-    top = max(scores.values(), default=0.0)
-    for candidate in candidates:
-        score = scores.get(candidate.type, 0.0)
-        if candidate.type not in found and score >= policy.rescue_at and score >= top:
-            kept.append(replace(candidate, confidence=round(score * candidate.confidence, 3)))
-            found.add(candidate.type)
-    for guess in guesses:
-        if guess.type not in found and scores.get(guess.type, 0.0) >= policy.guess_at:
-            kept.append(replace(guess, confidence=round(0.8 * guess.confidence, 3)))
-            found.add(guess.type)
+    by_kind = [{e.type: e for e in group} for group in (events, candidates, guesses)]
+    order = list(dict.fromkeys(e.type for group in (events, candidates, guesses) for e in group))
+    kept = []
+    for code in order:
+        pattern, candidate, guess = (kind.get(code) for kind in by_kind)
+        score = scores.get(code)
+        if score is None:  # a type the model does not know: the pattern alone decides
+            if pattern is not None:
+                kept.append(pattern)
+            continue
+        p = policy.probability(pattern, candidate, guess, score)
+        if p >= policy.threshold:
+            told = pattern or candidate or guess
+            assert told is not None
+            kept.append(replace(told, confidence=round(p, 3)))
     return kept
 
 
-def _blended(event: TaggedEvent, scores: dict[str, float], policy: Policy) -> TaggedEvent:
-    score = scores.get(event.type)
-    if score is None:
-        return event
-    confidence = (1 - policy.blend) * event.confidence + policy.blend * score
-    return replace(event, confidence=round(confidence, 3))
-
-
 class TypeClassifier:
-    """A trained text classifier (a blank pipeline holding `textcat_multilabel`) and the policy
-    chosen for it, scoring docs of the main pipeline."""
+    """The trained text models, the encoder they read, and the policy chosen for them."""
 
-    def __init__(self, nlp: Language, policy: Policy | None = None) -> None:
-        self.nlp = nlp
-        self.textcat = nlp.get_pipe(PIPE)
-        self.labels = list(self.textcat.labels)  # type: ignore[attr-defined]
+    def __init__(self, model: TextModel, encoder: Encoder, policy: Policy | None = None) -> None:
+        self.model = model
+        self.encoder = encoder
+        self.labels = list(model.labels)
         self.policy = policy or Policy()
 
     @classmethod
-    def load(cls, path: Path = MODEL_DIR) -> TypeClassifier:
+    def load(cls, path: Path = MODEL_DIR, encoder: Path = ENCODER_DIR) -> TypeClassifier:
         """The model saved at `path`, with its `policy.json` when there is one."""
-        import spacy
-
         policy_path = Path(path) / POLICY_FILE
         policy = Policy.read(policy_path) if policy_path.exists() else None
-        return cls(spacy.load(Path(path)), policy)
+        return cls(TextModel.load(Path(path)), Encoder(Path(encoder)), policy)
 
-    def score_words(self, batch: Sequence[list[str]]) -> list[dict[str, float]]:
-        docs = [Doc(self.nlp.vocab, words=words) for words in batch]
-        if not docs:
+    def score_texts(
+        self, titles: Sequence[str], fulls: Sequence[str] | None = None
+    ) -> list[dict[str, TypeScore]]:
+        """Scores of texts given as headline and whole item (a sentence is both)."""
+        if not titles:
             return []
-        table = self.textcat.predict(docs)  # type: ignore[attr-defined]
+        embed, words = self.model.score(self.encoder, titles, fulls or titles)
         return [
-            {label: round(float(row[i]), 4) for i, label in enumerate(self.labels)}
-            for row in table.tolist()
+            {label: TypeScore(float(e[i]), float(w[i])) for i, label in enumerate(self.labels)}
+            for e, w in zip(embed, words, strict=True)
         ]
 
-    def score(self, docs: Sequence[Doc]) -> list[dict[str, float]]:
-        return self.score_words([item_features(doc) for doc in docs])
+    def score(self, docs: Sequence[Doc]) -> list[dict[str, TypeScore]]:
+        return self.score_texts([headline(doc) for doc in docs], [doc.text for doc in docs])
+
+
+def headline(doc: Doc) -> str:
+    end = doc._.title_end if doc._.title_end is not None else len(doc)
+    return doc[:end].text
 
 
 def available(path: Path = MODEL_DIR) -> bool:
-    return (Path(path) / "meta.json").exists()
+    return (Path(path) / WEIGHTS_FILE).exists()
 
 
 class ClassifierComponent:
-    """Sets `doc._.type_scores` (type -> probability) for the event component to use."""
+    """Sets `doc._.type_scores` (type -> TypeScore) for the event component to use."""
 
     def __init__(self, nlp: Language, name: str, model_dir: str = "") -> None:
         self.name = name

@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from .actors import ORG, SPANS_KEY, STATE, home_country, in_sentence
-from .classifier import CLASSIFIER, Policy, combine, features
+from .classifier import CLASSIFIER, Policy, TypeScore, combine
 from .conventions import apply_conventions, item_facts
 from .matching import PatternIndex, compile_pattern, run_patterns
 from .patterns import LEXICON_FILE, EventPattern, load_lexicon, load_patterns
@@ -174,30 +174,30 @@ class EventExtractor:
     def _guesses(
         self,
         doc: Doc,
-        scores: dict[str, float],
+        scores: dict[str, TypeScore],
         named: set[str],
         floor: float,
         actors: list[Span],
         home: str,
     ) -> list[TaggedEvent]:
-        """Events of the types the classifier rates at `floor` or more and no pattern named:
-        the evidence is the sentence it rates highest for the type, read for status and
+        """Events of the types a text model rates at `floor` or more and no pattern named:
+        the evidence is the sentence the models rate highest for the type, read for status and
         actors from the sentence's main verb (see `may_guess` for the sentences it may use)."""
-        wanted = [t for t, score in scores.items() if score >= floor and t not in named]
+        wanted = [t for t, score in scores.items() if score.best >= floor and t not in named]
         if not wanted or CLASSIFIER not in self.nlp.pipe_names:
             return []
         classifier = self.nlp.get_pipe(CLASSIFIER).classifier  # type: ignore[attr-defined]
         sentences = list(doc.sents)
-        by_sentence = classifier.score_words([features(sent) for sent in sentences])
+        by_sentence = classifier.score_texts([sent.text for sent in sentences])
         guesses = []
         techs = doc._.technologies or []
         traits: dict[int, frozenset[str]] = {}
         for code in wanted:
-            best = max(range(len(sentences)), key=lambda i: by_sentence[i].get(code, 0.0))
+            best = best_sentence(by_sentence, code)
             sent = sentences[best]
             if best not in traits:
                 traits[best] = sentence_traits(sent, actors, self.cues)
-            event = self.guess(sent, code, scores[code], actors, home, techs, traits[best])
+            event = self.guess(sent, code, scores[code].best, actors, home, techs, traits[best])
             if event is not None:
                 guesses.append(event)
         return guesses
@@ -359,6 +359,13 @@ class EventExtractor:
 
 
 STATE_CONTEXTS = frozenset({"state", "multi_state"})
+
+
+def best_sentence(by_sentence: list[dict[str, TypeScore]], code: str) -> int:
+    """Index of the sentence the text models rate highest for `code`."""
+    return max(range(len(by_sentence)), key=lambda i: by_sentence[i][code].mean)
+
+
 CLAIM_POS = frozenset({"VERB", "AUX", "NOUN"})
 
 

@@ -1,100 +1,137 @@
-"""The type classifier: how its scores change pattern events, and its training round trip."""
+"""The type classifier: how its policy judges pattern events, candidates and guesses, its text
+models, and its training round trip."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from extractors.classifier import POLICY_FILE, Policy, TypeClassifier, available, combine
+from extractors.classifier import (
+    FEATURES,
+    POLICY_FILE,
+    Policy,
+    TypeClassifier,
+    TypeScore,
+    available,
+    combine,
+)
+from extractors.textmodel import TextModel, Vocabulary
 from extractors.types import TaggedEvent
 
 BAN = "export_control.ban"
 LAW = "legislation.law"
 SUBSIDY = "industrial_policy.subsidy"
+HIGH, LOW = TypeScore(0.9, 0.9), TypeScore(0.05, 0.05)
 
 
 def event(code: str, confidence: float = 0.8) -> TaggedEvent:
     return TaggedEvent(type=code, status="enacted", confidence=confidence, evidence=f"{code}.")
 
 
+def policy(threshold: float = 0.5) -> Policy:
+    """Trusts the text models alone: probability = sigmoid(embed logit + words logit)."""
+    weights = [1.0 if name in ("embed", "words") else 0.0 for name in FEATURES]
+    return Policy(weights=tuple(weights), bias=0.0, threshold=threshold)
+
+
 def test_without_scores_the_pattern_events_stand() -> None:
     events = [event(BAN)]
-    assert combine(events, [event(LAW)], None, Policy(rescue_at=0.0)) == events
+    assert combine(events, [event(LAW)], None, policy()) == events
 
 
-def test_an_event_the_classifier_rules_out_is_dropped() -> None:
-    policy = Policy(drop_below=0.05)
-    kept = combine([event(BAN), event(LAW)], [], {BAN: 0.01, LAW: 0.4}, policy)
+def test_an_untrained_policy_leaves_the_pattern_events_alone() -> None:
+    events = [event(BAN)]
+    assert not Policy().trained
+    assert combine(events, [event(LAW)], {BAN: LOW, LAW: HIGH}, Policy()) == events
+
+
+def test_a_pattern_event_the_text_models_rule_out_is_dropped() -> None:
+    kept = combine([event(BAN), event(LAW)], [], {BAN: LOW, LAW: HIGH}, policy())
     assert [e.type for e in kept] == [LAW]
 
 
-def test_a_type_the_classifier_does_not_know_is_kept() -> None:
-    kept = combine([event(BAN)], [], {}, Policy(drop_below=0.5))
-    assert [e.type for e in kept] == [BAN]
-
-
-def test_confidence_blends_pattern_and_classifier() -> None:
-    (kept,) = combine([event(BAN, 0.8)], [], {BAN: 0.4}, Policy(blend=0.5))
-    assert kept.confidence == pytest.approx(0.6)
+def test_confidence_is_the_policy_probability() -> None:
+    (kept,) = combine([event(BAN, 0.8)], [], {BAN: TypeScore(0.5, 0.8)}, policy())
+    assert kept.confidence == pytest.approx(0.8, abs=1e-3)  # sigmoid(0 + logit(0.8))
     assert kept.evidence == f"{BAN}."
 
 
-def test_a_set_aside_candidate_is_kept_only_when_the_classifier_vouches() -> None:
-    policy = Policy(rescue_at=0.3)
-    kept = combine([], [event(BAN), event(LAW)], {BAN: 0.5, LAW: 0.2}, policy)
-    assert [e.type for e in kept] == [BAN]
-    assert kept[0].confidence == pytest.approx(0.4)  # score times the candidate's confidence
-
-
-def test_a_candidate_the_classifier_ranks_below_another_type_is_not_kept() -> None:
-    policy = Policy(rescue_at=0.1)
-    assert combine([], [event(BAN)], {BAN: 0.3, SUBSIDY: 0.4}, policy) == []
-
-
-def test_a_candidate_never_doubles_a_pattern_event() -> None:
-    kept = combine([event(BAN)], [event(BAN)], {BAN: 0.9}, Policy(rescue_at=0.1))
+def test_a_type_the_model_does_not_know_keeps_its_pattern_event() -> None:
+    kept = combine([event(BAN)], [event(LAW)], {}, policy())
     assert [e.type for e in kept] == [BAN]
 
 
-def test_a_candidate_of_a_dropped_type_does_not_bring_it_back() -> None:
-    policy = Policy(drop_below=0.05, rescue_at=0.01)
-    assert combine([event(BAN)], [event(BAN)], {BAN: 0.02}, policy) == []
+def test_a_candidate_is_told_when_no_pattern_event_is_and_a_guess_last() -> None:
+    scores = {BAN: HIGH, LAW: HIGH, SUBSIDY: HIGH}
+    kept = combine([], [event(BAN, 0.3)], scores, policy(), [event(BAN, 0.2), event(SUBSIDY)])
+    assert [e.type for e in kept] == [BAN, SUBSIDY]  # LAW has no evidence: nothing to tell
+    assert kept[0].evidence == f"{BAN}." and kept[0].confidence > 0.9
 
 
-def test_guesses_need_their_own_threshold_and_come_last() -> None:
-    policy = Policy(rescue_at=0.3, guess_at=0.6)
-    guesses = [event(SUBSIDY, 0.7), event(LAW, 0.5), event(BAN, 0.9)]
-    scores = {SUBSIDY: 0.7, LAW: 0.5, BAN: 0.9}
-    kept = combine([], [event(BAN)], scores, policy, guesses)
-    assert [e.type for e in kept] == [BAN, SUBSIDY]  # BAN scores best: rescued, not guessed
-    assert kept[1].confidence < 0.7  # a guess is worth less than its score
+def test_a_higher_threshold_keeps_less() -> None:
+    scores = {BAN: TypeScore(0.7, 0.7)}
+    assert combine([event(BAN)], [], scores, policy(0.9)) == []
+    assert len(combine([event(BAN)], [], scores, policy(0.5))) == 1
 
 
-def test_policy_round_trips_and_ignores_extra_fields(tmp_path: Path) -> None:
-    policy = Policy(drop_below=0.02, rescue_at=0.2, guess_at=0.7, guess_floor=0.7, blend=0.4)
-    policy.write(tmp_path / POLICY_FILE, trained_on=["x.jsonl"], items=3)
-    assert Policy.read(tmp_path / POLICY_FILE) == policy
-    assert json.loads((tmp_path / POLICY_FILE).read_text())["items"] == 3
+def test_policy_round_trips_and_keeps_extra_fields(tmp_path: Path) -> None:
+    chosen = Policy(weights=tuple(range(len(FEATURES))), bias=-1.5, threshold=0.6)
+    chosen.write(tmp_path / POLICY_FILE, trained_on={"items": 3})
+    read = Policy.read(tmp_path / POLICY_FILE)
+    assert read == chosen and read.extra["trained_on"] == {"items": 3}
 
 
-@pytest.mark.slow
-def test_training_on_a_small_file_gives_a_loadable_model(tmp_path: Path) -> None:
-    from extractors import train
+def test_a_policy_for_other_features_reads_as_untrained(tmp_path: Path) -> None:
+    path = tmp_path / POLICY_FILE
+    path.write_text(json.dumps({"features": ["old"], "weights": [1.0], "bias": 0, "threshold": 1}))
+    assert not Policy.read(path).trained
 
-    items = FIXTURE.read_text(encoding="utf-8").splitlines()
-    assert len(items) >= 12
-    code = train.main([str(FIXTURE), "--out", str(tmp_path / "model"), "--folds", "3"])
-    assert code == 0 and available(tmp_path / "model")
-    policy = json.loads((tmp_path / "model" / POLICY_FILE).read_text())
-    assert policy["items"] == len(items) and policy["cross_validated"]["folds"] == 3
-    classifier = TypeClassifier.load(tmp_path / "model")
-    (scores,) = classifier.score_words([["japan", "ban", "export", "of", "gallium"]])
-    assert set(scores) == set(classifier.labels) and all(0 <= v <= 1 for v in scores.values())
+
+def test_word_rows_are_unit_length_and_skip_unknown_words() -> None:
+    vocabulary = Vocabulary.fit(["export ban on gallium", "export curbs", "gallium ban"])
+    cols, values = vocabulary.row("Gallium export BAN, gallium!")
+    assert {vocabulary.index["gallium"], vocabulary.index["ban"]} <= set(cols)
+    assert np.linalg.norm(values) == pytest.approx(1.0)
+    assert vocabulary.row("football final")[0].size == 0
+    assert vocabulary.matrix(["gallium", "nothing known"]).shape == (2, len(vocabulary.index))
+
+
+def test_text_model_round_trips(tmp_path: Path) -> None:
+    vocabulary = Vocabulary.fit(["export ban", "ban on chips"], min_df=1)
+    rng = np.random.default_rng(0)
+    model = TextModel(
+        labels=[BAN, LAW],
+        vocabulary=vocabulary,
+        word_coef=rng.normal(size=(2, len(vocabulary.index))).astype(np.float32),
+        word_bias=np.zeros(2, np.float32),
+        embed_coef=rng.normal(size=(2, 8)).astype(np.float32),
+        embed_bias=np.ones(2, np.float32),
+    )
+    model.save(tmp_path)
+    loaded = TextModel.load(tmp_path)
+    assert loaded.labels == [BAN, LAW] and loaded.vocabulary.index == vocabulary.index
+    np.testing.assert_allclose(loaded.word_coef, model.word_coef)
 
 
 FIXTURE = Path(__file__).parent / "fixtures" / "classifier_training.jsonl"
+
+
+@pytest.mark.slow
+def test_training_on_a_small_corpus_gives_a_loadable_model(tmp_path: Path) -> None:
+    from extractors import train
+
+    out = tmp_path / "model"
+    code = train.main(["--corpus", str(FIXTURE), "--own", "--out", str(out), "--folds", "2"])
+    assert code == 0 and available(out)
+    written = json.loads((out / POLICY_FILE).read_text())
+    assert written["cross_validated"]["folds"] == 2 and written["features"] == list(FEATURES)
+    classifier = TypeClassifier.load(out)
+    (scores,) = classifier.score_texts(["Japan bans gallium exports"])
+    assert set(scores) == set(classifier.labels)
+    assert all(0 <= s.embed <= 1 and 0 <= s.words <= 1 for s in scores.values())
 
 
 def test_the_shipped_model_knows_every_taxonomy_code() -> None:
@@ -105,7 +142,7 @@ def test_the_shipped_model_knows_every_taxonomy_code() -> None:
     assert sorted(classifier.labels) == sorted(event_types_by_code()), (
         "the classifier's labels differ from the taxonomy: retrain it (docs/taxonomy.md)"
     )
-    assert classifier.policy != Policy(), "policy.json should hold the trained thresholds"
+    assert classifier.policy.trained, "policy.json should hold the trained policy"
 
 
 @pytest.mark.slow
