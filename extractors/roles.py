@@ -155,6 +155,7 @@ def assign_roles(
     if etype.initiator == "company" and not first and company_subject:
         first = _item_company(anchor)  # "the company broke ground": the firm the item is about
     roles = _pick_initiator(anchor, etype, first, targets, sent_actors, home, company_subject)
+    roles = _member_state_aid(verb, roles, spans_over(list(verb.subtree), sent_actors))
     if etype.parties:
         roles = _add_parties(verb, anchor, roles, sent_actors)
     return roles
@@ -475,3 +476,25 @@ def _item_complainants(doc: Doc, actors: list[Span]) -> list[Span]:
         for head in heads:
             found += spans_over(prep_tokens(head, frozenset({"by", "from"})), actors)
     return [s for s in found if is_state(s) and s.kb_id_ != "WTO"]
+
+
+EU_APPROVALS = frozenset({"approve", "authorise", "authorize", "clear", "greenlight", "endorse"})
+
+
+def _member_state_aid(verb: Token, roles: Roles, inside: list[Span]) -> Roles:
+    """ "The Commission approved Germany's aid to X": the EU clears it, the member state
+    grants it and is the initiator."""
+    if roles.initiator != ["EU"] or verb.lemma_.lower() not in EU_APPROVALS:
+        return roles
+    givers = [s for s in inside if is_state(s) and _giver(s)]
+    members = [c for c in codes(givers) if c != "EU"]
+    if not members:
+        return roles
+    target = [c for c in roles.target if c not in members]
+    return Roles(initiator=members, target=target, partner=roles.partner, source=roles.source)
+
+
+def _giver(span: Span) -> bool:
+    """ "Germany's aid", "aid from Germany" (not "sanctions against Belarusian officials")."""
+    root = span.root
+    return root.dep_ == "poss" or (root.dep_ == "pobj" and root.head.lower_ == "from")

@@ -217,9 +217,34 @@ def test_designers_make_the_demonym_a_firm(nlp: Language) -> None:
             "trade_dispute.lawsuit",
             ["Zentrix"],
         ),
+        (
+            "EU approves sanctions on Belarusian officials",
+            "EU ambassadors approved sanctions against ten Belarusian officials over the "
+            "crackdown, freezing their assets.",
+            "sanctions.imposed",
+            ["EU"],
+        ),
     ],
 )
 def test_initiator_follows_the_conventions(  # type: ignore[no-untyped-def]
     tagger, title: str, summary: str, etype: str, initiator: list[str]
 ) -> None:
     assert tagged_roles(tagger, title, summary)[etype][0] == initiator
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "The European Commission approved France's state aid of 500 million euros for a new "
+        "semiconductor plant near Grenoble.",
+        "The European Commission approved 500 million euros of state aid from France for a "
+        "new semiconductor plant near Grenoble.",
+    ],
+)
+def test_member_state_grants_the_aid_the_commission_clears(  # type: ignore[no-untyped-def]
+    tagger, summary: str
+) -> None:
+    initiator, _ = tagged_roles(tagger, "Commission clears aid for chip plant", summary)[
+        "industrial_policy.subsidy"
+    ]
+    assert "FR" in initiator
