@@ -51,6 +51,9 @@ class Gazetteer:
     title_words: frozenset[str] = frozenset()
     place_words: frozenset[str] = frozenset()
     name_words: frozenset[str] = frozenset()
+    attacker_nouns: frozenset[str] = frozenset()
+    cause_measure_words: frozenset[str] = frozenset()
+    complaint_nouns: frozenset[str] = frozenset()
 
 
 def _pycountry_aliases() -> dict[str, str]:
@@ -86,7 +89,15 @@ def load_gazetteer(path: Path) -> Gazetteer:
     )
 
 
-_WORD_LISTS = ("not_actor_words", "title_words", "place_words", "name_words")
+_WORD_LISTS = (
+    "not_actor_words",
+    "title_words",
+    "place_words",
+    "name_words",
+    "attacker_nouns",
+    "cause_measure_words",
+    "complaint_nouns",
+)
 
 
 def _lower_set(data: dict[str, Any], key: str) -> frozenset[str]:

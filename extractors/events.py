@@ -497,7 +497,7 @@ def _status(group: list[Mention]) -> str:
     A headline's "X to do" yields to a summary that reports the decision as
     taken ("Ministers signed off on ...").
     """
-    forced = {m.pattern.status for m in group if m.pattern.status}
+    forced = {_forced(m) for m in group if m.pattern.status}
     if forced:
         return "enacted" if "enacted" in forced else "planned"
     ordered = sorted(group, key=lambda m: (not m.in_title, m.anchor.i))
@@ -512,6 +512,17 @@ def _status(group: list[Mention]) -> str:
     ):
         return "enacted"
     return first.reading.status
+
+
+def _forced(m: Mention) -> str:
+    """A pattern's own status, unless the words around say otherwise: "will break ground" is
+    still planned, and a plant found as "a new factory" is enacted once ground is broken."""
+    forced, reading = m.pattern.status or "", m.reading
+    if forced == "enacted" and reading.explicit and reading.status == "planned":
+        return "planned" if reading.stage != "bill" else forced
+    if forced == "planned" and reading.stage == "built":
+        return "enacted"
+    return forced
 
 
 DECISION_VERBS = frozenset(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from .actors import GENERIC, GROUP, ORG, STATE, default_gazetteer, in_sentence
 from .taxonomy import EventType
@@ -144,13 +144,18 @@ def assign_roles(
         if not roles.initiator and not subj_toks:  # headline parse lost the subject
             before = [s for s in sent_actors if s.start < anchor.i and s.kb_id_ != "WTO"]
             roles.initiator, roles.source = codes(before), "sentence"
+        if not roles.initiator:
+            roles = _ruling_plaintiffs(anchor, roles, targets)
         return roles
+    if etype.initiator == "attributed":
+        return _attributed_roles(verb, first, targets, sent_actors)
     if etype.initiator == "company" and not any(s.label_ == ORG for s in first) and span:
         first = [s for s in spans_over(list(span), sent_actors) if s.label_ == ORG] or first
     company_subject = _is_company_subject(subj_toks, first) and not receiving
     if etype.initiator == "company" and not first and company_subject:
         first = _item_company(anchor)  # "the company broke ground": the firm the item is about
     roles = _pick_initiator(anchor, etype, first, targets, sent_actors, home, company_subject)
+    roles = _member_state_aid(verb, roles, spans_over(list(verb.subtree), sent_actors))
     if etype.parties:
         roles = _add_parties(verb, anchor, roles, sent_actors)
     return roles
@@ -218,6 +223,8 @@ def _pick_initiator(
 ) -> Roles:
     kind = etype.initiator
     wanted = _fits(kind)
+    if kind == "cause":
+        first = [s for s in first if _owns_measure(s)]
     chosen = [s for s in first if wanted(s)]
     source = "subject"
     company_subject = company_subject and kind in ("state", "cause")
@@ -231,6 +238,13 @@ def _pick_initiator(
         chosen = _owners(anchor, wanted, sent_actors)  # "Huawei placed on US Entity List"
     if not chosen and not first and not company_subject and kind != "cause":
         chosen, source = _sentence_fallback(anchor, wanted, targets, sent_actors), "sentence"
+    if kind == "cause":
+        chosen = [s for s in chosen if _owns_measure(s)]
+        if not chosen:  # "a shortage after China's export ban": the measure's owner
+            chosen, source = (
+                [s for s in sent_actors if is_state(s) and _owns_measure(s)],
+                "sentence",
+            )
     init = codes(chosen)
     if not init and any(s.label_ == STATE and not s.kb_id_ for s in first):
         source = "unresolved"  # "the cabinet" in an item that names no country
@@ -339,3 +353,148 @@ def _complainant_tokens(verb: Token) -> list[Token]:
         if tok.dep_ in ("prep", "agent") and tok.lower_ in COMPLAINANT_PREPS:
             out.extend(t for t in tok.subtree if t is not tok)
     return out
+
+
+NOMINAL_DEPS = frozenset({"poss", "compound", "amod", "nmod", "npadvmod", "pobj", "prep", "agent"})
+
+
+def _tied_to(span: Span, words: frozenset[str], first_deps: frozenset[str], hops: int = 4) -> bool:
+    """Does the span modify one of `words` ("China's export ban", "Chinese hackers",
+    "hackers linked to the Russian military", "controls by Japan")? Only its own first
+    step may use `first_deps` (a subject: "China halted exports")."""
+    tok = span.root
+    for k in range(hops):
+        if tok.head.i == tok.i or tok.dep_ not in (
+            NOMINAL_DEPS | first_deps if k == 0 else NOMINAL_DEPS | {"acl", "xcomp"}
+        ):
+            return False
+        tok = tok.head
+        if tok.lower_ in words or tok.lemma_.lower() in words:
+            return True
+    return False
+
+
+def _owns_measure(span: Span) -> bool:
+    """A disruption's cause is a state's measure; a state named with a quake, a flood or a
+    plant did not cause it (TAXONOMY.md: empty for accidents)."""
+    words = default_gazetteer().cause_measure_words
+    return is_state(span) and _tied_to(span, words, frozenset({"nsubj"}), hops=3)
+
+
+def _attributed_roles(
+    verb: Token, first: list[Span], targets: list[Span], sent_actors: list[Span]
+) -> Roles:
+    """Cyber incidents: the state or group the attack is attributed to, else nobody; the
+    victim ("Japan's space agency hit by ...") is a target, never the initiator."""
+    words = default_gazetteer().attacker_nouns
+    tied = [
+        s
+        for s in sent_actors
+        if s.kb_id_ and (_tied_to(s, words, frozenset()) or _hyphen_linked(s))
+    ]
+    attributing = verb.lemma_.lower() in ATTRIBUTE_VERBS
+    named = [s for s in first if attributing or (s.label_ == ORG and _attack_clause(verb))]
+    init = codes(tied + named)
+    target = [c for c in codes(first + targets) if c not in init]
+    return Roles(initiator=init, target=target, source="subject" if init else "none")
+
+
+LINK_SUFFIXES = frozenset({"linked", "backed", "sponsored", "affiliated", "based", "aligned"})
+
+
+def _hyphen_linked(span: Span) -> bool:
+    """ "China-linked hackers": headline parses lose the noun, the hyphenated word stays."""
+    doc = span.doc
+    end = span.end
+    return end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in LINK_SUFFIXES
+
+
+ATTACK_VERBS = frozenset(
+    {"hack", "breach", "attack", "target", "steal", "infiltrate", "penetrate", "compromise"}
+)
+
+
+def _attack_clause(verb: Token) -> bool:
+    """A named group carries out the attack ("DarkSide hacked ...", "X is behind the hack")."""
+    return verb.lemma_.lower() in ATTACK_VERBS or any(
+        t.lower_ in ("behind", "responsible") for t in verb.subtree
+    )
+
+
+def _ruling_plaintiffs(anchor: Token, roles: Roles, targets: list[Span]) -> Roles:
+    """A ruling that names no complainant in its sentence: the complainants another sentence
+    names ("a case brought by Panama"), else the firm the ruled measure hits, who sued
+    ("judge blocks restrictions against Xiaomi")."""
+    actors = list(anchor.doc.spans.get("econsec_actors", []))
+    found = codes(_item_complainants(anchor.doc, actors))
+    if not found:
+        found = codes([s for s in targets if s.label_ == ORG and _measure_target(s)])
+    if not found:
+        return roles
+    target = [c for c in roles.target if c not in found]
+    return Roles(initiator=found, target=target, source="complainant")
+
+
+def _measure_target(span: Span) -> bool:
+    """ "restrictions against Xiaomi", "a ban on Huawei": the firm a measure hits."""
+    tok = span.root
+    for _ in range(3):
+        if tok.dep_ == "pobj" and tok.head.lower_ in ("against", "on"):
+            return True
+        if tok.dep_ not in ("appos", "compound", "pobj") or tok.head.i == tok.i:
+            return False
+        tok = tok.head
+    return False
+
+
+FILE_VERBS = frozenset({"file", "bring", "lodge", "launch", "initiate", "submit"})
+SIDE_PHRASES = (("side", "with"), ("favor", "of"), ("favour", "of"))
+
+
+def _filers(verb: Token) -> list[Token]:
+    """Who filed: the subject, or for "X, Y and Z, each of which filed", X, Y and Z."""
+    if verb.dep_ == "relcl":
+        return [t for c in [verb.head, *verb.head.conjuncts] for t in (c, *c.children)]
+    return subject_tokens(verb)[0]
+
+
+def _item_complainants(doc: Doc, actors: list[Span]) -> list[Span]:
+    """States a dispute names as complainants anywhere in the item: "complaint filed by X",
+    "X filed a complaint", "the panel sided with X"."""
+    nouns = default_gazetteer().complaint_nouns
+    found: list[Span] = []
+    for tok in doc:
+        heads: list[Token] = []
+        if tok.lower_ in nouns:
+            filing = [c for c in tok.children if c.dep_ == "acl"] + [tok.head]
+            heads = [tok] + [v for v in filing if v.lemma_.lower() in FILE_VERBS]
+            if tok.dep_ == "dobj" and tok.head.lemma_.lower() in FILE_VERBS:
+                found += spans_over(_filers(tok.head), actors)
+        elif any(tok.lemma_.lower() == w for w, _ in SIDE_PHRASES):
+            preps = frozenset(p for w, p in SIDE_PHRASES if w == tok.lemma_.lower())
+            found += spans_over(prep_tokens(tok, preps), actors)
+        for head in heads:
+            found += spans_over(prep_tokens(head, frozenset({"by", "from"})), actors)
+    return [s for s in found if is_state(s) and s.kb_id_ != "WTO"]
+
+
+EU_APPROVALS = frozenset({"approve", "authorise", "authorize", "clear", "greenlight", "endorse"})
+
+
+def _member_state_aid(verb: Token, roles: Roles, inside: list[Span]) -> Roles:
+    """ "The Commission approved Germany's aid to X": the EU clears it, the member state
+    grants it and is the initiator."""
+    if roles.initiator != ["EU"] or verb.lemma_.lower() not in EU_APPROVALS:
+        return roles
+    givers = [s for s in inside if is_state(s) and _giver(s)]
+    members = [c for c in codes(givers) if c != "EU"]
+    if not members:
+        return roles
+    target = [c for c in roles.target if c not in members]
+    return Roles(initiator=members, target=target, partner=roles.partner, source=roles.source)
+
+
+def _giver(span: Span) -> bool:
+    """ "Germany's aid", "aid from Germany" (not "sanctions against Belarusian officials")."""
+    root = span.root
+    return root.dep_ == "poss" or (root.dep_ == "pobj" and root.head.lower_ == "from")

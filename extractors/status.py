@@ -24,6 +24,8 @@ CUES_FILE = "cues.yaml"
 MAX_WALK = 8
 PAST_TAGS = frozenset({"VBD", "VBN"})
 Modality = Literal["asserted", "negated", "hypothetical", "background", "kept"]
+Status = Literal["planned", "enacted"]
+Stage = Literal["", "bill", "built"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,14 @@ class Cues:
     background_preps: frozenset[str] = frozenset()
     background_heads: frozenset[str] = frozenset()
     action_verbs: frozenset[str] = frozenset()
+    planned_xcomp_heads: frozenset[str] = frozenset()
+    planned_progressive_heads: frozenset[str] = frozenset()
+    planned_step_nouns: frozenset[str] = frozenset()
+    purpose_participles: frozenset[str] = frozenset()
+    enacted_stage_words: frozenset[str] = frozenset()
+    bill_verbs: frozenset[str] = frozenset()
+    bill_final_verbs: frozenset[str] = frozenset()
+    bill_early_bodies: frozenset[str] = frozenset()
     contexts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     conventions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     non_event_titles: tuple[re.Pattern[str], ...] = ()
@@ -70,6 +80,7 @@ class Reading:
     modality: Modality = "asserted"
     status: Literal["planned", "enacted"] = "enacted"
     explicit: bool = False  # status came from a cue, not the default
+    stage: Stage = ""  # the cue was a bill's stage or a plant's building stage
     walk: list[Token] = field(default_factory=list)
 
 
@@ -108,9 +119,15 @@ def read_mention(anchor: Token, cues: Cues) -> Reading:
         if modality != "asserted" and reading.modality == "asserted":
             reading.modality = modality
         if not reading.explicit:
-            status = _status_at(tok, k, cues)
+            prev = reading.walk[k - 1] if k else None
+            status, stage = _stage_at(tok, cues)
+            if stage == "bill" and status is None:
+                continue  # the bill's own verb says whether it became law
+            status = status or _status_at(tok, k, cues, prev)
             if status is not None:
-                reading.status, reading.explicit = status, True
+                reading.status, reading.explicit, reading.stage = status, True, stage
+    if any(_built(tok, cues) for tok in reading.walk):
+        reading.status, reading.explicit, reading.stage = "enacted", True, "built"
     return reading
 
 
@@ -205,9 +222,10 @@ def _recent(prep: Token) -> bool:
     )
 
 
-def _status_at(tok: Token, k: int, cues: Cues) -> Literal["planned", "enacted"] | None:
-    lemma = tok.lemma_.lower()
-    if (k > 0 or tok.pos_ == "VERB") and lemma in cues.planned_heads:
+def _status_at(tok: Token, k: int, cues: Cues, prev: Token | None = None) -> Status | None:
+    if (k > 0 or tok.pos_ == "VERB") and _planned_head(tok, cues):
+        return "planned"
+    if prev is not None and _planned_step(tok, prev, cues):
         return "planned"
     for child in tok.children:
         if child.dep_ in ("aux", "auxpass") and child.lower_ in cues.planned_modals:
@@ -223,6 +241,8 @@ def _status_at(tok: Token, k: int, cues: Cues) -> Literal["planned", "enacted"] 
             "possible",
         ):
             return "planned"
+    if _preliminary_object(tok):
+        return "planned"
     if _headline_infinitive(tok):
         return "planned"
     if tok.pos_ in ("VERB", "AUX") and tok.tag_ in PAST_TAGS and tok.dep_ != "amod":
@@ -230,6 +250,94 @@ def _status_at(tok: Token, k: int, cues: Cues) -> Literal["planned", "enacted"] 
     if tok.pos_ == "VERB" and tok.tag_ in ("VBZ", "VBP") and _in_title(tok):
         return "enacted"  # headline present tense reports what happened
     return None
+
+
+def _planned_head(tok: Token, cues: Cues) -> bool:
+    """A head of planning ("plans to", "a proposal"), but not a participle saying what a
+    measure is for ("guidelines aimed at clarifying")."""
+    lemma = tok.lemma_.lower()
+    if lemma in cues.purpose_participles and tok.dep_ == "acl":
+        return False
+    return lemma in cues.planned_heads or lemma in cues.planned_step_nouns
+
+
+def _planned_step(tok: Token, prev: Token, cues: Cues) -> bool:
+    """ "is set to take effect", "is to establish", "is moving to create": a to-infinitive
+    under a head that puts it in the future."""
+    if prev.dep_ not in ("xcomp", "acl") or not any(
+        c.dep_ == "aux" and c.tag_ == "TO" for c in prev.children
+    ):
+        return False
+    lemma = tok.lemma_.lower()
+    if lemma in cues.planned_xcomp_heads:
+        return True
+    return tok.tag_ == "VBG" and lemma in cues.planned_progressive_heads
+
+
+PRELIMINARY = frozenset({"preliminary", "tentative", "non-binding", "draft", "provisional"})
+
+
+def _preliminary_object(tok: Token) -> bool:
+    """ "reached a preliminary agreement to provide ...": what was agreed is still to come."""
+    return tok.pos_ == "VERB" and any(
+        c.dep_ == "dobj" and any(a.lower_ in PRELIMINARY for a in c.children if a.dep_ == "amod")
+        for c in tok.children
+    )
+
+
+BILL_NOUNS = frozenset({"bill", "legislation", "law", "act"})
+
+
+def _stage_at(tok: Token, cues: Cues) -> tuple[Status | None, Stage]:
+    """A bill's stage outranks the words around the measure it carries (TAXONOMY.md: a bill
+    passed by one chamber or a cabinet stays `planned`; enacted or signed, it is law)."""
+    verb = _bill_verb(tok, cues)
+    if verb is None:
+        return None, ""
+    return _bill_status(tok, verb, cues), "bill"
+
+
+def _built(tok: Token, cues: Cues) -> bool:
+    """ "held a groundbreaking ceremony", "the plant's inauguration": the plant is being built
+    (`enacted`, whatever pattern found it and whatever plans the sentence recalls)."""
+    words = cues.enacted_stage_words
+    if tok.pos_ in ("NOUN", "PROPN"):
+        return tok.lower_ in words
+    if tok.tag_ not in PAST_TAGS:
+        return False  # "will hold a groundbreaking"
+    return tok.lemma_.lower() in words or any(
+        c.lemma_.lower() in words
+        or (c.dep_ in ("dobj", "attr") and any(g.lower_ in words for g in c.children))
+        for c in tok.children
+    )
+
+
+def _bill_verb(tok: Token, cues: Cues) -> Token | None:
+    """The approving verb of a bill noun ("the Senate passed the bill", "bill passes")."""
+    if tok.lemma_.lower() not in BILL_NOUNS or tok.pos_ not in ("NOUN", "PROPN"):
+        return None
+    if tok.dep_ not in ("dobj", "nsubj", "nsubjpass", "dep"):
+        return None
+    head = tok.head
+    return head if head.lemma_.lower() in cues.bill_verbs else None
+
+
+def _bill_status(bill: Token, verb: Token, cues: Cues) -> Status | None:
+    """Enacted when the verb makes it law, planned when an early body approved it, else
+    None (the verb's own tense decides)."""
+    words = " ".join(t.lower_ for t in verb.subtree if t.i not in _subtree_ids(bill))
+    padded = f" {words} ".replace(" white house ", " ")
+    if verb.lemma_.lower() in cues.bill_final_verbs or any(
+        f" {p} " in padded for p in cues.conventions.get("final_enactment", ())
+    ):
+        return "enacted"
+    if any(f" {b} " in padded for b in cues.bill_early_bodies):
+        return "planned"
+    return None
+
+
+def _subtree_ids(tok: Token) -> set[int]:
+    return {t.i for t in tok.subtree}
 
 
 def _in_title(tok: Token) -> bool:
@@ -248,7 +356,19 @@ def _headline_infinitive(tok: Token) -> bool:
     if not has_to:
         return False
     head = tok.head
-    return tok.dep_ == "ROOT" or (head.dep_ == "ROOT" and head.pos_ == "PROPN" and head.i < tok.i)
+    return tok.dep_ == "ROOT" or (
+        head.dep_ == "ROOT"
+        and head.i < tok.i
+        and (head.pos_ == "PROPN" or head.pos_ == "NOUN" and not _action_noun(head))
+    )
+
+
+ACTION_SUFFIXES = ("tion", "sion", "ment", "al")
+
+
+def _action_noun(tok: Token) -> bool:
+    """ "Application to join": a noun naming the act itself, whose infinitive is its content."""
+    return tok.lower_.endswith(ACTION_SUFFIXES)
 
 
 EFFECT_VERBS = frozenset(

@@ -17,8 +17,8 @@ import yaml
 DATA_DIR = Path(__file__).parent / "data"
 TAXONOMY_PATH = DATA_DIR / "taxonomy.yaml"
 
-InitiatorKind = Literal["state", "any", "company", "complainant", "cause"]
-INITIATOR_KINDS = ("state", "any", "company", "complainant", "cause")
+InitiatorKind = Literal["state", "any", "company", "complainant", "cause", "attributed"]
+INITIATOR_KINDS = ("state", "any", "company", "complainant", "cause", "attributed")
 
 
 class TaxonomyError(ValueError):

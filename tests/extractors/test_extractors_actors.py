@@ -163,3 +163,88 @@ def test_person_noun_keeps_the_demonym_a_state(nlp: Language) -> None:
 
 def test_designers_make_the_demonym_a_firm(nlp: Language) -> None:
     assert spans(nlp, "Chinese designers were listed") == [("Chinese", "ORG", "CN")]
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "etype", "initiator"),
+    [
+        # a disruption's initiator is the state whose measure caused it, nobody for disasters
+        (
+            "Flooding in Vietnam to cause chip shortage",
+            "Heavy floods in Vietnam shut dozens of chip packaging plants this week, cutting "
+            "semiconductor supply to carmakers.",
+            "supply_chain.disruption",
+            [],
+        ),
+        (
+            "Fire halts output at Zentrix chip plant",
+            "Zentrix Devices had to halt chip production at a Korean plant after a fire on "
+            "Sunday, disrupting semiconductor supply.",
+            "supply_chain.disruption",
+            [],
+        ),
+        (
+            "Chinese export ban on gallium disrupts chip supply",
+            "China's export ban on gallium has disrupted chip supply to European carmakers.",
+            "supply_chain.disruption",
+            ["CN"],
+        ),
+        # a cyber incident's initiator is the attributed state or group, never the victim
+        (
+            "Korea's defence agency hit by cyberattacks, officials say",
+            "The agency's networks were hit by a series of cyberattacks since May.",
+            "cyber.incident",
+            [],
+        ),
+        (
+            "Russia-linked hackers breach Polish energy grid operator",
+            "Hackers tied to Russia broke into the systems of a Polish grid operator.",
+            "cyber.incident",
+            ["RU"],
+        ),
+        # a ruling's initiator is the complainant, named elsewhere or hit by the measure
+        (
+            "WTO panel rules against Peru over textile duties",
+            "The dispute panel found the duties broke trade rules. The case was brought by "
+            "Chile in 2022.",
+            "trade_dispute.wto",
+            ["CL"],
+        ),
+        (
+            "Judge blocks Pentagon blacklisting of chipmaker Zentrix",
+            "A federal judge blocked the Defense Department's restrictions against "
+            "Chinese chipmaker Zentrix.",
+            "trade_dispute.lawsuit",
+            ["Zentrix"],
+        ),
+        (
+            "EU approves sanctions on Belarusian officials",
+            "EU ambassadors approved sanctions against ten Belarusian officials over the "
+            "crackdown, freezing their assets.",
+            "sanctions.imposed",
+            ["EU"],
+        ),
+    ],
+)
+def test_initiator_follows_the_conventions(  # type: ignore[no-untyped-def]
+    tagger, title: str, summary: str, etype: str, initiator: list[str]
+) -> None:
+    assert tagged_roles(tagger, title, summary)[etype][0] == initiator
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "The European Commission approved France's state aid of 500 million euros for a new "
+        "semiconductor plant near Grenoble.",
+        "The European Commission approved 500 million euros of state aid from France for a "
+        "new semiconductor plant near Grenoble.",
+    ],
+)
+def test_member_state_grants_the_aid_the_commission_clears(  # type: ignore[no-untyped-def]
+    tagger, summary: str
+) -> None:
+    initiator, _ = tagged_roles(tagger, "Commission clears aid for chip plant", summary)[
+        "industrial_policy.subsidy"
+    ]
+    assert "FR" in initiator
