@@ -181,8 +181,9 @@ class EventExtractor:
         home: str,
     ) -> list[TaggedEvent]:
         """Events of the types a text model rates at `floor` or more and no pattern named:
-        the evidence is the sentence the models rate highest for the type, read for status and
-        actors from the sentence's main verb (see `may_guess` for the sentences it may use)."""
+        the evidence is the sentence the models rate highest for the type among those that
+        may tell it (`may_guess`: asserted, naming the actor it needs), read for status and
+        actors from the sentence's main verb."""
         wanted = [t for t, score in scores.items() if score.best >= floor and t not in named]
         if not wanted or CLASSIFIER not in self.nlp.pipe_names:
             return []
@@ -193,13 +194,14 @@ class EventExtractor:
         techs = doc._.technologies or []
         traits: dict[int, frozenset[str]] = {}
         for code in wanted:
-            best = best_sentence(by_sentence, code)
-            sent = sentences[best]
-            if best not in traits:
-                traits[best] = sentence_traits(sent, actors, self.cues)
-            event = self.guess(sent, code, scores[code].best, actors, home, techs, traits[best])
-            if event is not None:
-                guesses.append(event)
+            for k in ranked_sentences(by_sentence, code)[:GUESS_SENTENCES]:
+                if k not in traits:
+                    traits[k] = sentence_traits(sentences[k], actors, self.cues)
+                sent, score = sentences[k], scores[code].best
+                event = self.guess(sent, code, score, actors, home, techs, traits[k])
+                if event is not None:
+                    guesses.append(event)
+                    break
         return guesses
 
     def guess(
@@ -361,9 +363,12 @@ class EventExtractor:
 STATE_CONTEXTS = frozenset({"state", "multi_state"})
 
 
-def best_sentence(by_sentence: list[dict[str, TypeScore]], code: str) -> int:
-    """Index of the sentence the text models rate highest for `code`."""
-    return max(range(len(by_sentence)), key=lambda i: by_sentence[i][code].mean)
+GUESS_SENTENCES = 3  # a guess is told by one of the sentences the text models rate highest
+
+
+def ranked_sentences(by_sentence: list[dict[str, TypeScore]], code: str) -> list[int]:
+    """Indices of the sentences, the one the text models rate highest for `code` first."""
+    return sorted(range(len(by_sentence)), key=lambda i: -by_sentence[i][code].mean)
 
 
 CLAIM_POS = frozenset({"VERB", "AUX", "NOUN"})
