@@ -54,7 +54,7 @@ FEATURES = (
 
 if not Doc.has_extension("type_scores"):
     Doc.set_extension("type_scores", default=None)
-for _name in ("candidate_events", "guessed_events"):
+for _name in ("candidate_events", "guessed_events", "sentence_scores"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -104,7 +104,7 @@ class Policy:
     weights: tuple[float, ...] = ()
     bias: float = 0.0
     threshold: float = 0.5
-    guess_floor: float = 0.2  # below this best text score, no guess is built (it costs a pass)
+    guess_floor: float = 0.3  # below this best text score, no guess is built (it costs a pass)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -206,6 +206,16 @@ class TypeClassifier:
     def score(self, docs: Sequence[Doc]) -> list[dict[str, TypeScore]]:
         return self.score_texts([headline(doc) for doc in docs], [doc.text for doc in docs])
 
+    def score_sentences(self, docs: Sequence[Doc]) -> list[list[dict[str, TypeScore]]]:
+        """Each doc's sentences scored, in one pass for the batch (guesses need them)."""
+        sentences = [[sent.text for sent in doc.sents] for doc in docs]
+        flat = self.score_texts([text for texts in sentences for text in texts])
+        out, k = [], 0
+        for texts in sentences:
+            out.append(flat[k : k + len(texts)])
+            k += len(texts)
+        return out
+
 
 def headline(doc: Doc) -> str:
     end = doc._.title_end if doc._.title_end is not None else len(doc)
@@ -225,16 +235,18 @@ class ClassifierComponent:
         self.classifier = TypeClassifier.load(self.model_dir)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.type_scores = self.classifier.score([doc])[0]
-        return doc
+        return self._scored([doc])[0]
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
         for batch in minibatch(docs, size=batch_size):
             yield from self._scored(list(batch))
 
     def _scored(self, batch: list[Doc]) -> list[Doc]:
-        for doc, scores in zip(batch, self.classifier.score(batch), strict=True):
+        items = self.classifier.score(batch)
+        sentences = self.classifier.score_sentences(batch)
+        for doc, scores, by_sentence in zip(batch, items, sentences, strict=True):
             doc._.type_scores = scores
+            doc._.sentence_scores = by_sentence
         return batch
 
     def to_disk(self, path: Path, *, exclude: Any = ()) -> None:

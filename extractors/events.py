@@ -119,28 +119,27 @@ class EventExtractor:
         return self
 
     def __call__(self, doc: Doc) -> Doc:
-        self._extract(doc)
+        end = doc._.title_end if doc._.title_end is not None else len(doc)
+        if is_non_event_title(doc[:end].text, self.cues):
+            doc._.events = []
+            return doc
+        matches = self._matches(doc, end)
+        self._extract(doc, matches)
         # Item-level labelling conventions, once per item (extractors.conventions).
         if doc._.events:
-            end = doc._.title_end if doc._.title_end is not None else len(doc)
-            matches = self._matches(doc, end)
             read = [(m.code, m.reading.modality, m.pattern.allow, m.anchor) for m in matches]
             facts = item_facts(read, end)
             doc._.events = apply_conventions(doc._.events, facts, self.cues.conventions)
         return doc
 
-    def _extract(self, doc: Doc) -> Doc:
-        end = doc._.title_end if doc._.title_end is not None else len(doc)
-        if is_non_event_title(doc[:end].text, self.cues):
-            doc._.events = []
-            return doc
+    def _extract(self, doc: Doc, matches: list[Mention]) -> Doc:
         actors = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
         home = home_country(actors)
         techs = doc._.technologies or []
         self._doc_lower = " ".join(t.lower_ for t in doc)
         sound = [
             m
-            for m in self._matches(doc, end)
+            for m in matches
             if self._sound(m) and self._states_named(m, techs, actors)
         ]
         mentions = [m for m in sound if self._keep(m, techs, actors)]
@@ -187,9 +186,11 @@ class EventExtractor:
         wanted = [t for t, score in scores.items() if score.best >= floor and t not in named]
         if not wanted or CLASSIFIER not in self.nlp.pipe_names:
             return []
-        classifier = self.nlp.get_pipe(CLASSIFIER).classifier  # type: ignore[attr-defined]
         sentences = list(doc.sents)
-        by_sentence = classifier.score_texts([sent.text for sent in sentences])
+        by_sentence = doc._.sentence_scores
+        if by_sentence is None or len(by_sentence) != len(sentences):
+            classifier = self.nlp.get_pipe(CLASSIFIER).classifier  # type: ignore[attr-defined]
+            by_sentence = classifier.score_texts([sent.text for sent in sentences])
         guesses = []
         techs = doc._.technologies or []
         traits: dict[int, frozenset[str]] = {}
