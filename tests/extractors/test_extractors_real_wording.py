@@ -48,6 +48,19 @@ def types(tagger, title: str, summary: str) -> set[str]:  # type: ignore[no-unty
             "",
             "vendor_exclusion.procurement",
         ),
+        # verb and object through the parse, however far apart
+        (
+            "The ministry barred federal agencies and their many regional offices from buying"
+            " routers made by two Chinese firms, citing national security",
+            "",
+            "vendor_exclusion.procurement",
+        ),
+        (
+            "Germany has tightened the screening rules that apply when buyers from outside"
+            " Europe acquire stakes in chip firms",
+            "",
+            "investment_screening.regime_change",
+        ),
         # investment screening regimes in lead wording
         (
             "A framework for screening foreign investment entered into force in the EU",
