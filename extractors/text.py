@@ -23,6 +23,8 @@ SUFFIXES = ("", "s", "es", "ed", "d", "ing")
 TITLE_CASE_SHARE = 0.7  # share of a headline's long words capitalised to call it Title Case
 LONG_WORD = 4
 MIN_STEM = 3
+SUMMARY_SCAN = 600  # characters of the summary read for its casing: the lead is enough
+SENTENCE_OPENERS = frozenset(".!?:\"“‘'(")
 
 
 def join_item(title: str, summary: str) -> str:
@@ -67,6 +69,7 @@ def truecase(title: str, summary: str) -> str:
     if not is_title_case(title):
         return title
     common = _casing()[1]
+    summary = summary[:SUMMARY_SCAN]
     names = _capitalised_in(summary)
     lowered = {stem for w in WORD.findall(summary) if w.islower() for stem in _stems(w)}
 
@@ -92,7 +95,11 @@ def _capitalised_in(text: str) -> set[str]:
     """Capitalised words of `text` that do not open a sentence (names, as the text has it)."""
     out = set()
     for match in WORD.finditer(text):
-        before = text[: match.start()].rstrip()
-        if match.group(0)[0].isupper() and before and before[-1] not in ".!?:\"“‘'(":
+        if not match.group(0)[0].isupper():
+            continue
+        j = match.start() - 1
+        while j >= 0 and text[j].isspace():
+            j -= 1
+        if j >= 0 and text[j] not in SENTENCE_OPENERS:
             out.add(match.group(0))
     return out
