@@ -4,9 +4,10 @@ Patterns and the classifier judge one type at a time; some conventions
 compare types found in the same item: a WTO case is not also an ordinary
 lawsuit, a sanctions list is not an export-control list, a bill is a law or
 a proposal but not both, and a measure the item denies yields no event.
-Every rule only removes or retypes events, never invents one, and reads only
-the events, the item's mention modalities and the cue words of cues.yaml
-(`conventions:`).
+The rules remove or retype events; one adds the types of what a law or bill
+does when its own sentence names them (a law that funds chipmaking is a
+subsidy too). They read only the events, the item's mention modalities and
+the cue words of cues.yaml (`conventions:`).
 """
 
 from __future__ import annotations
@@ -157,6 +158,26 @@ def _commodity_news(event: TaggedEvent, words: Mapping[str, tuple[str, ...]]) ->
     return event.type in COMMODITY_TYPES
 
 
+LAW_CONTENT = "law_does:"  # cues.yaml conventions: the phrases that name what a law does
+
+
+def law_content(
+    events: list[TaggedEvent], facts: ItemFacts, words: Mapping[str, tuple[str, ...]]
+) -> list[TaggedEvent]:
+    """A law or bill also gets the types of what it does (TAXONOMY.md, "Several types at
+    once") when its evidence sentence names them: "a bill to require reporting of cyber
+    incidents" is a cyber rule as well, with the bill's status and initiators."""
+    out = list(events)
+    for law in (e for e in events if e.type in (LAW, PROPOSAL)):
+        for key, phrases in words.items():
+            code = key.removeprefix(LAW_CONTENT)
+            if key.startswith(LAW_CONTENT) and not _has(out, code):
+                doubted = facts.modalities.get(code, frozenset()) - {"asserted"}
+                if _mentions(law.evidence, phrases) and not doubted:
+                    out.append(replace(law, type=code, target=[], partner=[]))
+    return out
+
+
 RULES: tuple[Rule, ...] = (
     commodity_trade,
     denied,
@@ -165,6 +186,7 @@ RULES: tuple[Rule, ...] = (
     tax_list_not_entity_list,
     sanctions_relief_not_export_relaxation,
     law_or_proposal,
+    law_content,
 )
 
 

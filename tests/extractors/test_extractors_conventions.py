@@ -103,6 +103,54 @@ def test_a_bill_retyped_as_proposal_is_planned() -> None:
 
 
 @pytest.mark.parametrize(
+    ("events", "added"),
+    [
+        # a law gets the types of what it does, named in its own sentence
+        (
+            [ev("legislation.law", "Parliament enacted a law on cybersecurity duties.")],
+            ["cyber.policy"],
+        ),
+        (
+            [ev("legislation.law", "The law extends screening of foreign takeovers.")],
+            ["investment_screening.regime_change"],
+        ),
+        (
+            [ev("legislation.law", "The act grants tax credits to chip plants.")],
+            ["industrial_policy.subsidy"],
+        ),
+        # a bill passes its status on
+        (
+            [ev("legislation.proposal", "A bill on cyber incidents was tabled.", "planned")],
+            ["cyber.policy"],
+        ),
+        # the type is already there: nothing added twice
+        (
+            [
+                ev("legislation.law", "The law strengthens cybersecurity."),
+                ev("cyber.policy", "The law strengthens cybersecurity."),
+            ],
+            [],
+        ),
+        # other events and laws that do something else get nothing
+        ([ev("export_control.ban", "The ban covers cybersecurity tools.")], []),
+        ([ev("legislation.law", "The law grants access to classified files.")], []),
+        ([ev("legislation.law", "Lawmakers passed the cyber bill.")], []),
+    ],
+)
+def test_law_content(events: list[TaggedEvent], added: list[str]) -> None:
+    kept = apply_conventions(events, NO_FACTS, WORDS)
+    assert codes(kept)[len(events) :] == added
+    assert all(e.status == events[0].status for e in kept[len(events) :])
+
+
+def test_law_content_not_for_a_doubted_type() -> None:
+    """A type the item denies or puts in the background is not added from the law."""
+    law = ev("legislation.law", "The law on cybersecurity took effect.")
+    facts = ItemFacts(modalities={"cyber.policy": frozenset({"negated"})})
+    assert codes(apply_conventions([law], facts, WORDS)) == ["legislation.law"]
+
+
+@pytest.mark.parametrize(
     ("modalities", "topic_only", "kept"),
     [
         # every mention denied: no event
