@@ -21,17 +21,18 @@ from __future__ import annotations
 import json
 import math
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from .resources import DATA_DIR
-from .textmodel import ENCODER_DIR, WEIGHTS_FILE, Encoder, TextModel
+from .textmodel import ENCODER_DIR, WEIGHTS_FILE, Encoder, Split, TextModel, word_text
 from .types import TaggedEvent
 
 MODEL_DIR = DATA_DIR / "classifier"
@@ -73,6 +74,29 @@ class TypeScore:
     @property
     def mean(self) -> float:
         return (self.embed + self.words) / 2
+
+
+class TypeScores(Mapping[str, TypeScore]):
+    """Every type's TypeScore for one item or sentence, read from the models' output rows
+    (built on access: most types of most items are never asked for)."""
+
+    def __init__(self, index: dict[str, int], embed: np.ndarray, words: np.ndarray) -> None:
+        self._index, self._embed, self._words = index, embed, words
+
+    def __getitem__(self, code: str) -> TypeScore:
+        i = self._index[code]
+        return TypeScore(float(self._embed[i]), float(self._words[i]))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def at_least(self, floor: float) -> list[str]:
+        """The types either model rates at `floor` or more."""
+        best = np.maximum(self._embed, self._words)
+        return [code for code, i in self._index.items() if best[i] >= floor]
 
 
 def _logit(p: float) -> float:
@@ -148,7 +172,7 @@ POLICY_KEYS = frozenset({"features", "weights", "bias", "threshold", "guess_floo
 def combine(
     events: Sequence[TaggedEvent],
     candidates: Sequence[TaggedEvent],
-    scores: dict[str, TypeScore] | None,
+    scores: Mapping[str, TypeScore] | None,
     policy: Policy,
     guesses: Sequence[TaggedEvent] = (),
 ) -> list[TaggedEvent]:
@@ -183,6 +207,7 @@ class TypeClassifier:
         self.encoder = encoder
         self.labels = list(model.labels)
         self.policy = policy or Policy()
+        self.index = {label: i for i, label in enumerate(self.labels)}
 
     @classmethod
     def load(cls, path: Path = MODEL_DIR, encoder: Path = ENCODER_DIR) -> TypeClassifier:
@@ -191,35 +216,40 @@ class TypeClassifier:
         policy = Policy.read(policy_path) if policy_path.exists() else None
         return cls(TextModel.load(Path(path)), Encoder(Path(encoder)), policy)
 
-    def score_texts(
-        self, titles: Sequence[str], fulls: Sequence[str] | None = None
-    ) -> list[dict[str, TypeScore]]:
-        """Scores of texts given as headline and whole item (a sentence is both)."""
-        if not titles:
+    def score_items(self, items: Sequence[Split]) -> list[tuple[TypeScores, list[TypeScores]]]:
+        """Scores of each item, whole and sentence by sentence."""
+        if not items:
             return []
-        embed, words = self.model.score(self.encoder, titles, fulls or titles)
-        return [
-            {label: TypeScore(float(e[i]), float(w[i])) for i, label in enumerate(self.labels)}
-            for e, w in zip(embed, words, strict=True)
-        ]
-
-    def score(self, docs: Sequence[Doc]) -> list[dict[str, TypeScore]]:
-        return self.score_texts([headline(doc) for doc in docs], [doc.text for doc in docs])
-
-    def score_sentences(self, docs: Sequence[Doc]) -> list[list[dict[str, TypeScore]]]:
-        """Each doc's sentences scored, in one pass for the batch (guesses need them)."""
-        sentences = [[sent.text for sent in doc.sents] for doc in docs]
-        flat = self.score_texts([text for texts in sentences for text in texts])
+        embedded, by_sentence = self.encoder.pooled(items)
+        texts = [word_text(item.title, item.full) for item in items]
+        whole = self._rows(embedded, texts)
+        flat_embedded = np.vstack([np.hstack([rows, rows]) for rows in by_sentence])
+        flat_texts = [word_text(s, s) for item in items for s in item.sentences]
+        flat = self._rows(flat_embedded, flat_texts)
         out, k = [], 0
-        for texts in sentences:
-            out.append(flat[k : k + len(texts)])
-            k += len(texts)
+        for item, scores in zip(items, whole, strict=True):
+            out.append((scores, flat[k : k + len(item.sentences)]))
+            k += len(item.sentences)
         return out
 
+    def score_texts(self, texts: Sequence[str]) -> list[TypeScores]:
+        """Scores of texts read as one-sentence items."""
+        return [whole for whole, _ in self.score_items([Split((text,)) for text in texts])]
 
-def headline(doc: Doc) -> str:
+    def score(self, docs: Sequence[Doc]) -> list[tuple[TypeScores, list[TypeScores]]]:
+        return self.score_items([split_of(doc) for doc in docs])
+
+    def _rows(self, embedded: np.ndarray, texts: Sequence[str]) -> list[TypeScores]:
+        embed, words = self.model.score(embedded, texts)
+        return [TypeScores(self.index, e, w) for e, w in zip(embed, words, strict=True)]
+
+
+def split_of(doc: Doc) -> Split:
+    """The doc's sentences, with how many of them make the headline."""
+    sentences = list(doc.sents)
     end = doc._.title_end if doc._.title_end is not None else len(doc)
-    return doc[:end].text
+    in_title = sum(1 for sent in sentences if sent.end <= end) or 1
+    return Split(tuple(sent.text for sent in sentences), in_title)
 
 
 def available(path: Path = MODEL_DIR) -> bool:
@@ -227,7 +257,8 @@ def available(path: Path = MODEL_DIR) -> bool:
 
 
 class ClassifierComponent:
-    """Sets `doc._.type_scores` (type -> TypeScore) for the event component to use."""
+    """Sets `doc._.type_scores` (type -> TypeScore) and `doc._.sentence_scores` (the same
+    per sentence) for the event component to use."""
 
     def __init__(self, nlp: Language, name: str, model_dir: str = "") -> None:
         self.name = name
@@ -242,9 +273,7 @@ class ClassifierComponent:
             yield from self._scored(list(batch))
 
     def _scored(self, batch: list[Doc]) -> list[Doc]:
-        items = self.classifier.score(batch)
-        sentences = self.classifier.score_sentences(batch)
-        for doc, scores, by_sentence in zip(batch, items, sentences, strict=True):
+        for doc, (scores, by_sentence) in zip(batch, self.classifier.score(batch), strict=True):
             doc._.type_scores = scores
             doc._.sentence_scores = by_sentence
         return batch

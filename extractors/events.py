@@ -11,7 +11,9 @@ is a relaxation, not a ban). What is left is aggregated per type into a
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from .actors import ORG, SPANS_KEY, STATE, home_country, in_sentence
-from .classifier import CLASSIFIER, Policy, TypeScore, combine
+from .classifier import CLASSIFIER, Policy, TypeScore, TypeScores, combine
 from .conventions import apply_conventions, item_facts
 from .matching import PatternIndex, compile_pattern, run_patterns
 from .patterns import LEXICON_FILE, EventPattern, load_lexicon, load_patterns
@@ -33,6 +35,7 @@ from .status import (
     is_action_mention,
     is_non_event_title,
     load_cues,
+    may_qualify,
     read_mention,
 )
 from .taxonomy import EventType, event_types_by_code
@@ -137,11 +140,7 @@ class EventExtractor:
         home = home_country(actors)
         techs = doc._.technologies or []
         self._doc_lower = " ".join(t.lower_ for t in doc)
-        sound = [
-            m
-            for m in matches
-            if self._sound(m) and self._states_named(m, techs, actors)
-        ]
+        sound = [m for m in matches if self._sound(m) and self._states_named(m, techs, actors)]
         mentions = [m for m in sound if self._keep(m, techs, actors)]
         scores = doc._.type_scores
         # With the classifier's scores at hand, mentions that failed only a strict check are
@@ -173,7 +172,7 @@ class EventExtractor:
     def _guesses(
         self,
         doc: Doc,
-        scores: dict[str, TypeScore],
+        scores: TypeScores,
         named: set[str],
         floor: float,
         actors: list[Span],
@@ -181,9 +180,9 @@ class EventExtractor:
     ) -> list[TaggedEvent]:
         """Events of the types a text model rates at `floor` or more and no pattern named:
         the evidence is the sentence the models rate highest for the type among those that
-        may tell it (`may_guess`: asserted, naming the actor it needs), read for status and
+        may tell it (`guess`: asserted, naming the actor it needs), read for status and
         actors from the sentence's main verb."""
-        wanted = [t for t, score in scores.items() if score.best >= floor and t not in named]
+        wanted = [t for t in scores.at_least(floor) if t not in named]
         if not wanted or CLASSIFIER not in self.nlp.pipe_names:
             return []
         sentences = list(doc.sents)
@@ -193,7 +192,7 @@ class EventExtractor:
             by_sentence = classifier.score_texts([sent.text for sent in sentences])
         guesses = []
         techs = doc._.technologies or []
-        traits: dict[int, frozenset[str]] = {}
+        traits: dict[int, SentenceTraits] = {}
         for code in wanted:
             for k in ranked_sentences(by_sentence, code)[:GUESS_SENTENCES]:
                 if k not in traits:
@@ -213,13 +212,14 @@ class EventExtractor:
         actors: list[Span],
         home: str,
         techs: list[str],
-        traits: frozenset[str],
+        traits: SentenceTraits,
     ) -> TaggedEvent | None:
         """An event of type `code` told by `sent`, if the sentence meets everything the type
-        asks of a pattern mention: asserted, the actors it needs, its context, its parties.
-        Call it while the doc is being processed (the doc's words are read for contexts)."""
+        asks of a pattern mention: the actors it needs, its context, its parties, asserted
+        (checked last: it costs most). Call it while the doc is being processed (the doc's
+        words are read for contexts)."""
         etype = self.types[code]
-        if not may_guess(traits, etype):
+        if not names_needed_actor(traits, etype):
             return None
         if etype.context and not self._context(etype.context, sent, techs, actors):
             return None
@@ -232,6 +232,8 @@ class EventExtractor:
         if not _enough_parties(etype, initiator, actors):
             return None
         if etype.other_state and not _other_state_named([sent], initiator, actors):
+            return None
+        if not traits.asserted:
             return None
         return TaggedEvent(
             type=code,
@@ -367,7 +369,7 @@ STATE_CONTEXTS = frozenset({"state", "multi_state"})
 GUESS_SENTENCES = 3  # a guess is told by one of the sentences the text models rate highest
 
 
-def ranked_sentences(by_sentence: list[dict[str, TypeScore]], code: str) -> list[int]:
+def ranked_sentences(by_sentence: Sequence[Mapping[str, TypeScore]], code: str) -> list[int]:
     """Indices of the sentences, the one the text models rate highest for `code` first."""
     return sorted(range(len(by_sentence)), key=lambda i: -by_sentence[i][code].mean)
 
@@ -375,29 +377,43 @@ def ranked_sentences(by_sentence: list[dict[str, TypeScore]], code: str) -> list
 CLAIM_POS = frozenset({"VERB", "AUX", "NOUN"})
 
 
-def sentence_traits(sent: Span, actors: list[Span], cues: Cues) -> frozenset[str]:
-    """What a classifier guess may rest on in `sent`: `asserted` when no word of it is
-    denied, negated or hypothetical; `state` / `company` when it names one."""
-    traits = set()
-    if all(read_mention(t, cues).modality == "asserted" for t in sent if t.pos_ in CLAIM_POS):
-        traits.add("asserted")
-    for actor in actors:
-        if actor.start >= sent.start and actor.end <= sent.end:
-            if is_state(actor):
-                traits.add("state")
-            elif actor.label_ == ORG:
-                traits.add("company")
-    return frozenset(traits)
+class SentenceTraits:
+    """What a classifier guess may rest on in a sentence: the actors it names (`state`,
+    `company`), and whether it is asserted (no word of it denied, negated or hypothetical).
+    The second reads every claim word, so it is worked out only when a guess needs it."""
+
+    def __init__(self, sent: Span, actors: list[Span], cues: Cues) -> None:
+        self.sent, self.cues = sent, cues
+        named = set()
+        for actor in actors:
+            if actor.start >= sent.start and actor.end <= sent.end:
+                if is_state(actor):
+                    named.add("state")
+                elif actor.label_ == ORG:
+                    named.add("company")
+        self.named = frozenset(named)
+
+    @cached_property
+    def asserted(self) -> bool:
+        if not may_qualify(self.sent, self.cues):
+            return True
+        return all(
+            read_mention(t, self.cues).modality == "asserted"
+            for t in self.sent
+            if t.pos_ in CLAIM_POS
+        )
 
 
-def may_guess(traits: frozenset[str], etype: EventType) -> bool:
-    """A guess keeps the scope rule: an asserted sentence naming the actor its type needs."""
-    if "asserted" not in traits:
-        return False
+def sentence_traits(sent: Span, actors: list[Span], cues: Cues) -> SentenceTraits:
+    return SentenceTraits(sent, actors, cues)
+
+
+def names_needed_actor(traits: SentenceTraits, etype: EventType) -> bool:
+    """The scope rule for a guess: the sentence names the actor its type needs."""
     if etype.initiator == "state":
-        return "state" in traits
+        return "state" in traits.named
     if etype.initiator == "company":
-        return "company" in traits
+        return "company" in traits.named
     return True
 
 

@@ -42,7 +42,7 @@ def _key(item_id: str) -> str:
     return hashlib.sha256(item_id.encode("utf-8")).hexdigest()
 
 
-def test_ids(items: Iterable[dict[str, Any]]) -> set[str]:
+def held_back_ids(items: Iterable[dict[str, Any]]) -> set[str]:
     """Ids of the held-back items (see module docstring)."""
     strata: dict[str, list[str]] = {}
     for item in items:
@@ -58,5 +58,5 @@ def select(items: Sequence[dict[str, Any]], part: Part) -> list[dict[str, Any]]:
     """The items of one part, in file order (`all` gives every item)."""
     if part == "all":
         return list(items)
-    held = test_ids(items)
+    held = held_back_ids(items)
     return [it for it in items if (str(it["id"]) in held) == (part == "test")]

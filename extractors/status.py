@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from .resources import DATA_DIR, read_yaml
 
@@ -129,6 +129,30 @@ def read_mention(anchor: Token, cues: Cues) -> Reading:
     if any(_built(tok, cues) for tok in reading.walk):
         reading.status, reading.explicit, reading.stage = "enacted", True, "built"
     return reading
+
+
+QUALIFYING_WORDS = frozenset({"no", "longer", "if", "unless", "whether", "still", "call"})
+_qualifiers: dict[int, tuple[Cues, frozenset[str]]] = {}
+
+
+def may_qualify(span: Span, cues: Cues) -> bool:
+    """Could any mention in `span` read as other than asserted? False means `read_mention`
+    finds every word of it asserted, without walking a single head: no negation, no word
+    or lemma that any modality cue of `cues` names."""
+    cached = _qualifiers.get(id(cues))
+    if cached is None or cached[0] is not cues:
+        words = QUALIFYING_WORDS.union(
+            cues.hypothetical_modals,
+            cues.background_preps,
+            cues.negation_heads,
+            cues.kept_heads,
+            cues.hypothetical_heads,
+            cues.background_heads,
+            (phrasal.split()[0] for phrasal in cues.negation_phrasals),
+        )
+        cached = _qualifiers[id(cues)] = (cues, words)
+    words = cached[1]
+    return any(t.dep_ == "neg" or t.lower_ in words or t.lemma_.lower() in words for t in span)
 
 
 LAW_NOUNS = frozenset(

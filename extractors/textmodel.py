@@ -84,6 +84,23 @@ class Vocabulary:
         return csr_matrix((vals, cols, indptr), shape=(len(texts), len(self.index)))
 
 
+@dataclass(frozen=True)
+class Split:
+    """An item as the text models read it: its sentences, the first of which make the
+    headline (a sentence of its own, see extractors.segment)."""
+
+    sentences: tuple[str, ...]
+    title_sentences: int = 1
+
+    @property
+    def title(self) -> str:
+        return " ".join(self.sentences[: self.title_sentences])
+
+    @property
+    def full(self) -> str:
+        return " ".join(self.sentences)
+
+
 class Encoder:
     """The static embedding model (model2vec) of `data/encoder/`."""
 
@@ -94,15 +111,43 @@ class Encoder:
 
         self.path = Path(path)
         self.model = StaticModel.from_pretrained(str(self.path))
+        if self.model.token_mapping is not None or self.model.weights is not None:
+            raise ValueError(f"{self.path}: a quantised or weighted encoder is not supported")
+        self.table = np.asarray(self.model.embedding, dtype=np.float32)
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.model.dim), np.float32)
-        return np.asarray(self.model.encode(list(texts)), dtype=np.float32)
+    @property
+    def dim(self) -> int:
+        return int(self.table.shape[1])
 
-    def items(self, titles: Sequence[str], fulls: Sequence[str]) -> np.ndarray:
-        """Headline and whole-item embeddings side by side, one row per item."""
-        return np.hstack([self.encode(titles), self.encode(fulls)])
+    def pooled(self, items: Sequence[Split]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Per item, headline and whole-item embeddings side by side; per item, its sentences'
+        embeddings. Every sentence is tokenised once, in one call for the batch, and the
+        headline and the item are pooled from its sentences' word pieces (a mean, made unit
+        length, as model2vec does)."""
+        flat = [sentence for item in items for sentence in item.sentences]
+        sums = np.zeros((len(flat), self.dim), np.float32)
+        for i, ids in enumerate(self.model.tokenize(flat) if flat else []):
+            if ids:
+                sums[i] = self.table[ids].sum(axis=0)
+        rows, sentences, k = [], [], 0
+        for item in items:
+            own = sums[k : k + len(item.sentences)]
+            k += len(item.sentences)
+            title = own[: item.title_sentences].sum(axis=0)
+            rows.append(np.concatenate([_unit(title), _unit(own.sum(axis=0))]))
+            sentences.append(_unit_rows(own))
+        items_out = np.vstack(rows) if rows else np.zeros((0, 2 * self.dim), np.float32)
+        return items_out, sentences
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1.0, norms)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -120,12 +165,11 @@ class TextModel:
     embed_coef: np.ndarray  # labels x embedding
     embed_bias: np.ndarray
 
-    def score(
-        self, encoder: Encoder, titles: Sequence[str], fulls: Sequence[str]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Probabilities per item and label: (embed, words)."""
-        embed = sigmoid(encoder.items(titles, fulls) @ self.embed_coef.T + self.embed_bias)
-        rows = [self.vocabulary.row(word_text(t, f)) for t, f in zip(titles, fulls, strict=True)]
+    def score(self, embeddings: np.ndarray, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Probabilities per item and label, (embed, words), from the items' embeddings (as
+        `Encoder.pooled` makes them) and their `word_text`s."""
+        embed = sigmoid(embeddings @ self.embed_coef.T + self.embed_bias)
+        rows = [self.vocabulary.row(text) for text in texts]
         logits = np.array(
             [self.word_coef[:, cols] @ vals for cols, vals in rows], np.float32
         ).reshape(len(rows), len(self.labels))

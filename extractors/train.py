@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import math
 import re
 import sys
 from collections.abc import Sequence
@@ -36,15 +37,16 @@ from .classifier import (
     MODEL_DIR,
     POLICY_FILE,
     Policy,
-    TypeScore,
+    TypeClassifier,
+    TypeScores,
     feature_vector,
-    headline,
+    split_of,
 )
 from .evaluate import read_items
 from .split import default_corpus_path, select
 from .taxonomy import event_types_by_code
 from .text import join_item
-from .textmodel import Encoder, TextModel, Vocabulary, word_text
+from .textmodel import Encoder, Split, TextModel, Vocabulary, word_text
 from .types import TaggedEvent
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -65,18 +67,19 @@ MIN_DF = 2  # a word seen in one item only is that item's, not the type's
 SMALL_SET = 100
 
 
+NO_SCORES = TypeScores({}, np.zeros(0), np.zeros(0))
+
+
 @dataclass
 class Prepared:
     """One labelled item as the pattern tagger sees it."""
 
     item_id: str
     gold: set[str]
-    title: str
-    full: str
+    split: Split  # the text the text models read
     in_scope: bool
     events: list[TaggedEvent]
     candidates: list[TaggedEvent]
-    sentences: list[str]
     allowed: list[frozenset[str]]  # per sentence, the types a guess may report from it
     named: set[str]  # types the patterns named, kept or set aside: never guessed
 
@@ -85,8 +88,8 @@ class Prepared:
 class Scored:
     """What the text models say of one item, whole and per sentence."""
 
-    item: dict[str, TypeScore]
-    sentences: list[dict[str, TypeScore]]
+    item: TypeScores
+    sentences: list[TypeScores]
 
 
 def prepare(items: Sequence[dict[str, Any]]) -> list[Prepared]:
@@ -98,7 +101,7 @@ def prepare(items: Sequence[dict[str, Any]]) -> list[Prepared]:
     texts = [join_item(it.get("title", ""), it.get("summary", "")) for it in items]
     out = []
     for item, doc in zip(items, nlp.pipe(texts, disable=["econsec_events"]), strict=True):
-        doc._.type_scores = {}  # not None: the event component keeps its candidates
+        doc._.type_scores = NO_SCORES  # not None: the event component keeps its candidates
         doc = events_pipe(doc)
         in_scope = bool(doc._.in_scope)
         sentences = list(doc.sents)
@@ -108,12 +111,10 @@ def prepare(items: Sequence[dict[str, Any]]) -> list[Prepared]:
             Prepared(
                 item_id=str(item.get("id", "")),
                 gold={e["type"] for e in item.get("labels", {}).get("events", [])},
-                title=headline(doc),
-                full=doc.text,
+                split=split_of(doc),
                 in_scope=in_scope,
                 events=events,
                 candidates=candidates,
-                sentences=[sent.text for sent in sentences],
                 allowed=[guessable(events_pipe, doc, sent) for sent in sentences],
                 named={e.type for e in events + candidates},
             )
@@ -144,7 +145,7 @@ def fit_text_model(
     """Both heads (extractors.textmodel) over `labels`, fitted on `prepared`."""
     from sklearn.linear_model import LogisticRegression
 
-    texts = [word_text(p.title, p.full) for p in prepared]
+    texts = [word_text(p.split.title, p.split.full) for p in prepared]
     vocabulary = Vocabulary.fit(texts, min_df=MIN_DF if len(texts) >= SMALL_SET else 1)
     heads = {"words": vocabulary.matrix(texts), "embed": embeddings}
     fitted = {}
@@ -171,16 +172,9 @@ def fit_text_model(
 
 def score_items(model: TextModel, encoder: Encoder, prepared: Sequence[Prepared]) -> list[Scored]:
     """The model's scores of each item and of each of its sentences."""
-    from .classifier import TypeClassifier
-
     classifier = TypeClassifier(model, encoder)
-    whole = classifier.score_texts([p.title for p in prepared], [p.full for p in prepared])
-    sentences = classifier.score_texts([s for p in prepared for s in p.sentences])
-    out, k = [], 0
-    for p, item in zip(prepared, whole, strict=True):
-        out.append(Scored(item, sentences[k : k + len(p.sentences)]))
-        k += len(p.sentences)
-    return out
+    scored = classifier.score_items([p.split for p in prepared])
+    return [Scored(whole, by_sentence) for whole, by_sentence in scored]
 
 
 def fold_of(item_id: str, folds: int) -> int:
@@ -205,7 +199,7 @@ def out_of_fold_scores(
 
 
 def embed(encoder: Encoder, prepared: Sequence[Prepared]) -> np.ndarray:
-    return encoder.items([p.title for p in prepared], [p.full for p in prepared])
+    return encoder.pooled([p.split for p in prepared])[0]
 
 
 def guesses(p: Prepared, scored: Scored, floor: float) -> dict[str, TaggedEvent]:
@@ -214,7 +208,7 @@ def guesses(p: Prepared, scored: Scored, floor: float) -> dict[str, TaggedEvent]
 
     out = {}
     for code, score in scored.item.items():
-        if score.best < floor or code in p.named or not p.sentences:
+        if score.best < floor or code in p.named or not p.split.sentences:
             continue
         tried = ranked_sentences(scored.sentences, code)[:GUESS_SENTENCES]
         if any(code in p.allowed[k] for k in tried):
@@ -312,8 +306,9 @@ def predicted_types(
 def fit_policy(rows: Pairs) -> tuple[tuple[float, ...], float]:
     from sklearn.linear_model import LogisticRegression
 
-    if len(set(rows.y.tolist())) < 2:
-        raise SystemExit("too few labelled items: the policy needs right and wrong types to learn")
+    if len(set(rows.y.tolist())) < 2:  # a tiny set: every row right (or wrong) alike
+        rate = min(max(float(rows.y.mean()) if len(rows.y) else 0.0, 0.01), 0.99)
+        return (0.0,) * len(FEATURES), math.log(rate / (1 - rate))
     model = LogisticRegression(C=C_POLICY, max_iter=5000).fit(rows.x, rows.y)
     return tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0])
 
