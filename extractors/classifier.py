@@ -175,10 +175,13 @@ def combine(
     scores: Mapping[str, TypeScore] | None,
     policy: Policy,
     guesses: Sequence[TaggedEvent] = (),
+    headline_only: bool = False,
 ) -> list[TaggedEvent]:
     """Every type with evidence whose probability under `policy` reaches its threshold,
     told by its pattern event, else its candidate, else its guess, with that probability as
-    its confidence. Without scores or a trained policy, the pattern events unchanged."""
+    its confidence. Without scores or a trained policy, the pattern events unchanged. A bare
+    headline (no lead) gives the text models too little to overrule a pattern: its pattern
+    events stand, and only what the patterns did not find is left to the policy."""
     if scores is None or not policy.trained:
         return list(events)
     by_kind = [{e.type: e for e in group} for group in (events, candidates, guesses)]
@@ -192,7 +195,9 @@ def combine(
                 kept.append(pattern)
             continue
         p = policy.probability(pattern, candidate, guess, score)
-        if p >= policy.threshold:
+        if pattern is not None and headline_only:
+            kept.append(replace(pattern, confidence=round(max(p, pattern.confidence), 3)))
+        elif p >= policy.threshold:
             told = pattern or candidate or guess
             assert told is not None
             kept.append(replace(told, confidence=round(p, 3)))

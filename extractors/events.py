@@ -166,7 +166,8 @@ class EventExtractor:
         guesses = self._guesses(doc, scores, named, policy.guess_floor, actors, home)
         doc._.candidate_events = candidates
         doc._.guessed_events = guesses
-        doc._.events = combine(events, candidates, scores, policy, guesses)
+        headline_only = (doc._.title_end or len(doc)) >= len(doc)
+        doc._.events = combine(events, candidates, scores, policy, guesses, headline_only)
         return doc
 
     def _guesses(

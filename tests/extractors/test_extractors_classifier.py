@@ -53,6 +53,13 @@ def test_a_pattern_event_the_text_models_rule_out_is_dropped() -> None:
     assert [e.type for e in kept] == [LAW]
 
 
+def test_a_bare_headline_keeps_its_pattern_events_and_judges_the_rest() -> None:
+    scores = {BAN: LOW, LAW: LOW, SUBSIDY: HIGH}
+    kept = combine([event(BAN, 0.7)], [event(LAW)], scores, policy(), [event(SUBSIDY)], True)
+    assert [e.type for e in kept] == [BAN, SUBSIDY]
+    assert kept[0].confidence == pytest.approx(0.7)  # the pattern's, above the low probability
+
+
 def test_confidence_is_the_policy_probability() -> None:
     (kept,) = combine([event(BAN, 0.8)], [], {BAN: TypeScore(0.5, 0.8)}, policy())
     assert kept.confidence == pytest.approx(0.8, abs=1e-3)  # sigmoid(0 + logit(0.8))
