@@ -16,7 +16,7 @@ import pytest
 
 from extractors.evaluate import predict, read_items, score
 from extractors.resources import DATA_DIR
-from extractors.split import default_corpus_path, select, stratum, held_back_ids
+from extractors.split import default_corpus_path, held_back_ids, select, stratum
 from tests.extractors.test_extractors_dev_guard import drops, figures
 
 CORPUS = default_corpus_path()
