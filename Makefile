@@ -41,7 +41,7 @@ test: lint typecheck browser pytest
 # ECONSEC_SKIP_BROWSER_TESTS=1 skips this step and those tests.
 browser:
 	@command -v chromium >/dev/null 2>&1 || [ "$$ECONSEC_SKIP_BROWSER_TESTS" = 1 ] || \
-	(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) || \
+	(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium) || \
 	{ echo "make: the browser tests need Debian's chromium: install it as root," \
 	"or set ECONSEC_SKIP_BROWSER_TESTS=1 to skip them"; exit 1; }
 
