@@ -162,7 +162,7 @@ class Policy:
     def write(self, path: Path, **extra: Any) -> None:
         data = {k: v for k, v in asdict(self).items() if k != "extra"}
         data["weights"] = list(self.weights)
-        data = {"features": list(FEATURES)} | data | extra
+        data = {"features": list(FEATURES)} | data | self.extra | extra
         Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 

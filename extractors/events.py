@@ -41,8 +41,9 @@ from .status import (
 from .taxonomy import EventType, event_types_by_code
 from .types import TaggedEvent
 
-if not Doc.has_extension("events"):
-    Doc.set_extension("events", default=None)
+for _name in ("events", "pattern_events"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
 
 SOURCE_RANK = {"subject": 5, "complainant": 5, "modifier": 4, "sentence": 3, "item": 2, "none": 0}
 
@@ -154,6 +155,7 @@ class EventExtractor:
         dominant = [m for m in mentions if m.code in survivors]
         mentions = [m for m in mentions if not _dominated(m, dominant, self.types)]
         events = self._aggregate(mentions, actors)
+        doc._.pattern_events = events  # before the classifier and the conventions
         if scores is None:
             doc._.events = events
             return doc
@@ -166,7 +168,8 @@ class EventExtractor:
         guesses = self._guesses(doc, scores, named, policy.guess_floor, actors, home)
         doc._.candidate_events = candidates
         doc._.guessed_events = guesses
-        headline_only = (doc._.title_end or len(doc)) >= len(doc)
+        end = doc._.title_end if doc._.title_end is not None else len(doc)
+        headline_only = end >= len(doc)
         doc._.events = combine(events, candidates, scores, policy, guesses, headline_only)
         return doc
 

@@ -122,8 +122,9 @@ class Encoder:
     def pooled(self, items: Sequence[Split]) -> tuple[np.ndarray, list[np.ndarray]]:
         """Per item, headline and whole-item embeddings side by side; per item, its sentences'
         embeddings. Every sentence is tokenised once, in one call for the batch, and the
-        headline and the item are pooled from its sentences' word pieces (a mean, made unit
-        length, as model2vec does)."""
+        headline and the item are pooled from its sentences' word pieces (a mean made unit
+        length, like model2vec's own `encode` but with no length cut); training and tagging
+        both pool this way."""
         flat = [sentence for item in items for sentence in item.sentences]
         sums = np.zeros((len(flat), self.dim), np.float32)
         for i, ids in enumerate(self.model.tokenize(flat) if flat else []):

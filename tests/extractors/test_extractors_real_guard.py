@@ -16,16 +16,23 @@ import pytest
 
 from extractors.evaluate import predict, read_items, score
 from extractors.resources import DATA_DIR
-from extractors.split import default_corpus_path, held_back_ids, select, stratum
+from extractors.split import (
+    default_corpus_path,
+    held_back_ids,
+    select,
+    story_groups,
+    stratum,
+)
 from tests.extractors.test_extractors_dev_guard import drops, figures
 
 CORPUS = default_corpus_path()
 QUOTED = DATA_DIR / "real_test_figures.json"
 
 
-def item(item_id: str, *types: str) -> dict[str, object]:
+def item(item_id: str, *types: str, title: str = "") -> dict[str, object]:
     events = [{"type": t, "status": "enacted", "initiator": [], "target": []} for t in types]
-    return {"id": item_id, "title": item_id, "labels": {"events": events}}
+    words = title or f"headline{item_id.replace('-', '')} about topic{item_id.replace('-', '')}"
+    return {"id": item_id, "title": words, "labels": {"events": events}}
 
 
 def test_the_split_holds_back_one_item_in_four_of_every_category() -> None:
@@ -35,6 +42,15 @@ def test_the_split_holds_back_one_item_in_four_of_every_category() -> None:
     assert len([i for i in held if i.startswith("b-")]) == 10
     assert len([i for i in held if i.startswith("n-")]) == 10
     assert {stratum(items[0]), stratum(items[-1])} == {"export_control", "none"}
+
+
+def test_copies_of_one_story_go_to_the_same_part() -> None:
+    story = "Japan bans gallium exports to three countries from next month"
+    items = [item(f"s-{i}", "export_control.ban", title=f"{story} (outlet {i})") for i in range(6)]
+    items += [item(f"o-{i}", "export_control.ban") for i in range(30)]
+    held = held_back_ids(items)
+    assert len({f"s-{i}" in held for i in range(6)}) == 1
+    assert story_groups(items) == [[0, 1, 2, 3, 4, 5]]
 
 
 def test_the_split_does_not_depend_on_file_order() -> None:
