@@ -72,23 +72,58 @@ def word_set(item: dict[str, Any]) -> frozenset[str]:
     return frozenset(WORD.findall(f"{item.get('title', '')} {item.get('summary', '')}".lower()))
 
 
+def close_pairs(
+    items: Sequence[dict[str, Any]],
+    others: Sequence[dict[str, Any]],
+    threshold: float = NEAR_DUPLICATE,
+) -> list[tuple[int, int]]:
+    """(i, k) for every item i of `items` and k of `others` whose word sets overlap by
+    `threshold` (Jaccard) or more, in order; an empty item overlaps nothing. One sparse
+    product finds them all, so a corpus against itself costs a second, not a quadratic loop."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    vocabulary: dict[str, int] = {}
+
+    def incidence(sets: list[frozenset[str]]) -> Any:
+        rows = [i for i, words in enumerate(sets) for _ in words]
+        cols = [vocabulary.setdefault(w, len(vocabulary)) for words in sets for w in words]
+        return np.ones(len(rows)), (rows, cols)
+
+    mine = [word_set(item) for item in items]
+    theirs = [word_set(item) for item in others]
+    x_data, y_data = incidence(mine), incidence(theirs)
+    x = csr_matrix(x_data, (len(mine), len(vocabulary)))
+    y = csr_matrix(y_data, (len(theirs), len(vocabulary)))
+    shared = (x @ y.T).tocoo()
+    union = (
+        np.array([len(mine[i]) for i in shared.row], np.float64)
+        + np.array([len(theirs[k]) for k in shared.col], np.float64)
+        - shared.data
+    )
+    close = shared.data >= threshold * union
+    return sorted(zip(shared.row[close].tolist(), shared.col[close].tolist(), strict=True))
+
+
+def near_duplicates(
+    items: Sequence[dict[str, Any]],
+    others: Sequence[dict[str, Any]],
+    threshold: float = NEAR_DUPLICATE,
+) -> dict[int, int]:
+    """For each item of `items` that overlaps an item of `others` (see `close_pairs`), the
+    index of the first such item: a paraphrase of the same real event."""
+    first: dict[int, int] = {}
+    for i, k in close_pairs(items, others, threshold):
+        first.setdefault(i, k)
+    return first
+
+
 def story_groups(
     items: Sequence[dict[str, Any]], threshold: float = NEAR_DUPLICATE
 ) -> list[list[int]]:
     """Indices of items that tell one story (overlap `threshold` or more, transitively);
     groups of two or more only."""
-    import numpy as np
-    from scipy.sparse import csr_matrix
-
-    sets = [word_set(item) for item in items]
-    vocabulary: dict[str, int] = {}
-    rows = [i for i, words in enumerate(sets) for _ in words]
-    cols = [vocabulary.setdefault(w, len(vocabulary)) for words in sets for w in words]
-    x = csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), (len(sets), len(vocabulary)))
-    shared = (x @ x.T).tocoo()
-    sizes = np.array([len(words) for words in sets], np.float32)
-    close = shared.data >= threshold * (sizes[shared.row] + sizes[shared.col] - shared.data)
-    parent = list(range(len(sets)))
+    parent = list(range(len(items)))
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -96,11 +131,11 @@ def story_groups(
             i = parent[i]
         return i
 
-    for i, j in zip(shared.row[close], shared.col[close], strict=True):
+    for i, j in close_pairs(items, items, threshold):
         if i < j:
-            parent[root(int(i))] = root(int(j))
+            parent[root(i)] = root(j)
     groups: dict[int, list[int]] = {}
-    for i in range(len(sets)):
+    for i in range(len(items)):
         groups.setdefault(root(i), []).append(i)
     return [group for group in groups.values() if len(group) > 1]
 

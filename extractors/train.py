@@ -44,7 +44,7 @@ from .classifier import (
     split_of,
 )
 from .evaluate import read_items
-from .split import NEAR_DUPLICATE, default_corpus_path, select, word_set
+from .split import default_corpus_path, near_duplicates, select
 from .taxonomy import event_types_by_code
 from .text import join_item
 from .textmodel import Encoder, Split, TextModel, Vocabulary, word_text
@@ -360,23 +360,6 @@ def choose_threshold(
     return (*max(results, key=lambda tc: (tc[1].precision, tc[0])), table)
 
 
-def near_duplicates(
-    items: Sequence[dict[str, Any]], others: Sequence[dict[str, Any]], threshold: float
-) -> dict[int, int]:
-    """For each item of `items` whose words overlap an item of `others` by `threshold`
-    (Jaccard) or more, the index of the first such item: paraphrases of the same real event,
-    which would let the models recall an item instead of reading it."""
-    reference = [word_set(other) for other in others]
-    close = {}
-    for i, item in enumerate(items):
-        words = word_set(item)
-        for k, ref in enumerate(reference):
-            if ref and len(words & ref) >= threshold * len(words | ref):
-                close[i] = k
-                break
-    return close
-
-
 def fold_with_paraphrased(
     own: Sequence[Prepared],
     real: Sequence[Prepared],
@@ -384,7 +367,7 @@ def fold_with_paraphrased(
     real_items: Sequence[dict[str, Any]],
 ) -> None:
     """Put each own item that paraphrases a real one in that item's fold."""
-    for i, k in near_duplicates(own_items, real_items, NEAR_DUPLICATE).items():
+    for i, k in near_duplicates(own_items, real_items).items():
         own[i].fold_key = real[k].item_id
 
 
@@ -397,7 +380,7 @@ def read_training(
     real = select(items, "train")
     held_back = select(items, "test") + [it for path in unseen for it in read_items(path)]
     own = [it for path in own_files for it in read_items(path)]
-    close = near_duplicates(own, held_back, NEAR_DUPLICATE)
+    close = near_duplicates(own, held_back)  # paraphrases would let the models recall them
     return real, [it for i, it in enumerate(own) if i not in close], len(close)
 
 
