@@ -32,7 +32,15 @@ from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from .resources import DATA_DIR
-from .textmodel import ENCODER_DIR, WEIGHTS_FILE, Encoder, Split, TextModel, word_text
+from .textmodel import (
+    ENCODER_DIR,
+    WEIGHTS_FILE,
+    Encoder,
+    Split,
+    TextModel,
+    sentence_spans,
+    word_text,
+)
 from .types import TaggedEvent
 
 MODEL_DIR = DATA_DIR / "classifier"
@@ -231,11 +239,8 @@ class TypeClassifier:
         flat_embedded = np.vstack([np.hstack([rows, rows]) for rows in by_sentence])
         flat_texts = [word_text(s, s) for item in items for s in item.sentences]
         flat = self._rows(flat_embedded, flat_texts)
-        out, k = [], 0
-        for item, scores in zip(items, whole, strict=True):
-            out.append((scores, flat[k : k + len(item.sentences)]))
-            k += len(item.sentences)
-        return out
+        spans = sentence_spans(items)
+        return [(scores, flat[a:b]) for scores, (a, b) in zip(whole, spans, strict=True)]
 
     def score_texts(self, texts: Sequence[str]) -> list[TypeScores]:
         """Scores of texts read as one-sentence items."""

@@ -101,6 +101,12 @@ class Split:
         return " ".join(self.sentences)
 
 
+def sentence_spans(items: Sequence[Split]) -> list[tuple[int, int]]:
+    """Where each item's sentences lie in the flat list of all the items' sentences."""
+    ends = np.cumsum([len(item.sentences) for item in items]).tolist()
+    return [(end - len(item.sentences), end) for item, end in zip(items, ends, strict=True)]
+
+
 class Encoder:
     """The static embedding model (model2vec) of `data/encoder/`."""
 
@@ -130,10 +136,9 @@ class Encoder:
         for i, ids in enumerate(self.model.tokenize(flat) if flat else []):
             if ids:
                 sums[i] = self.table[ids].sum(axis=0)
-        rows, sentences, k = [], [], 0
-        for item in items:
-            own = sums[k : k + len(item.sentences)]
-            k += len(item.sentences)
+        rows, sentences = [], []
+        for item, (start, end) in zip(items, sentence_spans(items), strict=True):
+            own = sums[start:end]
             title = own[: item.title_sentences].sum(axis=0)
             rows.append(np.concatenate([_unit(title), _unit(own.sum(axis=0))]))
             sentences.append(_unit_rows(own))

@@ -18,7 +18,7 @@ from extractors.classifier import (
     available,
     combine,
 )
-from extractors.textmodel import TextModel, Vocabulary
+from extractors.textmodel import Split, TextModel, Vocabulary, sentence_spans
 from extractors.types import TaggedEvent
 
 BAN = "export_control.ban"
@@ -104,6 +104,12 @@ def test_word_rows_are_unit_length_and_skip_unknown_words() -> None:
     assert np.linalg.norm(values) == pytest.approx(1.0)
     assert vocabulary.row("football final")[0].size == 0
     assert vocabulary.matrix(["gallium", "nothing known"]).shape == (2, len(vocabulary.index))
+
+
+def test_sentence_spans_cut_the_flat_sentences_back_per_item() -> None:
+    items = [Split(("a", "b")), Split(("c",)), Split(())]
+    assert sentence_spans(items) == [(0, 2), (2, 3), (3, 3)]
+    assert sentence_spans([]) == []
 
 
 def test_text_model_round_trips(tmp_path: Path) -> None:
