@@ -32,6 +32,7 @@ from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from .resources import DATA_DIR
+from .segment import headline_end
 from .textmodel import (
     ENCODER_DIR,
     WEIGHTS_FILE,
@@ -257,7 +258,7 @@ class TypeClassifier:
 def split_of(doc: Doc) -> Split:
     """The doc's sentences, with how many of them make the headline."""
     sentences = list(doc.sents)
-    end = doc._.title_end if doc._.title_end is not None else len(doc)
+    end = headline_end(doc)
     in_title = sum(1 for sent in sentences if sent.end <= end) or 1
     return Split(tuple(sent.text for sent in sentences), in_title)
 

@@ -27,6 +27,7 @@ from .matching import PatternIndex, compile_pattern, run_patterns
 from .patterns import LEXICON_FILE, EventPattern, load_lexicon, load_patterns
 from .resources import DATA_DIR, PATTERNS_DIR
 from .roles import Roles, assign_roles, governing_verb, is_state, subject_tokens
+from .segment import headline_end
 from .status import (
     CUES_FILE,
     Cues,
@@ -123,7 +124,7 @@ class EventExtractor:
         return self
 
     def __call__(self, doc: Doc) -> Doc:
-        end = doc._.title_end if doc._.title_end is not None else len(doc)
+        end = headline_end(doc)
         if is_non_event_title(doc[:end].text, self.cues):
             doc._.events = []
             return doc
@@ -168,8 +169,7 @@ class EventExtractor:
         guesses = self._guesses(doc, scores, named, policy.guess_floor, actors, home)
         doc._.candidate_events = candidates
         doc._.guessed_events = guesses
-        end = doc._.title_end if doc._.title_end is not None else len(doc)
-        headline_only = end >= len(doc)
+        headline_only = headline_end(doc) >= len(doc)
         doc._.events = combine(events, candidates, scores, policy, guesses, headline_only)
         return doc
 

@@ -26,6 +26,11 @@ def title_end(doc: Doc) -> int:
     return len(doc)
 
 
+def headline_end(doc: Doc) -> int:
+    """Where the headline ends, as `econsec_title` recorded it (the whole doc before it ran)."""
+    return doc._.title_end if doc._.title_end is not None else len(doc)
+
+
 @Language.component("econsec_title")
 def mark_title(doc: Doc) -> Doc:
     """Set `doc._.title_end` and start a sentence at the summary."""
