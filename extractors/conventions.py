@@ -82,11 +82,7 @@ def sanctions_list_not_entity_list(
     export-control list."""
     if not any(_has(events, code) for code in SANCTIONS):
         return events
-    return [
-        e
-        for e in events
-        if e.type != LISTING or _mentions(e.evidence, words.get("export_lists", ()))
-    ]
+    return _drop_unless_named(events, LISTING, words.get("export_lists", ()))
 
 
 def tax_list_not_entity_list(
@@ -107,11 +103,7 @@ def sanctions_relief_not_export_relaxation(
     the sentence is about exports or licences."""
     if not _has(events, "sanctions.lifted"):
         return events
-    return [
-        e
-        for e in events
-        if e.type != RELAXATION or _mentions(e.evidence, words.get("export_words", ()))
-    ]
+    return _drop_unless_named(events, RELAXATION, words.get("export_words", ()))
 
 
 def law_or_proposal(
@@ -188,6 +180,13 @@ RULES: tuple[Rule, ...] = (
     law_or_proposal,
     law_content,
 )
+
+
+def _drop_unless_named(
+    events: list[TaggedEvent], code: str, phrases: tuple[str, ...]
+) -> list[TaggedEvent]:
+    """The events, less those of `code` whose evidence names none of `phrases`."""
+    return [e for e in events if e.type != code or _mentions(e.evidence, phrases)]
 
 
 def _has(events: Iterable[TaggedEvent], code: str) -> bool:
