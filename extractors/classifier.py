@@ -102,6 +102,11 @@ class TypeScores(Mapping[str, TypeScore]):
     def __len__(self) -> int:
         return len(self._index)
 
+    @property
+    def top(self) -> float:
+        """The best score of any type."""
+        return float(np.maximum(self._embed, self._words).max()) if len(self._index) else 0.0
+
     def at_least(self, floor: float) -> list[str]:
         """The types either model rates at `floor` or more."""
         best = np.maximum(self._embed, self._words)
@@ -138,6 +143,9 @@ class Policy:
     bias: float = 0.0
     threshold: float = 0.5
     guess_floor: float = 0.3  # below this best text score, no guess is built (it costs a pass)
+    # Below this best text score for every type, an item the gate passed is not parsed: the
+    # tagger found no right event in any training item scored under twice this (cross-validated).
+    relevance_floor: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -165,6 +173,7 @@ class Policy:
             bias=float(data["bias"]),
             threshold=float(data["threshold"]),
             guess_floor=float(data.get("guess_floor", cls.guess_floor)),
+            relevance_floor=float(data.get("relevance_floor", cls.relevance_floor)),
             extra={k: v for k, v in data.items() if k not in POLICY_KEYS},
         )
 
@@ -175,7 +184,9 @@ class Policy:
         Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
-POLICY_KEYS = frozenset({"features", "weights", "bias", "threshold", "guess_floor"})
+POLICY_KEYS = frozenset(
+    {"features", "weights", "bias", "threshold", "guess_floor", "relevance_floor"}
+)
 
 
 def combine(
@@ -230,37 +241,48 @@ class TypeClassifier:
         policy = Policy.read(policy_path) if policy_path.exists() else None
         return cls(TextModel.load(Path(path)), Encoder(Path(encoder)), policy)
 
-    def score_items(self, items: Sequence[Split]) -> list[tuple[TypeScores, list[TypeScores]]]:
-        """Scores of each item, whole and sentence by sentence."""
+    def score_wholes(self, items: Sequence[Split]) -> list[TypeScores]:
+        """Scores of each item read whole (its headline and its whole text)."""
         if not items:
             return []
-        embedded, by_sentence = self.encoder.pooled(items)
-        texts = [word_text(item.title, item.full) for item in items]
-        whole = self._rows(embedded, texts)
+        embedded, _ = self.encoder.pooled(items)
+        return self._rows(embedded, [word_text(item.title, item.full) for item in items])
+
+    def score_sentences(self, items: Sequence[Sequence[str]]) -> list[list[TypeScores]]:
+        """Scores of each sentence of each item, each sentence read as an item of its own."""
+        splits = [Split(tuple(sentences)) for sentences in items]
+        if not any(split.sentences for split in splits):
+            return [[] for _ in splits]
+        _, by_sentence = self.encoder.pooled(splits)
         flat_embedded = np.vstack([np.hstack([rows, rows]) for rows in by_sentence])
-        flat_texts = [word_text(s, s) for item in items for s in item.sentences]
-        flat = self._rows(flat_embedded, flat_texts)
-        spans = sentence_spans(items)
-        return [(scores, flat[a:b]) for scores, (a, b) in zip(whole, spans, strict=True)]
+        flat = self._rows(
+            flat_embedded, [word_text(s, s) for split in splits for s in split.sentences]
+        )
+        return [flat[a:b] for a, b in sentence_spans(splits)]
 
     def score_texts(self, texts: Sequence[str]) -> list[TypeScores]:
         """Scores of texts read as one-sentence items."""
-        return [whole for whole, _ in self.score_items([Split((text,)) for text in texts])]
+        return self.score_wholes([Split((text,)) for text in texts])
 
-    def score(self, docs: Sequence[Doc]) -> list[tuple[TypeScores, list[TypeScores]]]:
-        return self.score_items([split_of(doc) for doc in docs])
+    def relevant(self, scores: TypeScores) -> bool:
+        """Whether any type is rated at the policy's relevance floor (see `Policy`)."""
+        return scores.top >= self.policy.relevance_floor
 
     def _rows(self, embedded: np.ndarray, texts: Sequence[str]) -> list[TypeScores]:
         embed, words = self.model.score(embedded, texts)
         return [TypeScores(self.index, e, w) for e, w in zip(embed, words, strict=True)]
 
 
-def split_of(doc: Doc) -> Split:
-    """The doc's sentences, with how many of them make the headline."""
-    sentences = list(doc.sents)
+def whole_split(doc: Doc) -> Split:
+    """The item as the item-level scores read it: its headline, then the rest. Known before the
+    parse, so that the scores can turn an item away before paying for it."""
     end = headline_end(doc)
-    in_title = sum(1 for sent in sentences if sent.end <= end) or 1
-    return Split(tuple(sent.text for sent in sentences), in_title)
+    parts = tuple(part for part in (doc[:end].text, doc[end:].text) if part.strip())
+    return Split(parts or (doc.text,))
+
+
+def sentence_texts(doc: Doc) -> list[str]:
+    return [sent.text for sent in doc.sents]
 
 
 def available(path: Path = MODEL_DIR) -> bool:
@@ -283,10 +305,17 @@ class ClassifierComponent:
         for batch in minibatch(docs, size=batch_size):
             yield from self._scored(list(batch))
 
-    def _scored(self, batch: list[Doc]) -> list[Doc]:
-        for doc, (scores, by_sentence) in zip(batch, self.classifier.score(batch), strict=True):
+    def score_wholes(self, docs: Sequence[Doc]) -> None:
+        """Set the item-level scores of `docs` (which need no parse: see `whole_split`)."""
+        wholes = self.classifier.score_wholes([whole_split(doc) for doc in docs])
+        for doc, scores in zip(docs, wholes, strict=True):
             doc._.type_scores = scores
-            doc._.sentence_scores = by_sentence
+
+    def _scored(self, batch: list[Doc]) -> list[Doc]:
+        self.score_wholes([doc for doc in batch if doc._.type_scores is None])
+        by_sentence = self.classifier.score_sentences([sentence_texts(doc) for doc in batch])
+        for doc, scores in zip(batch, by_sentence, strict=True):
+            doc._.sentence_scores = scores
         return batch
 
     def to_disk(self, path: Path, *, exclude: Any = ()) -> None:

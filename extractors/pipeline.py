@@ -62,24 +62,46 @@ class EventTagger:
         self.batch_size = batch_size
         self.nlp = build_pipeline(model, classifier=classifier)
         self._cheap = [self.nlp.get_pipe(name) for name in CHEAP_PIPES]
+        from .classifier import CLASSIFIER, ClassifierComponent
+
+        self._title = self.nlp.get_pipe("econsec_title")
+        scorer = self.nlp.get_pipe(CLASSIFIER) if CLASSIFIER in self.nlp.pipe_names else None
+        self._classifier = scorer if isinstance(scorer, ClassifierComponent) else None
 
     def tag(self, title: str, summary: str) -> TagResult:
         """Tag one item."""
         return next(self.tag_many([(title, summary)]))
 
-    def tag_many(self, items: Iterable[tuple[str, str]]) -> Iterator[TagResult]:
-        """Tag (title, summary) pairs, yielding results in input order, batch by batch."""
+    def tag_many(self, items: Iterable[tuple[str, str]], gated: bool = True) -> Iterator[TagResult]:
+        """Tag (title, summary) pairs, yielding results in input order, batch by batch.
+        `gated=False` parses every item, as a yardstick of what the gates cost in recall."""
         iterator = iter(items)
         # The gate turns most items away: read several batches' worth at a time, so that the
         # trained pipeline still gets full batches of the items that pass.
         while batch := list(islice(iterator, self.batch_size * GATE_READ_AHEAD)):
-            yield from self._tag_batch(batch)
+            yield from self._tag_batch(batch, gated)
 
-    def _tag_batch(self, batch: list[tuple[str, str]]) -> list[TagResult]:
+    def _tag_batch(self, batch: list[tuple[str, str]], gated: bool = True) -> list[TagResult]:
         docs = [self._cheap_pass(join_item(title, summary)) for title, summary in batch]
-        passed = [d for d in docs if d._.in_scope]
+        if not gated:
+            for doc in docs:
+                doc._.in_scope = True
+        passed = self._relevant([d for d in docs if d._.in_scope], gated)
         full = iter(self.nlp.pipe(passed, batch_size=self.batch_size, disable=list(CHEAP_PIPES)))
         return [self._result(next(full)) if d._.in_scope else _gated_out(d) for d in docs]
+
+    def _relevant(self, passed: list[Doc], gated: bool = True) -> list[Doc]:
+        """The items the text models rate at the relevance floor for some type; the others are
+        turned away before the parse, which costs most (extractors.classifier.Policy)."""
+        if self._classifier is None or not passed:
+            return passed
+        for doc in passed:
+            self._title(doc)  # the item-level scores read the headline apart
+        self._classifier.score_wholes(passed)
+        if gated:
+            for doc in passed:
+                doc._.in_scope = self._classifier.classifier.relevant(doc._.type_scores)
+        return [doc for doc in passed if doc._.in_scope]
 
     def _cheap_pass(self, text: str) -> Doc:
         doc = self.nlp.make_doc(text)

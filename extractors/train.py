@@ -41,7 +41,8 @@ from .classifier import (
     TypeClassifier,
     TypeScores,
     feature_vector,
-    split_of,
+    sentence_texts,
+    whole_split,
 )
 from .evaluate import read_items
 from .split import default_corpus_path, near_duplicates, select
@@ -64,6 +65,7 @@ C_POLICY = 1.0
 GUESS_FLOOR = 0.3  # as good as 0.15 in cross-validation, and fewer guesses to build
 MIN_PRECISION = 0.85
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.2, 0.91, 0.02))
+RELEVANCE_MARGIN = 0.5
 MIN_DF = 2  # a word seen in one item only is that item's, not the type's
 SMALL_SET = 100
 
@@ -78,7 +80,8 @@ class Prepared:
     item_id: str
     fold_key: str  # the item's fold is this id's: a paraphrase goes with what it paraphrases
     gold: set[str]
-    split: Split  # the text the text models read
+    whole: Split  # the item as the item-level scores read it
+    sentences: list[str]  # its sentences, each scored alone
     in_scope: bool
     events: list[TaggedEvent]
     candidates: list[TaggedEvent]
@@ -116,7 +119,8 @@ def prepare(items: Sequence[dict[str, Any]]) -> list[Prepared]:
                 item_id=str(item.get("id", "")),
                 fold_key=str(item.get("id", "")),
                 gold={e["type"] for e in item.get("labels", {}).get("events", [])},
-                split=split_of(doc),
+                whole=whole_split(doc),
+                sentences=sentence_texts(doc),
                 in_scope=in_scope,
                 events=events,
                 candidates=candidates,
@@ -153,7 +157,7 @@ def fit_text_model(
     """Both heads (extractors.textmodel) over `labels`, fitted on `prepared`."""
     from sklearn.linear_model import LogisticRegression
 
-    texts = [word_text(p.split.title, p.split.full) for p in prepared]
+    texts = [word_text(p.whole.title, p.whole.full) for p in prepared]
     vocabulary = Vocabulary.fit(texts, min_df=MIN_DF if len(texts) >= SMALL_SET else 1)
     heads = {"words": vocabulary.matrix(texts), "embed": embeddings}
     fitted = {}
@@ -181,8 +185,9 @@ def fit_text_model(
 def score_items(model: TextModel, encoder: Encoder, prepared: Sequence[Prepared]) -> list[Scored]:
     """The model's scores of each item and of each of its sentences."""
     classifier = TypeClassifier(model, encoder)
-    scored = classifier.score_items([p.split for p in prepared])
-    return [Scored(whole, by_sentence) for whole, by_sentence in scored]
+    wholes = classifier.score_wholes([p.whole for p in prepared])
+    by_sentence = classifier.score_sentences([p.sentences for p in prepared])
+    return [Scored(w, s) for w, s in zip(wholes, by_sentence, strict=True)]
 
 
 def fold_of(item_id: str, folds: int) -> int:
@@ -208,7 +213,7 @@ def out_of_fold_scores(
 
 
 def embed(encoder: Encoder, prepared: Sequence[Prepared]) -> np.ndarray:
-    return encoder.pooled([p.split for p in prepared])[0]
+    return encoder.pooled([p.whole for p in prepared])[0]
 
 
 def guesses(p: Prepared, scored: Scored, floor: float) -> dict[str, TaggedEvent]:
@@ -217,7 +222,7 @@ def guesses(p: Prepared, scored: Scored, floor: float) -> dict[str, TaggedEvent]
 
     out = {}
     for code, score in scored.item.items():
-        if score.best < floor or code in p.named or not p.split.sentences:
+        if score.best < floor or code in p.named or not p.sentences:
             continue
         tried = ranked_sentences(scored.sentences, code)[:GUESS_SENTENCES]
         if any(code in p.allowed[k] for k in tried):
@@ -360,6 +365,28 @@ def choose_threshold(
     return (*max(results, key=lambda tc: (tc[1].precision, tc[0])), table)
 
 
+def relevance_floor(
+    prepared: Sequence[Prepared],
+    scores: Sequence[Scored],
+    rows: Pairs,
+    probs: np.ndarray,
+    threshold: float,
+) -> tuple[float, dict[str, int]]:
+    """The policy's relevance floor: a share (`RELEVANCE_MARGIN`) of the lowest best score,
+    from text models that never saw the item, of any item in which the tagger found a right
+    event (cross-validated); and what the floor turns away of the items the gate passed."""
+    right = {
+        int(i) for i, p, y in zip(rows.item, probs, rows.y, strict=True) if y and p >= threshold
+    }
+    lowest = min((scores[i].item.top for i in right), default=0.0)
+    floor = math.floor(lowest * RELEVANCE_MARGIN * 1000) / 1000
+    under = [p for p, s in zip(prepared, scores, strict=True) if p.in_scope and s.item.top < floor]
+    return floor, {
+        "labelled_items": sum(1 for p in under if p.gold),
+        "items_with_no_event": sum(1 for p in under if not p.gold),
+    }
+
+
 def fold_with_paraphrased(
     own: Sequence[Prepared],
     real: Sequence[Prepared],
@@ -417,10 +444,18 @@ def main(argv: list[str] | None = None) -> int:
     patterns_only = counts(real, [{e.type for e in p.events} for p in real])
     note(f"patterns alone {patterns_only.as_dict()}")
     note(f"with the classifier at {threshold} {chosen.as_dict()}")
+    floor, turned_away = relevance_floor(everything, scores, rows, probs, threshold)
+    note(f"relevance floor {floor}: of the items the gate passed, turns away {turned_away}")
     weights, bias = fit_policy(rows)
     final = fit_text_model(everything, labels, embed(encoder, everything))
     final.save(args.out)
-    policy = Policy(weights=weights, bias=bias, threshold=threshold, guess_floor=GUESS_FLOOR)
+    policy = Policy(
+        weights=weights,
+        bias=bias,
+        threshold=threshold,
+        guess_floor=GUESS_FLOOR,
+        relevance_floor=floor,
+    )
     policy.write(
         args.out / POLICY_FILE,
         trained_on={
@@ -434,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
             "min_precision": args.min_precision,
             "patterns_alone": patterns_only.as_dict(),
             "with_classifier": chosen.as_dict(),
+            "relevance_floor_turns_away": turned_away,
             "by_threshold": table,
         },
     )

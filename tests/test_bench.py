@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 
@@ -127,6 +129,46 @@ def test_target_is_met_with_speed_and_full_recall() -> None:
     timings = tagger_speed.Timings(nlp_pipe=[1.0], tagger=[0.1])
     result = tagger_speed.build_result({}, items, timings, passed)
     assert result["meets_target"] is True and result["gate_pass_rate_out_of_scope"] == 0.0
+
+
+def test_no_recall_lost_is_judged_by_events_when_they_are_counted() -> None:
+    items, passed = _fake_run()  # one in-scope item turned away
+    timings = tagger_speed.Timings(nlp_pipe=[1.0], tagger=[0.1])
+    kept = tagger_speed.build_result({}, items, timings, passed, lost=0)
+    assert kept["no_recall_lost"] is True and kept["in_scope_events_lost_to_the_gates"] == 0
+    assert kept["gate_pass_rate_in_scope"] == 0.5
+    lost = tagger_speed.build_result({}, items, timings, [True] * len(items), lost=1)
+    assert lost["no_recall_lost"] is False and lost["meets_target"] is False
+
+
+@dataclass
+class _Result:
+    in_scope: bool
+    events: list[SimpleNamespace]
+
+
+class _GatedTagger:
+    """Finds `kind` in every item; through its gate, only in items whose title starts "kept"."""
+
+    def tag_many(self, items: Iterable[tuple[str, str]], gated: bool = True) -> Iterator[_Result]:
+        for title, _ in items:
+            passes = not gated or title.startswith("kept")
+            yield _Result(passes, [SimpleNamespace(type="kind")] if passes else [])
+
+
+def test_events_lost_counts_what_the_gates_cost() -> None:
+    items = [Item("kept 1", "s", True), Item("dropped", "s", True), Item("out", "s", False)]
+    tagger = _GatedTagger()
+    results = list(tagger.tag_many(item.pair for item in items))
+    assert tagger_speed.events_lost(tagger, items, results) == 1
+
+
+def test_events_lost_is_unknown_for_a_tagger_with_no_ungated_mode() -> None:
+    class Plain:
+        def tag_many(self, items: Iterable[tuple[str, str]]) -> Iterator[_Result]:
+            return iter([])
+
+    assert tagger_speed.events_lost(Plain(), [Item("a", "s", True)], [_Result(True, [])]) is None
 
 
 def test_measure_alternates_and_keeps_the_taggers_output() -> None:

@@ -4,6 +4,7 @@ models, and its training round trip."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -167,17 +168,50 @@ def test_the_tagger_runs_the_classifier_only_past_the_gate(
 
     component = tagger.nlp.get_pipe(CLASSIFIER)
     scored: list[str] = []
-    original = component.classifier.score
+    original = component.classifier.score_wholes
 
-    def counting(docs):  # type: ignore[no-untyped-def]
-        scored.extend(doc.text for doc in docs)
-        return original(docs)
+    def counting(items):  # type: ignore[no-untyped-def]
+        scored.extend(item.full for item in items)
+        return original(items)
 
-    monkeypatch.setattr(component.classifier, "score", counting)
+    monkeypatch.setattr(component.classifier, "score_wholes", counting)
     items = [("Japan bans gallium exports", "The ministry said so."), ("Cup final", "Fans.")]
     passed, gated = tagger.tag_many(items)
     assert passed.in_scope and not gated.in_scope
     assert len(scored) == 1 and scored[0].startswith("Japan bans gallium")
+
+
+@pytest.mark.slow
+def test_the_relevance_floor_turns_items_away_before_the_parse(
+    tagger,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from extractors.classifier import CLASSIFIER
+
+    classifier = tagger.nlp.get_pipe(CLASSIFIER).classifier
+    assert 0 < classifier.policy.relevance_floor < classifier.policy.guess_floor
+    parsed: list[list[str]] = []  # the sentences of parsed items, as the classifier reads them
+    original = classifier.score_sentences
+
+    def counting(items):  # type: ignore[no-untyped-def]
+        parsed.extend(items)
+        return original(items)
+
+    monkeypatch.setattr(classifier, "score_sentences", counting)
+    item = ("Japan bans gallium exports to China", "The trade ministry said so.")
+    monkeypatch.setattr(classifier, "policy", replace(classifier.policy, relevance_floor=1.01))
+    (turned_away,) = tagger.tag_many([item])
+    assert not turned_away.in_scope and not turned_away.events and not parsed
+    (parsed_anyway,) = tagger.tag_many([item], gated=False)
+    assert parsed_anyway.in_scope and len(parsed) == 1
+    assert [e.type for e in parsed_anyway.events] == ["export_control.ban"]
+
+
+def test_the_relevance_floor_is_read_back_from_the_policy_file(tmp_path: Path) -> None:
+    policy = Policy(weights=(0.0,) * len(FEATURES), threshold=0.5, relevance_floor=0.07)
+    policy.write(tmp_path / "policy.json")
+    assert Policy.read(tmp_path / "policy.json").relevance_floor == 0.07
+    assert Policy().relevance_floor == 0.0  # untrained: no item is turned away
 
 
 @pytest.mark.slow
