@@ -313,8 +313,11 @@ class ClassifierComponent:
 
     def _scored(self, batch: list[Doc]) -> list[Doc]:
         self.score_wholes([doc for doc in batch if doc._.type_scores is None])
-        by_sentence = self.classifier.score_sentences([sentence_texts(doc) for doc in batch])
-        for doc, scores in zip(batch, by_sentence, strict=True):
+        # Sentences matter only to guesses, and no type under the guess floor is guessed.
+        floor = self.classifier.policy.guess_floor
+        guessing = [doc for doc in batch if doc._.type_scores.top >= floor]
+        by_sentence = self.classifier.score_sentences([sentence_texts(doc) for doc in guessing])
+        for doc, scores in zip(guessing, by_sentence, strict=True):
             doc._.sentence_scores = scores
         return batch
 

@@ -38,6 +38,7 @@ from .status import (
     load_cues,
     may_qualify,
     read_mention,
+    sentence_status,
 )
 from .taxonomy import EventType, event_types_by_code
 from .types import TaggedEvent
@@ -78,7 +79,7 @@ class EventExtractor:
         self.name = name
         self.nlp = nlp
         self.types = event_types_by_code()
-        self._doc_lower = ""
+        self._doc_lower: str | None = None  # the doc's lower-cased words, once asked for
         self.initialize(patterns_dir=patterns_dir, data_dir=data_dir)
 
     def initialize(
@@ -141,7 +142,7 @@ class EventExtractor:
         actors = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
         home = home_country(actors)
         techs = doc._.technologies or []
-        self._doc_lower = " ".join(t.lower_ for t in doc)
+        self._doc_lower = None
         sound = [m for m in matches if self._sound(m) and self._states_named(m, techs, actors)]
         mentions = [m for m in sound if self._keep(m, techs, actors)]
         scores = doc._.type_scores
@@ -241,7 +242,7 @@ class EventExtractor:
             return None
         return TaggedEvent(
             type=code,
-            status=read_mention(sent.root, self.cues).status,  # type: ignore[arg-type]
+            status=sentence_status(sent, self.cues),
             initiator=initiator,
             target=[c for c in roles.target if c not in initiator],
             partner=initiator[1:] if etype.parties else [],
@@ -328,6 +329,8 @@ class EventExtractor:
                     if a.label_ == STATE and a.kb_id_ and in_sentence(a, sent)
                 }
             return len(found) >= (2 if name == "multi_state" else 1)
+        if self._doc_lower is None:
+            self._doc_lower = " ".join([t.lower_ for t in sent.doc])
         return has_context(self._doc_lower, name, self.cues, techs)
 
     def _aggregate(self, mentions: list[Mention], actors: list[Span]) -> list[TaggedEvent]:

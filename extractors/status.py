@@ -131,6 +131,26 @@ def read_mention(anchor: Token, cues: Cues) -> Reading:
     return reading
 
 
+def sentence_status(sent: Span, cues: Cues) -> Status:
+    """The status a sentence gives a measure found in it with no anchor word (a text model's
+    guess): its main clause, past a reporting verb ("said it will invest"), read as a mention's
+    anchor would be, and a bill that clause approves read by its stage ("the Senate passed a
+    bill": planned until it is law)."""
+    verb = sent.root
+    while verb.lemma_.lower() in cues.reporting_verbs:
+        clause = next((c for c in verb.children if c.dep_ in ("ccomp", "xcomp")), None)
+        if clause is None:
+            break
+        verb = clause
+    if verb.lemma_.lower() in cues.bill_verbs:
+        for child in verb.children:
+            if _bill_verb(child, cues) == verb:
+                status = _bill_status(child, verb, cues)
+                if status is not None:
+                    return status
+    return read_mention(verb, cues).status
+
+
 QUALIFYING_WORDS = frozenset({"no", "longer", "if", "unless", "whether", "still", "call"})
 _qualifiers: dict[int, tuple[Cues, frozenset[str]]] = {}
 

@@ -176,9 +176,14 @@ class TextModel:
         `Encoder.pooled` makes them) and their `word_text`s."""
         embed = sigmoid(embeddings @ self.embed_coef.T + self.embed_bias)
         rows = [self.vocabulary.row(text) for text in texts]
-        logits = np.array(
-            [self.word_coef[:, cols] @ vals for cols, vals in rows], np.float32
-        ).reshape(len(rows), len(self.labels))
+        logits = np.zeros((len(rows), len(self.labels)), np.float32)
+        filled = [i for i, (cols, _) in enumerate(rows) if len(cols)]
+        if filled:  # one gather and one segmented sum for all rows, not a product per row
+            cols = np.concatenate([rows[i][0] for i in filled])
+            vals = np.concatenate([rows[i][1] for i in filled])
+            starts = np.cumsum([0] + [len(rows[i][0]) for i in filled[:-1]])
+            weighted = self.word_coef[:, cols] * vals
+            logits[filled] = np.add.reduceat(weighted, starts, axis=1).T
         return embed, sigmoid(logits + self.word_bias)
 
     def save(self, path: Path) -> None:

@@ -113,6 +113,26 @@ def test_sentence_spans_cut_the_flat_sentences_back_per_item() -> None:
     assert sentence_spans([]) == []
 
 
+def test_word_scores_are_each_rows_own_product() -> None:
+    vocabulary = Vocabulary.fit(["export ban", "ban on chips", "chips act"], min_df=1)
+    rng = np.random.default_rng(1)
+    coef = rng.normal(size=(2, len(vocabulary.index))).astype(np.float32)
+    model = TextModel(
+        labels=[BAN, LAW],
+        vocabulary=vocabulary,
+        word_coef=coef,
+        word_bias=np.array([0.5, -0.5], np.float32),
+        embed_coef=np.zeros((2, 4), np.float32),
+        embed_bias=np.zeros(2, np.float32),
+    )
+    texts = ["export ban", "nothing known", "chips act ban on chips", "football"]
+    _, words = model.score(np.zeros((len(texts), 4), np.float32), texts)
+    for text, row in zip(texts, words, strict=True):
+        cols, values = vocabulary.row(text)
+        expected = 1 / (1 + np.exp(-(coef[:, cols] @ values + model.word_bias)))
+        np.testing.assert_allclose(row, expected, rtol=1e-5)
+
+
 def test_text_model_round_trips(tmp_path: Path) -> None:
     vocabulary = Vocabulary.fit(["export ban", "ban on chips"], min_df=1)
     rng = np.random.default_rng(0)

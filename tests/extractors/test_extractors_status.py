@@ -85,3 +85,28 @@ def test_status_follows_the_wording(  # type: ignore[no-untyped-def]
     tagger, title: str, summary: str, code: str, status: str
 ) -> None:
     assert status_of(tagger, title, summary, code) == status
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status"),
+    [
+        (
+            "The Senate on Tuesday passed a bill that requires grid operators to report hacks.",
+            "planned",
+        ),
+        ("Congress passed the chip subsidy bill on Friday.", "planned"),
+        ("The president signed the bill into law on Monday.", "enacted"),
+        ("The company said it will invest $2 billion in a new chip plant.", "planned"),
+        ("The ministry said it banned exports of gallium to the country.", "enacted"),
+        ("The ministry banned exports of gallium on Monday.", "enacted"),
+    ],
+)
+def test_a_guessed_events_status_reads_the_main_clause(  # type: ignore[no-untyped-def]
+    tagger, sentence: str, status: str
+) -> None:
+    """A text model's guess has no anchor word: the sentence's main clause (past a reporting
+    verb) and the stage of a bill it approves give the status."""
+    from extractors.status import default_cues, sentence_status
+
+    doc = tagger.nlp(sentence)
+    assert sentence_status(next(iter(doc.sents)), default_cues()) == status
