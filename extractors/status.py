@@ -40,6 +40,7 @@ class Cues:
     negation_phrasals: frozenset[str] = frozenset()
     kept_heads: frozenset[str] = frozenset()
     reporting_verbs: frozenset[str] = frozenset()
+    announcing_verbs: frozenset[str] = frozenset()
     background_preps: frozenset[str] = frozenset()
     background_heads: frozenset[str] = frozenset()
     action_verbs: frozenset[str] = frozenset()
@@ -133,11 +134,11 @@ def read_mention(anchor: Token, cues: Cues) -> Reading:
 
 def sentence_status(sent: Span, cues: Cues) -> Status:
     """The status a sentence gives a measure found in it with no anchor word (a text model's
-    guess): its main clause, past a reporting verb ("said it will invest"), read as a mention's
-    anchor would be, and a bill that clause approves read by its stage ("the Senate passed a
-    bill": planned until it is law)."""
+    guess): its main clause, past a reporting or announcing verb ("said it will invest",
+    "announced it would remove"), read as a mention's anchor would be, and a bill that clause
+    approves read by its stage ("the Senate passed a bill": planned until it is law)."""
     verb = sent.root
-    while verb.lemma_.lower() in cues.reporting_verbs:
+    while verb.lemma_.lower() in cues.reporting_verbs | cues.announcing_verbs:
         clause = next((c for c in verb.children if c.dep_ in ("ccomp", "xcomp")), None)
         if clause is None:
             break

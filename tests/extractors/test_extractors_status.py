@@ -99,6 +99,8 @@ def test_status_follows_the_wording(  # type: ignore[no-untyped-def]
         ("The company said it will invest $2 billion in a new chip plant.", "planned"),
         ("The ministry said it banned exports of gallium to the country.", "enacted"),
         ("The ministry banned exports of gallium on Monday.", "enacted"),
+        ("The ministry announced it would remove Huawei gear from its networks.", "planned"),
+        ("The ministry announced a ban on Huawei gear in its networks.", "enacted"),
     ],
 )
 def test_a_guessed_events_status_reads_the_main_clause(  # type: ignore[no-untyped-def]
