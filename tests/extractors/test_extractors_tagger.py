@@ -264,3 +264,25 @@ def test_probe_items_written_for_these_tests(tagger: EventTagger) -> None:
     assert scores["false_alarm_rate"] == 0.0
     assert scores["initiator_accuracy"] >= 0.85
     assert scores["technologies"]["f1"] >= 0.85
+
+
+def test_the_tagger_reads_a_bounded_text_of_every_item() -> None:
+    from extractors.pipeline import MAX_SUMMARY_CHARS, MAX_TITLE_CHARS, bounded_text
+
+    text = bounded_text("ban " * 300_000, "curb " * 300_000)
+    assert len(text) <= MAX_TITLE_CHARS + MAX_SUMMARY_CHARS + 2
+    assert bounded_text("x" * 2_000_000, "")[: MAX_TITLE_CHARS + 1] == "x" * MAX_TITLE_CHARS
+    title, summary = "Japan bans gallium exports", "The ministry said so."
+    assert bounded_text(title, summary) == bounded_text(title + " ", summary)
+
+
+@pytest.mark.slow
+def test_a_megabyte_title_is_tagged_not_refused(tagger) -> None:  # type: ignore[no-untyped-def]
+    """A feed once sent a 1 MB title: spaCy refuses such a text (E088), and just under the
+    limit the parse ran for minutes, holding the queue."""
+    title = "Japan bans gallium exports to China. " + "More words follow here. " * 45_000
+    huge, normal = tagger.tag_many(
+        [(title, "The ministry said so."), ("Japan bans gallium exports", "The ministry said so.")]
+    )
+    assert isinstance(huge, TagResult)  # read within bounds; the item beside it is untouched
+    assert [e.type for e in normal.events] == ["export_control.ban"]
