@@ -65,10 +65,8 @@ def test_drops_compare_each_way(measured: dict[str, float], bad: list[str]) -> N
 
 
 @pytest.mark.skipif(not DEV_SET.exists(), reason=f"no dev set at {DEV_SET}")
-def test_dev_figures_hold() -> None:
-    from extractors.pipeline import EventTagger
-
+def test_dev_figures_hold(tagger) -> None:  # type: ignore[no-untyped-def]
     items = read_items(DEV_SET)
-    measured = figures(score(items, predict(EventTagger(), items)))
+    measured = figures(score(items, predict(tagger, items)))
     quoted = json.loads(QUOTED.read_text(encoding="utf-8"))
     assert not drops(measured, quoted), drops(measured, quoted)

@@ -15,11 +15,6 @@ from extractors.text import join_item
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def tagger() -> EventTagger:
-    return EventTagger(batch_size=4)
-
-
 @pytest.mark.parametrize(
     ("title", "summary"),
     [

@@ -68,11 +68,9 @@ def test_the_corpus_path_follows_the_environment(monkeypatch: pytest.MonkeyPatch
 
 @pytest.mark.slow
 @pytest.mark.skipif(not CORPUS.exists(), reason=f"no real-news corpus at {CORPUS}")
-def test_real_test_figures_hold() -> None:
-    from extractors.pipeline import EventTagger
-
+def test_real_test_figures_hold(tagger) -> None:  # type: ignore[no-untyped-def]
     items = select(read_items(CORPUS), "test")
-    scores = score(items, predict(EventTagger(), items))
+    scores = score(items, predict(tagger, items))
     measured = {k: v for k, v in figures(scores).items() if not k.startswith("category_f1")}
     quoted = json.loads(QUOTED.read_text(encoding="utf-8"))
     assert not drops(measured, quoted), drops(measured, quoted)

@@ -13,11 +13,6 @@ from extractors.types import TaggedEvent, TagResult
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def tagger() -> EventTagger:
-    return EventTagger(batch_size=4)
-
-
 def types(result: TagResult) -> set[str]:
     return {e.type for e in result.events}
 
