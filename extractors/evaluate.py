@@ -24,14 +24,36 @@ class Tagger(Protocol):
     def tag_many(self, items: Iterable[tuple[str, str]]) -> Iterable[TagResult]: ...
 
 
-def read_items(path: str | Path) -> list[dict[str, Any]]:
-    """Items of a JSONL file; a malformed line raises ValueError naming file and line."""
+def read_items(path: str | Path, labelled: bool = False) -> list[dict[str, Any]]:
+    """Items of a JSONL file; a malformed line raises ValueError naming file, line and field.
+    `labelled` asks every item for labels in the eval format (eval/README.md) as well."""
     items = []
     for lineno, item in iter_jsonl(Path(path)):
-        if "title" not in item:
+        if not isinstance(item, dict) or not isinstance(item.get("title"), str):
             raise DataFileError(f"{path}:{lineno}: expected an object with a 'title'")
+        if labelled:
+            problem = label_problem(item)
+            if problem:
+                raise DataFileError(f"{path}:{lineno}: {problem}")
         items.append(item)
     return items
+
+
+def label_problem(item: dict[str, Any]) -> str:
+    """What is wrong with an item's labels for scoring ('' when nothing is)."""
+    labels = item.get("labels")
+    if not isinstance(labels, dict):
+        return "no 'labels' object: scoring needs labelled items (use `econsec tag` to predict)"
+    events = labels.get("events")
+    if not isinstance(events, list):
+        return "'labels.events' must be a list (empty for an item with no event)"
+    for k, event in enumerate(events):
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            return f"'labels.events[{k}]' must be an object with a 'type'"
+    technologies = labels.get("technologies", [])
+    if not isinstance(technologies, list) or not all(isinstance(t, str) for t in technologies):
+        return "'labels.technologies' must be a list of codes"
+    return ""
 
 
 def predict(tagger: Tagger, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

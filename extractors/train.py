@@ -403,10 +403,10 @@ def read_training(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
     """The corpus's train part, and the own items that paraphrase no held-back item (the
     corpus's test part and the unseen sets), with the count left out."""
-    items = read_items(corpus)
+    items = read_items(corpus, labelled=True)
     real = select(items, "train")
     held_back = select(items, "test") + [it for path in unseen for it in read_items(path)]
-    own = [it for path in own_files for it in read_items(path)]
+    own = [it for path in own_files for it in read_items(path, labelled=True)]
     close = near_duplicates(own, held_back)  # paraphrases would let the models recall them
     return real, [it for i, it in enumerate(own) if i not in close], len(close)
 

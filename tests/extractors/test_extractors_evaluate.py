@@ -120,6 +120,40 @@ def test_read_items_skips_blank_lines(tmp_path: Path) -> None:
     assert [i["id"] for i in read_items(path)] == ["x", "y"]
 
 
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"id": "a", "title": "t"}', r"items\.jsonl:2: no 'labels' object"),
+        ('{"id": "a", "title": "t", "labels": {}}', r"'labels\.events' must be a list"),
+        (
+            '{"id": "a", "title": "t", "labels": {"events": [{"status": "enacted"}]}}',
+            r"'labels\.events\[0\]' must be an object with a 'type'",
+        ),
+        (
+            '{"id": "a", "title": "t", "labels": {"events": [], "technologies": "ai"}}',
+            r"'labels\.technologies' must be a list",
+        ),
+        ('{"id": "a", "title": 7, "labels": {"events": []}}', r"expected an object with a 'title'"),
+    ],
+)
+def test_labelled_items_are_checked_with_file_line_and_field(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    path = tmp_path / "items.jsonl"
+    path.write_text('{"id": "ok", "title": "t", "labels": {"events": []}}\n' + line + "\n")
+    with pytest.raises(ValueError, match=message):
+        read_items(path, labelled=True)
+    if "title" not in message:
+        assert len(read_items(path)) == 2  # unlabelled items are fine to predict on
+
+
+def test_a_file_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "items.jsonl"
+    path.write_bytes(b'{"id": "a", "title": "t"}\n{"id": "b", "title": "\xff"}\n')
+    with pytest.raises(ValueError, match=r"items\.jsonl:2: not UTF-8"):
+        read_items(path)
+
+
 class FakeTagger:
     def tag_many(self, items: Iterable[tuple[str, str]]) -> Iterator[TagResult]:
         for title, _ in items:
