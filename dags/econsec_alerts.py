@@ -2,7 +2,7 @@
 
 Scheduled on the `econsec_events` Asset that `econsec_ingest` emits, so rules
 run right after new events reach the index and never on an idle store. Thin
-by design: one task calling `econsec.alerts.tasks.run_task`, which passes
+by design: one task calling `econsec.orchestration.alerts.run_task`, which passes
 alert ids and counts through XCom. A rule that errors fails the task (so it is
 retried and visible) after every other rule has run and delivered.
 """
@@ -15,8 +15,8 @@ from typing import Any
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowException
 
-from econsec import orchestration
-from econsec.alerts import tasks
+from econsec.orchestration import alerts as tasks
+from econsec.orchestration import ingest as orchestration
 
 EVENTS = Asset(name=orchestration.EVENTS_ASSET_NAME, uri=orchestration.EVENTS_ASSET_URI)
 

@@ -1,6 +1,6 @@
 """Hourly ingestion: fetch every feed (one mapped task each), tag, index, announce.
 
-Thin by design: each task calls one `econsec.orchestration` function and
+Thin by design: each task calls one `econsec.orchestration.ingest` function and
 passes ids and counts through XCom. `params.store` / `params.feeds` override
 the ECONSEC_STORE / ECONSEC_FEEDS settings for one run.
 """
@@ -13,8 +13,8 @@ from typing import Any
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
-from econsec import orchestration
 from econsec.errors import ConfigError
+from econsec.orchestration import ingest as orchestration
 
 EVENTS = Asset(
     name=orchestration.EVENTS_ASSET_NAME,

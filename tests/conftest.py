@@ -15,7 +15,7 @@ os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parents[
 import pytest  # noqa: E402
 
 from econsec.config import Settings  # noqa: E402
-from econsec.store.embedded import EmbeddedStore  # noqa: E402
+from econsec.store.embedded.store import EmbeddedStore  # noqa: E402
 from tests.feed_server import FeedServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from econsec.articles import content_hash
+from econsec.ingest.articles import content_hash
 from econsec.models import Article, Event, stable_id
 
 __all__ = ["article", "event", "stable_id"]

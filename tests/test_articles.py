@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from econsec.articles import canonical_url, content_hash, entry_date, plain_text, to_articles
+from econsec.ingest.articles import canonical_url, content_hash, entry_date, plain_text, to_articles
 from econsec.models import FeedSpec
 
 FETCHED = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from econsec.cli import app
+from econsec.cli.main import app
 from tests.conftest import FEED_FIXTURES, FIXTURES
 
 runner = CliRunner()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from econsec.dedup import (
+from econsec.ingest.stories import (
     NUM_PERM,
     PERMUTATIONS,
     REPRESENTATIVES,
@@ -18,7 +18,7 @@ from econsec.dedup import (
     signature,
     to_bytes,
 )
-from econsec.store.embedded import EmbeddedStore
+from econsec.store.embedded.store import EmbeddedStore
 from tests import factories
 
 DAY = datetime(2024, 7, 3, tzinfo=UTC)

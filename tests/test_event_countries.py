@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from econsec import feeds as feedlib
+from econsec.ingest import fetch as feedlib
+from econsec.ingest.cycle import fallback_initiator, to_events
 from econsec.models import FeedSpec
-from econsec.pipeline import fallback_initiator, to_events
 from extractors.types import TaggedEvent, TagResult
 from tests.factories import article
 

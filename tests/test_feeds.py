@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from econsec import feeds as feedlib
-from econsec.articles import to_articles
 from econsec.config import Settings
 from econsec.errors import ConfigError, FeedFetchError, FeedParseError, TransientFeedError
+from econsec.ingest import fetch as feedlib
+from econsec.ingest.articles import to_articles
 from econsec.models import FeedSpec
 from tests.conftest import FEED_FIXTURES
 from tests.feed_server import FeedServer

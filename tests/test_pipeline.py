@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from econsec import pipeline
 from econsec.config import Settings
-from econsec.feeds import load_feeds
+from econsec.ingest import cycle as pipeline
+from econsec.ingest.fetch import load_feeds
 from econsec.models import FeedSpec, SearchQuery
-from econsec.store.embedded import EmbeddedStore
+from econsec.store.embedded.store import EmbeddedStore
 from tests.conftest import FEED_FIXTURES
 from tests.feed_server import FeedServer
 

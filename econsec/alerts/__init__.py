@@ -3,7 +3,7 @@ runs them (`engine`), what it remembers (`state`) and how it tells people (`noti
 
 from econsec.alerts.engine import Backtest, RunReport, backtest, run_alerts, run_rules
 from econsec.alerts.rules import Rule, find_rule, load_rule, load_rules
-from econsec.alerts.state import AlertState, open_state
+from econsec.store.embedded.alert_state import AlertState, open_state
 
 __all__ = [
     "AlertState",

@@ -21,10 +21,10 @@ from typing import Any
 from econsec.alerts import notify
 from econsec.alerts.conditions import Context, Match, published
 from econsec.alerts.rules import Rule, load_rules
-from econsec.alerts.state import AlertState, Learned, MemoryAlertState, open_state
 from econsec.errors import EconsecError
 from econsec.models import Alert, Delivery, stable_id
 from econsec.store import Store
+from econsec.store.embedded.alert_state import AlertState, Learned, MemoryAlertState, open_state
 
 LOOKBACK = timedelta(hours=1)
 FIRST_RUN = timedelta(days=1)

@@ -96,7 +96,7 @@ class Rule(BaseModel):
     def _query_parses(cls, query: str) -> str:
         """A query that does not parse would fail every run; say so when the rule loads."""
         from econsec.errors import QueryError
-        from econsec.store.tantivy_index import check_query
+        from econsec.store.embedded.tantivy_index import check_query
 
         try:
             check_query(query)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from econsec.alerts import load_rules
 from econsec.models import Alert, FeedHealth, SearchQuery
-from econsec.web import views
+from econsec.web import read_models as views
 from econsec.web.params import SearchParams, search_params
 
 EVENT_ID = Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The event's id.")

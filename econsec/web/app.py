@@ -29,7 +29,7 @@ from econsec.web import pages
 from econsec.web.api import api_routes
 from econsec.web.auth import TokenGuard, login_routes
 from econsec.web.safety import SECURITY_HEADERS, clean_highlight, safe_href
-from econsec.web.stores import StorePool
+from econsec.web.shared_store import StorePool
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_RULES = Path("rules")

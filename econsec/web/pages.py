@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from econsec.errors import ConfigError, QueryError
 from econsec.models import SearchResult
-from econsec.web import views
+from econsec.web import read_models as views
 from econsec.web.params import MAX_PAGE, SearchParams, search_params
 
 EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

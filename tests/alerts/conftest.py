@@ -17,11 +17,11 @@ import pytest
 import yaml
 
 from econsec.alerts.rules import Rule, load_rule
-from econsec.alerts.state import AlertState, open_state
 from econsec.models import Event
 from econsec.store import Store
-from econsec.store.elastic import ElasticStore
-from econsec.store.embedded import EmbeddedStore
+from econsec.store.elastic.store import ElasticStore
+from econsec.store.embedded.alert_state import AlertState, open_state
+from econsec.store.embedded.store import EmbeddedStore
 from tests import factories
 from tests.store.conftest import (  # noqa: F401 (fixtures shared with the store suite)
     Backend,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from econsec.cli import app
-from econsec.store.embedded import EmbeddedStore
+from econsec.cli.main import app
+from econsec.store.embedded.store import EmbeddedStore
 from tests.alerts.conftest import add_events, story, write_rule
 from tests.store.conftest import Backend
 from tests.store.fault_proxy import FaultProxy

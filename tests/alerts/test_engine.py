@@ -10,11 +10,11 @@ import pytest
 
 from econsec.alerts.engine import backtest, run_rules
 from econsec.alerts.notify import Outcome
-from econsec.alerts.state import AlertState, SqliteAlertState, open_state
-from econsec.alerts.state_elastic import ElasticAlertState
 from econsec.store import Store
-from econsec.store.elastic import ElasticStore
-from econsec.store.embedded import EmbeddedStore
+from econsec.store.elastic.alert_state import ElasticAlertState
+from econsec.store.elastic.store import ElasticStore
+from econsec.store.embedded.alert_state import AlertState, SqliteAlertState, open_state
+from econsec.store.embedded.store import EmbeddedStore
 from tests.alerts.conftest import Receiver, add_events, now, restamp, story, write_rule
 
 SILENT = lambda url, title, body: Outcome(True)  # noqa: E731
@@ -232,8 +232,8 @@ def test_alert_state_lives_in_the_store(store: Store) -> None:
 
 
 def test_history_text_is_literal_on_the_embedded_store(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from econsec.alerts.state import SqliteAlertState
-    from econsec.store.embedded import EmbeddedStore
+    from econsec.store.embedded.alert_state import SqliteAlertState
+    from econsec.store.embedded.store import EmbeddedStore
 
     store = EmbeddedStore(tmp_path / "s")
     state = SqliteAlertState(tmp_path / "s" / "state.sqlite3")

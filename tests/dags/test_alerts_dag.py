@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from econsec.alerts.state import SqliteAlertState
-from econsec.store.embedded import EmbeddedStore
+from econsec.store.embedded.alert_state import SqliteAlertState
+from econsec.store.embedded.store import EmbeddedStore
 from tests.alerts.conftest import add_events, story, write_rule
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"

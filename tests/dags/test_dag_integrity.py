@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from econsec.models import SearchQuery
-from econsec.store.embedded import EmbeddedStore
+from econsec.store.embedded.store import EmbeddedStore
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 

@@ -21,11 +21,11 @@ from xml.sax.saxutils import escape
 import pytest
 
 from bench.corpus import build_mix
-from econsec import pipeline
 from econsec.config import Settings
-from econsec.feeds import load_feeds
+from econsec.ingest import cycle as pipeline
+from econsec.ingest.fetch import load_feeds
 from econsec.models import SearchQuery
-from econsec.store.embedded import EmbeddedStore
+from econsec.store.embedded.store import EmbeddedStore
 from tests.hostile.hostile_server import HostileServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,7 +173,7 @@ def rerun(feeds: Feeds, root: Path, tagger: object) -> Snapshot:
 
 
 def ingest_command(feeds: Feeds, root: Path) -> list[str]:
-    return [sys.executable, "-m", "econsec.cli", "ingest", "--feeds", str(feeds.file),
+    return [sys.executable, "-m", "econsec.cli.main", "ingest", "--feeds", str(feeds.file),
             "--store", str(root), "--json"]  # fmt: skip
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from econsec import pipeline
-from econsec.feeds import load_feeds
-from econsec.store.embedded import EmbeddedStore
+from econsec.ingest import cycle as pipeline
+from econsec.ingest.fetch import load_feeds
+from econsec.store.embedded.store import EmbeddedStore
 from tests.faults.conftest import (
     Feeds,
     Snapshot,
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 STAGED = "SELECT COUNT(*) FROM articles"
 TAGGED = "SELECT COUNT(*) FROM articles WHERE tagged_at IS NOT NULL"
 INDEX_TASK = (
-    "import sys; from econsec import orchestration; orchestration.index({'store': sys.argv[1]})"
+    "import sys; from econsec.orchestration import ingest; ingest.index({'store': sys.argv[1]})"
 )
 
 

@@ -11,18 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from econsec import pipeline
 from econsec.errors import StoreBusyError
-from econsec.feeds import load_feeds
+from econsec.ingest import cycle as pipeline
+from econsec.ingest.fetch import load_feeds
 from econsec.store import tantivy_index
-from econsec.store.embedded import EmbeddedStore
+from econsec.store.embedded.store import EmbeddedStore
 from tests.faults.conftest import Feeds, Snapshot, assert_same_as_clean, rerun, snapshot
 
 pytestmark = pytest.mark.slow
 
 HOLD_WRITER = """
 import sys, tantivy
-from econsec.store.tantivy_index import EVENT_FIELDS, build_schema
+from econsec.store.embedded.tantivy_index import EVENT_FIELDS, build_schema
 index = tantivy.Index(build_schema(EVENT_FIELDS), path=sys.argv[1], reuse=True)
 writer = index.writer(heap_size=15_000_000, num_threads=1)
 print("holding", flush=True)

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from econsec import feeds as feedlib
-from econsec import pipeline
-from econsec.articles import to_articles
 from econsec.config import Settings
 from econsec.errors import FeedParseError
+from econsec.ingest import cycle as pipeline
+from econsec.ingest import fetch as feedlib
+from econsec.ingest.articles import to_articles
 from econsec.models import FeedSpec, SearchQuery
-from econsec.store.embedded import EmbeddedStore
+from econsec.store.embedded.store import EmbeddedStore
 from tests.conftest import FEED_FIXTURES
 from tests.hostile.conftest import CORPUS
 from tests.hostile.hostile_server import HostileServer, gzip_bomb

@@ -18,12 +18,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from econsec import feeds as feedlib
-from econsec import pipeline
 from econsec.config import Settings
 from econsec.errors import ConfigError, FeedFetchError, TransientFeedError
-from econsec.models import FeedSpec
-from econsec.netsafety import (
+from econsec.ingest import cycle as pipeline
+from econsec.ingest import fetch as feedlib
+from econsec.ingest.netsafety import (
     AddressPolicy,
     GuardedBackend,
     HostLimiter,
@@ -32,7 +31,8 @@ from econsec.netsafety import (
     guarded_transport,
     retry_after_seconds,
 )
-from econsec.store.embedded import EmbeddedStore
+from econsec.models import FeedSpec
+from econsec.store.embedded.store import EmbeddedStore
 from tests.feed_server import LoopbackServer
 from tests.hostile.hostile_server import HostileServer, gzip_bomb
 
@@ -356,7 +356,7 @@ def test_a_cycle_fetches_in_parallel_within_the_host_limit(
 SLOT_HOLDER = """
 import sys, time
 from pathlib import Path
-from econsec.netsafety import HostLimiter
+from econsec.ingest.netsafety import HostLimiter
 limiter = HostLimiter(int(sys.argv[1]), Path(sys.argv[2]))
 with limiter.slot("feeds.example.com", time.monotonic() + 10):
     print("holding", flush=True)

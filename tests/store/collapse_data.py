@@ -15,8 +15,8 @@ from typing import Any
 
 import tantivy
 
-from econsec.store.embedded import EmbeddedStore
-from econsec.store.tantivy_index import TantivyIndex
+from econsec.store.embedded.store import EmbeddedStore
+from econsec.store.embedded.tantivy_index import TantivyIndex
 from tests import factories
 
 WORDS = ["gallium", "germanium", "chip", "tools", "lithium", "graphite", "ban", "curbs"]

@@ -20,7 +20,7 @@ from osmem_server import OsmemServer
 
 from econsec.config import Settings
 from econsec.store import Store, open_store
-from econsec.store.elastic_client import make_client
+from econsec.store.elastic.client import make_client
 from tests.conftest import FIXTURES
 from tests.store.fault_proxy import FaultProxy
 from tests.store.plain_json import PlainJsonNode

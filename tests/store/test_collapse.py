@@ -14,9 +14,9 @@ import pytest
 import tantivy
 
 from econsec.models import SearchQuery, SearchResult
-from econsec.store.collapse import COLLAPSE_WINDOW, collapse, source_field
-from econsec.store.embedded import EmbeddedStore
-from econsec.store.tantivy_index import combine
+from econsec.store.embedded.collapse import COLLAPSE_WINDOW, collapse, source_field
+from econsec.store.embedded.store import EmbeddedStore
+from econsec.store.embedded.tantivy_index import combine
 from tests.store.collapse_data import SECONDS, events, reference, write
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from econsec import pipeline
 from econsec.errors import StoreError
-from econsec.feeds import load_feeds
+from econsec.ingest import cycle as pipeline
+from econsec.ingest.fetch import load_feeds
 from econsec.models import CycleReport, SearchQuery
 from econsec.store import Store
 from extractors.types import TaggedEvent, TagResult

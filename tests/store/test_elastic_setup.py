@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from econsec.cli import app
+from econsec.cli.main import app
 from econsec.config import Settings
 from econsec.errors import ConfigError, StoreError
 from econsec.models import SearchQuery
-from econsec.orchestration import settings_for
+from econsec.orchestration.ingest import settings_for
 from econsec.store import elastic_search, initialise, open_store
-from econsec.store.elastic import ElasticStore
-from econsec.store.elastic_client import make_client
-from econsec.store.elastic_templates import KINDS
+from econsec.store.elastic.client import make_client
+from econsec.store.elastic.store import ElasticStore
+from econsec.store.elastic.templates import KINDS
 from tests import factories
 from tests.store.conftest import Backend
 from tests.store.fault_proxy import FaultProxy

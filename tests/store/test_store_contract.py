@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from datasketch import MinHash
 
-from econsec.dedup import NUM_PERM, SCHEME, to_bytes
 from econsec.errors import QueryError
+from econsec.ingest.stories import NUM_PERM, SCHEME, to_bytes
 from econsec.models import CycleReport, FeedResult, SearchQuery, SearchResult
 from econsec.store import SearchKind, Store
 from tests import factories

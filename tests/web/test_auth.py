@@ -15,7 +15,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from econsec.cli import app as cli
+from econsec.cli.main import app as cli
 from econsec.errors import ConfigError
 from econsec.web.auth import COOKIE
 from econsec.web.server import check_binding, is_loopback

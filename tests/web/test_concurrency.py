@@ -20,7 +20,7 @@ import pytest
 
 from econsec.config import Settings
 from econsec.errors import ConfigError
-from econsec.store.embedded import EmbeddedStore
+from econsec.store.embedded.store import EmbeddedStore
 from econsec.web import create_app
 from econsec.web.server import serve
 from tests.web.conftest import Site

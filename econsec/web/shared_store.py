@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from econsec.config import Settings
 from econsec.store import Store, open_store
-from econsec.store.embedded import EmbeddedStore
+from econsec.store.embedded.store import EmbeddedStore
 
 
 class StorePool:

@@ -8,8 +8,8 @@ from typing import Any
 
 from econsec.alerts.engine import run_rules
 from econsec.alerts.rules import load_rules
-from econsec.alerts.state import open_state
 from econsec.store import open_store
+from econsec.store.embedded.alert_state import open_state
 
 DAG_ID = "econsec_alerts"
 
@@ -17,7 +17,7 @@ DAG_ID = "econsec_alerts"
 def run_task(params: dict[str, Any] | None) -> dict[str, Any]:
     """Run every rule against the store the ingest DAG writes (same settings, same
     `store` param); `params.rules` or ECONSEC_RULES names the rules folder."""
-    from econsec.orchestration import settings_for
+    from econsec.orchestration.ingest import settings_for
 
     params = params or {}
     settings = settings_for(params)

@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 from elasticsearch import ApiError
 
-from econsec.alerts.state import Learned
 from econsec.errors import QueryError, StoreError
 from econsec.models import Alert
+from econsec.store.embedded.alert_state import Learned
 
 if TYPE_CHECKING:
-    from econsec.store.elastic import ElasticStore
-    from econsec.store.elastic_client import Calls
+    from econsec.store.elastic.client import Calls
+    from econsec.store.elastic.store import ElasticStore
 
 NEWEST = [{"fired_at": {"order": "desc"}}, {"id": {"order": "asc"}}]
 OLDEST = [{"fired_at": {"order": "asc"}}, {"id": {"order": "asc"}}]

@@ -29,14 +29,14 @@ from econsec.errors import (
     FeedParseError,
     TransientFeedError,
 )
-from econsec.models import FeedSpec
-from econsec.netsafety import (
+from econsec.ingest.netsafety import (
     AddressPolicy,
     UnsafeAddressError,
     guarded_transport,
     host_limiter,
     retry_after_seconds,
 )
+from econsec.models import FeedSpec
 
 TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 BUSY_STATUSES = {429, 503}  # the host asks us to come back later, maybe saying when
@@ -159,7 +159,7 @@ def fetch(
 
 def make_client(settings: Settings) -> httpx.Client:
     """A feed client: timeouts, a redirect cap, a polite User-Agent, and every hop checked
-    against the address policy (server-side request forgery, see `econsec.netsafety`)."""
+    against the address policy (server-side request forgery, see `econsec.ingest.netsafety`)."""
     timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
     policy = AddressPolicy.from_settings(settings)
     direct = guarded_transport(policy)

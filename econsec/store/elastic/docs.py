@@ -10,7 +10,7 @@ import base64
 from datetime import UTC, datetime
 from typing import Any
 
-from econsec.dedup import Known, from_bytes
+from econsec.ingest.stories import Known, from_bytes
 from econsec.models import Article, Event, FeedResult
 
 

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from econsec import feeds as feedlib
-from econsec.articles import to_articles
 from econsec.config import Settings
-from econsec.dedup import StoryAssigner, to_bytes
 from econsec.errors import FeedError, TransientFeedError
+from econsec.ingest import fetch as feedlib
+from econsec.ingest.articles import to_articles
+from econsec.ingest.stories import StoryAssigner, to_bytes
 from econsec.models import (
     Article,
     CycleReport,

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from econsec import pipeline
 from econsec.config import Settings, load_settings
-from econsec.feeds import load_feeds
+from econsec.ingest import cycle as pipeline
+from econsec.ingest.fetch import load_feeds
 from econsec.models import FeedResult, FeedSpec, IndexReport, TagReport
 from econsec.store import Store, open_store
 

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from econsec import __version__
-from econsec.cli_alerts import alerts_app
+from econsec.cli.alerts import alerts_app
 from econsec.config import Settings, load_settings
 from econsec.errors import EconsecError
 from econsec.models import CycleReport, SearchQuery
@@ -86,8 +86,8 @@ def ingest(
 
     Example: econsec ingest --feeds feeds/samples/feeds.yaml
     """
-    from econsec import feeds as feedlib
-    from econsec.pipeline import load_tagger, run_cycle
+    from econsec.ingest import fetch as feedlib
+    from econsec.ingest.cycle import load_tagger, run_cycle
 
     settings = load_settings(store=store, feeds=str(feeds) if feeds else None)
     try:
@@ -180,9 +180,9 @@ def run(
 
     Example: econsec run --feeds feeds/samples/feeds.yaml
     """
-    from econsec.airflow_runner import run_ingest_dag
-    from econsec.cli_alerts import _print_alerts
-    from econsec.feeds import load_feeds
+    from econsec.cli.alerts import _print_alerts
+    from econsec.ingest.fetch import load_feeds
+    from econsec.orchestration.dag_runs import run_ingest_dag
 
     settings = load_settings(store=store, feeds=str(feeds) if feeds else None)
     try:
@@ -347,7 +347,7 @@ def tag(
 
     Example: econsec tag items.jsonl > predictions.jsonl
     """
-    from econsec.pipeline import load_tagger
+    from econsec.ingest.cycle import load_tagger
     from extractors.evaluate import predict, read_items
 
     try:
@@ -374,7 +374,7 @@ def evaluate(
 
     Example: econsec eval ../shared/corpus/realnews.jsonl --part test
     """
-    from econsec.pipeline import load_tagger
+    from econsec.ingest.cycle import load_tagger
     from extractors.evaluate import format_report, predict, read_items, score
     from extractors.split import PARTS, select
 

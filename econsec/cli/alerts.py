@@ -15,10 +15,10 @@ from rich.table import Table
 from econsec.alerts import engine, find_rule, load_rule, load_rules, open_state
 from econsec.alerts.conditions import format_duration, parse_duration
 from econsec.alerts.rules import Rule, rule_files
-from econsec.alerts.state import AlertState
 from econsec.errors import ConfigError, EconsecError
 from econsec.models import Alert
 from econsec.store import Store
+from econsec.store.embedded.alert_state import AlertState
 
 alerts_app = typer.Typer(
     help="Alert rules: list, validate, run, backtest, history.", no_args_is_help=True
@@ -56,7 +56,7 @@ def loaded(folder: Path) -> list[Rule]:
 
 @contextmanager
 def store_and_state(store: str | None) -> Iterator[tuple[Store, AlertState]]:
-    from econsec.cli import opened
+    from econsec.cli.main import opened
     from econsec.config import load_settings
 
     with opened(load_settings(store=store)) as st:
@@ -72,7 +72,7 @@ def store_and_state(store: str | None) -> Iterator[tuple[Store, AlertState]]:
 
 
 def print_json(data: object) -> None:
-    from econsec.cli import print_json as dump
+    from econsec.cli.main import print_json as dump
 
     dump(data)
 
@@ -181,7 +181,7 @@ def test_rule(
     except (ConfigError, ValueError) as exc:
         fail(str(exc), code=2)
         raise
-    from econsec.cli import opened
+    from econsec.cli.main import opened
     from econsec.config import load_settings
 
     with opened(load_settings(store=store)) as st:

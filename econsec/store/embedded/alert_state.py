@@ -19,7 +19,7 @@ from typing import Protocol
 
 from econsec.errors import StoreError
 from econsec.models import Alert
-from econsec.store.state import connect, transaction
+from econsec.store.embedded.sqlite import connect, transaction
 
 
 @dataclass
@@ -267,13 +267,13 @@ class SqliteAlertState:
 def open_state(store: object) -> AlertState:
     """The alert state that lives with a store: its SQLite file for the embedded store,
     two indices of its cluster (same client, same credentials) for Elasticsearch."""
-    from econsec.store.elastic import ElasticStore
-    from econsec.store.embedded import EmbeddedStore
+    from econsec.store.elastic.store import ElasticStore
+    from econsec.store.embedded.store import EmbeddedStore
 
     if isinstance(store, EmbeddedStore):
         return SqliteAlertState(store.root / "state.sqlite3")
     if isinstance(store, ElasticStore):
-        from econsec.alerts.state_elastic import ElasticAlertState
+        from econsec.store.elastic.alert_state import ElasticAlertState
 
         return ElasticAlertState(store)
     raise StoreError(

@@ -28,7 +28,7 @@ from typing import Any
 import tantivy
 
 from econsec.models import story_hit
-from econsec.store.tantivy_index import Snapshot, TantivyIndex, Window, combine
+from econsec.store.embedded.tantivy_index import Snapshot, TantivyIndex, Window, combine
 
 COLLAPSE_WINDOW = 5_000
 CACHED_KEYS = 100_000  # clusters remembered per snapshot (~100 bytes each): 20 windows

@@ -16,10 +16,10 @@ from pathlib import Path
 from econsec.config import Settings
 from econsec.errors import EconsecError
 from econsec.models import Alert, CycleReport
-from econsec.orchestration import DAG_ID
+from econsec.orchestration.ingest import DAG_ID
 from econsec.store import open_store
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ALERTS_DAG_ID = "econsec_alerts"
 
 
@@ -78,7 +78,7 @@ def _recorded(
     settings: Settings, started: datetime, log: Path, *, with_alerts: bool
 ) -> tuple[CycleReport, list[Alert]]:
     """The cycle and the alerts the DAG runs recorded since `started`."""
-    from econsec.alerts.state import open_state
+    from econsec.store.embedded.alert_state import open_state
 
     store = open_store(settings.store, settings)
     try:

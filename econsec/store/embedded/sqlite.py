@@ -17,8 +17,8 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from econsec.dedup import Known, from_bytes
 from econsec.errors import StoreError
+from econsec.ingest.stories import Known, from_bytes
 from econsec.models import Article, CycleReport, Event, FeedHealth, FeedResult
 
 SCHEMA_VERSION = 1

@@ -18,12 +18,12 @@ from typing import Any
 from elasticsearch import ApiError
 
 from econsec.errors import ConfigError
-from econsec.store.elastic_client import Calls
+from econsec.store.elastic.client import Calls
 
 KINDS = ("events", "articles", "feeds", "cycles", "alerts", "alert-state")
 SHIPPED_PREFIX = "econsec"
 _HERE = Path(__file__).resolve()
-MAPPING_DIRS = (_HERE.parents[1] / "mappings", _HERE.parents[2] / "mappings")
+MAPPING_DIRS = (_HERE.parents[2] / "mappings", _HERE.parents[3] / "mappings")
 
 
 @dataclass(frozen=True)

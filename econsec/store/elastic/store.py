@@ -24,8 +24,8 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch
 
 from econsec.config import Settings
-from econsec.dedup import Known
 from econsec.errors import QueryError, StoreError
+from econsec.ingest.stories import Known
 from econsec.models import (
     Article,
     CycleReport,
@@ -36,10 +36,11 @@ from econsec.models import (
     SearchQuery,
     SearchResult,
 )
-from econsec.store import STORY_LIMIT, SearchKind, elastic_search
-from econsec.store import elastic_docs as docs
-from econsec.store.elastic_client import Calls, describe, make_client, redact
-from econsec.store.elastic_templates import Names, apply, check_prefix, ready
+from econsec.store.elastic import docs
+from econsec.store.elastic import search as elastic_search
+from econsec.store.elastic.client import Calls, describe, make_client, redact
+from econsec.store.elastic.templates import Names, apply, check_prefix, ready
+from econsec.store.protocols import STORY_LIMIT, SearchKind
 
 BACKOFF = 0.5
 CONFLICT_RETRIES = 5

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from econsec.dedup import Known
+from econsec.ingest.stories import Known
 from econsec.models import (
     Article,
     CycleReport,
@@ -22,10 +22,10 @@ from econsec.models import (
     SearchQuery,
     SearchResult,
 )
-from econsec.store import STORY_LIMIT, SearchKind
-from econsec.store.collapse import COLLAPSE_WINDOW, collapse
-from econsec.store.state import StateDB
-from econsec.store.tantivy_index import ARTICLE_FIELDS, EVENT_FIELDS, TantivyIndex, combine
+from econsec.store.embedded.collapse import COLLAPSE_WINDOW, collapse
+from econsec.store.embedded.sqlite import StateDB
+from econsec.store.embedded.tantivy_index import ARTICLE_FIELDS, EVENT_FIELDS, TantivyIndex, combine
+from econsec.store.protocols import STORY_LIMIT, SearchKind
 
 INDEX_BATCH = 2_000
 T = TypeVar("T")
