@@ -2,79 +2,66 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from econsec.alerts import engine, find_rule, load_rule, load_rules, open_state
-from econsec.alerts.conditions import format_duration, parse_duration
-from econsec.alerts.rules import Rule, rule_files
-from econsec.errors import ConfigError, EconsecError
-from econsec.models import Alert
-from econsec.store import Store
-from econsec.store.embedded.alert_state import AlertState
+from econsec.cli.common import (
+    JsonOpt,
+    RulesOpt,
+    StoreOpt,
+    console,
+    errors,
+    fail,
+    opened,
+    print_alerts,
+    print_json,
+)
+
+if TYPE_CHECKING:
+    from econsec.alerts import AlertState
+    from econsec.alerts.rules import Rule
+    from econsec.store import Store
 
 alerts_app = typer.Typer(
     help="Alert rules: list, validate, run, backtest, history.", no_args_is_help=True
 )
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)
-
-RulesOpt = Annotated[
-    Path | None,
-    typer.Option("--rules", help="Folder of rule files. Env: ECONSEC_RULES (default: rules/)."),
-]
-StoreOpt = Annotated[
-    str | None,
-    typer.Option("--store", help="Store path (embedded) or http(s) URL. Env: ECONSEC_STORE."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 def rules_dir(option: Path | None) -> Path:
-    return option or Path(os.environ.get("ECONSEC_RULES") or "rules")
+    from econsec.config import load_settings
 
-
-def fail(message: str, code: int = 1) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
+    return Path(load_settings(rules=str(option) if option else None).rules)
 
 
 def loaded(folder: Path) -> list[Rule]:
+    from econsec.alerts.rules import load_rules
+    from econsec.errors import ConfigError
+
     try:
         return load_rules(folder)
     except ConfigError as exc:
         fail(str(exc), code=2)
-        raise
 
 
 @contextmanager
 def store_and_state(store: str | None) -> Iterator[tuple[Store, AlertState]]:
-    from econsec.cli.main import opened
+    from econsec.alerts import open_state
     from econsec.config import load_settings
+    from econsec.errors import EconsecError
 
     with opened(load_settings(store=store)) as st:
         try:
             state = open_state(st)
         except EconsecError as exc:
             fail(str(exc))
-            raise
         try:
             yield st, state
         finally:
             state.close()
-
-
-def print_json(data: object) -> None:
-    from econsec.cli.main import print_json as dump
-
-    dump(data)
 
 
 @alerts_app.command("list")
@@ -83,6 +70,10 @@ def list_rules(rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
 
     Example: econsec alerts list --rules rules/
     """
+    from rich.table import Table
+
+    from econsec.alerts.conditions import format_duration
+
     found = loaded(rules_dir(rules))
     if as_json:
         print_json([r.model_dump(mode="json") | {"file": str(r.path)} for r in found])
@@ -112,6 +103,9 @@ def validate(
 
     Example: econsec alerts validate rules/
     """
+    from econsec.alerts.rules import load_rule, rule_files
+    from econsec.errors import ConfigError
+
     folder = folder or rules_dir(rules)
     try:
         files = rule_files(folder)
@@ -140,6 +134,8 @@ def run(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False
 
     Example: econsec alerts run --store data/ --json
     """
+    from econsec.alerts import engine
+
     found = loaded(rules_dir(rules))
     with store_and_state(store) as (st, state):
         report = engine.run_rules(st, found, state)
@@ -151,7 +147,7 @@ def run(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False
                 f"{run_.rule}: {run_.events} new events, {len(run_.fired)} alerts"
                 + (f", {run_.suppressed} held by realert" if run_.suppressed else "")
             )
-        _print_alerts(report.alerts)
+        print_alerts(report.alerts)
         if report.deliveries:
             console.print(
                 "deliveries: " + ", ".join(f"{k} {v}" for k, v in report.deliveries.items())
@@ -175,14 +171,16 @@ def test_rule(
 
     Example: econsec alerts test huawei-europe --since 365d
     """
+    from econsec.alerts import engine, find_rule
+    from econsec.alerts.conditions import parse_duration
+    from econsec.config import load_settings
+    from econsec.errors import ConfigError
+
     try:
         chosen = find_rule(rules_dir(rules), rule)
         window = parse_duration(since)
     except (ConfigError, ValueError) as exc:
         fail(str(exc), code=2)
-        raise
-    from econsec.cli.main import opened
-    from econsec.config import load_settings
 
     with opened(load_settings(store=store)) as st:
         result = engine.backtest(st, chosen, window)
@@ -194,7 +192,7 @@ def test_rule(
         f"{chosen.name} since {since}: {result.events} events in {result.stories} stories, "
         f"{len(result.alerts)} alerts, {result.suppressed} held by realert"
     )
-    _print_alerts(result.alerts)
+    print_alerts(result.alerts)
 
 
 @alerts_app.command()
@@ -214,23 +212,4 @@ def history(
     if as_json:
         print_json([a.model_dump(mode="json") for a in found])
     else:
-        _print_alerts(found, deliveries=True)
-
-
-def _print_alerts(alerts: list[Alert], deliveries: bool = False) -> None:
-    if not alerts:
-        console.print("no alerts")
-        return
-    table = Table()
-    for column in ("fired", "rule", "alert", "stories", *(["delivery"] if deliveries else [])):
-        table.add_column(column)
-    for a in alerts:
-        sent = ", ".join(f"{d.channel} {d.status}" for d in a.deliveries) or "-"
-        row = [
-            a.fired_at.strftime("%Y-%m-%d %H:%M"),
-            a.rule,
-            f"{a.title}\n{a.summary}",
-            str(a.count),
-        ]
-        table.add_row(*row, *([sent] if deliveries else []))
-    console.print(table)
+        print_alerts(found, deliveries=True)

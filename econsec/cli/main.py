@@ -7,20 +7,28 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from econsec import __version__
 from econsec.cli.alerts import alerts_app
-from econsec.config import Settings, load_settings
-from econsec.errors import EconsecError
-from econsec.models import CycleReport, SearchQuery
-from econsec.store import SearchKind, Store, open_store
-from econsec.timeparse import parse_when
+from econsec.cli.common import (
+    JsonOpt,
+    StoreOpt,
+    console,
+    errors,
+    fail,
+    opened,
+    print_alerts,
+    print_json,
+)
+from econsec.version import __version__
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from econsec.config import Settings
+    from econsec.models import CycleReport
 
 app = typer.Typer(
     help="News monitoring for economic security and technology policy.",
@@ -28,37 +36,6 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.add_typer(alerts_app, name="alerts")
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)
-
-StoreOpt = Annotated[
-    str | None,
-    typer.Option("--store", help="Store path (embedded) or http(s) URL. Env: ECONSEC_STORE."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def fail(message: str, code: int = 1) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def opened(settings: Settings) -> Iterator[Store]:
-    try:
-        store = open_store(settings.store)
-    except EconsecError as exc:
-        fail(str(exc))
-    try:
-        yield store
-    except EconsecError as exc:
-        fail(str(exc))
-    finally:
-        store.close()
-
-
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 @app.callback(invoke_without_command=True)
@@ -86,6 +63,8 @@ def ingest(
 
     Example: econsec ingest --feeds feeds/samples/feeds.yaml
     """
+    from econsec.config import load_settings
+    from econsec.errors import EconsecError
     from econsec.ingest import fetch as feedlib
     from econsec.ingest.cycle import load_tagger, run_cycle
 
@@ -113,6 +92,14 @@ def ingest(
 
 @contextmanager
 def _progress(quiet: bool) -> Iterator[Progress]:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -126,8 +113,16 @@ def _progress(quiet: bool) -> Iterator[Progress]:
         yield progress
 
 
+def _rules_folder(settings: Settings) -> Path | None:
+    """The rules folder a setting names; the default one only when it exists."""
+    folder = Path(settings.rules)
+    return folder if "rules" in settings.model_fields_set or folder.is_dir() else None
+
+
 def print_cycle(report: CycleReport) -> None:
     """The short summary a person reads after a cycle."""
+    from rich.table import Table
+
     table = Table(title="Feeds", show_lines=False)
     for column in ("feed", "status", "entries", "new", "error / warning"):
         table.add_column(column)
@@ -168,7 +163,7 @@ def run(
     ] = Path(".airflow"),
     rules: Annotated[
         Path | None,
-        typer.Option("--rules", envvar="ECONSEC_RULES", help="Rules folder for the alerts DAG."),
+        typer.Option("--rules", help="Rules folder for the alerts DAG. Env: ECONSEC_RULES."),
     ] = None,
     no_alerts: Annotated[
         bool, typer.Option("--no-alerts", help="Run only the ingest DAG.")
@@ -180,7 +175,8 @@ def run(
 
     Example: econsec run --feeds feeds/samples/feeds.yaml
     """
-    from econsec.cli.alerts import _print_alerts
+    from econsec.config import load_settings
+    from econsec.errors import EconsecError
     from econsec.ingest.fetch import load_feeds
     from econsec.orchestration.dag_runs import run_ingest_dag
 
@@ -189,7 +185,7 @@ def run(
         load_feeds(settings.feeds)  # a broken feeds file is reported before Airflow starts
     except EconsecError as exc:
         fail(str(exc))
-    rules = None if no_alerts else (rules or (Path("rules") if Path("rules").is_dir() else None))
+    rules = None if no_alerts else rules or _rules_folder(settings)
     with console.status("running the econsec DAGs through Airflow…", spinner="dots"):
         try:
             report, alerts = run_ingest_dag(settings, airflow_home.resolve(), rules)
@@ -202,7 +198,7 @@ def run(
     if rules is not None:
         console.print(f"\nalerts fired by the rules in {rules}/: {len(alerts)}")
         if alerts:
-            _print_alerts(alerts)
+            print_alerts(alerts)
     console.print(
         f"\nstore: {settings.store}\nnext:\n"
         "  .venv/bin/econsec search '*'                       every event, newest first\n"
@@ -212,11 +208,6 @@ def run(
         "  .venv/bin/econsec alerts history                   alerts recorded so far\n"
         "  .venv/bin/econsec eval ../shared/eval/dev.jsonl    tagger accuracy"
     )
-
-
-def _initiator_code(value: str) -> str:
-    """Country codes are stored upper-case; organisations under their canonical names."""
-    return value.upper() if len(value) == 2 else value
 
 
 @app.command()
@@ -248,16 +239,20 @@ def search(
 
     Example: econsec search 'gallium OR germanium' --category export_control --since 2023-01-01
     """
+    from econsec.config import load_settings
+    from econsec.models import SearchQuery
+    from econsec.store import SearchKind
+
     try:
-        request = SearchQuery(
-            q=query,
-            types=type_ or [],
-            categories=category or [],
-            countries=[c.upper() for c in country or []],
-            initiators=[_initiator_code(i) for i in initiator or []],
-            technologies=tech or [],
-            since=parse_when(since),
-            until=parse_when(until),
+        request = SearchQuery.from_user(
+            query,
+            types=type_,
+            categories=category,
+            countries=country,
+            initiators=initiator,
+            technologies=tech,
+            since=since,
+            until=until,
             limit=limit,
             collapse=not all_copies,
         )
@@ -273,6 +268,8 @@ def search(
 
 
 def _print_hits(hits: list[dict[str, Any]], kind: str, total: int) -> None:
+    from rich.table import Table
+
     table = Table(title=f"{total} {kind} match", show_lines=True, expand=True)
     table.add_column("date", no_wrap=True)
     if kind == "events":
@@ -317,6 +314,10 @@ def feeds(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 
     Example: econsec feeds --json
     """
+    from rich.table import Table
+
+    from econsec.config import load_settings
+
     with opened(load_settings(store=store)) as st:
         health = st.feed_health()
     if as_json:
@@ -347,6 +348,7 @@ def tag(
 
     Example: econsec tag items.jsonl > predictions.jsonl
     """
+    from econsec.config import load_settings
     from econsec.ingest.cycle import load_tagger
     from extractors.evaluate import predict, read_items
 
@@ -374,6 +376,7 @@ def evaluate(
 
     Example: econsec eval ../shared/corpus/realnews.jsonl --part test
     """
+    from econsec.config import load_settings
     from econsec.ingest.cycle import load_tagger
     from extractors.evaluate import format_report, predict, read_items, score
     from extractors.split import PARTS, select
@@ -398,6 +401,8 @@ def taxonomy(as_json: JsonOpt = False) -> None:
 
     Example: econsec taxonomy --json
     """
+    from rich.table import Table
+
     from extractors.taxonomy import load_taxonomy
 
     types = load_taxonomy()
@@ -424,6 +429,7 @@ def init(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 
     Example: econsec init --store http://127.0.0.1:9200
     """
+    from econsec.config import load_settings
     from econsec.store import initialise
 
     with opened(load_settings(store=store)) as st:
@@ -445,6 +451,8 @@ def status(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 
     Example: econsec status
     """
+    from econsec.config import load_settings
+
     with opened(load_settings(store=store)) as st:
         counts = st.counts()
         last = st.last_cycle()
@@ -474,7 +482,7 @@ def serve(
     ] = None,
     rules: Annotated[
         Path | None,
-        typer.Option("--rules", envvar="ECONSEC_RULES", help="Rules folder for the alerts page."),
+        typer.Option("--rules", help="Rules folder for the alerts page. Env: ECONSEC_RULES."),
     ] = None,
     store: StoreOpt = None,
     workers: Annotated[
@@ -489,11 +497,13 @@ def serve(
 
     Example: econsec serve --port 8000 --workers 2, then open http://127.0.0.1:8000/
     """
+    from econsec.config import load_settings
+    from econsec.errors import EconsecError
     from econsec.web.server import serve as run_server
 
-    settings = load_settings(store=store, api_token=token)
+    settings = load_settings(store=store, api_token=token, rules=str(rules) if rules else None)
     try:
-        run_server(settings, host, port, rules or Path("rules"), workers=workers)
+        run_server(settings, host, port, Path(settings.rules), workers=workers)
     except EconsecError as exc:
         fail(str(exc), code=2)
 

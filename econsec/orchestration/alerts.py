@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +15,12 @@ DAG_ID = "econsec_alerts"
 
 def run_task(params: dict[str, Any] | None) -> dict[str, Any]:
     """Run every rule against the store the ingest DAG writes (same settings, same
-    `store` param); `params.rules` or ECONSEC_RULES names the rules folder."""
+    `store` param); `params.rules` or the `rules` setting names the rules folder."""
     from econsec.orchestration.ingest import settings_for
 
     params = params or {}
     settings = settings_for(params)
-    rules = load_rules(Path(params.get("rules") or os.environ.get("ECONSEC_RULES") or "rules"))
+    rules = load_rules(Path(params.get("rules") or settings.rules))
     store = open_store(settings.store, settings)
     state = open_state(store)
     try:

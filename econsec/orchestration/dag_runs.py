@@ -19,7 +19,6 @@ from econsec.models import Alert, CycleReport
 from econsec.orchestration.ingest import DAG_ID
 from econsec.store import open_store
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ALERTS_DAG_ID = "econsec_alerts"
 
 
@@ -32,17 +31,13 @@ class DagRunError(EconsecError):
 def airflow_env(airflow_home: Path, settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("AIRFLOW_HOME", str(airflow_home))
-    env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(dags_folder()))
+    env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", settings.dags_folder)
     env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     env.setdefault("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "False")
     env["ECONSEC_STORE"] = settings.store
     env["ECONSEC_FEEDS"] = str(Path(settings.feeds).resolve())
     env["ECONSEC_SPACY_MODEL"] = settings.spacy_model
     return env
-
-
-def dags_folder() -> Path:
-    return Path(os.environ.get("ECONSEC_DAGS_FOLDER", PROJECT_ROOT / "dags"))
 
 
 def run_ingest_dag(

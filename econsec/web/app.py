@@ -32,7 +32,6 @@ from econsec.web.safety import SECURITY_HEADERS, clean_highlight, safe_href
 from econsec.web.shared_store import StorePool
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_RULES = Path("rules")
 
 
 @dataclass
@@ -60,12 +59,12 @@ def create_app(
     settings: Settings, store: Store | None = None, *, rules: Path | None = None
 ) -> FastAPI:
     """The web application over `store` (default: the one `settings.store` names) and the
-    alert rules in `rules` (default: `rules/`); the token is `settings.api_token`."""
+    alert rules in `rules` (default: the `rules` setting); the token is `settings.api_token`."""
     token = settings.api_token.get_secret_value() if settings.api_token else None
     context = WebContext(
         settings=settings,
         stores=StorePool(settings, store),
-        rules=rules or DEFAULT_RULES,
+        rules=rules or Path(settings.rules),
         guard=TokenGuard(token),
         templates=Jinja2Templates(env=template_environment()),
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from econsec.web.params import SearchParams, parse_until
+from econsec.timeparse import parse_until
+from econsec.web.params import SearchParams
 from econsec.web.safety import clean_highlight, local_path, safe_href
 
 
