@@ -22,9 +22,8 @@ from econsec.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from econsec.alerts import AlertState
     from econsec.alerts.rules import Rule
-    from econsec.store import Store
+    from econsec.store.protocols import AlertState, Store
 
 alerts_app = typer.Typer(
     help="Alert rules: list, validate, run, backtest, history.", no_args_is_help=True
@@ -37,25 +36,24 @@ def rules_dir(option: Path | None) -> Path:
     return Path(load_settings(rules=str(option) if option else None).rules)
 
 
-def loaded(folder: Path) -> list[Rule]:
+def loaded(folder: Path, store: Store | None = None) -> list[Rule]:
     from econsec.alerts.rules import load_rules
     from econsec.errors import ConfigError
 
     try:
-        return load_rules(folder)
+        return load_rules(folder, store)
     except ConfigError as exc:
         fail(str(exc), code=2)
 
 
 @contextmanager
 def store_and_state(store: str | None) -> Iterator[tuple[Store, AlertState]]:
-    from econsec.alerts import open_state
     from econsec.config import load_settings
     from econsec.errors import EconsecError
 
     with opened(load_settings(store=store)) as st:
         try:
-            state = open_state(st)
+            state = st.alert_state()
         except EconsecError as exc:
             fail(str(exc))
         try:
@@ -98,12 +96,15 @@ def list_rules(rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
 def validate(
     folder: Annotated[Path | None, typer.Argument(help="Rules folder (default: --rules).")] = None,
     rules: RulesOpt = None,
+    store: StoreOpt = None,
 ) -> None:
-    """Check every rule file against the schema; each error names the file and the field.
+    """Check every rule file against the schema, and its query with the store that will run
+    it (embedded or Elasticsearch parse differently); each error names the file and the field.
 
     Example: econsec alerts validate rules/
     """
     from econsec.alerts.rules import load_rule, rule_files
+    from econsec.config import load_settings
     from econsec.errors import ConfigError
 
     folder = folder or rules_dir(rules)
@@ -112,14 +113,15 @@ def validate(
     except ConfigError as exc:
         fail(str(exc), code=2)
     bad = 0
-    for path in files:
-        try:
-            load_rule(path)
-            console.print(f"[green]ok[/]    {path}", highlight=False)
-        except ConfigError as exc:
-            bad += 1
-            console.print(f"[red]error[/] {exc}", highlight=False, soft_wrap=True)
-    names = [] if bad else [r.name for r in loaded(folder)]
+    with opened(load_settings(store=store)) as st:
+        for path in files:
+            try:
+                load_rule(path, st)
+                console.print(f"[green]ok[/]    {path}", highlight=False)
+            except ConfigError as exc:
+                bad += 1
+                console.print(f"[red]error[/] {exc}", highlight=False, soft_wrap=True)
+        names = [] if bad else [r.name for r in loaded(folder, st)]
     console.print(
         f"{len(files) - bad} valid, {bad} invalid" + ("" if bad else f": {len(names)} rules")
     )
@@ -136,8 +138,8 @@ def run(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False
     """
     from econsec.alerts import engine
 
-    found = loaded(rules_dir(rules))
     with store_and_state(store) as (st, state):
+        found = loaded(rules_dir(rules), st)
         report = engine.run_rules(st, found, state)
     if as_json:
         print_json([a.model_dump(mode="json") for a in report.alerts])
@@ -171,19 +173,19 @@ def test_rule(
 
     Example: econsec alerts test huawei-europe --since 365d
     """
-    from econsec.alerts import engine, find_rule
+    from econsec.alerts.backtest import backtest
     from econsec.alerts.conditions import parse_duration
+    from econsec.alerts.rules import find_rule
     from econsec.config import load_settings
     from econsec.errors import ConfigError
 
-    try:
-        chosen = find_rule(rules_dir(rules), rule)
-        window = parse_duration(since)
-    except (ConfigError, ValueError) as exc:
-        fail(str(exc), code=2)
-
     with opened(load_settings(store=store)) as st:
-        result = engine.backtest(st, chosen, window)
+        try:
+            chosen = find_rule(rules_dir(rules), rule, st)
+            window = parse_duration(since)
+        except (ConfigError, ValueError) as exc:
+            fail(str(exc), code=2)
+        result = backtest(st, chosen, window)
     summary = result.summary()
     if as_json:
         print_json(summary)

@@ -20,7 +20,7 @@ from rich.console import Console
 if TYPE_CHECKING:
     from econsec.config import Settings
     from econsec.models import Alert
-    from econsec.store import Store
+    from econsec.store.protocols import Store
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
@@ -44,7 +44,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 @contextmanager
 def opened(settings: Settings) -> Iterator[Store]:
     from econsec.errors import EconsecError
-    from econsec.store import open_store
+    from econsec.store.backend import open_store
 
     try:
         store = open_store(settings.store)

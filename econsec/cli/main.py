@@ -241,7 +241,7 @@ def search(
     """
     from econsec.config import load_settings
     from econsec.models import SearchQuery
-    from econsec.store import SearchKind
+    from econsec.store.protocols import SearchKind
 
     try:
         request = SearchQuery.from_user(
@@ -430,10 +430,9 @@ def init(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     Example: econsec init --store http://127.0.0.1:9200
     """
     from econsec.config import load_settings
-    from econsec.store import initialise
 
     with opened(load_settings(store=store)) as st:
-        report = initialise(st)
+        report = st.init()
     if as_json:
         print_json(report)
         return

@@ -34,7 +34,7 @@ from econsec.models import (
     TagReport,
     stable_id,
 )
-from econsec.store import Store
+from econsec.store.protocols import Store
 from extractors.countries import actor_countries
 from extractors.taxonomy import event_types_by_code
 

@@ -7,8 +7,7 @@ from typing import Any
 
 from econsec.alerts.engine import run_rules
 from econsec.alerts.rules import load_rules
-from econsec.store import open_store
-from econsec.store.embedded.alert_state import open_state
+from econsec.store.backend import open_store
 
 DAG_ID = "econsec_alerts"
 
@@ -20,13 +19,15 @@ def run_task(params: dict[str, Any] | None) -> dict[str, Any]:
 
     params = params or {}
     settings = settings_for(params)
-    rules = load_rules(Path(params.get("rules") or settings.rules))
     store = open_store(settings.store, settings)
-    state = open_state(store)
     try:
-        report = run_rules(store, rules, state)
+        rules = load_rules(Path(params.get("rules") or settings.rules), store)
+        state = store.alert_state()
+        try:
+            report = run_rules(store, rules, state)
+        finally:
+            state.close()
     finally:
-        state.close()
         store.close()
     return {
         "alerts": [alert.id for alert in report.alerts],

@@ -17,7 +17,7 @@ from econsec.config import Settings
 from econsec.errors import EconsecError
 from econsec.models import Alert, CycleReport
 from econsec.orchestration.ingest import DAG_ID
-from econsec.store import open_store
+from econsec.store.backend import open_store
 
 ALERTS_DAG_ID = "econsec_alerts"
 
@@ -73,14 +73,12 @@ def _recorded(
     settings: Settings, started: datetime, log: Path, *, with_alerts: bool
 ) -> tuple[CycleReport, list[Alert]]:
     """The cycle and the alerts the DAG runs recorded since `started`."""
-    from econsec.store.embedded.alert_state import open_state
-
     store = open_store(settings.store, settings)
     try:
         report = store.last_cycle()
         alerts: list[Alert] = []
         if with_alerts:
-            state = open_state(store)
+            state = store.alert_state()
             try:
                 alerts = [a for a in state.history(limit=500) if a.fired_at >= started]
             finally:

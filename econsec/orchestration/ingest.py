@@ -15,7 +15,8 @@ from econsec.config import Settings, load_settings
 from econsec.ingest import cycle as pipeline
 from econsec.ingest.fetch import load_feeds
 from econsec.models import FeedResult, FeedSpec, IndexReport, TagReport
-from econsec.store import Store, open_store
+from econsec.store.backend import open_store
+from econsec.store.protocols import Store
 
 EVENTS_ASSET_NAME = "econsec_events"
 EVENTS_ASSET_URI = "econsec://events/"

@@ -1,14 +1,9 @@
 """Storage, the queue between stages: the protocols every backend implements
-(`protocols`), `open_store` choosing the backend a location names, and the two
-backends as twins, `embedded/` (Tantivy + SQLite) and `elastic/` (Elasticsearch)."""
+(`protocols`), `open_store` choosing the backend a location names (`backend`), and the
+two backends as twins, `embedded/` (Tantivy + SQLite) and `elastic/` (Elasticsearch),
+each with its own alert state."""
 
-from econsec.store.protocols import (
-    STORY_LIMIT,
-    SearchKind,
-    Store,
-    initialise,
-    is_remote,
-    open_store,
-)
+from econsec.store.backend import is_remote, open_store
+from econsec.store.protocols import STORY_LIMIT, AlertState, Learned, SearchKind, Store
 
-__all__ = ["STORY_LIMIT", "SearchKind", "Store", "initialise", "is_remote", "open_store"]
+__all__ = ["STORY_LIMIT", "AlertState", "Learned", "SearchKind", "Store", "is_remote", "open_store"]

@@ -1,18 +1,19 @@
-"""One `Store` protocol, selected by one setting.
-
-A path means the embedded store (Tantivy + SQLite, zero setup); an
-`http(s)://` URL means Elasticsearch.
+"""What every storage backend must do, so that nothing outside `store/` asks which one
+it has: `Store` serves the stages (feed state, the queue, search) and `AlertState` the
+alert engine. Each backend implements both and keeps its alert state beside its data;
+a rule's query is checked by the backend that will run it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from econsec.config import Settings, load_settings
 from econsec.ingest.stories import Known
 from econsec.models import (
+    Alert,
     Article,
     CycleReport,
     Event,
@@ -27,10 +28,54 @@ SearchKind = Literal["events", "articles"]
 STORY_LIMIT = 500  # articles shown for one story (the event page lists every outlet)
 
 
+@dataclass
+class Learned:
+    """The values a `new_value` rule has seen, and when its warm-up ends."""
+
+    values: set[str]
+    warm_until: datetime
+
+
+class AlertState(Protocol):
+    """What the alert engine remembers between runs, per rule: a checkpoint (events
+    indexed up to then have been evaluated), the events already evaluated near it (so the
+    lookback never doubles an alert), when each group last fired (realert), the values a
+    `new_value` rule has seen, and every alert with its delivery results (searchable
+    history; undelivered ones are retried). `commit` writes one run of one rule
+    atomically: the alerts land together with the checkpoint that skips their events,
+    or neither does."""
+
+    def checkpoint(self, rule: str) -> datetime | None: ...
+    def processed(self, rule: str, event_ids: list[str]) -> set[str]: ...
+    def last_fired(self, rule: str, group: str) -> datetime | None: ...
+    def learned(self, rule: str, field: str) -> Learned | None: ...
+    def commit(
+        self,
+        rule: str,
+        *,
+        alerts: list[Alert],
+        processed: list[str],
+        checkpoint: datetime,
+        learned: dict[str, Learned],
+        forget_before: datetime,
+    ) -> None: ...
+    def save_deliveries(self, alert: Alert) -> None: ...
+    def undelivered(self, rule: str | None = None) -> list[Alert]: ...
+    def history(
+        self, rule: str | None = None, limit: int = 50, text: str | None = None
+    ) -> list[Alert]: ...
+    def close(self) -> None: ...
+
+
 class Store(Protocol):
     """What every stage needs from storage; both backends implement all of it."""
 
     location: str
+    backend: str  # "embedded" or "elasticsearch", as people are shown it
+
+    def init(self) -> dict[str, Any]:
+        """Set the store up, safe to rerun; say what was done (`econsec init`)."""
+        ...
 
     # feed state (fetch stage; safe from parallel processes)
     def validators(self, feed: str, url: str) -> tuple[str | None, str | None]: ...
@@ -52,6 +97,16 @@ class Store(Protocol):
 
     # reading
     def search(self, query: SearchQuery, kind: SearchKind = "events") -> SearchResult: ...
+    def scan(self, query: SearchQuery) -> Iterator[dict[str, Any]]:
+        """Every event matching `query` (its `limit`, `offset`, `collapse` and `facets`
+        ignored), each once, newest first: however many, whatever the backend's paging
+        limits, all read from one consistent view where the backend has one."""
+        ...
+
+    def check_query(self, q: str, kind: SearchKind = "events") -> None:
+        """Raise `QueryError` now for a query this backend could never run."""
+        ...
+
     def get_event(self, event_id: str) -> dict[str, Any] | None: ...
     def story_articles(self, story_id: str, limit: int = STORY_LIMIT) -> list[dict[str, Any]]: ...
     def counts(self) -> dict[str, int]: ...
@@ -60,39 +115,9 @@ class Store(Protocol):
     def record_cycle(self, report: CycleReport) -> None: ...
     def last_cycle(self) -> CycleReport | None: ...
 
+    # alerts
+    def alert_state(self) -> AlertState:
+        """The alert state that lives with this store; the caller closes it."""
+        ...
+
     def close(self) -> None: ...
-
-
-def is_remote(location: str) -> bool:
-    return location.startswith(("http://", "https://"))
-
-
-def open_store(location: str, settings: Settings | None = None, **options: Any) -> Store:
-    """The backend a location names; nothing connects until it is used.
-
-    An `http(s)://` URL is Elasticsearch, configured by `settings` (credentials,
-    prefix, timeouts; from the environment when not given); `options` go to its
-    client (tests pass a `node_class`, or a ready `client`). Anything else is a
-    directory for the embedded store.
-    """
-    if is_remote(location):
-        from econsec.store.elastic.store import ElasticStore
-
-        return ElasticStore(location, settings or load_settings(store=location), **options)
-    from econsec.store.embedded.store import EmbeddedStore
-
-    return EmbeddedStore(Path(location).expanduser())
-
-
-def initialise(store: Store) -> dict[str, Any]:
-    """`econsec init`: templates, versioned indices and aliases on Elasticsearch,
-    the directories and empty indexes on the embedded store; safe to rerun."""
-    from econsec.store.elastic.store import ElasticStore
-    from econsec.store.embedded.store import EmbeddedStore
-
-    if isinstance(store, ElasticStore):
-        return store.init()
-    if isinstance(store, EmbeddedStore):
-        indexes = [str(store.events_index.path), str(store.articles_index.path)]
-        return {"store": store.location, "backend": "embedded", "created": indexes}
-    raise TypeError(f"cannot initialise {type(store).__name__}")

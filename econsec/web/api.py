@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from econsec.alerts import load_rules
+from econsec.alerts.rules import load_rules
 from econsec.models import Alert, FeedHealth, SearchQuery
 from econsec.web import read_models as views
 from econsec.web.params import SearchParams, search_params
@@ -67,7 +67,7 @@ def api_routes() -> APIRouter:
 
         Example: `/api/events?q=gallium&category=export_control&since=2024-01-01`
         """
-        result = views.search_events(request.app.state.web.stores.get(), _query(params))
+        result = views.search_events(request.app.state.web.shared.get(), _query(params))
         return EventsPage(
             total=result.total,
             stories=result.clusters,
@@ -80,7 +80,7 @@ def api_routes() -> APIRouter:
     @router.get("/events/{event_id}", response_model=Story, tags=["events"])
     def event(request: Request, event_id: Annotated[str, EVENT_ID]) -> Story:
         """One event and every article (outlet) of its story."""
-        found = views.event_story(request.app.state.web.stores.get(), event_id)
+        found = views.event_story(request.app.state.web.shared.get(), event_id)
         if found is None:
             raise HTTPException(404, f"no searchable event {event_id!r}")
         return Story(**found)
@@ -88,7 +88,7 @@ def api_routes() -> APIRouter:
     @router.get("/timeline", response_model=Timeline, tags=["events"])
     def timeline(request: Request, params: Params) -> Timeline:
         """Events a month by category, for the same search as `/api/events`."""
-        store = request.app.state.web.stores.get()
+        store = request.app.state.web.shared.get()
         query = _query(params).model_copy(update={"limit": 0, "offset": 0, "collapse": False})
         return Timeline(**views.timeline(store, query, store.search(query).facets))
 
@@ -111,7 +111,7 @@ def api_routes() -> APIRouter:
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from exc
         try:
-            return views.run_backtest(web.stores.get(), rule, since)
+            return views.run_backtest(web.shared.get(), rule, since)
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from exc
 
@@ -123,11 +123,11 @@ def api_routes() -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> list[Alert]:
         """The alerts fired so far, newest first, with their delivery results."""
-        return views.alert_history(request.app.state.web.stores.get(), rule, text, limit)
+        return views.alert_history(request.app.state.web.shared.get(), rule, text, limit)
 
     @router.get("/feeds", response_model=list[FeedHealth], tags=["feeds"])
     def feeds(request: Request) -> list[FeedHealth]:
         """Per-feed health: last fetch, status, entries, consecutive failures, last error."""
-        return request.app.state.web.stores.get().feed_health()
+        return request.app.state.web.shared.get().feed_health()
 
     return router

@@ -21,15 +21,15 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from econsec import __version__
 from econsec.config import Settings
 from econsec.errors import ConfigError, EconsecError, QueryError
-from econsec.store import Store
+from econsec.store.protocols import Store
+from econsec.version import __version__
 from econsec.web import pages
 from econsec.web.api import api_routes
 from econsec.web.auth import TokenGuard, login_routes
 from econsec.web.safety import SECURITY_HEADERS, clean_highlight, safe_href
-from econsec.web.shared_store import StorePool
+from econsec.web.shared_store import SharedStore
 
 HERE = Path(__file__).resolve().parent
 
@@ -39,7 +39,7 @@ class WebContext:
     """What every route needs, kept on `app.state.web`."""
 
     settings: Settings
-    stores: StorePool
+    shared: SharedStore
     rules: Path
     guard: TokenGuard
     templates: Jinja2Templates
@@ -49,7 +49,7 @@ class WebContext:
     ) -> Response:
         common = {
             "version": __version__,
-            "backend": self.stores.backend,
+            "backend": self.shared.backend,
             "token_required": self.guard.required,
         }
         return self.templates.TemplateResponse(request, name, {**common, **context}, status)
@@ -63,7 +63,7 @@ def create_app(
     token = settings.api_token.get_secret_value() if settings.api_token else None
     context = WebContext(
         settings=settings,
-        stores=StorePool(settings, store),
+        shared=SharedStore(settings, store),
         rules=rules or Path(settings.rules),
         guard=TokenGuard(token),
         templates=Jinja2Templates(env=template_environment()),
@@ -72,7 +72,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        context.stores.close()
+        context.shared.close()
 
     app = FastAPI(
         title="econsec",

@@ -100,7 +100,7 @@ def routes() -> APIRouter:
     @router.get("/")
     def search(request: Request, params: Params) -> Response:
         web = request.app.state.web
-        store = web.stores.get()
+        store = web.shared.get()
         result, error = SearchResult(total=0), ""
         chart: dict[str, Any] = {"months": [], "series": []}
         try:
@@ -124,7 +124,7 @@ def routes() -> APIRouter:
     @router.get("/events/{event_id}")
     def event(request: Request, event_id: str) -> Response:
         web = request.app.state.web
-        found = views.event_story(web.stores.get(), event_id) if EVENT_ID.match(event_id) else None
+        found = views.event_story(web.shared.get(), event_id) if EVENT_ID.match(event_id) else None
         if found is None:
             message = "No searchable event has this id (it may not be indexed yet)."
             return web.render(request, "error.html", {"status": 404, "message": message}, 404)
@@ -138,7 +138,7 @@ def routes() -> APIRouter:
         since: Annotated[str, Query(max_length=20)] = "30d",
     ) -> Response:
         web = request.app.state.web
-        store = web.stores.get()
+        store = web.shared.get()
         rules, rules_error = views.rules_or_error(web.rules)
         tested, test_error = None, ""
         if rule:
@@ -161,7 +161,7 @@ def routes() -> APIRouter:
     @router.get("/feeds")
     def feeds(request: Request) -> Response:
         web = request.app.state.web
-        health = web.stores.get().feed_health()
+        health = web.shared.get().feed_health()
         failing = sum(h.status == "failed" for h in health)
         return web.render(request, "feeds.html", {"feeds": health, "failing": failing})
 

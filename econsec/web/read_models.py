@@ -7,13 +7,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from econsec.alerts import backtest, load_rules, open_state
+from econsec.alerts.backtest import backtest
 from econsec.alerts.conditions import format_duration, parse_duration
 from econsec.alerts.notify import labels
-from econsec.alerts.rules import Rule
+from econsec.alerts.rules import Rule, load_rules
 from econsec.errors import ConfigError
 from econsec.models import Alert, SearchQuery, SearchResult
-from econsec.store import Store
+from econsec.store.protocols import Store
 from econsec.web.safety import clean_highlight
 
 TIMELINE_SERIES = 6  # the biggest categories get a colour each; the rest is "other"
@@ -118,7 +118,7 @@ def run_backtest(store: Store, rule: Rule, since: str) -> dict[str, Any]:
 
 
 def alert_history(store: Store, rule: str | None, text: str | None, limit: int) -> list[Alert]:
-    state = open_state(store)
+    state = store.alert_state()
     try:
         return state.history(rule or None, limit, text or None)
     finally:

@@ -10,20 +10,20 @@ index reader and its caches warm, instead of one per thread.
 from __future__ import annotations
 
 from econsec.config import Settings
-from econsec.store import Store, open_store
-from econsec.store.embedded.store import EmbeddedStore
+from econsec.store.backend import open_store
+from econsec.store.protocols import Store
 
 
-class StorePool:
+class SharedStore:
     def __init__(self, settings: Settings, given: Store | None = None):
         self._owned = given is None
         self._store = given if given is not None else open_store(settings.store, settings)
-        self.backend = "embedded" if isinstance(self._store, EmbeddedStore) else "elasticsearch"
+        self.backend = self._store.backend
 
     def get(self) -> Store:
         return self._store
 
     def close(self) -> None:
-        """Closes the store if the pool opened it; a store it was given stays its owner's."""
+        """Closes the store if it was opened here; a store it was given stays its owner's."""
         if self._owned:
             self._store.close()

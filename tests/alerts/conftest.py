@@ -18,9 +18,8 @@ import yaml
 
 from econsec.alerts.rules import Rule, load_rule
 from econsec.models import Event
-from econsec.store import Store
+from econsec.store import AlertState, Store
 from econsec.store.elastic.store import ElasticStore
-from econsec.store.embedded.alert_state import AlertState, open_state
 from econsec.store.embedded.store import EmbeddedStore
 from tests import factories
 from tests.store.conftest import (  # noqa: F401 (fixtures shared with the store suite)
@@ -52,7 +51,7 @@ def store(alert_backend: Backend) -> Iterator[Store]:
 
 @pytest.fixture
 def state(store: Store) -> Iterator[AlertState]:
-    opened = open_state(store)
+    opened = store.alert_state()
     yield opened
     opened.close()
 

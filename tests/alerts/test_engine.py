@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from econsec.alerts.engine import backtest, run_rules
+from econsec.alerts.backtest import backtest
+from econsec.alerts.engine import run_rules
 from econsec.alerts.notify import Outcome
-from econsec.store import Store
+from econsec.store import AlertState, Store
 from econsec.store.elastic.alert_state import ElasticAlertState
 from econsec.store.elastic.store import ElasticStore
-from econsec.store.embedded.alert_state import AlertState, SqliteAlertState, open_state
+from econsec.store.embedded.alert_state import SqliteAlertState
 from econsec.store.embedded.store import EmbeddedStore
 from tests.alerts.conftest import Receiver, add_events, now, restamp, story, write_rule
 
@@ -218,7 +219,7 @@ def test_history_is_searchable(store, state, tmp_path) -> None:  # type: ignore[
 
 
 def test_alert_state_lives_in_the_store(store: Store) -> None:
-    opened: AlertState = open_state(store)
+    opened: AlertState = store.alert_state()
     try:
         if isinstance(store, EmbeddedStore):
             assert isinstance(opened, SqliteAlertState)
@@ -251,11 +252,11 @@ def test_history_text_is_literal_on_the_embedded_store(tmp_path) -> None:  # typ
 def test_history_is_read_whole_and_once_across_pages(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Keyset paging: pages of 4 over 10 events on ten days and 9 in one instant."""
+    """The store's scan, in pages of 4, over 10 events on ten days and 9 in one instant."""
     from econsec.alerts import engine
     from tests import factories
 
-    monkeypatch.setattr(engine, "PAGE", 4)
+    small_pages(monkeypatch)
     spread = [e for n in range(1, 11) for e in story(n, day=n)]
     crowd = [
         factories.event(factories.article(9_000 + i, day=20), "export_control.restriction")
@@ -287,6 +288,15 @@ def test_paging_returns_what_one_big_page_would(
     rule = write_rule(tmp_path / "rules")
     until = datetime(2024, 5, 9, 8, 0, 0, 300_000, tzinfo=UTC)
     whole = store.search(rule.search_query(limit=100, until=until)).hits
-    monkeypatch.setattr(engine, "PAGE", 4)
+    small_pages(monkeypatch)
     paged = engine.fetch_events(store, rule, until=until)
     assert sorted(e["id"] for e in paged) == sorted(e["id"] for e in whole)
+
+
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both backends' scans read pages of 4, so that a few events span many pages."""
+    from econsec.store.elastic import client
+    from econsec.store.embedded import tantivy_index
+
+    monkeypatch.setattr(tantivy_index, "SCAN_PAGE", 4)
+    monkeypatch.setattr(client, "PAGE", 4)

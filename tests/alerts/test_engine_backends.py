@@ -12,9 +12,9 @@ import pytest
 from econsec.alerts.engine import run_rules
 from econsec.alerts.notify import Outcome
 from econsec.errors import StoreError
+from econsec.store import Learned
 from econsec.store.elastic.alert_state import ElasticAlertState
 from econsec.store.elastic.store import ElasticStore
-from econsec.store.embedded.alert_state import Learned
 from tests.alerts.conftest import add_events, now, story, write_rule
 from tests.store.conftest import Backend
 

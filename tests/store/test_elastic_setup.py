@@ -15,7 +15,8 @@ from econsec.config import Settings
 from econsec.errors import ConfigError, StoreError
 from econsec.models import SearchQuery
 from econsec.orchestration.ingest import settings_for
-from econsec.store import elastic_search, initialise, open_store
+from econsec.store import open_store
+from econsec.store.elastic import search as elastic_search
 from econsec.store.elastic.client import make_client
 from econsec.store.elastic.store import ElasticStore
 from econsec.store.elastic.templates import KINDS
@@ -27,11 +28,11 @@ from tests.store.test_store_contract import fill
 
 def test_init_creates_versioned_indices_behind_write_aliases_once(osmem: Backend) -> None:
     store = osmem.open()
-    first = initialise(store)
+    first = store.init()
     assert set(first["templates"].values()) == {"created"}
     for kind in KINDS:
         assert first["aliases"][f"{osmem.prefix}-{kind}"] == f"created on {osmem.prefix}-{kind}-v1"
-    again = initialise(store)
+    again = store.init()
     assert set(again["templates"].values()) == {"unchanged"}
     assert set(again["aliases"].values()) == {"exists"}
     admin = osmem.admin()
@@ -58,13 +59,13 @@ def test_first_use_sets_the_indices_up(osmem: Backend) -> None:
 
 def test_an_older_template_is_updated(osmem: Backend) -> None:
     store = osmem.open()
-    initialise(store)
+    store.init()
     admin = osmem.admin()
     admin.indices.put_index_template(
         name=f"{osmem.prefix}-feeds", index_patterns=[f"{osmem.prefix}-feeds-v*"], version=0
     )
     admin.close()
-    report = initialise(store)
+    report = store.init()
     assert report["templates"][f"{osmem.prefix}-feeds"] == "updated from version 0"
     store.close()
 
@@ -75,13 +76,13 @@ def test_an_index_squatting_an_alias_name_is_a_clear_error(osmem: Backend) -> No
     admin.close()
     store = osmem.open()
     with pytest.raises(StoreError, match=f"{osmem.prefix}-events"):
-        initialise(store)
+        store.init()
     store.close()
 
 
 def test_init_on_the_embedded_store_creates_its_directories(tmp_path: Any) -> None:
     store = open_store(str(tmp_path / "fresh"))
-    report = initialise(store)
+    report = store.init()
     assert report["backend"] == "embedded"
     assert all((tmp_path / "fresh" / name).is_dir() for name in ("events", "articles"))
     store.close()

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from econsec.alerts import load_rules, open_state, run_rules
+from econsec.alerts import load_rules, run_rules
 from econsec.models import Event
 from econsec.store import Store
 from econsec.web import create_app
@@ -50,7 +50,7 @@ class Site:
 def fire_alerts(store: Store, rules: Path, name: str) -> int:
     """Run one rule of the folder for real, so that the alert history has something."""
     chosen = [rule for rule in load_rules(rules) if rule.name == name]
-    state = open_state(store)
+    state = store.alert_state()
     try:
         return len(run_rules(store, chosen, state).alerts)
     finally:

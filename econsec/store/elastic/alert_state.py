@@ -20,17 +20,30 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from elasticsearch import ApiError
 
 from econsec.errors import QueryError, StoreError
 from econsec.models import Alert
-from econsec.store.embedded.alert_state import Learned
+from econsec.store.protocols import Learned
 
 if TYPE_CHECKING:
     from econsec.store.elastic.client import Calls
-    from econsec.store.elastic.store import ElasticStore
+    from econsec.store.elastic.templates import Names
+
+
+class Cluster(Protocol):
+    """What the alert state needs of its `ElasticStore`: its client, set up on first use,
+    and its index names (a protocol, so that the store and its state do not import each
+    other)."""
+
+    location: str
+    names: Names
+
+    @property
+    def calls(self) -> Calls: ...
+
 
 NEWEST = [{"fired_at": {"order": "desc"}}, {"id": {"order": "asc"}}]
 OLDEST = [{"fired_at": {"order": "asc"}}, {"id": {"order": "asc"}}]
@@ -89,7 +102,7 @@ class RuleDoc:
 class ElasticAlertState:
     """Alert history and rule state in the cluster of an `ElasticStore`."""
 
-    def __init__(self, store: ElasticStore):
+    def __init__(self, store: Cluster):
         self.store = store
         self.location = store.location
         self.alerts_index = store.names.alerts

@@ -16,6 +16,7 @@ sets the indices up when an alias is missing (`econsec init` does it on purpose)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
 from itertools import islice
@@ -40,7 +41,7 @@ from econsec.store.elastic import docs
 from econsec.store.elastic import search as elastic_search
 from econsec.store.elastic.client import Calls, describe, make_client, redact
 from econsec.store.elastic.templates import Names, apply, check_prefix, ready
-from econsec.store.protocols import STORY_LIMIT, SearchKind
+from econsec.store.protocols import STORY_LIMIT, AlertState, SearchKind
 
 BACKOFF = 0.5
 CONFLICT_RETRIES = 5
@@ -59,6 +60,8 @@ TAGGED_UNINDEXED = {
 
 class ElasticStore:
     """The `Store` protocol on Elasticsearch 9 (and the OpenSearch-compatible servers tests use)."""
+
+    backend = "elasticsearch"
 
     def __init__(
         self,
@@ -109,7 +112,13 @@ class ElasticStore:
         """Apply the templates, create the indices and aliases (idempotent); say what was done."""
         report = apply(self._connect(), self.names)
         self._ready = True
-        return {"store": self.location, "backend": "elasticsearch", **report}
+        return {"store": self.location, "backend": self.backend, **report}
+
+    def alert_state(self) -> AlertState:
+        """Two indices of this cluster, through this store's client and credentials."""
+        from econsec.store.elastic.alert_state import ElasticAlertState
+
+        return ElasticAlertState(self)
 
     def close(self) -> None:
         if self._owns_client and self._client is not None:
@@ -254,6 +263,28 @@ class ElasticStore:
             return self._deep_search(index, query, kind)
         body = elastic_search.request(query, kind)
         return elastic_search.result(self._search(index, query.q, body), query, kind)
+
+    def scan(self, query: SearchQuery) -> Iterator[dict[str, Any]]:
+        """Newest first by `published`, then `id` (a total order), read with `search_after`:
+        no result window to run into, and events indexed meanwhile cannot shift a page."""
+        index = self.names.events
+        whole = query.model_copy(update={"collapse": False, "facets": False})
+        body = elastic_search.request(whole, "events")
+        source = {"excludes": elastic_search.INTERNAL["events"]}
+        for hit in self.calls.scan(index, body["query"], body["sort"], source):
+            yield dict(hit["_source"])
+
+    def check_query(self, q: str, kind: SearchKind = "events") -> None:
+        """Asked of the cluster (`_validate/query`), which parses it as a search would."""
+        index = self.names.events if kind == "events" else self.names.articles
+        text = elastic_search.text_query(q, kind)
+        request = partial(
+            self.calls.client.indices.validate_query, index=index, query=text, explain=True
+        )
+        answer = self.calls.run(index, "checking a query", request)
+        if not answer.get("valid", True):
+            reasons = [e.get("error") for e in answer.get("explanations") or [] if e.get("error")]
+            raise QueryError(q, str(reasons[0] if reasons else answer.get("error", "invalid")))
 
     def get_event(self, event_id: str) -> dict[str, Any] | None:
         """One searchable event by id, as a search hit without the collapse fields."""

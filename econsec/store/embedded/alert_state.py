@@ -1,117 +1,19 @@
-"""What the alert engine remembers between runs, behind one `AlertState` protocol.
+"""The `AlertState` protocol on the embedded store, in its SQLite file.
 
-Per rule: a checkpoint (events indexed up to then have been evaluated), the
-events already evaluated near it (so the lookback never doubles an alert),
-when each group last fired (realert), the values a `new_value` rule has seen,
-and every alert with its delivery results (searchable history; undelivered
-ones are retried). `commit` writes one run of one rule atomically: the alerts
-land together with the checkpoint that skips their events, or neither does.
+`commit` is one transaction: the alerts land together with the checkpoint that
+skips their events, or neither does.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
-from econsec.errors import StoreError
 from econsec.models import Alert
 from econsec.store.embedded.sqlite import connect, transaction
-
-
-@dataclass
-class Learned:
-    """The values a `new_value` rule has seen, and when its warm-up ends."""
-
-    values: set[str]
-    warm_until: datetime
-
-
-class AlertState(Protocol):
-    def checkpoint(self, rule: str) -> datetime | None: ...
-    def processed(self, rule: str, event_ids: list[str]) -> set[str]: ...
-    def last_fired(self, rule: str, group: str) -> datetime | None: ...
-    def learned(self, rule: str, field: str) -> Learned | None: ...
-    def commit(
-        self,
-        rule: str,
-        *,
-        alerts: list[Alert],
-        processed: list[str],
-        checkpoint: datetime,
-        learned: dict[str, Learned],
-        forget_before: datetime,
-    ) -> None: ...
-    def save_deliveries(self, alert: Alert) -> None: ...
-    def undelivered(self, rule: str | None = None) -> list[Alert]: ...
-    def history(
-        self, rule: str | None = None, limit: int = 50, text: str | None = None
-    ) -> list[Alert]: ...
-    def close(self) -> None: ...
-
-
-@dataclass
-class MemoryAlertState:
-    """In memory: for backtests, which must never touch the real state."""
-
-    checkpoints: dict[str, datetime] = field(default_factory=dict)
-    done: dict[str, set[str]] = field(default_factory=dict)
-    fired: dict[tuple[str, str], datetime] = field(default_factory=dict)
-    values: dict[tuple[str, str], Learned] = field(default_factory=dict)
-    alerts: dict[str, Alert] = field(default_factory=dict)
-
-    def checkpoint(self, rule: str) -> datetime | None:
-        return self.checkpoints.get(rule)
-
-    def processed(self, rule: str, event_ids: list[str]) -> set[str]:
-        return self.done.get(rule, set()) & set(event_ids)
-
-    def last_fired(self, rule: str, group: str) -> datetime | None:
-        return self.fired.get((rule, group))
-
-    def learned(self, rule: str, field: str) -> Learned | None:
-        found = self.values.get((rule, field))
-        return Learned(set(found.values), found.warm_until) if found else None
-
-    def commit(
-        self,
-        rule: str,
-        *,
-        alerts: list[Alert],
-        processed: list[str],
-        checkpoint: datetime,
-        learned: dict[str, Learned],
-        forget_before: datetime,
-    ) -> None:
-        for alert in alerts:
-            self.alerts[alert.id] = alert
-            self.fired[(rule, alert.group)] = alert.fired_at
-        self.done.setdefault(rule, set()).update(processed)
-        self.checkpoints[rule] = checkpoint
-        for name, seen in learned.items():
-            self.values[(rule, name)] = Learned(set(seen.values), seen.warm_until)
-
-    def save_deliveries(self, alert: Alert) -> None:
-        self.alerts[alert.id] = alert
-
-    def undelivered(self, rule: str | None = None) -> list[Alert]:
-        return [a for a in self.history(rule, limit=0) if a.undelivered]
-
-    def history(
-        self, rule: str | None = None, limit: int = 50, text: str | None = None
-    ) -> list[Alert]:
-        found = [a for a in self.alerts.values() if rule in (None, a.rule)]
-        if text:
-            found = [a for a in found if text.lower() in a.model_dump_json().lower()]
-        found.sort(key=lambda a: a.fired_at, reverse=True)
-        return found[:limit] if limit else found
-
-    def close(self) -> None:
-        pass
-
+from econsec.store.protocols import Learned
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS alert_checkpoints (rule TEXT PRIMARY KEY, at TEXT NOT NULL);
@@ -262,21 +164,3 @@ class SqliteAlertState:
 
     def close(self) -> None:
         self.db.close()
-
-
-def open_state(store: object) -> AlertState:
-    """The alert state that lives with a store: its SQLite file for the embedded store,
-    two indices of its cluster (same client, same credentials) for Elasticsearch."""
-    from econsec.store.elastic.store import ElasticStore
-    from econsec.store.embedded.store import EmbeddedStore
-
-    if isinstance(store, EmbeddedStore):
-        return SqliteAlertState(store.root / "state.sqlite3")
-    if isinstance(store, ElasticStore):
-        from econsec.store.elastic.alert_state import ElasticAlertState
-
-        return ElasticAlertState(store)
-    raise StoreError(
-        getattr(store, "location", "?"),
-        f"alert state is not implemented for {type(store).__name__}",
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -22,10 +22,17 @@ from econsec.models import (
     SearchQuery,
     SearchResult,
 )
+from econsec.store.embedded.alert_state import SqliteAlertState
 from econsec.store.embedded.collapse import COLLAPSE_WINDOW, collapse
 from econsec.store.embedded.sqlite import StateDB
-from econsec.store.embedded.tantivy_index import ARTICLE_FIELDS, EVENT_FIELDS, TantivyIndex, combine
-from econsec.store.protocols import STORY_LIMIT, SearchKind
+from econsec.store.embedded.tantivy_index import (
+    ARTICLE_FIELDS,
+    EVENT_FIELDS,
+    TantivyIndex,
+    check_query,
+    combine,
+)
+from econsec.store.protocols import STORY_LIMIT, AlertState, SearchKind
 
 INDEX_BATCH = 2_000
 T = TypeVar("T")
@@ -43,6 +50,8 @@ class EmbeddedStore:
     """Both halves live under one directory; the indexes open only when first needed.
     Threads may share one store: they share its indexes (Tantivy searchers are safe to
     share) and each gets its own SQLite connection (`StateDB`)."""
+
+    backend = "embedded"
 
     def __init__(self, root: Path):
         self.root = root
@@ -66,6 +75,17 @@ class EmbeddedStore:
             if self._articles is None:
                 self._articles = TantivyIndex(self.root / "articles", ARTICLE_FIELDS, "articles")
             return self._articles
+
+    def init(self) -> dict[str, Any]:
+        """The directories and empty indexes (made on first use anyway); safe to rerun."""
+        indexes = [str(self.events_index.path), str(self.articles_index.path)]
+        return {"store": self.location, "backend": self.backend, "created": indexes}
+
+    def alert_state(self) -> AlertState:
+        return SqliteAlertState(self.root / "state.sqlite3")
+
+    def check_query(self, q: str, kind: SearchKind = "events") -> None:
+        check_query(q, kind)
 
     def close(self) -> None:
         self.state.close()
@@ -148,6 +168,13 @@ class EmbeddedStore:
         if facets is not None:
             result.facets = facets.result()
         return result
+
+    def scan(self, query: SearchQuery) -> Iterator[dict[str, Any]]:
+        """One searcher for the whole scan, read a page at a time by offset: the same
+        snapshot gives the same order, so no event is skipped or read twice."""
+        index = self.events_index
+        full = combine([index.parse(query.q), *self._filters(index, query, "events")])
+        yield from index.scan(full, newest_first=query.sort == "newest")
 
     def _aside(self, work: Callable[..., T], *args: Any) -> Future[T]:
         """Run `work` on another thread: the facets' aggregation runs in Tantivy without the

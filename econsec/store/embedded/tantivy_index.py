@@ -13,7 +13,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -69,6 +69,7 @@ DEFAULT_SEARCH_FIELDS = {
     "articles": ["title", "summary"],
 }
 WRITER_HEAP = 64_000_000
+SCAN_PAGE = 1_000
 LOCK_RETRIES = 8
 AND_NOT = re.compile(r"\bAND\s+NOT\s+")
 LEADING_NOT = re.compile(r"^NOT\s+")
@@ -238,6 +239,22 @@ class TantivyIndex:
         found = self.window(query, limit=limit, newest_first=newest_first, offset=offset)
         stored = [found.searcher.doc(address) for _, address in found.hits]
         return Hits(total=found.total, docs=[_source(doc) for doc in stored], stored=stored)
+
+    def scan(self, query: tantivy.Query, *, newest_first: bool) -> Iterator[dict[str, Any]]:
+        """Every match's source, `SCAN_PAGE` at a time, all from one searcher."""
+        searcher, page = self.snapshot().searcher, SCAN_PAGE
+        offset = 0
+        while True:
+            if newest_first:
+                found = searcher.search(query, page, offset=offset, order_by_field="published")
+            else:
+                found = searcher.search(query, page, offset=offset)
+            hits = found.hits
+            for _, address in hits:
+                yield _source(searcher.doc(address))
+            if len(hits) < page:
+                return
+            offset += page
 
     def aggregate(self, query: tantivy.Query, spec: dict[str, Any]) -> dict[str, Any]:
         """Aggregations run without the interpreter lock, so threads overlap here."""
