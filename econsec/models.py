@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -78,6 +79,28 @@ class Event(BaseModel):
     published: datetime
     story_id: str = ""
     cluster_id: str = ""
+
+
+@dataclass(frozen=True)
+class TaggedArticle:
+    """An article placed in its story and tagged: what the tag stage hands the store.
+    `minhash` is its story signature as bytes (`ingest.stories.to_bytes`), kept so that
+    later articles can join its story."""
+
+    article: Article
+    minhash: bytes
+    technologies: list[str]
+
+
+@dataclass(frozen=True)
+class StoredSignature:
+    """A tagged article's story signature as the store gives it back (bytes, decoded by
+    `ingest.stories`, so that storage needs no MinHash library)."""
+
+    article_id: str
+    story_id: str
+    published: datetime
+    minhash: bytes
 
 
 class FeedResult(BaseModel):

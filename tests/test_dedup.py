@@ -11,13 +11,13 @@ from econsec.ingest.stories import (
     PERMUTATIONS,
     REPRESENTATIVES,
     SCHEME,
-    Known,
     StoryAssigner,
     from_bytes,
     shingles,
     signature,
     to_bytes,
 )
+from econsec.models import StoredSignature, TaggedArticle
 from econsec.store.embedded.store import EmbeddedStore
 from tests import factories
 
@@ -186,7 +186,9 @@ def test_stories_grow_across_cycles_through_the_store(store: EmbeddedStore) -> N
     store.stage_articles([first])
     earlier = StoryAssigner(threshold=0.5, window=WINDOW)
     story, minhash = earlier.assign(first.id, first.text, first.published)
-    store.save_tagged([(first.model_copy(update={"story_id": story}), to_bytes(minhash), [])], [])
+    store.save_tagged(
+        [TaggedArticle(first.model_copy(update={"story_id": story}), to_bytes(minhash), [])], []
+    )
     later = StoryAssigner(threshold=0.5, window=WINDOW)
     later.add_known(store.known_signatures(copy.published - WINDOW))
     assert later.assign(copy.id, copy.text, copy.published)[0] == first.id
@@ -194,5 +196,5 @@ def test_stories_grow_across_cycles_through_the_store(store: EmbeddedStore) -> N
 
 def test_a_stored_article_without_a_story_stands_for_itself() -> None:
     assigner = StoryAssigner(threshold=0.5, window=WINDOW)
-    assigner.add_known([Known("k1", "", DAY, signature(WIRE))])
+    assigner.add_known([StoredSignature("k1", "", DAY, to_bytes(signature(WIRE)))])
     assert assigner.assign("k2", WIRE, DAY)[0] == "k1"

@@ -31,6 +31,7 @@ from econsec.models import (
     FeedResult,
     FeedSpec,
     IndexReport,
+    TaggedArticle,
     TagReport,
     stable_id,
 )
@@ -173,8 +174,8 @@ def _tag_batch(
     tagger: EventTagger,
     report: TagReport,
     feed_countries: dict[str, str],
-) -> tuple[list[tuple[Article, bytes, list[str]]], list[Event]]:
-    tagged: list[tuple[Article, bytes, list[str]]] = []
+) -> tuple[list[TaggedArticle], list[Event]]:
+    tagged: list[TaggedArticle] = []
     events: list[Event] = []
     results = tagger.tag_many((article.title, article.summary) for article in batch)
     for article, result in zip(batch, results, strict=True):
@@ -182,7 +183,7 @@ def _tag_batch(
         report.new_stories += story_id == article.id
         article = article.model_copy(update={"story_id": story_id})
         report.in_scope += result.in_scope
-        tagged.append((article, to_bytes(minhash), list(result.technologies)))
+        tagged.append(TaggedArticle(article, to_bytes(minhash), list(result.technologies)))
         events.extend(to_events(article, result, feed_countries.get(article.feed, "")))
     return tagged, events
 

@@ -40,6 +40,8 @@ from datetime import datetime, timedelta
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from econsec.models import StoredSignature
+
 NUM_PERM = 64
 SCHEME = "affine32"  # stored signatures are only comparable under the scheme that made them
 REPRESENTATIVES = 32  # members of one story that a new article is compared with, at most
@@ -193,14 +195,13 @@ class StoryAssigner:
         self.representatives: dict[str, list[Known]] = {}  # by story id
         self.comparisons = 0  # similarities computed, to check that the work stays bounded
 
-    def add_known(self, items: Iterable[Known]) -> None:
+    def add_known(self, items: Iterable[StoredSignature]) -> None:
         """Articles placed earlier (from the store); their stories' representatives are
         chosen in order of publication, as if they had been assigned here."""
         fresh = {item.article_id: item for item in items if item.article_id not in self.known}
-        for item in sorted(fresh.values(), key=lambda known: known.published):
-            if not item.story_id:  # tagged without a story: it stands for itself
-                item = Known(item.article_id, item.article_id, item.published, item.minhash)
-            self._remember(item)
+        for item in sorted(fresh.values(), key=lambda stored: stored.published):
+            story = item.story_id or item.article_id  # tagged without a story: its own
+            self._remember(Known(item.article_id, story, item.published, from_bytes(item.minhash)))
 
     def assign(self, article_id: str, text: str, published: datetime) -> tuple[str, MinHash]:
         """The story id for a new article (its own id when it starts a story) and its signature;

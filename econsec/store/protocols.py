@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from econsec.ingest.stories import Known
 from econsec.models import (
     Alert,
     Article,
@@ -22,6 +21,8 @@ from econsec.models import (
     IndexReport,
     SearchQuery,
     SearchResult,
+    StoredSignature,
+    TaggedArticle,
 )
 
 SearchKind = Literal["events", "articles"]
@@ -87,10 +88,8 @@ class Store(Protocol):
 
     # tag stage
     def untagged_articles(self, limit: int | None = None) -> list[Article]: ...
-    def known_signatures(self, since: datetime) -> list[Known]: ...
-    def save_tagged(
-        self, tagged: list[tuple[Article, bytes, list[str]]], events: list[Event]
-    ) -> list[Event]: ...
+    def known_signatures(self, since: datetime) -> list[StoredSignature]: ...
+    def save_tagged(self, tagged: list[TaggedArticle], events: list[Event]) -> list[Event]: ...
 
     # index stage
     def index_pending(self) -> IndexReport: ...

@@ -26,7 +26,7 @@ from typing import Any
 from osmem_server import OsmemServer
 
 from econsec.config import Settings
-from econsec.models import Article, Event, SearchQuery
+from econsec.models import Article, Event, SearchQuery, TaggedArticle
 from econsec.store import Store, open_store
 from tests import factories
 from tests.store.plain_json import PlainJsonNode
@@ -57,7 +57,7 @@ def measure(store: Store, articles: list[Article], events: list[Event]) -> dict[
     started = time.perf_counter()
     store.stage_articles(articles)
     staged = time.perf_counter()
-    store.save_tagged([(a, b"", ["semiconductors"]) for a in articles], events)
+    store.save_tagged([TaggedArticle(a, b"", ["semiconductors"]) for a in articles], events)
     store.index_pending()
     indexed = time.perf_counter()
     searches = [_timed(lambda: store.search(QUERY)) for _ in range(20)]

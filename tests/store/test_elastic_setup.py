@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from econsec.cli.main import app
 from econsec.config import Settings
 from econsec.errors import ConfigError, StoreError
-from econsec.models import SearchQuery
+from econsec.models import SearchQuery, TaggedArticle
 from econsec.orchestration.ingest import settings_for
 from econsec.store import open_store
 from econsec.store.elastic import search as elastic_search
@@ -179,7 +179,9 @@ def test_indexing_still_works_after_the_alias_moves_to_a_v2_index(osmem: Backend
     before = [factories.article(n) for n in (1, 2)]
     after = [factories.article(n) for n in (3, 4, 5)]
     store.stage_articles(before + after)
-    store.save_tagged([(a, b"", []) for a in before], [factories.event(a, "x.y") for a in before])
+    store.save_tagged(
+        [TaggedArticle(a, b"", []) for a in before], [factories.event(a, "x.y") for a in before]
+    )
     alias, admin = f"{osmem.prefix}-events", osmem.admin()
     admin.indices.create(index=f"{alias}-v2")
     admin.indices.update_aliases(
@@ -188,7 +190,9 @@ def test_indexing_still_works_after_the_alias_moves_to_a_v2_index(osmem: Backend
             {"add": {"index": f"{alias}-v2", "alias": alias, "is_write_index": True}},
         ]
     )
-    store.save_tagged([(a, b"", []) for a in after], [factories.event(a, "x.y") for a in after])
+    store.save_tagged(
+        [TaggedArticle(a, b"", []) for a in after], [factories.event(a, "x.y") for a in after]
+    )
     assert store.index_pending().events_indexed == 5
     assert store.search(SearchQuery(collapse=False)).total == 5
     assert admin.count(index=f"{alias}-v2")["count"] == 3

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from econsec.models import Article, Event, FeedResult
+from econsec.models import Article, Event, FeedResult, TaggedArticle
 from econsec.store import Store
 from tests import factories
 
@@ -116,7 +116,7 @@ def fill(store: Store) -> dict[str, Event]:
     found = articles()
     store.stage_articles(list(found.values()))
     made = events(found)
-    store.save_tagged([(a, b"", []) for a in found.values()], list(made.values()))
+    store.save_tagged([TaggedArticle(a, b"", []) for a in found.values()], list(made.values()))
     store.index_pending()
     fetched = when(2025, 3, 1)
     store.record_feed(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from econsec.models import Article, Event, FeedResult
+from econsec.models import Article, Event, FeedResult, TaggedArticle
 from econsec.store import Store
 from tests import factories
 
@@ -70,7 +70,7 @@ def fill_hostile(store: Store) -> dict[str, Event]:
     articles = [hostile_article(n, url, story) for n, url in enumerate(HOSTILE_URLS, start=1)]
     store.stage_articles(articles)
     made = {f"event{n}": hostile_event(a) for n, a in enumerate(articles, start=1)}
-    store.save_tagged([(a, b"", []) for a in articles], list(made.values()))
+    store.save_tagged([TaggedArticle(a, b"", []) for a in articles], list(made.values()))
     store.index_pending()
     feed = FeedResult(
         feed=EVIL,

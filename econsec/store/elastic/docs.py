@@ -10,8 +10,7 @@ import base64
 from datetime import UTC, datetime
 from typing import Any
 
-from econsec.ingest.stories import Known, from_bytes
-from econsec.models import Article, Event, FeedResult
+from econsec.models import Article, Event, FeedResult, StoredSignature
 
 
 def now() -> str:
@@ -72,10 +71,10 @@ def feed_state(
     }
 
 
-def known(source: dict[str, Any]) -> Known | None:
+def known(source: dict[str, Any]) -> StoredSignature | None:
     """A stored signature, for story assignment; None for an article tagged without one."""
     if not source.get("minhash"):
         return None
     published = datetime.fromisoformat(source["published"])
-    signature = from_bytes(base64.b64decode(source["minhash"]))
-    return Known(source["id"], source.get("story_id", ""), published, signature)
+    signature = base64.b64decode(source["minhash"])
+    return StoredSignature(source["id"], source.get("story_id", ""), published, signature)

@@ -26,7 +26,6 @@ from elasticsearch import ApiError, Elasticsearch
 
 from econsec.config import Settings
 from econsec.errors import QueryError, StoreError
-from econsec.ingest.stories import Known
 from econsec.models import (
     Article,
     CycleReport,
@@ -36,6 +35,8 @@ from econsec.models import (
     IndexReport,
     SearchQuery,
     SearchResult,
+    StoredSignature,
+    TaggedArticle,
 )
 from econsec.store.elastic import docs
 from econsec.store.elastic import search as elastic_search
@@ -189,7 +190,7 @@ class ElasticStore:
         )
         return [Article.model_validate(hit["_source"]) for hit in hits]
 
-    def known_signatures(self, since: datetime) -> list[Known]:
+    def known_signatures(self, since: datetime) -> list[StoredSignature]:
         self.calls.refresh(self.names.articles)
         recent = {"range": {"published": {"gte": since.isoformat()}}}
         query = {"bool": {"filter": [{"exists": {"field": "tagged_at"}}, recent]}}
@@ -197,9 +198,7 @@ class ElasticStore:
         hits = self.calls.scan(self.names.articles, query, BY_ID, source=fields)
         return [known for hit in hits if (known := docs.known(hit["_source"]))]
 
-    def save_tagged(
-        self, tagged: list[tuple[Article, bytes, list[str]]], events: list[Event]
-    ) -> list[Event]:
+    def save_tagged(self, tagged: list[TaggedArticle], events: list[Event]) -> list[Event]:
         """Events first (create; the new ones are returned), then the articles marked tagged:
         a crash in between only makes the next run tag those articles again."""
         stamp = docs.now()
@@ -213,8 +212,8 @@ class ElasticStore:
                 created.discard(event.id)
             types.setdefault(event.article_id, []).append(event.type)
         updates = (
-            docs.tagged(article, minhash, tech, types.get(article.id, []), stamp)
-            for article, minhash, tech in tagged
+            docs.tagged(t.article, t.minhash, t.technologies, types.get(t.article.id, []), stamp)
+            for t in tagged
         )
         self.calls.bulk(self.names.articles, "marking articles tagged", updates)
         return new

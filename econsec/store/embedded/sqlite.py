@@ -18,8 +18,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from econsec.errors import StoreError
-from econsec.ingest.stories import Known, from_bytes
-from econsec.models import Article, CycleReport, Event, FeedHealth, FeedResult
+from econsec.models import (
+    Article,
+    CycleReport,
+    Event,
+    FeedHealth,
+    FeedResult,
+    StoredSignature,
+    TaggedArticle,
+)
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -243,20 +250,20 @@ class StateDB:
             sql += f" LIMIT {int(limit)}"
         return [Article.model_validate_json(row[0]) for row in self.db.execute(sql)]
 
-    def known_signatures(self, since: datetime) -> Iterator[Known]:
+    def known_signatures(self, since: datetime) -> Iterator[StoredSignature]:
         rows = self.db.execute(
             """SELECT id, story_id, published, minhash FROM articles
                WHERE minhash IS NOT NULL AND published >= ?""",
             (since.isoformat(),),
         )
         for article_id, story_id, published, minhash in rows:
-            yield Known(
-                article_id, story_id, datetime.fromisoformat(published), from_bytes(minhash)
+            yield StoredSignature(
+                article_id, story_id, datetime.fromisoformat(published), bytes(minhash)
             )
 
     def save_tagged(
         self,
-        tagged: list[tuple[Article, bytes, list[str]]],
+        tagged: list[TaggedArticle],
         events: list[Event],
     ) -> list[Event]:
         """Store articles with story and technologies, and their events; return the new events."""
@@ -266,15 +273,16 @@ class StateDB:
         for event in events:
             types_by_article.setdefault(event.article_id, []).append(event.type)
         with self.transaction() as db:
-            for article, minhash, technologies in tagged:
+            for item in tagged:
+                article = item.article
                 db.execute(
                     """UPDATE articles SET data = ?, story_id = ?, minhash = ?, technologies = ?,
                            event_types = ?, tagged_at = ?, indexed_at = NULL WHERE id = ?""",
                     (
                         article.model_dump_json(),
                         article.story_id,
-                        minhash,
-                        json.dumps(technologies),
+                        item.minhash,
+                        json.dumps(item.technologies),
                         json.dumps(types_by_article.get(article.id, [])),
                         tagged_at,
                         article.id,

@@ -11,7 +11,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from econsec.ingest.stories import Known
 from econsec.models import (
     Article,
     CycleReport,
@@ -21,6 +20,8 @@ from econsec.models import (
     IndexReport,
     SearchQuery,
     SearchResult,
+    StoredSignature,
+    TaggedArticle,
 )
 from econsec.store.embedded.alert_state import SqliteAlertState
 from econsec.store.embedded.collapse import COLLAPSE_WINDOW, collapse
@@ -111,12 +112,10 @@ class EmbeddedStore:
     def untagged_articles(self, limit: int | None = None) -> list[Article]:
         return self.state.untagged_articles(limit)
 
-    def known_signatures(self, since: datetime) -> list[Known]:
+    def known_signatures(self, since: datetime) -> list[StoredSignature]:
         return list(self.state.known_signatures(since))
 
-    def save_tagged(
-        self, tagged: list[tuple[Article, bytes, list[str]]], events: list[Event]
-    ) -> list[Event]:
+    def save_tagged(self, tagged: list[TaggedArticle], events: list[Event]) -> list[Event]:
         return self.state.save_tagged(tagged, events)
 
     def counts(self) -> dict[str, int]:
