@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from econsec.ingest import fetch as feedlib
+from econsec.ingest import feedfile
 from econsec.ingest.cycle import fallback_initiator, to_events
 from econsec.models import FeedSpec
 from extractors.types import TaggedEvent, TagResult
@@ -71,7 +71,7 @@ def test_only_official_feeds_with_a_country_give_a_fallback() -> None:
         FeedSpec(name="paper", url="p.xml", country="GB"),
         FeedSpec(name="agency", url="a.xml", official=True),
     ]
-    assert feedlib.official_countries(specs) == {"ministry": "GB"}
+    assert feedfile.official_countries(specs) == {"ministry": "GB"}
 
 
 def test_official_countries_of_a_feeds_file(tmp_path: Path) -> None:
@@ -82,7 +82,7 @@ def test_official_countries_of_a_feeds_file(tmp_path: Path) -> None:
         "  - {name: daily, url: d.xml, country: GB}\n",
         encoding="utf-8",
     )
-    assert feedlib.official_countries_of(path) == {"meti": "JP"}
+    assert feedfile.official_countries_of(path) == {"meti": "JP"}
 
 
 @pytest.mark.parametrize("text", [None, "feeds: 3\n", "feeds: [\n"])
@@ -90,11 +90,11 @@ def test_a_missing_or_broken_feeds_file_gives_no_fallback(tmp_path: Path, text: 
     path = tmp_path / "feeds.yaml"
     if text is not None:
         path.write_text(text, encoding="utf-8")
-    assert feedlib.official_countries_of(path) == {}
+    assert feedfile.official_countries_of(path) == {}
 
 
 def test_sample_government_feeds_are_official() -> None:
-    specs = feedlib.load_feeds(Path(__file__).parents[1] / "feeds" / "samples" / "feeds.yaml")
-    official = feedlib.official_countries(specs)
+    specs = feedfile.load_feeds(Path(__file__).parents[1] / "feeds" / "samples" / "feeds.yaml")
+    official = feedfile.official_countries(specs)
     assert official["uk-gov-economic-security"] == "GB"
     assert "daily-ledger-latest" not in official

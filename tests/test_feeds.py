@@ -9,16 +9,16 @@ import pytest
 
 from econsec.config import Settings
 from econsec.errors import ConfigError, FeedFetchError, FeedParseError, TransientFeedError
-from econsec.ingest import fetch as feedlib
+from econsec.ingest import feedfile, fetch, parse
 from econsec.ingest.articles import to_articles
 from econsec.models import FeedSpec
 from tests.conftest import FEED_FIXTURES
 from tests.feed_server import FeedServer
 
 
-def _parse_fixture(name: str) -> feedlib.ParsedFeed:
-    spec = feedlib.spec_for(str(FEED_FIXTURES / name))
-    return feedlib.parse(spec, feedlib.FetchedBody((FEED_FIXTURES / name).read_bytes()))
+def _parse_fixture(name: str) -> parse.ParsedFeed:
+    spec = feedfile.spec_for(str(FEED_FIXTURES / name))
+    return parse.parse(spec, fetch.FetchedBody((FEED_FIXTURES / name).read_bytes()))
 
 
 # feeds file ---------------------------------------------------------------
@@ -26,7 +26,7 @@ def _parse_fixture(name: str) -> feedlib.ParsedFeed:
 
 def test_feeds_file_resolves_relative_paths(tmp_path: Path) -> None:
     (tmp_path / "feeds.yaml").write_text("feeds:\n  - {name: a, url: a.xml}\n")
-    assert feedlib.load_feeds(tmp_path / "feeds.yaml")[0].url == str(tmp_path / "a.xml")
+    assert feedfile.load_feeds(tmp_path / "feeds.yaml")[0].url == str(tmp_path / "a.xml")
 
 
 @pytest.mark.parametrize(
@@ -42,19 +42,19 @@ def test_feeds_file_errors_name_file_and_field(tmp_path: Path, text: str, messag
     path = tmp_path / "feeds.yaml"
     path.write_text(text)
     with pytest.raises(ConfigError, match=message) as caught:
-        feedlib.load_feeds(path)
+        feedfile.load_feeds(path)
     assert str(path) in str(caught.value)
 
 
 def test_missing_feeds_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
-        feedlib.load_feeds(tmp_path / "nope.yaml")
+        feedfile.load_feeds(tmp_path / "nope.yaml")
 
 
 def test_bundled_feed_files_load() -> None:
     root = Path(__file__).resolve().parents[1] / "feeds"
-    live = feedlib.load_feeds(root / "feeds.yaml")
-    samples = feedlib.load_feeds(root / "samples" / "feeds.yaml")
+    live = feedfile.load_feeds(root / "feeds.yaml")
+    samples = feedfile.load_feeds(root / "samples" / "feeds.yaml")
     assert all(spec.live for spec in live) and len(live) >= 10
     assert all(Path(spec.url).is_file() for spec in samples) and len(samples) >= 6
 
@@ -85,10 +85,10 @@ def test_wrong_encodings_still_give_readable_text(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["not_a_feed.html", "truncated_document.xml"])
 def test_bodies_that_are_no_feed_raise_a_parse_error_or_keep_items(name: str) -> None:
-    spec = feedlib.spec_for(str(FEED_FIXTURES / name))
-    body = feedlib.FetchedBody((FEED_FIXTURES / name).read_bytes())
+    spec = feedfile.spec_for(str(FEED_FIXTURES / name))
+    body = fetch.FetchedBody((FEED_FIXTURES / name).read_bytes())
     try:
-        parsed = feedlib.parse(spec, body)
+        parsed = parse.parse(spec, body)
     except FeedParseError as exc:
         assert spec.name in str(exc)
     else:
@@ -100,7 +100,7 @@ def test_empty_feed_is_fine() -> None:
 
 
 def test_html_payloads_never_survive_into_articles() -> None:
-    spec = feedlib.spec_for(str(FEED_FIXTURES / "html_payloads.xml"))
+    spec = feedfile.spec_for(str(FEED_FIXTURES / "html_payloads.xml"))
     parsed = _parse_fixture("html_payloads.xml")
     articles, _ = to_articles(spec, parsed.entries, datetime.now(UTC), max_summary_chars=5000)
     assert articles
@@ -110,7 +110,7 @@ def test_html_payloads_never_survive_into_articles() -> None:
 
 
 def test_dates_missing_garbage_and_future_are_flagged() -> None:
-    spec = feedlib.spec_for(str(FEED_FIXTURES / "missing_and_garbage_dates.xml"))
+    spec = feedfile.spec_for(str(FEED_FIXTURES / "missing_and_garbage_dates.xml"))
     now = datetime.now(UTC)
     articles, _ = to_articles(
         spec, _parse_fixture("missing_and_garbage_dates.xml").entries, now, max_summary_chars=5000
@@ -128,9 +128,9 @@ def _spec(server: FeedServer, path: str) -> FeedSpec:
 
 
 def test_conditional_get_remembers_validators(feed_server: FeedServer, settings: Settings) -> None:
-    first = feedlib.fetch(_spec(feed_server, "/feed/valid_small.rss"), settings)
+    first = fetch.fetch(_spec(feed_server, "/feed/valid_small.rss"), settings)
     assert first.http_status == 200 and first.etag
-    again = feedlib.fetch(
+    again = fetch.fetch(
         _spec(feed_server, "/feed/valid_small.rss"),
         settings,
         etag=first.etag,
@@ -156,7 +156,7 @@ def test_fetch_failures_are_clear(
     feed_server: FeedServer, settings: Settings, path: str, error: type, message: str
 ) -> None:
     with pytest.raises(error, match=message) as caught:
-        feedlib.fetch(_spec(feed_server, path), settings)
+        fetch.fetch(_spec(feed_server, path), settings)
     assert "loopback" in str(caught.value)
     if error is FeedFetchError:
         assert not isinstance(caught.value, TransientFeedError)
@@ -164,11 +164,11 @@ def test_fetch_failures_are_clear(
 
 def test_unreachable_host_is_transient(settings: Settings) -> None:
     with pytest.raises(TransientFeedError, match="connection failed"):
-        feedlib.fetch(FeedSpec(name="down", url="http://127.0.0.1:9/feed"), settings)
+        fetch.fetch(FeedSpec(name="down", url="http://127.0.0.1:9/feed"), settings)
 
 
 def test_local_file_over_the_cap(tmp_path: Path, settings: Settings) -> None:
     big = tmp_path / "big.xml"
     big.write_bytes(b"x" * (settings.max_feed_bytes + 1))
     with pytest.raises(FeedFetchError, match="cap"):
-        feedlib.fetch(feedlib.spec_for(str(big)), settings)
+        fetch.fetch(feedfile.spec_for(str(big)), settings)

@@ -8,7 +8,7 @@ import pytest
 
 from econsec.config import Settings
 from econsec.ingest import cycle as pipeline
-from econsec.ingest.fetch import load_feeds
+from econsec.ingest.feedfile import load_feeds
 from econsec.models import FeedSpec, SearchQuery
 from econsec.store.embedded.store import EmbeddedStore
 from tests.conftest import FEED_FIXTURES

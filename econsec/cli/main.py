@@ -65,12 +65,14 @@ def ingest(
     """
     from econsec.config import load_settings
     from econsec.errors import EconsecError
-    from econsec.ingest import fetch as feedlib
+    from econsec.ingest import feedfile
     from econsec.ingest.cycle import load_tagger, run_cycle
 
     settings = load_settings(store=store, feeds=str(feeds) if feeds else None)
     try:
-        specs = [feedlib.spec_for(f) for f in feed] if feed else feedlib.load_feeds(settings.feeds)
+        specs = (
+            [feedfile.spec_for(f) for f in feed] if feed else feedfile.load_feeds(settings.feeds)
+        )
     except EconsecError as exc:
         fail(str(exc))
     with opened(settings) as st, _progress(as_json) as progress:
@@ -177,7 +179,7 @@ def run(
     """
     from econsec.config import load_settings
     from econsec.errors import EconsecError
-    from econsec.ingest.fetch import load_feeds
+    from econsec.ingest.feedfile import load_feeds
     from econsec.orchestration.dag_runs import run_ingest_dag
 
     settings = load_settings(store=store, feeds=str(feeds) if feeds else None)

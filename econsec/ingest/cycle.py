@@ -21,7 +21,7 @@ import httpx
 
 from econsec.config import Settings
 from econsec.errors import FeedError, TransientFeedError
-from econsec.ingest import fetch as feedlib
+from econsec.ingest import feedfile, fetch, parse
 from econsec.ingest.articles import to_articles
 from econsec.ingest.stories import StoryAssigner, to_bytes
 from econsec.models import (
@@ -81,8 +81,8 @@ def download(
     got = Download(spec, datetime.now(UTC), time.monotonic())
     etag, last_modified = validators
     try:
-        body = feedlib.fetch(spec, settings, client=client, etag=etag, last_modified=last_modified)
-        parsed = feedlib.parse(spec, body)
+        body = fetch.fetch(spec, settings, client=client, etag=etag, last_modified=last_modified)
+        parsed = parse.parse(spec, body)
         got.articles, dropped = to_articles(
             spec,
             parsed.entries,
@@ -151,7 +151,7 @@ def tag_pending(
         return report
     tagger = tagger or load_tagger(settings)
     if feed_countries is None:
-        feed_countries = feedlib.official_countries_of(settings.feeds)
+        feed_countries = feedfile.official_countries_of(settings.feeds)
     window = timedelta(days=settings.story_window_days)
     assigner = StoryAssigner(settings.near_duplicate_threshold, window)
     assigner.add_known(store.known_signatures(pending[0].published - window))
@@ -247,8 +247,8 @@ def run_cycle(
 ) -> CycleReport:
     """Fetch, tag and index in a row; the cycle is recorded in the store."""
     report = CycleReport(run_id=f"cli-{uuid.uuid4().hex[:12]}", started=datetime.now(UTC))
-    own_client = client is None and any(feedlib.is_remote(s.url) for s in specs)
-    client = client or (feedlib.make_client(settings) if own_client else None)
+    own_client = client is None and any(feedfile.is_remote(s.url) for s in specs)
+    client = client or (fetch.make_client(settings) if own_client else None)
     try:
         for result in _fetch_all(specs, store, settings, client):
             report.feeds.append(result)
@@ -257,7 +257,7 @@ def run_cycle(
     finally:
         if own_client and client is not None:
             client.close()
-    countries = feedlib.official_countries(specs)
+    countries = feedfile.official_countries(specs)
     report.tagging = tag_pending(store, tagger, settings, on_tagged, countries)
     report.indexing = index_pending(store)
     report.finished = datetime.now(UTC)

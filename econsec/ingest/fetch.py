@@ -1,9 +1,8 @@
-"""Feeds: read the feeds file, fetch one feed, parse it into raw entries.
+"""Fetching one feed: a local file, or HTTP behind the network safety checks, with
+conditional GET, size and time caps, decompression and polite retries.
 
-A feed that cannot be fetched or parsed raises a `FeedError` naming it; a
-feed that parses with errors but still yields entries keeps them and says
-what was wrong (feedparser's `bozo`), so good items beside a broken one are
-never lost.
+A feed that cannot be fetched raises a `FeedFetchError` naming it (a
+`TransientFeedError` when a later try may succeed).
 """
 
 from __future__ import annotations
@@ -11,24 +10,17 @@ from __future__ import annotations
 import time
 import urllib.request
 import zlib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse
 
-import feedparser
 import httpx
-import yaml
-from pydantic import ValidationError
 
 from econsec.config import Settings
 from econsec.errors import (
-    ConfigError,
     FeedFetchError,
-    FeedParseError,
     TransientFeedError,
 )
+from econsec.ingest.feedfile import is_remote
 from econsec.ingest.netsafety import (
     AddressPolicy,
     UnsafeAddressError,
@@ -47,77 +39,6 @@ MAX_REDIRECTS = 5
 DECODABLE = dict.fromkeys(("gzip", "x-gzip", "deflate"), 32 + zlib.MAX_WBITS)
 
 
-def load_feeds(path: str | Path) -> list[FeedSpec]:
-    """Feeds of a YAML file; relative local URLs resolve against the file's folder."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError("feeds file not found", file=str(path)) from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML: {exc}", file=str(path)) from exc
-    if not isinstance(data, dict) or not isinstance(data.get("feeds"), list):
-        raise ConfigError(
-            "expected a mapping with a list under 'feeds'", file=str(path), field="feeds"
-        )
-    specs: list[FeedSpec] = []
-    for index, entry in enumerate(data["feeds"]):
-        specs.append(_feed_spec(entry, path, index))
-    _check_unique_names(specs, path)
-    return specs
-
-
-def _feed_spec(entry: Any, path: Path, index: int) -> FeedSpec:
-    try:
-        spec = FeedSpec.model_validate(entry)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(err["msg"], file=str(path), field=f"feeds[{index}].{where}") from exc
-    if not is_remote(spec.url) and not spec.url.startswith("file://"):
-        spec.url = str((path.parent / spec.url).resolve())
-    return spec
-
-
-def _check_unique_names(specs: list[FeedSpec], path: Path) -> None:
-    seen: set[str] = set()
-    for index, spec in enumerate(specs):
-        if spec.name in seen:
-            raise ConfigError(
-                f"duplicate feed name {spec.name!r}", file=str(path), field=f"feeds[{index}].name"
-            )
-        seen.add(spec.name)
-
-
-def official_countries(specs: Iterable[FeedSpec]) -> dict[str, str]:
-    """Feed name -> country for the official feeds that declare one (the fallback
-    initiator of their events)."""
-    return {s.name: s.country.upper() for s in specs if s.official and s.country}
-
-
-def official_countries_of(path: str | Path) -> dict[str, str]:
-    """As `official_countries`, from a feeds file; a missing or broken file gives none
-    (tagging goes on without the fallback; `ingest` reports the file itself)."""
-    try:
-        return official_countries(load_feeds(path))
-    except ConfigError:
-        return {}
-
-
-def spec_for(path_or_url: str) -> FeedSpec:
-    """A feed named after its file or host, for `ingest --feed`."""
-    if is_remote(path_or_url):
-        parsed = urlparse(path_or_url)
-        name = (parsed.netloc + parsed.path).strip("/").replace("/", "-")
-        return FeedSpec(name=name or path_or_url, url=path_or_url)
-    path = Path(path_or_url.removeprefix("file://")).resolve()
-    return FeedSpec(name=path.stem, url=str(path))
-
-
-def is_remote(url: str) -> bool:
-    return url.startswith(("http://", "https://"))
-
-
 @dataclass
 class FetchedBody:
     """The bytes of one feed plus what HTTP said about them."""
@@ -128,13 +49,6 @@ class FetchedBody:
     last_modified: str | None = None
     content_type: str | None = None
     not_modified: bool = False
-
-
-@dataclass
-class ParsedFeed:
-    entries: list[dict[str, Any]] = field(default_factory=list)
-    title: str = ""
-    warning: str | None = None
 
 
 def fetch(
@@ -370,33 +284,3 @@ class _Inflater:
             return self.zlib.decompress(data, max(room, 0) + 1)
         except zlib.error as exc:
             raise FeedFetchError(self.feed, f"body is not valid {self.coding}: {exc}") from exc
-
-
-def parse(spec: FeedSpec, body: FetchedBody) -> ParsedFeed:
-    """Entries of a feed body; malformed feeds keep whatever entries survived."""
-    if body.not_modified:
-        return ParsedFeed()
-    response_headers = {"content-type": body.content_type} if body.content_type else None
-    parsed = feedparser.parse(body.content, response_headers=response_headers)
-    entries = list(parsed.entries)
-    problem = _bozo_message(parsed)
-    if not entries and problem and not parsed.feed.get("title"):
-        raise FeedParseError(spec.name, f"not a readable feed: {problem}")
-    if not entries and not _looks_like_feed(parsed):
-        raise FeedParseError(spec.name, "not an RSS or Atom feed (no channel or feed element)")
-    warning = None
-    if problem:
-        warning = f"malformed feed, kept {len(entries)} entries: {problem}"
-    return ParsedFeed(entries=entries, title=parsed.feed.get("title", ""), warning=warning)
-
-
-def _bozo_message(parsed: Any) -> str | None:
-    if not parsed.get("bozo"):
-        return None
-    exc = parsed.get("bozo_exception")
-    name = type(exc).__name__ if exc is not None else "error"
-    return f"{name}: {exc}" if exc is not None else name
-
-
-def _looks_like_feed(parsed: Any) -> bool:
-    return bool(parsed.get("version")) or bool(parsed.feed)

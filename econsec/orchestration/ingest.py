@@ -13,7 +13,7 @@ from typing import Any
 
 from econsec.config import Settings, load_settings
 from econsec.ingest import cycle as pipeline
-from econsec.ingest.fetch import load_feeds
+from econsec.ingest.feedfile import load_feeds
 from econsec.models import FeedResult, FeedSpec, IndexReport, TagReport
 from econsec.store.backend import open_store
 from econsec.store.protocols import Store

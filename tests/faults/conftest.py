@@ -23,7 +23,7 @@ import pytest
 from bench.corpus import build_mix
 from econsec.config import Settings
 from econsec.ingest import cycle as pipeline
-from econsec.ingest.fetch import load_feeds
+from econsec.ingest.feedfile import load_feeds
 from econsec.models import SearchQuery
 from econsec.store.embedded.store import EmbeddedStore
 from tests.hostile.hostile_server import HostileServer

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from econsec.ingest import cycle as pipeline
-from econsec.ingest.fetch import load_feeds
+from econsec.ingest.feedfile import load_feeds
 from econsec.store.embedded.store import EmbeddedStore
 from tests.faults.conftest import (
     Feeds,

@@ -13,7 +13,7 @@ import pytest
 
 from econsec.errors import StoreBusyError
 from econsec.ingest import cycle as pipeline
-from econsec.ingest.fetch import load_feeds
+from econsec.ingest.feedfile import load_feeds
 from econsec.store.embedded import tantivy_index
 from econsec.store.embedded.store import EmbeddedStore
 from tests.faults.conftest import Feeds, Snapshot, assert_same_as_clean, rerun, snapshot

@@ -17,7 +17,7 @@ import pytest
 from econsec.config import Settings
 from econsec.errors import FeedParseError
 from econsec.ingest import cycle as pipeline
-from econsec.ingest import fetch as feedlib
+from econsec.ingest import fetch, parse
 from econsec.ingest.articles import to_articles
 from econsec.models import FeedSpec, SearchQuery
 from econsec.store.embedded.store import EmbeddedStore
@@ -100,7 +100,7 @@ def test_each_file_gives_safe_articles_or_a_clear_parse_error(name: str) -> None
     spec = FeedSpec(name=name.split(".")[0], url=str(_corpus(name)))
     started = time.monotonic()
     try:
-        parsed = feedlib.parse(spec, feedlib.FetchedBody(_corpus(name).read_bytes()))
+        parsed = parse.parse(spec, fetch.FetchedBody(_corpus(name).read_bytes()))
     except FeedParseError as exc:
         assert EXPECTED.get(name) is None and spec.name in str(exc)
         return
@@ -117,14 +117,14 @@ def test_each_file_gives_safe_articles_or_a_clear_parse_error(name: str) -> None
 def test_external_entities_are_never_resolved() -> None:
     spec = FeedSpec(name="xxe", url="xxe")
     body = (CORPUS / "external_entity_file_read.xml").read_bytes()
-    parsed = feedlib.parse(spec, feedlib.FetchedBody(body))
+    parsed = parse.parse(spec, fetch.FetchedBody(body))
     text = json.dumps(parsed.entries, default=str)
     assert "root:" not in text and "/bin/" not in text
 
 
 def test_absurd_dates_are_dated_at_the_fetch_and_flagged() -> None:
     spec = FeedSpec(name="dates", url="dates")
-    parsed = feedlib.parse(spec, feedlib.FetchedBody((CORPUS / "absurd_dates.xml").read_bytes()))
+    parsed = parse.parse(spec, fetch.FetchedBody((CORPUS / "absurd_dates.xml").read_bytes()))
     fetched = datetime.now(UTC)
     articles, _ = to_articles(spec, parsed.entries, fetched, max_summary_chars=5000)
     by_year = {a.title.split(":")[0]: a for a in articles}

@@ -21,7 +21,7 @@ import pytest
 from econsec.config import Settings
 from econsec.errors import ConfigError, FeedFetchError, TransientFeedError
 from econsec.ingest import cycle as pipeline
-from econsec.ingest import fetch as feedlib
+from econsec.ingest import fetch
 from econsec.ingest.netsafety import (
     AddressPolicy,
     GuardedBackend,
@@ -53,8 +53,8 @@ def _default(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
-def _fetch(url: str, settings: Settings) -> feedlib.FetchedBody:
-    return feedlib.fetch(FeedSpec(name="probe", url=url), settings)
+def _fetch(url: str, settings: Settings) -> fetch.FetchedBody:
+    return fetch.fetch(FeedSpec(name="probe", url=url), settings)
 
 
 # server-side request forgery ----------------------------------------------------------------
@@ -243,13 +243,13 @@ def test_feeds_go_through_the_proxy_of_the_environment(
             monkeypatch.delenv(name, raising=False)
         settings = Settings(store=str(tmp_path / "s"), fetch_deadline=5.0)
         spec = FeedSpec(name="proxied", url="http://feeds.invalid/rss.xml")
-        with feedlib.make_client(settings) as client:
-            body = feedlib.fetch(spec, settings, client=client)
+        with fetch.make_client(settings) as client:
+            body = fetch.fetch(spec, settings, client=client)
             assert b"Seoul tightens" in body.content
             assert proxy.asked == ["http://feeds.invalid/rss.xml"]
             inside = FeedSpec(name="inside", url="http://10.1.2.3/rss.xml")
             with pytest.raises(FeedFetchError, match="private address"):
-                feedlib.fetch(inside, settings, client=client)
+                fetch.fetch(inside, settings, client=client)
         assert proxy.asked == ["http://feeds.invalid/rss.xml"]
 
 
@@ -261,7 +261,7 @@ def test_without_a_proxy_an_unresolvable_host_fails_clearly(
             monkeypatch.delenv(name, raising=False)
     settings = Settings(store=str(tmp_path / "s"), fetch_deadline=5.0)
     with pytest.raises(TransientFeedError, match="feeds.invalid"):
-        feedlib.fetch(FeedSpec(name="nowhere", url="http://feeds.invalid/rss.xml"), settings)
+        fetch.fetch(FeedSpec(name="nowhere", url="http://feeds.invalid/rss.xml"), settings)
 
 
 def test_the_connection_goes_to_the_checked_address(hostile: HostileServer) -> None:
@@ -416,7 +416,7 @@ def test_without_retry_after_the_fetch_backs_off(
 ) -> None:
     started = time.monotonic()
     body = _fetch(hostile.url("/busy/c?times=1&status=429"), settings)
-    assert body.http_status == 200 and time.monotonic() - started >= feedlib.BUSY_BACKOFF
+    assert body.http_status == 200 and time.monotonic() - started >= fetch.BUSY_BACKOFF
 
 
 def test_a_retry_after_over_the_cap_fails_at_once_as_transient(
@@ -434,7 +434,7 @@ def test_a_host_busy_every_time_gives_up_after_the_retries(
 ) -> None:
     with pytest.raises(TransientFeedError, match="HTTP 503 from .*, 3 times"):
         _fetch(hostile.url("/busy/e?times=99&retry_after=0"), settings)
-    assert hostile.busy_answers["e"] == feedlib.BUSY_RETRIES + 1
+    assert hostile.busy_answers["e"] == fetch.BUSY_RETRIES + 1
 
 
 def test_a_wait_past_the_deadline_is_not_started(

@@ -13,7 +13,7 @@ import pytest
 
 from econsec.errors import StoreError
 from econsec.ingest import cycle as pipeline
-from econsec.ingest.fetch import load_feeds
+from econsec.ingest.feedfile import load_feeds
 from econsec.models import CycleReport, SearchQuery
 from econsec.store import Store
 from extractors.types import TaggedEvent, TagResult

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from econsec.ingest import cycle as pipeline
-from econsec.ingest.fetch import load_feeds
+from econsec.ingest.feedfile import load_feeds
 from econsec.models import SearchQuery, SearchResult
 from econsec.store import SearchKind
 from tests.conftest import FIXTURES, ROOT
