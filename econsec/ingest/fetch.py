@@ -19,11 +19,11 @@ from econsec.config import Settings
 from econsec.errors import (
     FeedFetchError,
     TransientFeedError,
+    UnsafeAddressError,
 )
 from econsec.ingest.feedfile import is_remote
 from econsec.ingest.netsafety import (
     AddressPolicy,
-    UnsafeAddressError,
     guarded_transport,
     host_limiter,
     retry_after_seconds,

@@ -34,20 +34,12 @@ import httpcore
 import httpx
 
 from econsec.config import Settings
-from econsec.errors import ConfigError, EconsecError
+from econsec.errors import ConfigError, UnsafeAddressError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 SLOT_POLL_SECONDS = 0.02
 ALLOW_HINT = "set ECONSEC_ALLOW_PRIVATE_FEEDS=true or list the host in ECONSEC_ALLOWED_FEED_HOSTS"
-
-
-class UnsafeAddressError(EconsecError):
-    """A feed URL or redirect leads to an address feeds may not reach."""
-
-    def __init__(self, message: str, url: str | None = None):
-        self.url = url
-        super().__init__(message)
 
 
 def address_kind(ip: IPAddress) -> str | None:

@@ -14,18 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from econsec.config import Settings
-from econsec.errors import EconsecError
+from econsec.errors import DagRunError
 from econsec.models import Alert, CycleReport
 from econsec.orchestration.ingest import DAG_ID
 from econsec.store.backend import open_store
 
 ALERTS_DAG_ID = "econsec_alerts"
-
-
-class DagRunError(EconsecError):
-    def __init__(self, message: str, log: Path):
-        self.log = log
-        super().__init__(f"{message} (Airflow log: {log})")
 
 
 def airflow_env(airflow_home: Path, settings: Settings) -> dict[str, str]:

@@ -19,14 +19,13 @@ import httpx
 import pytest
 
 from econsec.config import Settings
-from econsec.errors import ConfigError, FeedFetchError, TransientFeedError
+from econsec.errors import ConfigError, FeedFetchError, TransientFeedError, UnsafeAddressError
 from econsec.ingest import cycle as pipeline
 from econsec.ingest import fetch
 from econsec.ingest.netsafety import (
     AddressPolicy,
     GuardedBackend,
     HostLimiter,
-    UnsafeAddressError,
     address_kind,
     guarded_transport,
     retry_after_seconds,
