@@ -23,7 +23,8 @@ class EventsPage(BaseModel):
     limit: int
     events: list[dict[str, Any]] = Field(
         description="One event per story, newest first: its fields, `sources` (every outlet), "
-        "`source_count`, `event_ids` and `evidence_html` (evidence, matched words in <b>)."
+        "`source_count`, `event_ids`, `highlights` (where the query matched in the evidence: "
+        "[start, end] character offsets) and `evidence_html` (evidence, matched words in <b>)."
     )
     facets: dict[str, dict[str, int]] = Field(
         description="Counts by type, category, initiator, technologies, status, countries and "

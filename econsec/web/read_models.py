@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,18 +13,17 @@ from econsec.alerts.rules import Rule, load_rules
 from econsec.errors import ConfigError
 from econsec.models import Alert, SearchQuery, SearchResult
 from econsec.store.protocols import Store
-from econsec.web.safety import clean_highlight
+from econsec.web.safety import mark
 
 TIMELINE_SERIES = 6  # the biggest categories get a colour each; the rest is "other"
 LONGEST_BACKTEST = timedelta(days=3660)
 
 
 def search_events(store: Store, query: SearchQuery) -> SearchResult:
-    """One page of stories with facets; highlights are rebuilt from text and `<b>` only."""
+    """One page of stories with facets; the evidence as HTML, the matched words in `<b>`."""
     result = store.search(query)
     for hit in result.hits:
-        marked = hit.get("evidence_html") or html.escape(hit.get("evidence", ""))
-        hit["evidence_html"] = str(clean_highlight(marked))
+        hit["evidence_html"] = str(mark(hit.get("evidence", ""), hit.get("highlights", [])))
     return result
 
 

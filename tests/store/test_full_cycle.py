@@ -50,7 +50,7 @@ def _hit(hit: dict[str, Any], text_query: bool) -> dict[str, Any]:
             "event_ids": sorted(hit["event_ids"]),
             "sources": sorted(s["url"] for s in hit["sources"]),
         }
-    skip = {"fetched", "evidence_html"} if text_query else {"fetched"}  # fetched: when each ran
+    skip = {"fetched", "highlights"} if text_query else {"fetched"}  # fetched: when each ran
     kept = {k: v for k, v in hit.items() if k not in skip}
     if hit.get("date_quality", "ok") != "ok":  # dated by the fetch, so by when each run ran
         kept["published"] = "fetch time"

@@ -87,7 +87,7 @@ def test_search_collapses_a_story_and_lists_its_outlets(store: Store) -> None:
     hit = result.hits[0]
     assert hit["source_count"] == 2
     assert [s["source"] for s in hit["sources"]] == ["Other outlet", "Wire"]
-    assert "<b>gallium</b>" in hit["evidence_html"]
+    assert [hit["evidence"][a:b].lower() for a, b in hit["highlights"]] == ["gallium"]
 
 
 @pytest.mark.parametrize(
@@ -146,7 +146,7 @@ def test_one_event_by_id_and_every_article_of_its_story(store: Store) -> None:
     (hit, copy) = store.search(SearchQuery(q="gallium", collapse=False, sort="relevance")).hits
     found = store.get_event(hit["id"])
     assert found is not None
-    assert found == {k: v for k, v in hit.items() if k != "evidence_html"}
+    assert found == {k: v for k, v in hit.items() if k != "highlights"}
     articles = store.story_articles(found["story_id"])
     assert [(a["source"], a["story_id"]) for a in articles] == [
         ("Wire", found["story_id"]),

@@ -12,12 +12,12 @@ embedded backend (`embedded.py`), built as one request.
 - events collapse on `cluster_id`, the inner hits giving every outlet;
   the cluster count is a `cardinality` aggregation;
 - facets are `terms` aggregations and a monthly `date_histogram`;
-- evidence is highlighted with `<b>`, the rest HTML-escaped.
+- where the words matched in the evidence comes back as character spans
+  (`highlights`), as from the embedded store; no HTML is made here.
 """
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +34,7 @@ OUTLETS_SHOWN = 100  # inner hits per cluster (Elasticsearch's default cap)
 MAX_WINDOW = 10_000  # index.max_result_window
 NEWEST = [{"published": {"order": "desc"}}, {"id": {"order": "asc"}}]
 RELEVANCE = ["_score", *NEWEST]
+MARK, UNMARK = "\ue000", "\ue001"  # private-use characters around a match: never in feed text
 
 
 def is_match_all(q: str) -> bool:
@@ -96,11 +97,11 @@ def _collapse(sort: list[Any]) -> dict[str, Any]:
 
 
 def _highlight(text: dict[str, Any]) -> dict[str, Any]:
-    evidence = {"number_of_fragments": 1, "fragment_size": 400}
+    evidence = {"number_of_fragments": 0}  # the whole field, so that offsets are the field's
     return {
-        "encoder": "html",
-        "pre_tags": ["<b>"],
-        "post_tags": ["</b>"],
+        "encoder": "default",
+        "pre_tags": [MARK],
+        "post_tags": [UNMARK],
         "highlight_query": text,
         "fields": {"evidence": evidence},
     }
@@ -132,13 +133,27 @@ def result(response: dict[str, Any], query: SearchQuery, kind: str) -> SearchRes
     if kind == "events":
         for hit, doc in zip(hits, raw, strict=True):
             marked = doc.get("highlight", {}).get("evidence")
-            hit["evidence_html"] = marked[0] if marked else html.escape(hit.get("evidence", ""))
+            hit["highlights"] = spans(marked[0]) if marked else []
     found = SearchResult(total=int(response["hits"]["total"]["value"]), hits=hits)
     aggs = response.get("aggregations", {})
     if kind == "events" and query.collapse:
         found.clusters = int(aggs.get("clusters", {}).get("value", 0))
     if kind == "events" and query.facets:
         found.facets = facets(aggs)
+    return found
+
+
+def spans(marked: str) -> list[list[int]]:
+    """[start, end] character offsets of the marked stretches, in the text without marks."""
+    found: list[list[int]] = []
+    at = 0
+    for char in marked:
+        if char == MARK:
+            found.append([at, at])
+        elif char == UNMARK:
+            found[-1][1] = at
+        else:
+            at += 1
     return found
 
 

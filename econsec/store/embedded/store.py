@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -216,11 +215,12 @@ class EmbeddedStore:
     def _highlight(
         self, index: TantivyIndex, text_query: Any, q: str, hits: list[dict], stored: list[Any]
     ) -> None:
-        """Evidence with the matched words in `<b>`, from each hit's own stored document."""
+        """Where the query's words are in each hit's evidence (`highlights`: character
+        spans), from each hit's own stored document; marking them up is the web's job."""
         matching = bool(q.strip("* "))
-        snippets = index.snippets(text_query, stored, "evidence") if matching else [""] * len(hits)
-        for hit, snippet in zip(hits, snippets, strict=True):
-            hit["evidence_html"] = snippet or html.escape(hit.get("evidence", ""))
+        spans = index.highlights(text_query, stored, "evidence") if matching else [[]] * len(hits)
+        for hit, found in zip(hits, spans, strict=True):
+            hit["highlights"] = [list(span) for span in found]
 
     def _facets(self, index: TantivyIndex, full: Any) -> dict[str, dict[str, int]]:
         spec: dict[str, Any] = {

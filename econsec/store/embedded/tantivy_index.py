@@ -260,16 +260,28 @@ class TantivyIndex:
         """Aggregations run without the interpreter lock, so threads overlap here."""
         return dict(self.snapshot().searcher.aggregate(query, spec))
 
-    def snippets(
+    def highlights(
         self, query: tantivy.Query, stored: list[tantivy.Document], field_name: str
-    ) -> list[str]:
-        """Highlighted fragments of `field_name`, one generator for all the documents."""
+    ) -> list[list[tuple[int, int]]]:
+        """Where `query` matched in `field_name` of each document, within its best fragment:
+        (start, end) offsets in characters of the stored text (Tantivy counts bytes)."""
         if not stored:
             return []
         searcher = self.snapshot().searcher
         generator = tantivy.SnippetGenerator.create(searcher, query, self.schema, field_name)
         generator.set_max_num_chars(400)
-        return [str(generator.snippet_from_doc(doc).to_html()) for doc in stored]
+        found = []
+        for doc in stored:
+            snippet = generator.snippet_from_doc(doc)
+            raw = str(doc.get_first(field_name) or "").encode("utf-8")
+            base = snippet.fragment_range().start
+            found.append(
+                [
+                    (_chars(raw, base + r.start), _chars(raw, base + r.end))
+                    for r in snippet.highlighted()
+                ]
+            )
+        return found
 
     def count(self) -> int:
         return int(self.snapshot().searcher.num_docs)
@@ -342,6 +354,10 @@ def _as_datetime(value: Any) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def _chars(raw: bytes, offset: int) -> int:
+    return len(raw[:offset].decode("utf-8", "ignore"))
 
 
 def _source(doc: tantivy.Document) -> dict[str, Any]:
