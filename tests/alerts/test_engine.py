@@ -16,7 +16,7 @@ from econsec.store.elastic.alert_state import ElasticAlertState
 from econsec.store.elastic.store import ElasticStore
 from econsec.store.embedded.alert_state import SqliteAlertState
 from econsec.store.embedded.store import EmbeddedStore
-from tests.alerts.conftest import Receiver, add_events, now, restamp, story, write_rule
+from tests.support.alerts import Receiver, add_events, now, restamp, story, write_rule
 
 SILENT = lambda url, title, body: Outcome(True)  # noqa: E731
 
@@ -254,7 +254,7 @@ def test_history_is_read_whole_and_once_across_pages(
 ) -> None:
     """The store's scan, in pages of 4, over 10 events on ten days and 9 in one instant."""
     from econsec.alerts import engine
-    from tests import factories
+    from tests.support import factories
 
     small_pages(monkeypatch)
     spread = [e for n in range(1, 11) for e in story(n, day=n)]
@@ -277,7 +277,7 @@ def test_paging_returns_what_one_big_page_would(
 ) -> None:
     """Crowded seconds and a ceiling inside one: pages of 4 must not widen the window."""
     from econsec.alerts import engine
-    from tests import factories
+    from tests.support import factories
 
     crowd = []
     for i, millis in enumerate([100] * 4 + [700] * 5):

@@ -15,8 +15,8 @@ from econsec.errors import StoreError
 from econsec.store import Learned
 from econsec.store.elastic.alert_state import ElasticAlertState
 from econsec.store.elastic.store import ElasticStore
-from tests.alerts.conftest import add_events, now, story, write_rule
-from tests.store.conftest import Backend
+from tests.support.alerts import add_events, now, story, write_rule
+from tests.support.backends import Backend
 
 SILENT = lambda url, title, body: Outcome(True)  # noqa: E731
 

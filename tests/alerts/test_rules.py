@@ -12,7 +12,7 @@ from econsec.alerts.rules import load_rule, load_rules
 from econsec.errors import ConfigError
 from econsec.store import Store
 from econsec.store.embedded.store import EmbeddedStore
-from tests.conftest import FIXTURES, ROOT
+from tests.support.paths import FIXTURES, ROOT
 
 INVALID = sorted((FIXTURES / "rules").glob("*.yaml"))
 
@@ -76,7 +76,7 @@ def test_duplicate_names_are_refused(tmp_path: Path) -> None:
 
 
 def test_group_by_defaults_per_condition(tmp_path: Path) -> None:
-    from tests.alerts.conftest import write_rule
+    from tests.support.alerts import write_rule
 
     assert write_rule(tmp_path, name="a").grouping == "cluster_id"
     freq = {"type": "frequency", "count": 2, "window": "1d"}

@@ -10,7 +10,7 @@ import pytest
 
 from econsec.store.embedded.alert_state import SqliteAlertState
 from econsec.store.embedded.store import EmbeddedStore
-from tests.alerts.conftest import add_events, story, write_rule
+from tests.support.alerts import add_events, story, write_rule
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 

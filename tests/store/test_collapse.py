@@ -16,7 +16,7 @@ from econsec.models import SearchQuery, SearchResult
 from econsec.store.embedded.collapse import COLLAPSE_WINDOW, collapse, source_field
 from econsec.store.embedded.store import EmbeddedStore
 from econsec.store.embedded.tantivy_index import combine
-from tests.store.collapse_data import SECONDS, events, reference, write
+from tests.support.collapse_data import SECONDS, events, reference, write
 
 
 def reference_search(store: EmbeddedStore, query: SearchQuery) -> SearchResult:

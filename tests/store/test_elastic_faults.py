@@ -17,9 +17,9 @@ from econsec.ingest.feedfile import load_feeds
 from econsec.models import CycleReport, SearchQuery
 from econsec.store import Store
 from extractors.types import TaggedEvent, TagResult
-from tests import factories
-from tests.store.conftest import BACKOFF, Backend
-from tests.store.fault_proxy import FaultProxy
+from tests.support import factories
+from tests.support.backends import BACKOFF, Backend
+from tests.support.fault_proxy import FaultProxy
 
 
 @pytest.fixture

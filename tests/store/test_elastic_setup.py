@@ -20,10 +20,10 @@ from econsec.store.elastic import search as elastic_search
 from econsec.store.elastic.client import make_client
 from econsec.store.elastic.store import ElasticStore
 from econsec.store.elastic.templates import KINDS
-from tests import factories
-from tests.store.conftest import Backend
-from tests.store.fault_proxy import FaultProxy
 from tests.store.test_store_contract import fill
+from tests.support import factories
+from tests.support.backends import Backend
+from tests.support.fault_proxy import FaultProxy
 
 
 def test_init_creates_versioned_indices_behind_write_aliases_once(osmem: Backend) -> None:

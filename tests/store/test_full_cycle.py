@@ -21,8 +21,8 @@ from econsec.ingest import cycle as pipeline
 from econsec.ingest.feedfile import load_feeds
 from econsec.models import SearchQuery, SearchResult
 from econsec.store import SearchKind
-from tests.conftest import FIXTURES, ROOT
-from tests.store.conftest import Backend
+from tests.support.backends import Backend
+from tests.support.paths import FIXTURES, ROOT
 
 pytestmark = pytest.mark.slow
 SAMPLES = ROOT / "feeds" / "samples" / "feeds.yaml"

@@ -16,8 +16,8 @@ from econsec.errors import QueryError
 from econsec.ingest.stories import NUM_PERM, SCHEME, from_bytes, to_bytes
 from econsec.models import CycleReport, FeedResult, SearchQuery, SearchResult, TaggedArticle
 from econsec.store import SearchKind, Store
-from tests import factories
-from tests.store.conftest import Backend
+from tests.support import factories
+from tests.support.backends import Backend
 
 MAY = datetime(2024, 5, 1, tzinfo=UTC)
 

@@ -1,5 +1,5 @@
 """Web tests run a real uvicorn server on loopback over a real store: the embedded store, and
-osmem-server speaking the Elasticsearch REST API (from `tests/store/conftest.py`). One
+osmem-server speaking the Elasticsearch REST API (from `tests/support/backends.py`). One
 filled store and one server per module and backend keep the suite fast."""
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from econsec.alerts import load_rules, run_rules
 from econsec.models import Event
 from econsec.store import Store
 from econsec.web import create_app
-from tests.store.conftest import (  # noqa: F401 (fixtures shared with the store suite)
+from tests.support.backends import (  # noqa: F401 (fixtures shared with the store suite)
     Backend,
     delete_prefix,
     make_backend,
     osmem_server,
 )
-from tests.web.data import RULES, fill, write_rules
-from tests.web.live_server import LiveServer
+from tests.support.live_server import LiveServer
+from tests.support.web_data import RULES, fill, write_rules
 
 WEB_BACKENDS = ["embedded", "osmem"]
 

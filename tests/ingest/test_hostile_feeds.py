@@ -21,9 +21,9 @@ from econsec.ingest import fetch, parse
 from econsec.ingest.articles import to_articles
 from econsec.models import FeedSpec, SearchQuery
 from econsec.store.embedded.store import EmbeddedStore
-from tests.conftest import FEED_FIXTURES
-from tests.hostile.conftest import CORPUS
-from tests.hostile.hostile_server import HostileServer, gzip_bomb
+from tests.ingest.conftest import CORPUS
+from tests.support.hostile_server import HostileServer, gzip_bomb
+from tests.support.paths import FEED_FIXTURES
 
 # file -> (articles, {drop reason: count}); None for a file that is no feed at all
 EXPECTED: dict[str, tuple[int, dict[str, int]] | None] = {

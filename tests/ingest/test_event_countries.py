@@ -10,7 +10,7 @@ from econsec.ingest import feedfile
 from econsec.ingest.cycle import fallback_initiator, to_events
 from econsec.models import FeedSpec
 from extractors.types import TaggedEvent, TagResult
-from tests.factories import article
+from tests.support.factories import article
 
 
 def events_of(*tagged: TaggedEvent, feed_country: str = "") -> list:  # type: ignore[type-arg]
@@ -94,7 +94,7 @@ def test_a_missing_or_broken_feeds_file_gives_no_fallback(tmp_path: Path, text: 
 
 
 def test_sample_government_feeds_are_official() -> None:
-    specs = feedfile.load_feeds(Path(__file__).parents[1] / "feeds" / "samples" / "feeds.yaml")
+    specs = feedfile.load_feeds(Path(__file__).parents[2] / "feeds" / "samples" / "feeds.yaml")
     official = feedfile.official_countries(specs)
     assert official["uk-gov-economic-security"] == "GB"
     assert "daily-ledger-latest" not in official

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import (
+from tests.support.faults import (
     ITEMS_PER_FEED,
     STALLED_FEED,
     Feeds,

@@ -15,7 +15,7 @@ import pytest
 from econsec.ingest import cycle as pipeline
 from econsec.ingest.feedfile import load_feeds
 from econsec.store.embedded.store import EmbeddedStore
-from tests.faults.conftest import (
+from tests.support.faults import (
     Feeds,
     Snapshot,
     assert_same_as_clean,

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from econsec.cli.main import app
-from tests.conftest import FEED_FIXTURES, FIXTURES
+from tests.support.paths import FEED_FIXTURES, FIXTURES
 
 runner = CliRunner()
 

@@ -12,8 +12,8 @@ from econsec.errors import ConfigError, FeedFetchError, FeedParseError, Transien
 from econsec.ingest import feedfile, fetch, parse
 from econsec.ingest.articles import to_articles
 from econsec.models import FeedSpec
-from tests.conftest import FEED_FIXTURES
-from tests.feed_server import FeedServer
+from tests.support.feed_server import FeedServer
+from tests.support.paths import FEED_FIXTURES
 
 
 def _parse_fixture(name: str) -> parse.ParsedFeed:
@@ -52,7 +52,7 @@ def test_missing_feeds_file_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_bundled_feed_files_load() -> None:
-    root = Path(__file__).resolve().parents[1] / "feeds"
+    root = Path(__file__).resolve().parents[2] / "feeds"
     live = feedfile.load_feeds(root / "feeds.yaml")
     samples = feedfile.load_feeds(root / "samples" / "feeds.yaml")
     assert all(spec.live for spec in live) and len(live) >= 10

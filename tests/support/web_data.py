@@ -11,7 +11,7 @@ import yaml
 
 from econsec.models import Article, Event, FeedResult, TaggedArticle
 from econsec.store import Store
-from tests import factories
+from tests.support import factories
 
 BAN_STORY_OUTLETS = ["Wire", "Other outlet", "Metals Daily"]
 # a channel whose URL holds a password: the web shows its label, never the URL

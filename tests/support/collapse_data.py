@@ -17,7 +17,7 @@ import tantivy
 
 from econsec.store.embedded.store import EmbeddedStore
 from econsec.store.embedded.tantivy_index import TantivyIndex
-from tests import factories
+from tests.support import factories
 
 WORDS = ["gallium", "germanium", "chip", "tools", "lithium", "graphite", "ban", "curbs"]
 COUNTRIES = ["China", "Japan", "Korea", "Netherlands"]

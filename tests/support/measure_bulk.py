@@ -1,6 +1,6 @@
 """Indexing and search throughput of the two backends on the same events, in one run; prints JSON.
 
-    .venv/bin/python -m tests.store.measure_bulk --events 20000
+    .venv/bin/python -m tests.support.measure_bulk --events 20000
 
 The Elasticsearch side runs against osmem-server, an in-memory OpenSearch-compatible
 server, on loopback: the figures measure the client path (bulk helpers, chunking,
@@ -28,8 +28,8 @@ from osmem_server import OsmemServer
 from econsec.config import Settings
 from econsec.models import Article, Event, SearchQuery, TaggedArticle
 from econsec.store import Store, open_store
-from tests import factories
-from tests.store.plain_json import PlainJsonNode
+from tests.support import factories
+from tests.support.plain_json import PlainJsonNode
 
 TYPES = ("export_control.ban", "investment_screening.review", "vendor_exclusion.ban")
 QUERY = SearchQuery(q="gallium OR chips", facets=True)

@@ -19,7 +19,7 @@ from econsec.ingest.stories import (
 )
 from econsec.models import StoredSignature, TaggedArticle
 from econsec.store.embedded.store import EmbeddedStore
-from tests import factories
+from tests.support import factories
 
 DAY = datetime(2024, 7, 3, tzinfo=UTC)
 WIRE = (

@@ -16,7 +16,7 @@ from econsec.ingest import cycle as pipeline
 from econsec.ingest.feedfile import load_feeds
 from econsec.store.embedded import tantivy_index
 from econsec.store.embedded.store import EmbeddedStore
-from tests.faults.conftest import Feeds, Snapshot, assert_same_as_clean, rerun, snapshot
+from tests.support.faults import Feeds, Snapshot, assert_same_as_clean, rerun, snapshot
 
 pytestmark = pytest.mark.slow
 

@@ -32,8 +32,8 @@ from econsec.ingest.netsafety import (
 )
 from econsec.models import FeedSpec
 from econsec.store.embedded.store import EmbeddedStore
-from tests.feed_server import LoopbackServer
-from tests.hostile.hostile_server import HostileServer, gzip_bomb
+from tests.support.feed_server import LoopbackServer
+from tests.support.hostile_server import HostileServer, gzip_bomb
 
 ROOT = Path(__file__).resolve().parents[2]
 BOMB = 200_000_000  # bytes once inflated

@@ -11,8 +11,8 @@ from econsec.ingest import cycle as pipeline
 from econsec.ingest.feedfile import load_feeds
 from econsec.models import FeedSpec, SearchQuery
 from econsec.store.embedded.store import EmbeddedStore
-from tests.conftest import FEED_FIXTURES
-from tests.feed_server import FeedServer
+from tests.support.feed_server import FeedServer
+from tests.support.paths import FEED_FIXTURES
 
 pytestmark = pytest.mark.slow
 

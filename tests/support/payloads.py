@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from econsec.models import Article, Event, FeedResult, TaggedArticle
 from econsec.store import Store
-from tests import factories
+from tests.support import factories
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'

@@ -26,7 +26,7 @@ from econsec.ingest import cycle as pipeline
 from econsec.ingest.feedfile import load_feeds
 from econsec.models import SearchQuery
 from econsec.store.embedded.store import EmbeddedStore
-from tests.hostile.hostile_server import HostileServer
+from tests.support.hostile_server import HostileServer
 
 ROOT = Path(__file__).resolve().parents[2]
 FEEDS = 8

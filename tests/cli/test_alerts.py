@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from econsec.cli.main import app
 from econsec.store.embedded.store import EmbeddedStore
-from tests.alerts.conftest import add_events, story, write_rule
-from tests.store.conftest import Backend
-from tests.store.fault_proxy import FaultProxy
+from tests.support.alerts import add_events, story, write_rule
+from tests.support.backends import Backend
+from tests.support.fault_proxy import FaultProxy
 
 runner = CliRunner()
 
