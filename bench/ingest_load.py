@@ -125,7 +125,7 @@ class StageClock:
 def ingest(names: list[str], host: FeedHost, tagger: Tagger, root: Path) -> dict[str, Any]:
     """One cycle over every feed into a fresh store, timed stage by stage."""
     from econsec.config import Settings
-    from econsec.ingest import cycle as pipeline
+    from econsec.ingest import cycle
     from econsec.models import FeedSpec
     from econsec.store.embedded.store import EmbeddedStore
 
@@ -134,7 +134,7 @@ def ingest(names: list[str], host: FeedHost, tagger: Tagger, root: Path) -> dict
     store = EmbeddedStore(root)
     clock = StageClock()
     try:
-        report = pipeline.run_cycle(
+        report = cycle.run_cycle(
             specs,
             store,
             settings,

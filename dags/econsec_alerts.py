@@ -15,14 +15,13 @@ from typing import Any
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowException
 
-from econsec.orchestration import alerts as tasks
-from econsec.orchestration import ingest as orchestration
+from econsec.orchestration import alerts, ingest
 
-EVENTS = Asset(name=orchestration.EVENTS_ASSET_NAME, uri=orchestration.EVENTS_ASSET_URI)
+EVENTS = Asset(name=ingest.EVENTS_ASSET_NAME, uri=ingest.EVENTS_ASSET_URI)
 
 
 @dag(
-    dag_id=tasks.DAG_ID,
+    dag_id=alerts.DAG_ID,
     schedule=[EVENTS],
     start_date=datetime(2026, 1, 1),
     catchup=False,
@@ -43,7 +42,7 @@ EVENTS = Asset(name=orchestration.EVENTS_ASSET_NAME, uri=orchestration.EVENTS_AS
 def econsec_alerts() -> None:
     @task
     def run_rules() -> dict[str, Any]:
-        result = tasks.run_task(get_current_context()["params"])
+        result = alerts.run_task(get_current_context()["params"])
         if result["errors"]:
             raise AirflowException(f"rules failed: {result['errors']}")
         return result

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from econsec.config import Settings, load_settings
-from econsec.ingest import cycle as pipeline
+from econsec.ingest import cycle
 from econsec.ingest.feedfile import load_feeds
 from econsec.models import FeedResult, FeedSpec, IndexReport, TagReport
 from econsec.store.backend import open_store
@@ -84,19 +84,19 @@ def _opened(params: dict[str, Any] | None) -> Iterator[tuple[Store, Settings]]:
 
 def fetch(feed: dict[str, Any], params: dict[str, Any] | None) -> dict[str, Any]:
     with _opened(params) as (store, settings):
-        result = pipeline.fetch_feed(FeedSpec.model_validate(feed), store, settings)
+        result = cycle.fetch_feed(FeedSpec.model_validate(feed), store, settings)
     return result.model_dump(mode="json")
 
 
 def tag(params: dict[str, Any] | None) -> dict[str, Any]:
     with _opened(params) as (store, settings):
-        report = pipeline.tag_pending(store, None, settings)
+        report = cycle.tag_pending(store, None, settings)
     return report.model_dump(mode="json")
 
 
 def index(params: dict[str, Any] | None) -> dict[str, Any]:
     with _opened(params) as (store, _):
-        report = pipeline.index_pending(store)
+        report = cycle.index_pending(store)
     return report.model_dump(mode="json")
 
 
@@ -109,7 +109,7 @@ def record_cycle(
     indexed: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """Record the run as one cycle; the summary `econsec run` prints comes from here."""
-    report = pipeline.cycle_from_parts(
+    report = cycle.cycle_from_parts(
         run_id,
         started,
         [FeedResult.model_validate(f) for f in fetched if f],

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from econsec.config import Settings
-from econsec.ingest import cycle as pipeline
+from econsec.ingest import cycle
 from econsec.ingest.feedfile import load_feeds
 from econsec.models import FeedSpec, SearchQuery
 from econsec.store.embedded.store import EmbeddedStore
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 def _cycle(store: EmbeddedStore, settings: Settings, tagger, specs=None):  # type: ignore[no-untyped-def]
     specs = specs or load_feeds(settings.feeds)
-    return pipeline.run_cycle(specs, store, settings, tagger=tagger)
+    return cycle.run_cycle(specs, store, settings, tagger=tagger)
 
 
 def test_broken_feeds_are_recorded_and_the_others_go_on(
@@ -153,6 +153,6 @@ def test_a_cycle_with_nothing_new_does_not_load_the_tagger(
     def refuse(_: Settings) -> None:
         raise AssertionError("the tagger was loaded with nothing to tag")
 
-    monkeypatch.setattr(pipeline, "load_tagger", refuse)
-    report = pipeline.run_cycle([], store, settings)
+    monkeypatch.setattr(cycle, "load_tagger", refuse)
+    report = cycle.run_cycle([], store, settings)
     assert report.tagging.articles_tagged == 0 and report.finished is not None

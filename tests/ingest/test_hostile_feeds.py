@@ -16,8 +16,7 @@ import pytest
 
 from econsec.config import Settings
 from econsec.errors import FeedParseError
-from econsec.ingest import cycle as pipeline
-from econsec.ingest import fetch, parse
+from econsec.ingest import cycle, fetch, parse
 from econsec.ingest.articles import to_articles
 from econsec.models import FeedSpec, SearchQuery
 from econsec.store.embedded.store import EmbeddedStore
@@ -168,7 +167,7 @@ def test_a_cycle_over_the_whole_corpus_and_every_misbehaving_server(
     store = EmbeddedStore(Path(settings.store))
     started = time.monotonic()
     try:
-        report = pipeline.run_cycle(specs, store, settings, tagger=tagger)  # type: ignore[arg-type]
+        report = cycle.run_cycle(specs, store, settings, tagger=tagger)  # type: ignore[arg-type]
         by_feed = {f.feed: f for f in report.feeds}
         health = {h.feed: h for h in store.feed_health()}
         faceted = store.search(SearchQuery(facets=True, limit=100))

@@ -20,8 +20,7 @@ import pytest
 
 from econsec.config import Settings
 from econsec.errors import ConfigError, FeedFetchError, TransientFeedError, UnsafeAddressError
-from econsec.ingest import cycle as pipeline
-from econsec.ingest import fetch
+from econsec.ingest import cycle, fetch
 from econsec.ingest.netsafety import (
     AddressPolicy,
     GuardedBackend,
@@ -141,7 +140,7 @@ def test_the_refusal_is_recorded_per_feed_and_not_retried(
     store = EmbeddedStore(Path(settings.store))
     try:
         spec = FeedSpec(name="metadata", url="http://169.254.169.254/latest/meta-data/")
-        result = pipeline.fetch_feed(spec, store, settings)
+        result = cycle.fetch_feed(spec, store, settings)
         health = {h.feed: h for h in store.feed_health()}
     finally:
         store.close()
@@ -345,7 +344,7 @@ def test_a_cycle_fetches_in_parallel_within_the_host_limit(
     settings = settings.model_copy(update={"host_concurrency": 3, "fetch_workers": 8})
     specs = [FeedSpec(name=f"f{n}", url=hostile.url(f"/counted/{n}")) for n in range(8)]
     started = time.monotonic()
-    report = pipeline.run_cycle(specs, store, settings, tagger=tagger)  # type: ignore[arg-type]
+    report = cycle.run_cycle(specs, store, settings, tagger=tagger)  # type: ignore[arg-type]
     assert [f.feed for f in report.feeds] == [s.name for s in specs]
     assert all(f.status == "ok" for f in report.feeds)
     assert hostile.most_in_flight == 3

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from econsec.ingest import cycle as pipeline
+from econsec.ingest import cycle
 from econsec.ingest.feedfile import load_feeds
 from econsec.store.embedded.store import EmbeddedStore
 from tests.support.faults import (
@@ -78,8 +78,8 @@ def test_a_full_disk_while_indexing(
     store = EmbeddedStore(root)
     try:
         for spec in load_feeds(feeds.file):
-            pipeline.fetch_feed(spec, store, settings)
-        pipeline.tag_pending(store, tagger, settings)  # type: ignore[arg-type]
+            cycle.fetch_feed(spec, store, settings)
+        cycle.tag_pending(store, tagger, settings)  # type: ignore[arg-type]
     finally:
         store.close()
     run = _run_limited([sys.executable, "-c", INDEX_TASK, str(root)], feeds, 200_000)

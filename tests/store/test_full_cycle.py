@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from econsec.ingest import cycle as pipeline
+from econsec.ingest import cycle
 from econsec.ingest.feedfile import load_feeds
 from econsec.models import SearchQuery, SearchResult
 from econsec.store import SearchKind
@@ -76,7 +76,7 @@ def _run(backend: Backend, tagger: object, feeds: Path) -> tuple[list[Any], dict
     settings = backend.settings(feeds=str(feeds))
     specs = load_feeds(settings.feeds)
     try:
-        reports = [pipeline.run_cycle(specs, store, settings, tagger=tagger) for _ in range(2)]  # type: ignore[arg-type]
+        reports = [cycle.run_cycle(specs, store, settings, tagger=tagger) for _ in range(2)]  # type: ignore[arg-type]
         found = {
             name: comparable(store.search(query, kind), bool(query.q.strip("* ")))
             for name, (query, kind) in QUERIES.items()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from econsec.errors import StoreBusyError
-from econsec.ingest import cycle as pipeline
+from econsec.ingest import cycle
 from econsec.ingest.feedfile import load_feeds
 from econsec.store.embedded import tantivy_index
 from econsec.store.embedded.store import EmbeddedStore
@@ -52,7 +52,7 @@ def test_index_writer_held_by_another_process(
         assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
         feeds.server.release()
         with pytest.raises(StoreBusyError, match=r"store .*events: events index writer"):
-            pipeline.run_cycle(load_feeds(feeds.file), store, feeds.settings(root), tagger=tagger)  # type: ignore[arg-type]
+            cycle.run_cycle(load_feeds(feeds.file), store, feeds.settings(root), tagger=tagger)  # type: ignore[arg-type]
     finally:
         store.close()
         holder.communicate("", timeout=30)

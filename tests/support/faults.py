@@ -22,7 +22,7 @@ import pytest
 
 from bench.corpus import build_mix
 from econsec.config import Settings
-from econsec.ingest import cycle as pipeline
+from econsec.ingest import cycle
 from econsec.ingest.feedfile import load_feeds
 from econsec.models import SearchQuery
 from econsec.store.embedded.store import EmbeddedStore
@@ -144,7 +144,7 @@ def clean(feeds: Feeds, tagger: object, tmp_path_factory: pytest.TempPathFactory
     settings = feeds.settings(root)
     store = EmbeddedStore(root)
     try:
-        report = pipeline.run_cycle(load_feeds(feeds.file), store, settings, tagger=tagger)  # type: ignore[arg-type]
+        report = cycle.run_cycle(load_feeds(feeds.file), store, settings, tagger=tagger)  # type: ignore[arg-type]
     finally:
         store.close()
     feeds.server.released.clear()
@@ -160,7 +160,7 @@ def rerun(feeds: Feeds, root: Path, tagger: object) -> Snapshot:
     feeds.server.release()
     store = EmbeddedStore(root)
     try:
-        report = pipeline.run_cycle(
+        report = cycle.run_cycle(
             load_feeds(feeds.file),
             store,
             feeds.settings(root),
