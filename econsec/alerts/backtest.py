@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from econsec.alerts.conditions import published
-from econsec.alerts.engine import evaluate, fetch_events, utcnow
+from econsec.alerts.engine import evaluate, utcnow
 from econsec.alerts.rules import Rule
 from econsec.models import Alert
 from econsec.store.protocols import Learned, Store
@@ -114,7 +114,7 @@ def backtest(
     rule had run at the end of each step; state lives in memory and is thrown away."""
     until = now or utcnow()
     report = Backtest(rule.name, until - since, until)
-    events = sorted(fetch_events(store, rule, since=report.since, until=until), key=published)
+    events = sorted(rule.events(store, since=report.since, until=until), key=published)
     report.events = len(events)
     report.stories = len({e.get("cluster_id") or e["id"] for e in events})
     state = MemoryAlertState()

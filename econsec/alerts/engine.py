@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -73,12 +74,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def fetch_events(store: Store, rule: Rule, **window: Any) -> list[dict[str, Any]]:
-    """Every event of the rule in a window (published and/or indexed), newest first; the
-    store's `scan` reads them all, whatever its paging limits."""
-    return [hit for hit in store.scan(rule.search_query(**window)) if rule.filters.accepts(hit)]
-
-
 def make_alert(rule: Rule, match: Match, now: datetime) -> Alert:
     events = match.events
     return Alert(
@@ -102,7 +97,7 @@ def evaluate(
     store: Store, state: AlertState, rule: Rule, events: list[dict[str, Any]], now: datetime
 ) -> tuple[list[Alert], int, dict[str, Learned]]:
     """Alerts for new events, how many matches realert held back, and values learned."""
-    history = lambda since, until: fetch_events(store, rule, since=since, until=until)  # noqa: E731
+    history = partial(rule.history, store)
     ctx = Context(rule.name, rule.grouping, now, history, state)
     alerts, held = [], 0
     for match in rule.condition.matches(events, ctx) if events else []:
@@ -118,7 +113,7 @@ def run_rule(store: Store, state: AlertState, rule: Rule, now: datetime) -> Rule
     """One rule over the events indexed since its checkpoint; commits the outcome."""
     checkpoint = state.checkpoint(rule.name)
     since = checkpoint - LOOKBACK if checkpoint else now - FIRST_RUN
-    fresh = fetch_events(store, rule, indexed_since=since, indexed_until=now)
+    fresh = rule.events(store, indexed_since=since, indexed_until=now)
     done = state.processed(rule.name, [e["id"] for e in fresh])
     events = [e for e in fresh if e["id"] not in done]
     alerts, held, learned = evaluate(store, state, rule, events, now)

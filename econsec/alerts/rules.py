@@ -7,7 +7,7 @@ errors, because a misspelt option silently ignored is a rule that never fires.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -128,6 +128,18 @@ class Rule(BaseModel):
             collapse=False,
             **window,
         )
+
+    def events(self, store: Store, **window: Any) -> list[dict[str, Any]]:
+        """Every event of the rule in a window (published and/or indexed), newest first:
+        the store's `scan` reads them all, whatever its paging limits, and the filters the
+        search model has no field for are applied here."""
+        return [hit for hit in store.scan(self.search_query(**window)) if self.filters.accepts(hit)]
+
+    def history(
+        self, store: Store, since: datetime | None, until: datetime | None
+    ) -> list[dict[str, Any]]:
+        """The rule's events published in [since, until], for conditions that look back."""
+        return self.events(store, since=since, until=until)
 
 
 def load_rule(path: Path, store: Store | None = None) -> Rule:

@@ -253,7 +253,6 @@ def test_history_is_read_whole_and_once_across_pages(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The store's scan, in pages of 4, over 10 events on ten days and 9 in one instant."""
-    from econsec.alerts import engine
     from tests.support import factories
 
     small_pages(monkeypatch)
@@ -264,10 +263,10 @@ def test_history_is_read_whole_and_once_across_pages(
     ]
     add_events(store, *spread, *crowd)
     rule = write_rule(tmp_path / "rules")
-    everything = engine.fetch_events(store, rule)
+    everything = rule.events(store)
     assert sorted(e["id"] for e in everything) == sorted(e.id for e in spread + crowd)
     since, until = datetime(2024, 5, 3, tzinfo=UTC), datetime(2024, 5, 20, 8, tzinfo=UTC)
-    window = engine.fetch_events(store, rule, since=since, until=until)
+    window = rule.events(store, since=since, until=until)
     wanted = [e.id for e in spread + crowd if since <= e.published <= until]
     assert sorted(e["id"] for e in window) == sorted(wanted) and len(wanted) == 17
 
@@ -276,7 +275,6 @@ def test_paging_returns_what_one_big_page_would(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Crowded seconds and a ceiling inside one: pages of 4 must not widen the window."""
-    from econsec.alerts import engine
     from tests.support import factories
 
     crowd = []
@@ -289,7 +287,7 @@ def test_paging_returns_what_one_big_page_would(
     until = datetime(2024, 5, 9, 8, 0, 0, 300_000, tzinfo=UTC)
     whole = store.search(rule.search_query(limit=100, until=until)).hits
     small_pages(monkeypatch)
-    paged = engine.fetch_events(store, rule, until=until)
+    paged = rule.events(store, until=until)
     assert sorted(e["id"] for e in paged) == sorted(e["id"] for e in whole)
 
 
