@@ -19,7 +19,7 @@ from pathlib import Path
 
 import feedparser
 
-from econsec.articles import plain_text
+from econsec.ingest.articles import plain_text
 
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "feeds" / "samples"
 SAMPLE_SUFFIXES = (".xml", ".atom")
@@ -663,7 +663,7 @@ SAMPLE_OUT_OF_SCOPE = frozenset(
 
 
 def feed_items(directory: Path = SAMPLES_DIR) -> list[tuple[str, str]]:
-    """(title, summary) of every sample-feed entry, as `econsec.articles.to_article` reads it."""
+    """(title, summary) of every sample-feed entry, as `econsec.ingest.articles` reads it."""
     pairs = []
     for path in sorted(p for p in directory.iterdir() if p.suffix in SAMPLE_SUFFIXES):
         for entry in feedparser.parse(str(path)).entries:

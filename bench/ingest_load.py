@@ -124,17 +124,17 @@ class StageClock:
 
 def ingest(names: list[str], host: FeedHost, tagger: Tagger, root: Path) -> dict[str, Any]:
     """One cycle over every feed into a fresh store, timed stage by stage."""
-    from econsec import pipeline
     from econsec.config import Settings
+    from econsec.ingest import cycle
     from econsec.models import FeedSpec
-    from econsec.store.embedded import EmbeddedStore
+    from econsec.store.embedded.store import EmbeddedStore
 
     settings = Settings(store=str(root), allowed_feed_hosts=["127.0.0.1"])
     specs = [FeedSpec(name=name.removesuffix(".xml"), url=host.url(name)) for name in names]
     store = EmbeddedStore(root)
     clock = StageClock()
     try:
-        report = pipeline.run_cycle(
+        report = cycle.run_cycle(
             specs,
             store,
             settings,

@@ -101,7 +101,7 @@ def build(root: Path, count: int, seed: int) -> dict[str, Any]:
     """The store at `root`, built unless a finished build is there already. Documents are made
     by the index's own `_document` (what `upsert` writes) and added by one big writer: a fresh
     index needs no delete-by-id, and one commit per batch of 100,000 keeps merges few."""
-    from econsec.store.embedded import EmbeddedStore
+    from econsec.store.embedded.store import EmbeddedStore
 
     marker = root / "built.json"
     if marker.exists():
@@ -166,8 +166,8 @@ def ms(seconds: float) -> float:
 def time_queries(root: Path, runs: int) -> dict[str, Any]:
     """Each query `runs` times through the store and through Tantivy alone, after warm-up."""
     from econsec.models import SearchQuery
-    from econsec.store.embedded import EmbeddedStore
-    from econsec.store.tantivy_index import combine
+    from econsec.store.embedded.store import EmbeddedStore
+    from econsec.store.embedded.tantivy_index import combine
 
     store = EmbeddedStore(root)
     store_times: list[float] = []

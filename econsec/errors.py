@@ -6,15 +6,23 @@
     │   ├── FeedFetchError     network, HTTP status, size or time cap
     │   │   └── TransientFeedError   worth retrying later (timeouts, 429, 5xx)
     │   └── FeedParseError     the body is not a feed we can read
+    ├── UnsafeAddressError     a feed URL or redirect leads where feeds may not go (names it)
     ├── StoreError             the store failed (names the store or index)
     │   └── StoreBusyError     another process holds the index writer
-    └── QueryError             a search query does not parse
+    ├── QueryError             a search query does not parse
+    ├── DagRunError            an Airflow run of `econsec run` failed (names its log)
+    ├── DataFileError          a tagger data file is malformed (extractors.resources;
+    │                          also a ValueError)
+    └── TaxonomyError          the taxonomy file is malformed (extractors.taxonomy;
+                               also a ValueError)
 
 Errors carry the thing they concern so that a message alone tells an
 operator where to look.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 
 class EconsecError(Exception):
@@ -48,6 +56,12 @@ class FeedParseError(FeedError):
     pass
 
 
+class UnsafeAddressError(EconsecError):
+    def __init__(self, message: str, url: str | None = None):
+        self.url = url
+        super().__init__(message)
+
+
 class StoreError(EconsecError):
     def __init__(self, store: str, message: str):
         self.store = store
@@ -62,3 +76,9 @@ class QueryError(EconsecError):
     def __init__(self, query: str, message: str):
         self.query = query
         super().__init__(f"query {query!r}: {message}")
+
+
+class DagRunError(EconsecError):
+    def __init__(self, message: str, log: Path):
+        self.log = log
+        super().__init__(f"{message} (Airflow log: {log})")

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -80,6 +81,28 @@ class Event(BaseModel):
     cluster_id: str = ""
 
 
+@dataclass(frozen=True)
+class TaggedArticle:
+    """An article placed in its story and tagged: what the tag stage hands the store.
+    `minhash` is its story signature as bytes (`ingest.stories.to_bytes`), kept so that
+    later articles can join its story."""
+
+    article: Article
+    minhash: bytes
+    technologies: list[str]
+
+
+@dataclass(frozen=True)
+class StoredSignature:
+    """A tagged article's story signature as the store gives it back (bytes, decoded by
+    `ingest.stories`, so that storage needs no MinHash library)."""
+
+    article_id: str
+    story_id: str
+    published: datetime
+    minhash: bytes
+
+
 class FeedResult(BaseModel):
     """What one fetch of one feed gave, good or bad; recorded per feed."""
 
@@ -151,6 +174,9 @@ class FeedHealth(BaseModel):
     consecutive_failures: int = 0
 
 
+LIST_FIELDS = ("types", "categories", "countries", "initiators", "technologies", "statuses")
+
+
 class SearchQuery(BaseModel):
     """The search model both backends speak."""
 
@@ -170,6 +196,25 @@ class SearchQuery(BaseModel):
     sort: Literal["newest", "relevance"] = "newest"
     collapse: bool = True
     facets: bool = False
+
+    @classmethod
+    def from_user(
+        cls, q: str = "", *, since: str | None = None, until: str | None = None, **fields: Any
+    ) -> SearchQuery:
+        """A query as a person typed it (CLI flags, URL parameters), normalised one way for
+        both: values stripped, blanks dropped, each value once; country codes and two-letter
+        initiators upper-case (how they are stored); `since` / `until` parsed, a bare
+        `until` date meaning the whole day. A `ValueError` names what does not parse."""
+        from econsec.timeparse import parse_until, parse_when
+
+        for name in LIST_FIELDS:
+            cleaned = [v.strip() for v in fields.get(name) or [] if v and v.strip()]
+            if name == "countries":
+                cleaned = [v.upper() for v in cleaned]
+            elif name == "initiators":
+                cleaned = [v.upper() if len(v) == 2 else v for v in cleaned]
+            fields[name] = list(dict.fromkeys(cleaned))
+        return cls(q=q.strip() or "*", since=parse_when(since), until=parse_until(until), **fields)
 
     def term_filters(self, kind: str) -> dict[str, list[str]]:
         """Index field -> wanted values; one mapping so both backends filter alike."""

@@ -33,3 +33,14 @@ def parse_when(value: str | None, *, now: datetime | None = None) -> datetime | 
             f"{value!r} is not a date: use YYYY-MM-DD, an ISO datetime, or 30d / 12h / 2w"
         ) from exc
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+LAST_DAY = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def parse_until(value: str | None) -> datetime | None:
+    """Like `parse_when`, but a bare date means the end of that day: a range is inclusive."""
+    when = parse_when(value)
+    if when is not None and value is not None and len(value.strip()) == 10:
+        return min(when, LAST_DAY) + timedelta(days=1) - timedelta(microseconds=1)
+    return when

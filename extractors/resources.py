@@ -13,12 +13,14 @@ from typing import Any
 
 import yaml
 
+from econsec.errors import EconsecError
+
 PACKAGE_DIR = Path(__file__).parent
 DATA_DIR = PACKAGE_DIR / "data"
 PATTERNS_DIR = PACKAGE_DIR / "patterns"
 
 
-class DataFileError(ValueError):
+class DataFileError(ValueError, EconsecError):
     """A data file is malformed; the message names the file and line or field."""
 
 

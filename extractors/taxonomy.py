@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 import yaml
 
+from econsec.errors import EconsecError
+
 DATA_DIR = Path(__file__).parent / "data"
 TAXONOMY_PATH = DATA_DIR / "taxonomy.yaml"
 
@@ -21,7 +23,7 @@ InitiatorKind = Literal["state", "any", "company", "complainant", "cause", "attr
 INITIATOR_KINDS = ("state", "any", "company", "complainant", "cause", "attributed")
 
 
-class TaxonomyError(ValueError):
+class TaxonomyError(ValueError, EconsecError):
     """The taxonomy data file is malformed; the message names the field."""
 
 

@@ -15,19 +15,16 @@ os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parents[
 import pytest  # noqa: E402
 
 from econsec.config import Settings  # noqa: E402
-from econsec.store.embedded import EmbeddedStore  # noqa: E402
-from tests.feed_server import FeedServer  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures"
-FEED_FIXTURES = FIXTURES / "feeds"
-SHARED = ROOT.parent / "shared"
+from econsec.store.embedded.store import EmbeddedStore  # noqa: E402
+from tests.support.backends import osmem, osmem_server, proxy  # noqa: E402,F401 (fixtures)
+from tests.support.feed_server import FeedServer  # noqa: E402
+from tests.support.paths import FEED_FIXTURES, FIXTURES  # noqa: E402
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Small caps for speed; loopback allowed explicitly, since the feed servers live there
-    (the default refuses it: tests/hostile/test_network_safety.py)."""
+    (the default refuses it: tests/ingest/test_network_safety.py)."""
     return Settings(
         store=str(tmp_path / "store"),
         feeds=str(FIXTURES / "cycle_feeds.yaml"),

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from econsec import models
 from econsec.models import Article, CycleReport, Event, FeedHealth
-from econsec.store.elastic_templates import KINDS
+from econsec.store.elastic.templates import KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -33,7 +33,7 @@ TEMPLATES: dict[str, tuple[type[BaseModel] | None, set[str]]] = {
     "feeds": (FeedHealth, {"etag", "last_modified"}),
     "cycles": (CycleReport, set()),
     "alerts": (ALERT, ALERT_FIELDS),
-    # one document per rule, written by econsec/alerts/state_elastic.py (no model)
+    # one document per rule, written by econsec/store/elastic/alert_state.py (no model)
     "alert-state": (
         None,
         {"rule", "checkpoint", "updated_at", "processed", "last_fired", "learned", "outbox"},

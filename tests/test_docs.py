@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer.main
 
-from econsec.cli import app
+from econsec.cli.main import app
 from econsec.config import Settings
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")

@@ -1,12 +1,12 @@
 """Alert rules: YAML rules (`rules`), their conditions (`conditions`), the engine that
-runs them (`engine`), what it remembers (`state`) and how it tells people (`notify`)."""
+runs them (`engine`), backtests over past events (`backtest`) and how people are told
+(`notify`). What the engine remembers lives with each store (`Store.alert_state`)."""
 
-from econsec.alerts.engine import Backtest, RunReport, backtest, run_alerts, run_rules
+from econsec.alerts.backtest import Backtest, backtest
+from econsec.alerts.engine import RunReport, run_alerts, run_rules
 from econsec.alerts.rules import Rule, find_rule, load_rule, load_rules
-from econsec.alerts.state import AlertState, open_state
 
 __all__ = [
-    "AlertState",
     "Backtest",
     "Rule",
     "RunReport",
@@ -14,7 +14,6 @@ __all__ = [
     "find_rule",
     "load_rule",
     "load_rules",
-    "open_state",
     "run_alerts",
     "run_rules",
 ]

@@ -21,7 +21,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from econsec.alerts.state import AlertState, Learned
+from econsec.store.protocols import AlertState, Learned
 
 FieldName = Literal[
     "type",

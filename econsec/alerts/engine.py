@@ -15,20 +15,19 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from econsec.alerts import notify
-from econsec.alerts.conditions import Context, Match, published
+from econsec.alerts.conditions import Context, Match
 from econsec.alerts.rules import Rule, load_rules
-from econsec.alerts.state import AlertState, Learned, MemoryAlertState, open_state
 from econsec.errors import EconsecError
 from econsec.models import Alert, Delivery, stable_id
-from econsec.store import Store
+from econsec.store.protocols import AlertState, Learned, Store
 
 LOOKBACK = timedelta(hours=1)
 FIRST_RUN = timedelta(days=1)
-PAGE = 1_000
 EVIDENCE_FIELDS = (
     "id",
     "type",
@@ -75,79 +74,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def fetch_events(store: Store, rule: Rule, **window: Any) -> list[dict[str, Any]]:
-    """Every event of the rule in a window (published and/or indexed), each once.
-
-    Pages are read newest first by moving the window's `until` down to the second of the
-    oldest event of the page just read (keyset paging), not by an offset: Elasticsearch
-    refuses offsets past 10,000, offsets cost more the deeper they go, and events indexed
-    meanwhile cannot shift a page. That second is read again (the embedded index keeps dates
-    to the second) and its events told apart by id; a second holding more than a page of
-    events is read by offsets within it.
-    """
-    found: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    ceiling = window.pop("until", None)
-    until, last_second = ceiling, None
-    while True:
-        page = store.search(rule.search_query(limit=PAGE, until=until, **window)).hits
-        found += _unseen(rule, page, seen)
-        if len(page) < PAGE:
-            return found
-        second = min(_published(hit) for hit in page).replace(microsecond=0)
-        if second == last_second:  # a whole page in one second
-            found += _crowded_second(store, rule, second, seen, window, ceiling)
-            until, last_second = second - timedelta(microseconds=1), None
-        else:
-            until, last_second = second + timedelta(seconds=1, microseconds=-1), second
-        if ceiling is not None:
-            until = min(until, _aware(ceiling))
-
-
-def _unseen(rule: Rule, page: list[dict[str, Any]], seen: set[str]) -> list[dict[str, Any]]:
-    fresh = []
-    for hit in page:
-        if hit["id"] not in seen:
-            seen.add(hit["id"])
-            if rule.filters.accepts(hit):
-                fresh.append(hit)
-    return fresh
-
-
-def _crowded_second(
-    store: Store,
-    rule: Rule,
-    second: datetime,
-    seen: set[str],
-    window: dict[str, Any],
-    ceiling: datetime | None,
-) -> list[dict[str, Any]]:
-    """The events published within `second` (and the window) not seen yet, by offset."""
-    found: list[dict[str, Any]] = []
-    since = window.get("since")
-    bounds = dict(window)
-    bounds["since"] = max(second, _aware(since)) if since is not None else second
-    bounds["until"] = second + timedelta(seconds=1, microseconds=-1)
-    if ceiling is not None:
-        bounds["until"] = min(bounds["until"], _aware(ceiling))
-    offset = 0
-    while True:
-        page = store.search(rule.search_query(limit=PAGE, offset=offset, **bounds)).hits
-        found += _unseen(rule, page, seen)
-        if len(page) < PAGE:
-            return found
-        offset += PAGE
-
-
-def _published(hit: dict[str, Any]) -> datetime:
-    value = hit["published"]
-    return _aware(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
 def make_alert(rule: Rule, match: Match, now: datetime) -> Alert:
     events = match.events
     return Alert(
@@ -171,7 +97,7 @@ def evaluate(
     store: Store, state: AlertState, rule: Rule, events: list[dict[str, Any]], now: datetime
 ) -> tuple[list[Alert], int, dict[str, Learned]]:
     """Alerts for new events, how many matches realert held back, and values learned."""
-    history = lambda since, until: fetch_events(store, rule, since=since, until=until)  # noqa: E731
+    history = partial(rule.history, store)
     ctx = Context(rule.name, rule.grouping, now, history, state)
     alerts, held = [], 0
     for match in rule.condition.matches(events, ctx) if events else []:
@@ -187,7 +113,7 @@ def run_rule(store: Store, state: AlertState, rule: Rule, now: datetime) -> Rule
     """One rule over the events indexed since its checkpoint; commits the outcome."""
     checkpoint = state.checkpoint(rule.name)
     since = checkpoint - LOOKBACK if checkpoint else now - FIRST_RUN
-    fresh = fetch_events(store, rule, indexed_since=since, indexed_until=now)
+    fresh = rule.events(store, indexed_since=since, indexed_until=now)
     done = state.processed(rule.name, [e["id"] for e in fresh])
     events = [e for e in fresh if e["id"] not in done]
     alerts, held, learned = evaluate(store, state, rule, events, now)
@@ -246,9 +172,9 @@ def run_alerts(
     sender: notify.Sender = notify.send,
 ) -> list[Alert]:
     """The alerts fired now, for `make run` and the Airflow task."""
-    rules = load_rules(rules_dir)
+    rules = load_rules(rules_dir, store)
     own = state is None
-    state = state or open_state(store)
+    state = state or store.alert_state()
     try:
         return run_rules(store, rules, state, now=now, sender=sender).alerts
     finally:
@@ -323,70 +249,3 @@ def _apply(delivery: Delivery, outcome: notify.Outcome, now: datetime) -> None:
         delivery.status, delivery.delivered_at = "delivered", now
     else:
         delivery.status = "invalid" if outcome.permanent else "failed"
-
-
-# backtest ---------------------------------------------------------------------
-
-
-@dataclass
-class Backtest:
-    """What a rule would have fired over past events, without notifying anyone."""
-
-    rule: str
-    since: datetime
-    until: datetime
-    events: int = 0
-    stories: int = 0
-    alerts: list[Alert] = field(default_factory=list)
-    suppressed: int = 0
-
-    def summary(self) -> dict[str, Any]:
-        groups = Counter(alert.group for alert in self.alerts)
-        return {
-            "rule": self.rule,
-            "since": self.since.isoformat(),
-            "until": self.until.isoformat(),
-            "events": self.events,
-            "stories": self.stories,
-            "alerts": len(self.alerts),
-            "suppressed": self.suppressed,
-            "by_group": dict(groups.most_common()),
-            "fired": [a.model_dump(mode="json", exclude={"deliveries"}) for a in self.alerts],
-        }
-
-
-def backtest(
-    store: Store,
-    rule: Rule,
-    since: timedelta,
-    *,
-    now: datetime | None = None,
-    step: timedelta = timedelta(days=1),
-) -> Backtest:
-    """Replay the events published in the last `since`, one `step` at a time, as if the
-    rule had run at the end of each step; state lives in memory and is thrown away."""
-    until = now or utcnow()
-    report = Backtest(rule.name, until - since, until)
-    events = sorted(fetch_events(store, rule, since=report.since, until=until), key=published)
-    report.events = len(events)
-    report.stories = len({e.get("cluster_id") or e["id"] for e in events})
-    state = MemoryAlertState()
-    moment = report.since
-    while moment < until:
-        end = min(moment + step, until)
-        batch = [
-            e for e in events if moment <= published(e) and (published(e) < end or end == until)
-        ]
-        alerts, held, learned = evaluate(store, state, rule, batch, end)
-        state.commit(
-            rule.name,
-            alerts=alerts,
-            processed=[],
-            checkpoint=end,
-            learned=learned,
-            forget_before=end,
-        )
-        report.alerts += alerts
-        report.suppressed += held
-        moment = end
-    return report

@@ -7,16 +7,19 @@ errors, because a misspelt option silently ignored is a rule that never fires.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from econsec.alerts.conditions import Condition, FieldName, parse_duration
-from econsec.errors import ConfigError
+from econsec.errors import ConfigError, QueryError
 from econsec.models import Digest, SearchQuery, Status
+
+if TYPE_CHECKING:
+    from econsec.store.protocols import Store
 
 RULE_SUFFIXES = (".yaml", ".yml")
 CONDITION_TYPES = ("any", "frequency", "spike", "new_value")
@@ -91,19 +94,6 @@ class Rule(BaseModel):
     enabled: bool = True
     path: Path | None = Field(None, exclude=True)  # set by `load_rule`, not by the file
 
-    @field_validator("query")
-    @classmethod
-    def _query_parses(cls, query: str) -> str:
-        """A query that does not parse would fail every run; say so when the rule loads."""
-        from econsec.errors import QueryError
-        from econsec.store.tantivy_index import check_query
-
-        try:
-            check_query(query)
-        except QueryError as exc:
-            raise ValueError(str(exc)) from exc
-        return query
-
     @field_validator("realert", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> timedelta:
@@ -139,9 +129,23 @@ class Rule(BaseModel):
             **window,
         )
 
+    def events(self, store: Store, **window: Any) -> list[dict[str, Any]]:
+        """Every event of the rule in a window (published and/or indexed), newest first:
+        the store's `scan` reads them all, whatever its paging limits, and the filters the
+        search model has no field for are applied here."""
+        return [hit for hit in store.scan(self.search_query(**window)) if self.filters.accepts(hit)]
 
-def load_rule(path: Path) -> Rule:
-    """One rule file; a `ConfigError` names the file and the field."""
+    def history(
+        self, store: Store, since: datetime | None, until: datetime | None
+    ) -> list[dict[str, Any]]:
+        """The rule's events published in [since, until], for conditions that look back."""
+        return self.events(store, since=since, until=until)
+
+
+def load_rule(path: Path, store: Store | None = None) -> Rule:
+    """One rule file; a `ConfigError` names the file and the field. With the `store` that
+    will run it, its query is checked by that backend's parser: a query that does not
+    parse would fail every run, so it is refused when the rule loads."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -156,6 +160,11 @@ def load_rule(path: Path) -> Rule:
     if "path" in data:
         raise ConfigError("unknown option", file=str(path), field="path")
     rule.path = path
+    if store is not None:
+        try:
+            store.check_query(rule.query or "*")
+        except QueryError as exc:
+            raise ConfigError(str(exc), file=str(path), field="query") from exc
     return rule
 
 
@@ -180,12 +189,13 @@ def rule_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
 
 
-def load_rules(folder: Path) -> list[Rule]:
-    """Every rule in a folder, enabled or not; names must be unique."""
+def load_rules(folder: Path, store: Store | None = None) -> list[Rule]:
+    """Every rule in a folder, enabled or not; names must be unique; queries checked by
+    `store` when given (see `load_rule`)."""
     rules: list[Rule] = []
     seen: dict[str, Path] = {}
     for path in rule_files(folder):
-        rule = load_rule(path)
+        rule = load_rule(path, store)
         if rule.name in seen:
             raise ConfigError(
                 f"name {rule.name!r} is also used by {seen[rule.name]}",
@@ -197,11 +207,11 @@ def load_rules(folder: Path) -> list[Rule]:
     return rules
 
 
-def find_rule(folder: Path, wanted: str) -> Rule:
+def find_rule(folder: Path, wanted: str, store: Store | None = None) -> Rule:
     """A rule by name, by file name without suffix, or by path."""
     if Path(wanted).is_file():
-        return load_rule(Path(wanted))
-    for rule in load_rules(folder):
+        return load_rule(Path(wanted), store)
+    for rule in load_rules(folder, store):
         if wanted in (rule.name, rule.path.stem if rule.path else None):
             return rule
     raise ConfigError(f"no rule named {wanted!r}", file=str(folder))

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from econsec.alerts import load_rules
+from econsec.alerts.rules import load_rules
 from econsec.models import Alert, FeedHealth, SearchQuery
-from econsec.web import views
+from econsec.web import read_models
 from econsec.web.params import SearchParams, search_params
 
 EVENT_ID = Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The event's id.")
@@ -23,7 +23,8 @@ class EventsPage(BaseModel):
     limit: int
     events: list[dict[str, Any]] = Field(
         description="One event per story, newest first: its fields, `sources` (every outlet), "
-        "`source_count`, `event_ids` and `evidence_html` (evidence, matched words in <b>)."
+        "`source_count`, `event_ids`, `highlights` (where the query matched in the evidence: "
+        "[start, end] character offsets) and `evidence_html` (evidence, matched words in <b>)."
     )
     facets: dict[str, dict[str, int]] = Field(
         description="Counts by type, category, initiator, technologies, status, countries and "
@@ -67,7 +68,7 @@ def api_routes() -> APIRouter:
 
         Example: `/api/events?q=gallium&category=export_control&since=2024-01-01`
         """
-        result = views.search_events(request.app.state.web.stores.get(), _query(params))
+        result = read_models.search_events(request.app.state.web.shared.get(), _query(params))
         return EventsPage(
             total=result.total,
             stories=result.clusters,
@@ -80,7 +81,7 @@ def api_routes() -> APIRouter:
     @router.get("/events/{event_id}", response_model=Story, tags=["events"])
     def event(request: Request, event_id: Annotated[str, EVENT_ID]) -> Story:
         """One event and every article (outlet) of its story."""
-        found = views.event_story(request.app.state.web.stores.get(), event_id)
+        found = read_models.event_story(request.app.state.web.shared.get(), event_id)
         if found is None:
             raise HTTPException(404, f"no searchable event {event_id!r}")
         return Story(**found)
@@ -88,14 +89,14 @@ def api_routes() -> APIRouter:
     @router.get("/timeline", response_model=Timeline, tags=["events"])
     def timeline(request: Request, params: Params) -> Timeline:
         """Events a month by category, for the same search as `/api/events`."""
-        store = request.app.state.web.stores.get()
+        store = request.app.state.web.shared.get()
         query = _query(params).model_copy(update={"limit": 0, "offset": 0, "collapse": False})
-        return Timeline(**views.timeline(store, query, store.search(query).facets))
+        return Timeline(**read_models.timeline(store, query, store.search(query).facets))
 
     @router.get("/alerts/rules", tags=["alerts"])
     def rules(request: Request) -> list[dict[str, Any]]:
         """The alert rules of the rules folder (channels by label: their URLs stay secret)."""
-        return [views.rule_summary(rule) for rule in load_rules(request.app.state.web.rules)]
+        return [read_models.rule_summary(rule) for rule in load_rules(request.app.state.web.rules)]
 
     @router.get("/alerts/rules/{name}/backtest", tags=["alerts"])
     def backtest(
@@ -107,11 +108,11 @@ def api_routes() -> APIRouter:
         is recorded and nobody is notified (`econsec alerts test`)."""
         web = request.app.state.web
         try:
-            rule = views.find_rule(web.rules, name)
+            rule = read_models.find_rule(web.rules, name)
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from exc
         try:
-            return views.run_backtest(web.stores.get(), rule, since)
+            return read_models.run_backtest(web.shared.get(), rule, since)
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from exc
 
@@ -123,11 +124,11 @@ def api_routes() -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> list[Alert]:
         """The alerts fired so far, newest first, with their delivery results."""
-        return views.alert_history(request.app.state.web.stores.get(), rule, text, limit)
+        return read_models.alert_history(request.app.state.web.shared.get(), rule, text, limit)
 
     @router.get("/feeds", response_model=list[FeedHealth], tags=["feeds"])
     def feeds(request: Request) -> list[FeedHealth]:
         """Per-feed health: last fetch, status, entries, consecutive failures, last error."""
-        return request.app.state.web.stores.get().feed_health()
+        return request.app.state.web.shared.get().feed_health()
 
     return router

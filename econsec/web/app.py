@@ -21,18 +21,17 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from econsec import __version__
 from econsec.config import Settings
 from econsec.errors import ConfigError, EconsecError, QueryError
-from econsec.store import Store
+from econsec.store.protocols import Store
+from econsec.version import __version__
 from econsec.web import pages
 from econsec.web.api import api_routes
 from econsec.web.auth import TokenGuard, login_routes
 from econsec.web.safety import SECURITY_HEADERS, clean_highlight, safe_href
-from econsec.web.stores import StorePool
+from econsec.web.shared_store import SharedStore
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_RULES = Path("rules")
 
 
 @dataclass
@@ -40,7 +39,7 @@ class WebContext:
     """What every route needs, kept on `app.state.web`."""
 
     settings: Settings
-    stores: StorePool
+    shared: SharedStore
     rules: Path
     guard: TokenGuard
     templates: Jinja2Templates
@@ -50,7 +49,7 @@ class WebContext:
     ) -> Response:
         common = {
             "version": __version__,
-            "backend": self.stores.backend,
+            "backend": self.shared.backend,
             "token_required": self.guard.required,
         }
         return self.templates.TemplateResponse(request, name, {**common, **context}, status)
@@ -60,12 +59,12 @@ def create_app(
     settings: Settings, store: Store | None = None, *, rules: Path | None = None
 ) -> FastAPI:
     """The web application over `store` (default: the one `settings.store` names) and the
-    alert rules in `rules` (default: `rules/`); the token is `settings.api_token`."""
+    alert rules in `rules` (default: the `rules` setting); the token is `settings.api_token`."""
     token = settings.api_token.get_secret_value() if settings.api_token else None
     context = WebContext(
         settings=settings,
-        stores=StorePool(settings, store),
-        rules=rules or DEFAULT_RULES,
+        shared=SharedStore(settings, store),
+        rules=rules or Path(settings.rules),
         guard=TokenGuard(token),
         templates=Jinja2Templates(env=template_environment()),
     )
@@ -73,7 +72,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        context.stores.close()
+        context.shared.close()
 
     app = FastAPI(
         title="econsec",

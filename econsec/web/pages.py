@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from econsec.errors import ConfigError, QueryError
 from econsec.models import SearchResult
-from econsec.web import views
+from econsec.web import read_models
 from econsec.web.params import MAX_PAGE, SearchParams, search_params
 
 EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -100,13 +100,13 @@ def routes() -> APIRouter:
     @router.get("/")
     def search(request: Request, params: Params) -> Response:
         web = request.app.state.web
-        store = web.stores.get()
+        store = web.shared.get()
         result, error = SearchResult(total=0), ""
         chart: dict[str, Any] = {"months": [], "series": []}
         try:
             query = params.query()
-            result = views.search_events(store, query)
-            chart = views.timeline(store, query, result.facets)
+            result = read_models.search_events(store, query)
+            chart = read_models.timeline(store, query, result.facets)
         except (ValueError, QueryError) as exc:
             error = str(exc)
         context = {
@@ -124,7 +124,11 @@ def routes() -> APIRouter:
     @router.get("/events/{event_id}")
     def event(request: Request, event_id: str) -> Response:
         web = request.app.state.web
-        found = views.event_story(web.stores.get(), event_id) if EVENT_ID.match(event_id) else None
+        found = (
+            read_models.event_story(web.shared.get(), event_id)
+            if EVENT_ID.match(event_id)
+            else None
+        )
         if found is None:
             message = "No searchable event has this id (it may not be indexed yet)."
             return web.render(request, "error.html", {"status": 404, "message": message}, 404)
@@ -138,19 +142,21 @@ def routes() -> APIRouter:
         since: Annotated[str, Query(max_length=20)] = "30d",
     ) -> Response:
         web = request.app.state.web
-        store = web.stores.get()
-        rules, rules_error = views.rules_or_error(web.rules)
+        store = web.shared.get()
+        rules, rules_error = read_models.rules_or_error(web.rules)
         tested, test_error = None, ""
         if rule:
             try:
-                tested = views.run_backtest(store, views.find_rule(web.rules, rule), since)
+                tested = read_models.run_backtest(
+                    store, read_models.find_rule(web.rules, rule), since
+                )
             except (LookupError, ValueError, ConfigError, QueryError) as exc:
                 test_error = str(exc)
         context = {
-            "rules": [views.rule_summary(r) for r in rules],
+            "rules": [read_models.rule_summary(r) for r in rules],
             "rules_error": rules_error,
             "rules_folder": str(web.rules),
-            "history": views.alert_history(store, None, None, HISTORY_SHOWN),
+            "history": read_models.alert_history(store, None, None, HISTORY_SHOWN),
             "chosen": rule,
             "since": since,
             "tested": tested,
@@ -161,7 +167,7 @@ def routes() -> APIRouter:
     @router.get("/feeds")
     def feeds(request: Request) -> Response:
         web = request.app.state.web
-        health = web.stores.get().feed_health()
+        health = web.shared.get().feed_health()
         failing = sum(h.status == "failed" for h in health)
         return web.render(request, "feeds.html", {"feeds": health, "failing": failing})
 

@@ -4,14 +4,12 @@ bookmark and every facet is a link."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import Query
 
 from econsec.models import SearchQuery
-from econsec.timeparse import parse_when
 
 PAGE_SIZE = 20
 MAX_LIMIT = 100
@@ -29,17 +27,6 @@ FILTERS = {
 Sort = Literal["newest", "relevance"]
 
 
-LAST_DAY = datetime(9999, 12, 30, tzinfo=UTC)
-
-
-def parse_until(value: str) -> datetime | None:
-    """Like `parse_when`, but a bare date means the end of that day: a range is inclusive."""
-    when = parse_when(value)
-    if when is not None and len(value.strip()) == 10:
-        return min(when, LAST_DAY) + timedelta(days=1) - timedelta(microseconds=1)
-    return when
-
-
 @dataclass(frozen=True)
 class SearchParams:
     q: str = ""
@@ -53,17 +40,15 @@ class SearchParams:
     def query(self) -> SearchQuery:
         """The store query; a `ValueError` names a date that does not parse."""
         wanted = {FILTERS[name]: list(values) for name, values in self.filters.items()}
-        return SearchQuery.model_validate(
-            {
-                "q": self.q.strip() or "*",
-                "since": parse_when(self.since),
-                "until": parse_until(self.until),
-                "sort": self.sort,
-                "limit": self.limit,
-                "offset": (self.page - 1) * self.limit,
-                "facets": True,
-                **wanted,
-            }
+        return SearchQuery.from_user(
+            self.q,
+            since=self.since,
+            until=self.until,
+            sort=self.sort,
+            limit=self.limit,
+            offset=(self.page - 1) * self.limit,
+            facets=True,
+            **wanted,
         )
 
     def values(self, name: str) -> tuple[str, ...]:

@@ -2,8 +2,9 @@
 
 Templates autoescape every value. Two kinds of feed text need more than
 escaping: a link (`href`) must also have a harmless scheme, and a highlight is
-HTML on purpose (the backends mark matched words with `<b>`), so it is rebuilt
-from its text and those marks alone. The headers make a missed case inert:
+HTML on purpose (`mark` wraps the words a search matched in `<b>`), so it is
+built here from the text and the spans alone, and `clean_highlight` lets
+nothing else through. The headers make a missed case inert:
 no inline script runs, nothing is sniffed, the pages are never framed.
 """
 
@@ -80,6 +81,20 @@ class _Highlight(HTMLParser):
     def result(self) -> str:
         self.close()
         return "".join(self.parts) + "</b>" * self.open_marks
+
+
+def mark(text: str, spans: list[list[int]]) -> Markup:
+    """`text` escaped, with the stretches the store found (`[start, end]` character
+    offsets) in `<b>`; overlapping or out-of-range spans are clipped."""
+    parts, at = [], 0
+    for start, end in sorted((max(s, 0), min(e, len(text))) for s, e in spans):
+        if end <= at:
+            continue
+        start = max(start, at)
+        parts += [html.escape(text[at:start]), "<b>", html.escape(text[start:end]), "</b>"]
+        at = end
+    parts.append(html.escape(text[at:]))
+    return Markup("".join(parts))
 
 
 def clean_highlight(marked: str) -> Markup:

@@ -97,7 +97,7 @@ def worker_environment(settings: Settings, rules: Path | None) -> dict[str, str]
     return {
         "ECONSEC_STORE": settings.store,
         "ECONSEC_API_TOKEN": token,
-        "ECONSEC_RULES": str(rules or ""),
+        "ECONSEC_RULES": str(rules or settings.rules),
     }
 
 
@@ -108,8 +108,7 @@ def worker_app() -> FastAPI:
     settings = load_settings()
     if settings.api_token is not None and not settings.api_token.get_secret_value():
         settings = settings.model_copy(update={"api_token": None})
-    rules = os.environ.get("ECONSEC_RULES", "")
-    return create_app(settings, rules=Path(rules) if rules else None)
+    return create_app(settings)
 
 
 def log_config() -> dict[str, Any]:

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from econsec.alerts.engine import backtest, run_rules
+from econsec.alerts.backtest import backtest
+from econsec.alerts.engine import run_rules
 from econsec.alerts.notify import Outcome
-from econsec.alerts.state import AlertState, SqliteAlertState, open_state
-from econsec.alerts.state_elastic import ElasticAlertState
-from econsec.store import Store
-from econsec.store.elastic import ElasticStore
-from econsec.store.embedded import EmbeddedStore
-from tests.alerts.conftest import Receiver, add_events, now, restamp, story, write_rule
+from econsec.store import AlertState, Store
+from econsec.store.elastic.alert_state import ElasticAlertState
+from econsec.store.elastic.store import ElasticStore
+from econsec.store.embedded.alert_state import SqliteAlertState
+from econsec.store.embedded.store import EmbeddedStore
+from tests.support.alerts import Receiver, add_events, now, restamp, story, write_rule
 
 SILENT = lambda url, title, body: Outcome(True)  # noqa: E731
 
@@ -218,7 +219,7 @@ def test_history_is_searchable(store, state, tmp_path) -> None:  # type: ignore[
 
 
 def test_alert_state_lives_in_the_store(store: Store) -> None:
-    opened: AlertState = open_state(store)
+    opened: AlertState = store.alert_state()
     try:
         if isinstance(store, EmbeddedStore):
             assert isinstance(opened, SqliteAlertState)
@@ -232,8 +233,8 @@ def test_alert_state_lives_in_the_store(store: Store) -> None:
 
 
 def test_history_text_is_literal_on_the_embedded_store(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from econsec.alerts.state import SqliteAlertState
-    from econsec.store.embedded import EmbeddedStore
+    from econsec.store.embedded.alert_state import SqliteAlertState
+    from econsec.store.embedded.store import EmbeddedStore
 
     store = EmbeddedStore(tmp_path / "s")
     state = SqliteAlertState(tmp_path / "s" / "state.sqlite3")
@@ -251,11 +252,10 @@ def test_history_text_is_literal_on_the_embedded_store(tmp_path) -> None:  # typ
 def test_history_is_read_whole_and_once_across_pages(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Keyset paging: pages of 4 over 10 events on ten days and 9 in one instant."""
-    from econsec.alerts import engine
-    from tests import factories
+    """The store's scan, in pages of 4, over 10 events on ten days and 9 in one instant."""
+    from tests.support import factories
 
-    monkeypatch.setattr(engine, "PAGE", 4)
+    small_pages(monkeypatch)
     spread = [e for n in range(1, 11) for e in story(n, day=n)]
     crowd = [
         factories.event(factories.article(9_000 + i, day=20), "export_control.restriction")
@@ -263,10 +263,10 @@ def test_history_is_read_whole_and_once_across_pages(
     ]
     add_events(store, *spread, *crowd)
     rule = write_rule(tmp_path / "rules")
-    everything = engine.fetch_events(store, rule)
+    everything = rule.events(store)
     assert sorted(e["id"] for e in everything) == sorted(e.id for e in spread + crowd)
     since, until = datetime(2024, 5, 3, tzinfo=UTC), datetime(2024, 5, 20, 8, tzinfo=UTC)
-    window = engine.fetch_events(store, rule, since=since, until=until)
+    window = rule.events(store, since=since, until=until)
     wanted = [e.id for e in spread + crowd if since <= e.published <= until]
     assert sorted(e["id"] for e in window) == sorted(wanted) and len(wanted) == 17
 
@@ -275,8 +275,7 @@ def test_paging_returns_what_one_big_page_would(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Crowded seconds and a ceiling inside one: pages of 4 must not widen the window."""
-    from econsec.alerts import engine
-    from tests import factories
+    from tests.support import factories
 
     crowd = []
     for i, millis in enumerate([100] * 4 + [700] * 5):
@@ -287,6 +286,15 @@ def test_paging_returns_what_one_big_page_would(
     rule = write_rule(tmp_path / "rules")
     until = datetime(2024, 5, 9, 8, 0, 0, 300_000, tzinfo=UTC)
     whole = store.search(rule.search_query(limit=100, until=until)).hits
-    monkeypatch.setattr(engine, "PAGE", 4)
-    paged = engine.fetch_events(store, rule, until=until)
+    small_pages(monkeypatch)
+    paged = rule.events(store, until=until)
     assert sorted(e["id"] for e in paged) == sorted(e["id"] for e in whole)
+
+
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both backends' scans read pages of 4, so that a few events span many pages."""
+    from econsec.store.elastic import client
+    from econsec.store.embedded import tantivy_index
+
+    monkeypatch.setattr(tantivy_index, "SCAN_PAGE", 4)
+    monkeypatch.setattr(client, "PAGE", 4)

@@ -11,12 +11,12 @@ import pytest
 
 from econsec.alerts.engine import run_rules
 from econsec.alerts.notify import Outcome
-from econsec.alerts.state import Learned
-from econsec.alerts.state_elastic import ElasticAlertState
 from econsec.errors import StoreError
-from econsec.store.elastic import ElasticStore
-from tests.alerts.conftest import add_events, now, story, write_rule
-from tests.store.conftest import Backend
+from econsec.store import Learned
+from econsec.store.elastic.alert_state import ElasticAlertState
+from econsec.store.elastic.store import ElasticStore
+from tests.support.alerts import add_events, now, story, write_rule
+from tests.support.backends import Backend
 
 SILENT = lambda url, title, body: Outcome(True)  # noqa: E731
 

@@ -10,7 +10,9 @@ import pytest
 from econsec.alerts.conditions import parse_duration
 from econsec.alerts.rules import load_rule, load_rules
 from econsec.errors import ConfigError
-from tests.conftest import FIXTURES, ROOT
+from econsec.store import Store
+from econsec.store.embedded.store import EmbeddedStore
+from tests.support.paths import FIXTURES, ROOT
 
 INVALID = sorted((FIXTURES / "rules").glob("*.yaml"))
 
@@ -22,12 +24,22 @@ def expected(path: Path) -> str:
 
 
 @pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
-def test_invalid_rule_names_file_and_field(path: Path) -> None:
+def test_invalid_rule_names_file_and_field(path: Path, tmp_path: Path) -> None:
+    embedded = EmbeddedStore(tmp_path / "store")  # its parser checks the query
     with pytest.raises(ConfigError) as caught:
-        load_rule(path)
+        load_rule(path, embedded)
+    embedded.close()
     assert caught.value.file == str(path)
     assert str(caught.value).startswith(f"{path}: ")
     assert expected(path) in str(caught.value)
+
+
+def test_a_query_is_checked_by_the_store_that_will_run_it(store: Store) -> None:
+    path = FIXTURES / "rules" / "bad_query_syntax.yaml"
+    assert load_rule(path).query == "huawei AND ("  # no store, no parser to ask
+    with pytest.raises(ConfigError) as caught:
+        load_rule(path, store)
+    assert caught.value.field == "query" and "huawei AND (" in str(caught.value)
 
 
 def test_the_example_rules_are_valid() -> None:
@@ -64,7 +76,7 @@ def test_duplicate_names_are_refused(tmp_path: Path) -> None:
 
 
 def test_group_by_defaults_per_condition(tmp_path: Path) -> None:
-    from tests.alerts.conftest import write_rule
+    from tests.support.alerts import write_rule
 
     assert write_rule(tmp_path, name="a").grouping == "cluster_id"
     freq = {"type": "frequency", "count": 2, "window": "1d"}

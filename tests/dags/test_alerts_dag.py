@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from econsec.alerts.state import SqliteAlertState
-from econsec.store.embedded import EmbeddedStore
-from tests.alerts.conftest import add_events, story, write_rule
+from econsec.store.embedded.alert_state import SqliteAlertState
+from econsec.store.embedded.store import EmbeddedStore
+from tests.support.alerts import add_events, story, write_rule
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 

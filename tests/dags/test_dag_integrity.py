@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from econsec.models import SearchQuery
-from econsec.store.embedded import EmbeddedStore
+from econsec.store.embedded.store import EmbeddedStore
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 
@@ -54,7 +54,7 @@ def test_dag_file_does_no_heavy_imports() -> None:
 
 @pytest.mark.slow
 def test_dag_test_runs_a_full_cycle(tmp_path: Path) -> None:
-    from tests.conftest import FIXTURES
+    from tests.support.paths import FIXTURES
 
     subprocess.run(
         [str(Path(sys.executable).with_name("airflow")), "db", "migrate"],

@@ -6,7 +6,6 @@ over the awkward events of `collapse_data`.
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,10 +13,10 @@ import pytest
 import tantivy
 
 from econsec.models import SearchQuery, SearchResult
-from econsec.store.collapse import COLLAPSE_WINDOW, collapse, source_field
-from econsec.store.embedded import EmbeddedStore
-from econsec.store.tantivy_index import combine
-from tests.store.collapse_data import SECONDS, events, reference, write
+from econsec.store.embedded.collapse import COLLAPSE_WINDOW, collapse, source_field
+from econsec.store.embedded.store import EmbeddedStore
+from econsec.store.embedded.tantivy_index import combine
+from tests.support.collapse_data import SECONDS, events, reference, write
 
 
 def reference_search(store: EmbeddedStore, query: SearchQuery) -> SearchResult:
@@ -30,14 +29,12 @@ def reference_search(store: EmbeddedStore, query: SearchQuery) -> SearchResult:
     )
     searcher = index.index.searcher()
     for hit in hits:
-        snippet = ""
+        spans: list[tuple[int, int]] = []
         if query.q.strip("* "):
             by_id = tantivy.Query.term_query(index.schema, "id", hit["id"])
             address = searcher.search(by_id, 1).hits[0][1]
-            generator = tantivy.SnippetGenerator.create(searcher, text, index.schema, "evidence")
-            generator.set_max_num_chars(400)
-            snippet = str(generator.snippet_from_doc(searcher.doc(address)).to_html())
-        hit["evidence_html"] = snippet or html.escape(hit.get("evidence", ""))
+            (spans,) = index.highlights(text, [searcher.doc(address)], "evidence")
+        hit["highlights"] = [list(span) for span in spans]
     found = SearchResult(total=total, clusters=clusters, hits=hits)
     if query.facets:
         found.facets = store._facets(index, full)

@@ -18,8 +18,8 @@ import pytest
 
 from econsec.errors import StoreError
 from econsec.models import SearchQuery
-from econsec.store.embedded import EmbeddedStore
-from tests.store.collapse_data import SECONDS, events, write
+from econsec.store.embedded.store import EmbeddedStore
+from tests.support.collapse_data import SECONDS, events, write
 
 THREADS = 8
 QUERIES = [

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from econsec import pipeline
 from econsec.errors import StoreError
-from econsec.feeds import load_feeds
+from econsec.ingest import cycle
+from econsec.ingest.feedfile import load_feeds
 from econsec.models import CycleReport, SearchQuery
 from econsec.store import Store
 from extractors.types import TaggedEvent, TagResult
-from tests import factories
-from tests.store.conftest import BACKOFF, Backend
-from tests.store.fault_proxy import FaultProxy
+from tests.support import factories
+from tests.support.backends import BACKOFF, Backend
+from tests.support.fault_proxy import FaultProxy
 
 
 @pytest.fixture
@@ -123,9 +123,7 @@ def _cycle(backend: Backend, **overrides: object) -> tuple[CycleReport, set[str]
     store = backend.open(**overrides)
     settings = backend.settings(**overrides)
     try:
-        report = pipeline.run_cycle(
-            load_feeds(settings.feeds), store, settings, tagger=StubTagger()
-        )  # type: ignore[arg-type]
+        report = cycle.run_cycle(load_feeds(settings.feeds), store, settings, tagger=StubTagger())  # type: ignore[arg-type]
         hits = store.search(SearchQuery(collapse=False, limit=1000)).hits
         assert store.counts()["unindexed_events"] == 0
     finally:

@@ -10,28 +10,29 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from econsec.cli import app
+from econsec.cli.main import app
 from econsec.config import Settings
 from econsec.errors import ConfigError, StoreError
-from econsec.models import SearchQuery
-from econsec.orchestration import settings_for
-from econsec.store import elastic_search, initialise, open_store
-from econsec.store.elastic import ElasticStore
-from econsec.store.elastic_client import make_client
-from econsec.store.elastic_templates import KINDS
-from tests import factories
-from tests.store.conftest import Backend
-from tests.store.fault_proxy import FaultProxy
+from econsec.models import SearchQuery, TaggedArticle
+from econsec.orchestration.ingest import settings_for
+from econsec.store import open_store
+from econsec.store.elastic import search as elastic_search
+from econsec.store.elastic.client import make_client
+from econsec.store.elastic.store import ElasticStore
+from econsec.store.elastic.templates import KINDS
 from tests.store.test_store_contract import fill
+from tests.support import factories
+from tests.support.backends import Backend
+from tests.support.fault_proxy import FaultProxy
 
 
 def test_init_creates_versioned_indices_behind_write_aliases_once(osmem: Backend) -> None:
     store = osmem.open()
-    first = initialise(store)
+    first = store.init()
     assert set(first["templates"].values()) == {"created"}
     for kind in KINDS:
         assert first["aliases"][f"{osmem.prefix}-{kind}"] == f"created on {osmem.prefix}-{kind}-v1"
-    again = initialise(store)
+    again = store.init()
     assert set(again["templates"].values()) == {"unchanged"}
     assert set(again["aliases"].values()) == {"exists"}
     admin = osmem.admin()
@@ -58,13 +59,13 @@ def test_first_use_sets_the_indices_up(osmem: Backend) -> None:
 
 def test_an_older_template_is_updated(osmem: Backend) -> None:
     store = osmem.open()
-    initialise(store)
+    store.init()
     admin = osmem.admin()
     admin.indices.put_index_template(
         name=f"{osmem.prefix}-feeds", index_patterns=[f"{osmem.prefix}-feeds-v*"], version=0
     )
     admin.close()
-    report = initialise(store)
+    report = store.init()
     assert report["templates"][f"{osmem.prefix}-feeds"] == "updated from version 0"
     store.close()
 
@@ -75,13 +76,13 @@ def test_an_index_squatting_an_alias_name_is_a_clear_error(osmem: Backend) -> No
     admin.close()
     store = osmem.open()
     with pytest.raises(StoreError, match=f"{osmem.prefix}-events"):
-        initialise(store)
+        store.init()
     store.close()
 
 
 def test_init_on_the_embedded_store_creates_its_directories(tmp_path: Any) -> None:
     store = open_store(str(tmp_path / "fresh"))
-    report = initialise(store)
+    report = store.init()
     assert report["backend"] == "embedded"
     assert all((tmp_path / "fresh" / name).is_dir() for name in ("events", "articles"))
     store.close()
@@ -178,7 +179,9 @@ def test_indexing_still_works_after_the_alias_moves_to_a_v2_index(osmem: Backend
     before = [factories.article(n) for n in (1, 2)]
     after = [factories.article(n) for n in (3, 4, 5)]
     store.stage_articles(before + after)
-    store.save_tagged([(a, b"", []) for a in before], [factories.event(a, "x.y") for a in before])
+    store.save_tagged(
+        [TaggedArticle(a, b"", []) for a in before], [factories.event(a, "x.y") for a in before]
+    )
     alias, admin = f"{osmem.prefix}-events", osmem.admin()
     admin.indices.create(index=f"{alias}-v2")
     admin.indices.update_aliases(
@@ -187,7 +190,9 @@ def test_indexing_still_works_after_the_alias_moves_to_a_v2_index(osmem: Backend
             {"add": {"index": f"{alias}-v2", "alias": alias, "is_write_index": True}},
         ]
     )
-    store.save_tagged([(a, b"", []) for a in after], [factories.event(a, "x.y") for a in after])
+    store.save_tagged(
+        [TaggedArticle(a, b"", []) for a in after], [factories.event(a, "x.y") for a in after]
+    )
     assert store.index_pending().events_indexed == 5
     assert store.search(SearchQuery(collapse=False)).total == 5
     assert admin.count(index=f"{alias}-v2")["count"] == 3

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from econsec import pipeline
-from econsec.feeds import load_feeds
+from econsec.ingest import cycle
+from econsec.ingest.feedfile import load_feeds
 from econsec.models import SearchQuery, SearchResult
 from econsec.store import SearchKind
-from tests.conftest import FIXTURES, ROOT
-from tests.store.conftest import Backend
+from tests.support.backends import Backend
+from tests.support.paths import FIXTURES, ROOT
 
 pytestmark = pytest.mark.slow
 SAMPLES = ROOT / "feeds" / "samples" / "feeds.yaml"
@@ -50,7 +50,7 @@ def _hit(hit: dict[str, Any], text_query: bool) -> dict[str, Any]:
             "event_ids": sorted(hit["event_ids"]),
             "sources": sorted(s["url"] for s in hit["sources"]),
         }
-    skip = {"fetched", "evidence_html"} if text_query else {"fetched"}  # fetched: when each ran
+    skip = {"fetched", "highlights"} if text_query else {"fetched"}  # fetched: when each ran
     kept = {k: v for k, v in hit.items() if k not in skip}
     if hit.get("date_quality", "ok") != "ok":  # dated by the fetch, so by when each run ran
         kept["published"] = "fetch time"
@@ -76,7 +76,7 @@ def _run(backend: Backend, tagger: object, feeds: Path) -> tuple[list[Any], dict
     settings = backend.settings(feeds=str(feeds))
     specs = load_feeds(settings.feeds)
     try:
-        reports = [pipeline.run_cycle(specs, store, settings, tagger=tagger) for _ in range(2)]  # type: ignore[arg-type]
+        reports = [cycle.run_cycle(specs, store, settings, tagger=tagger) for _ in range(2)]  # type: ignore[arg-type]
         found = {
             name: comparable(store.search(query, kind), bool(query.q.strip("* ")))
             for name, (query, kind) in QUERIES.items()

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from datasketch import MinHash
 
-from econsec.dedup import NUM_PERM, SCHEME, to_bytes
 from econsec.errors import QueryError
-from econsec.models import CycleReport, FeedResult, SearchQuery, SearchResult
+from econsec.ingest.stories import NUM_PERM, SCHEME, from_bytes, to_bytes
+from econsec.models import CycleReport, FeedResult, SearchQuery, SearchResult, TaggedArticle
 from econsec.store import SearchKind, Store
-from tests import factories
-from tests.store.conftest import Backend
+from tests.support import factories
+from tests.support.backends import Backend
 
 MAY = datetime(2024, 5, 1, tzinfo=UTC)
 
@@ -54,7 +54,7 @@ def fill(store: Store) -> None:
             status="planned",
         ),
     ]
-    tagged = [(a, b"", []) for a in (ban, copy, curbs, plain)]
+    tagged = [TaggedArticle(a, b"", []) for a in (ban, copy, curbs, plain)]
     store.save_tagged(tagged, events)
     store.index_pending()
 
@@ -71,7 +71,9 @@ def test_events_upsert_and_reindexing_never_duplicates(store: Store) -> None:
     assert store.search(SearchQuery(collapse=False)).total == 3
     again = factories.article(1, title="China bans gallium exports to the US", day=3)
     again = again.model_copy(update={"story_id": again.id})
-    new = store.save_tagged([(again, b"", [])], [factories.event(again, "export_control.ban")])
+    new = store.save_tagged(
+        [TaggedArticle(again, b"", [])], [factories.event(again, "export_control.ban")]
+    )
     assert new == []
     store.index_pending()
     assert store.search(SearchQuery(collapse=False)).total == 3
@@ -85,7 +87,7 @@ def test_search_collapses_a_story_and_lists_its_outlets(store: Store) -> None:
     hit = result.hits[0]
     assert hit["source_count"] == 2
     assert [s["source"] for s in hit["sources"]] == ["Other outlet", "Wire"]
-    assert "<b>gallium</b>" in hit["evidence_html"]
+    assert [hit["evidence"][a:b].lower() for a, b in hit["highlights"]] == ["gallium"]
 
 
 @pytest.mark.parametrize(
@@ -144,7 +146,7 @@ def test_one_event_by_id_and_every_article_of_its_story(store: Store) -> None:
     (hit, copy) = store.search(SearchQuery(q="gallium", collapse=False, sort="relevance")).hits
     found = store.get_event(hit["id"])
     assert found is not None
-    assert found == {k: v for k, v in hit.items() if k != "evidence_html"}
+    assert found == {k: v for k, v in hit.items() if k != "highlights"}
     articles = store.story_articles(found["story_id"])
     assert [(a["source"], a["story_id"]) for a in articles] == [
         ("Wire", found["story_id"]),
@@ -163,7 +165,7 @@ def test_events_and_articles_are_not_found_before_they_are_indexed(store: Store)
     store.stage_articles([later])
     later = later.model_copy(update={"story_id": later.id})
     event = factories.event(later, "investment_screening.review")
-    store.save_tagged([(later, b"", [])], [event])
+    store.save_tagged([TaggedArticle(later, b"", [])], [event])
     assert (store.get_event(event.id), store.story_articles(later.id)) == (None, [])
     store.index_pending()
     assert store.get_event(event.id) == event.model_dump(mode="json")
@@ -193,7 +195,7 @@ def test_queue_moves_articles_through_the_stages(store: Store) -> None:
     assert [a.id for a in store.untagged_articles(limit=2)] == oldest_first[:2]
     first = store.untagged_articles(limit=2)
     events = [factories.event(a, "export_control.ban") for a in first]
-    new = store.save_tagged([(a, b"", ["semiconductors"]) for a in first], events)
+    new = store.save_tagged([TaggedArticle(a, b"", ["semiconductors"]) for a in first], events)
     assert [e.id for e in new] == [e.id for e in events]
     assert store.counts() == {
         "articles": 4,
@@ -215,10 +217,16 @@ def test_known_signatures_come_back(store: Store) -> None:
     signature.update(b"gallium")
     old, recent = factories.article(1, day=1), factories.article(2, day=20)
     store.stage_articles([old, recent])
-    store.save_tagged([(old, to_bytes(signature), []), (recent, to_bytes(signature), [])], [])
+    store.save_tagged(
+        [
+            TaggedArticle(old, to_bytes(signature), []),
+            TaggedArticle(recent, to_bytes(signature), []),
+        ],
+        [],
+    )
     known = store.known_signatures(MAY + timedelta(days=10))
     assert [k.article_id for k in known] == [recent.id]
-    assert list(known[0].minhash.hashvalues) == list(signature.hashvalues)
+    assert from_bytes(known[0].minhash).hashvalues.tolist() == signature.hashvalues.tolist()
 
 
 def _fetch(status: str, etag: str | None = None, error: str | None = None) -> FeedResult:
@@ -310,7 +318,7 @@ def test_events_can_be_found_by_when_they_were_indexed(store: Store) -> None:
     later = factories.article(9, title="Korea screens a chip plant takeover", day=9)
     store.stage_articles([later])
     event = factories.event(later, "investment_screening.review")
-    store.save_tagged([(later, b"", [])], [event])
+    store.save_tagged([TaggedArticle(later, b"", [])], [event])
     assert store.search(SearchQuery(indexed_since=checkpoint)).total == 0  # not indexed yet
     store.index_pending()
     new = store.search(SearchQuery(indexed_since=checkpoint, collapse=False))

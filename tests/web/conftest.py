@@ -1,5 +1,5 @@
 """Web tests run a real uvicorn server on loopback over a real store: the embedded store, and
-osmem-server speaking the Elasticsearch REST API (from `tests/store/conftest.py`). One
+osmem-server speaking the Elasticsearch REST API (from `tests/support/backends.py`). One
 filled store and one server per module and backend keep the suite fast."""
 
 from __future__ import annotations
@@ -13,18 +13,18 @@ from typing import Any
 import httpx
 import pytest
 
-from econsec.alerts import load_rules, open_state, run_rules
+from econsec.alerts import load_rules, run_rules
 from econsec.models import Event
 from econsec.store import Store
 from econsec.web import create_app
-from tests.store.conftest import (  # noqa: F401 (fixtures shared with the store suite)
+from tests.support.backends import (  # noqa: F401 (fixtures shared with the store suite)
     Backend,
     delete_prefix,
     make_backend,
     osmem_server,
 )
-from tests.web.data import RULES, fill, write_rules
-from tests.web.live_server import LiveServer
+from tests.support.live_server import LiveServer
+from tests.support.web_data import RULES, fill, write_rules
 
 WEB_BACKENDS = ["embedded", "osmem"]
 
@@ -50,7 +50,7 @@ class Site:
 def fire_alerts(store: Store, rules: Path, name: str) -> int:
     """Run one rule of the folder for real, so that the alert history has something."""
     chosen = [rule for rule in load_rules(rules) if rule.name == name]
-    state = open_state(store)
+    state = store.alert_state()
     try:
         return len(run_rules(store, chosen, state).alerts)
     finally:

@@ -11,9 +11,9 @@ import pytest
 
 from econsec.config import Settings
 from econsec.web import create_app
+from tests.support.live_server import LiveServer
+from tests.support.web_data import BAN_STORY_OUTLETS, SECRET
 from tests.web.conftest import Site
-from tests.web.data import BAN_STORY_OUTLETS, SECRET
-from tests.web.live_server import LiveServer
 
 NEWEST_FIRST = [
     "investment_screening.review",

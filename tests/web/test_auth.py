@@ -15,13 +15,13 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from econsec.cli import app as cli
+from econsec.cli.main import app as cli
 from econsec.errors import ConfigError
 from econsec.web.auth import COOKIE
 from econsec.web.server import check_binding, is_loopback
+from tests.support.live_server import wait_until_up
+from tests.support.web_data import write_rules
 from tests.web.conftest import Site, running_site
-from tests.web.data import write_rules
-from tests.web.live_server import wait_until_up
 
 TOKEN = "s3cret-token-for-the-web-tests"
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("ECONSEC_")}

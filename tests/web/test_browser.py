@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.support.payloads import RULES as HOSTILE_RULES
+from tests.support.payloads import fill_hostile
 from tests.web.conftest import Site, running_site
-from tests.web.payloads import RULES as HOSTILE_RULES
-from tests.web.payloads import fill_hostile
 
 CHROMIUM_ARGS = [
     "--headless",

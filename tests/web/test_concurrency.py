@@ -20,12 +20,12 @@ import pytest
 
 from econsec.config import Settings
 from econsec.errors import ConfigError
-from econsec.store.embedded import EmbeddedStore
+from econsec.store.embedded.store import EmbeddedStore
 from econsec.web import create_app
 from econsec.web.server import serve
+from tests.support.live_server import LiveServer, wait_until_up
+from tests.support.web_data import fill, write_rules
 from tests.web.conftest import Site
-from tests.web.data import fill, write_rules
-from tests.web.live_server import LiveServer, wait_until_up
 
 CLIENTS = 8
 TOKEN = "a-token-for-the-worker-processes"

@@ -10,9 +10,9 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from tests.support.html_check import injected, parse
+from tests.support.payloads import EVIL, IMG, JS_URL, RULES, SCRIPT, fill_hostile
 from tests.web.conftest import WEB_BACKENDS, Site, running_site
-from tests.web.html_check import injected, parse
-from tests.web.payloads import EVIL, IMG, JS_URL, RULES, SCRIPT, fill_hostile
 
 REFLECTED = [  # what a visitor puts in the address is reflected too
     f"/?q={quote(SCRIPT)}",

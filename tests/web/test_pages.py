@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from tests.support.html_check import Parsed, parse
+from tests.support.web_data import BAN_STORY_OUTLETS, SECRET
 from tests.web.conftest import Site
-from tests.web.data import BAN_STORY_OUTLETS, SECRET
-from tests.web.html_check import Parsed, parse
 
 
 def page(client: httpx.Client, path: str, status: int = 200) -> Parsed:

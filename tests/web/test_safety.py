@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from econsec.web.params import SearchParams, parse_until
-from econsec.web.safety import clean_highlight, local_path, safe_href
+from econsec.store.elastic.search import MARK, UNMARK, spans
+from econsec.timeparse import parse_until
+from econsec.web.params import SearchParams
+from econsec.web.safety import clean_highlight, local_path, mark, safe_href
 
 
 @pytest.mark.parametrize(
@@ -84,3 +86,15 @@ def test_search_urls_toggle_one_value_and_start_over_at_page_one() -> None:
     assert params.dated("2024-01-01", "2024-12-31").url() == (
         "/?q=chips&type=a.b&since=2024-01-01&until=2024-12-31"
     )
+
+
+def test_mark_escapes_the_text_and_wraps_only_the_spans() -> None:
+    text = "<script>x</script> gallium & germanium"
+    marked = str(mark(text, [[19, 26], [29, 38], [100, 120]]))
+    assert marked == "&lt;script&gt;x&lt;/script&gt; <b>gallium</b> &amp; <b>germanium</b>"
+    assert str(mark("gallium", [[0, 4], [2, 7]])) == "<b>gall</b><b>ium</b>"  # overlaps clipped
+
+
+def test_elastic_marks_become_the_same_spans() -> None:
+    marked = f"China bans {MARK}gallium{UNMARK} and {MARK}germanium{UNMARK}"
+    assert spans(marked) == [[11, 18], [23, 32]]

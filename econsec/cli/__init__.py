@@ -1,0 +1,1 @@
+"""The `econsec` command: thin wrappers over the library, each help ending in an example."""

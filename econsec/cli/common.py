@@ -1,0 +1,83 @@
+"""What every command shares: its options, opening the store, failing, printing.
+
+Only Typer and Rich are imported here: the library is imported by each command
+when it runs, so that `econsec --help` and every command start in well under a
+second (Settings alone pull in pydantic-settings; the store pulls in Tantivy).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from econsec.config import Settings
+    from econsec.models import Alert
+    from econsec.store.protocols import Store
+
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+
+StoreOpt = Annotated[
+    str | None,
+    typer.Option("--store", help="Store path (embedded) or http(s) URL. Env: ECONSEC_STORE."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+RulesOpt = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Folder of rule files. Env: ECONSEC_RULES (default: rules/)."),
+]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Store]:
+    from econsec.errors import EconsecError
+    from econsec.store.backend import open_store
+
+    try:
+        store = open_store(settings.store)
+    except EconsecError as exc:
+        fail(str(exc))
+    try:
+        yield store
+    except EconsecError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def print_alerts(alerts: list[Alert], deliveries: bool = False) -> None:
+    from rich.table import Table
+
+    if not alerts:
+        console.print("no alerts")
+        return
+    table = Table()
+    for column in ("fired", "rule", "alert", "stories", *(["delivery"] if deliveries else [])):
+        table.add_column(column)
+    for a in alerts:
+        sent = ", ".join(f"{d.channel} {d.status}" for d in a.deliveries) or "-"
+        row = [
+            a.fired_at.strftime("%Y-%m-%d %H:%M"),
+            a.rule,
+            f"{a.title}\n{a.summary}",
+            str(a.count),
+        ]
+        table.add_row(*row, *([sent] if deliveries else []))
+    console.print(table)

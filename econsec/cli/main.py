@@ -1,0 +1,513 @@
+"""The `econsec` command: thin wrappers over the library, each help ending in an example."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from econsec.cli.alerts import alerts_app
+from econsec.cli.common import (
+    JsonOpt,
+    StoreOpt,
+    console,
+    errors,
+    fail,
+    opened,
+    print_alerts,
+    print_json,
+)
+from econsec.version import __version__
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from econsec.config import Settings
+    from econsec.models import CycleReport
+
+app = typer.Typer(
+    help="News monitoring for economic security and technology policy.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.add_typer(alerts_app, name="alerts")
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        console.print(f"econsec {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def ingest(
+    feeds: Annotated[
+        Path | None, typer.Option("--feeds", help="Feeds YAML file. Env: ECONSEC_FEEDS.")
+    ] = None,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option("--feed", help="A feed path or URL; repeatable; replaces the feeds file."),
+    ] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One ingestion cycle: fetch every feed, tag new articles, index the events.
+
+    Example: econsec ingest --feeds feeds/samples/feeds.yaml
+    """
+    from econsec.config import load_settings
+    from econsec.errors import EconsecError
+    from econsec.ingest import feedfile
+    from econsec.ingest.cycle import load_tagger, run_cycle
+
+    settings = load_settings(store=store, feeds=str(feeds) if feeds else None)
+    try:
+        specs = (
+            [feedfile.spec_for(f) for f in feed] if feed else feedfile.load_feeds(settings.feeds)
+        )
+    except EconsecError as exc:
+        fail(str(exc))
+    with opened(settings) as st, _progress(as_json) as progress:
+        fetching = progress.add_task("fetching feeds", total=len(specs))
+        tagging = progress.add_task("tagging articles", total=None)
+        report = run_cycle(
+            specs,
+            st,
+            settings,
+            tagger=load_tagger(settings),
+            on_feed=lambda _: progress.advance(fetching),
+            on_tagged=lambda done, total: progress.update(tagging, completed=done, total=total),
+        )
+    if as_json:
+        print_json(report.summary())
+    else:
+        print_cycle(report)
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Progress]:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        disable=quiet or not errors.is_terminal,
+        transient=True,
+    )
+    with progress:
+        yield progress
+
+
+def _rules_folder(settings: Settings) -> Path | None:
+    """The rules folder a setting names; the default one only when it exists."""
+    folder = Path(settings.rules)
+    return folder if "rules" in settings.model_fields_set or folder.is_dir() else None
+
+
+def print_cycle(report: CycleReport) -> None:
+    """The short summary a person reads after a cycle."""
+    from rich.table import Table
+
+    table = Table(title="Feeds", show_lines=False)
+    for column in ("feed", "status", "entries", "new", "error / warning"):
+        table.add_column(column)
+    for f in report.feeds:
+        style = "red" if f.status == "failed" else ""
+        table.add_row(
+            f.feed,
+            f.status,
+            str(f.entries_found),
+            str(f.new_articles),
+            f.error or f.warning or "",
+            style=style,
+        )
+    console.print(table)
+    summary = report.summary()
+    console.print(
+        f"feeds ok [bold]{summary['feeds_ok']}[/], failed [bold]{summary['feeds_failed']}[/]; "
+        f"new articles [bold]{summary['new_articles']}[/]; "
+        f"new events [bold]{summary['new_events']}[/]"
+    )
+    if report.tagging.events_by_type:
+        types = Table(title="New events by type")
+        types.add_column("type")
+        types.add_column("events", justify="right")
+        for code, count in sorted(report.tagging.events_by_type.items(), key=lambda kv: -kv[1]):
+            types.add_row(code, str(count))
+        console.print(types)
+
+
+@app.command()
+def run(
+    feeds: Annotated[
+        Path | None, typer.Option("--feeds", help="Feeds YAML file. Env: ECONSEC_FEEDS.")
+    ] = None,
+    store: StoreOpt = None,
+    airflow_home: Annotated[
+        Path, typer.Option("--airflow-home", envvar="AIRFLOW_HOME", help="Airflow home folder.")
+    ] = Path(".airflow"),
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="Rules folder for the alerts DAG. Env: ECONSEC_RULES."),
+    ] = None,
+    no_alerts: Annotated[
+        bool, typer.Option("--no-alerts", help="Run only the ingest DAG.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """One ingestion cycle through the real Airflow DAG (airflow dags test), then the alerts
+    DAG over the rules folder (default rules/ when present), then a summary.
+
+    Example: econsec run --feeds feeds/samples/feeds.yaml
+    """
+    from econsec.config import load_settings
+    from econsec.errors import EconsecError
+    from econsec.ingest.feedfile import load_feeds
+    from econsec.orchestration.dag_runs import run_ingest_dag
+
+    settings = load_settings(store=store, feeds=str(feeds) if feeds else None)
+    try:
+        load_feeds(settings.feeds)  # a broken feeds file is reported before Airflow starts
+    except EconsecError as exc:
+        fail(str(exc))
+    rules = None if no_alerts else rules or _rules_folder(settings)
+    with console.status("running the econsec DAGs through Airflow…", spinner="dots"):
+        try:
+            report, alerts = run_ingest_dag(settings, airflow_home.resolve(), rules)
+        except EconsecError as exc:
+            fail(str(exc))
+    if as_json:
+        print_json({**report.summary(), "alerts": [a.model_dump(mode="json") for a in alerts]})
+        return
+    print_cycle(report)
+    if rules is not None:
+        console.print(f"\nalerts fired by the rules in {rules}/: {len(alerts)}")
+        if alerts:
+            print_alerts(alerts)
+    console.print(
+        f"\nstore: {settings.store}\nnext:\n"
+        "  .venv/bin/econsec search '*'                       every event, newest first\n"
+        "  .venv/bin/econsec search 'gallium' --type export_control.ban\n"
+        "  .venv/bin/econsec search '*' --country CN --since 2024-01-01 --json\n"
+        "  .venv/bin/econsec feeds                            per-feed health\n"
+        "  .venv/bin/econsec alerts history                   alerts recorded so far\n"
+        "  .venv/bin/econsec eval ../shared/eval/dev.jsonl    tagger accuracy"
+    )
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Lucene-style query; '*' for everything.")] = "*",
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", help="Event type code; repeatable.")
+    ] = None,
+    category: Annotated[list[str] | None, typer.Option(help="Category; repeatable.")] = None,
+    country: Annotated[
+        list[str] | None, typer.Option(help="ISO code of any actor; repeatable.")
+    ] = None,
+    initiator: Annotated[
+        list[str] | None,
+        typer.Option(help="Who started the event: ISO code or canonical name; repeatable."),
+    ] = None,
+    tech: Annotated[list[str] | None, typer.Option(help="Technology domain; repeatable.")] = None,
+    since: Annotated[str | None, typer.Option(help="From: 2024-06-01 or 30d.")] = None,
+    until: Annotated[str | None, typer.Option(help="Until: 2024-12-31 or 1d.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Most hits shown.")] = 20,
+    articles: Annotated[bool, typer.Option("--articles", help="Search articles.")] = False,
+    all_copies: Annotated[
+        bool, typer.Option("--all-copies", help="Do not collapse a story's copies.")
+    ] = False,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search events (or articles), newest first, one line per story.
+
+    Example: econsec search 'gallium OR germanium' --category export_control --since 2023-01-01
+    """
+    from econsec.config import load_settings
+    from econsec.models import SearchQuery
+    from econsec.store.protocols import SearchKind
+
+    try:
+        request = SearchQuery.from_user(
+            query,
+            types=type_,
+            categories=category,
+            countries=country,
+            initiators=initiator,
+            technologies=tech,
+            since=since,
+            until=until,
+            limit=limit,
+            collapse=not all_copies,
+        )
+    except ValueError as exc:
+        fail(str(exc), code=2)
+    kind: SearchKind = "articles" if articles else "events"
+    with opened(load_settings(store=store)) as st:
+        result = st.search(request, kind)
+    if as_json:
+        print_json({"total": result.total, "stories": result.clusters, kind: result.hits})
+        return
+    _print_hits(result.hits, kind, result.total)
+
+
+def _print_hits(hits: list[dict[str, Any]], kind: str, total: int) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{total} {kind} match", show_lines=True, expand=True)
+    table.add_column("date", no_wrap=True)
+    if kind == "events":
+        table.add_column("type", no_wrap=True)
+        table.add_column("status", no_wrap=True)
+        table.add_column("who", no_wrap=True)
+        table.add_column("evidence", ratio=1)
+        table.add_column("src", justify="right")
+        for h in hits:
+            who = ",".join(h.get("initiator", [])[:3])
+            if h.get("target"):
+                who += " → " + ",".join(h["target"][:3])
+            table.add_row(
+                h["published"][:10],
+                h["type"],
+                h["status"],
+                who,
+                _shorten(h.get("evidence") or h.get("title", "")),
+                str(h.get("source_count", 1)),
+            )
+    else:
+        table.add_column("title", ratio=1)
+        table.add_column("source")
+        table.add_column("events")
+        for h in hits:
+            table.add_row(
+                h["published"][:10],
+                h["title"],
+                h.get("source", ""),
+                ", ".join(h.get("event_types", [])),
+            )
+    console.print(table)
+
+
+def _shorten(text: str, limit: int = 220) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
+@app.command()
+def feeds(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Per-feed health: last fetch, status, entries, last error.
+
+    Example: econsec feeds --json
+    """
+    from rich.table import Table
+
+    from econsec.config import load_settings
+
+    with opened(load_settings(store=store)) as st:
+        health = st.feed_health()
+    if as_json:
+        print_json([h.model_dump(mode="json") for h in health])
+        return
+    table = Table(title="Feeds")
+    for column in ("feed", "last fetch", "status", "entries", "new", "failures", "error"):
+        table.add_column(column)
+    for h in health:
+        table.add_row(
+            h.feed,
+            h.last_fetch.isoformat(timespec="seconds") if h.last_fetch else "-",
+            h.status,
+            str(h.entries),
+            str(h.new_articles),
+            str(h.consecutive_failures),
+            h.error or h.warning or "",
+            style="red" if h.status == "failed" else "",
+        )
+    console.print(table)
+
+
+@app.command()
+def tag(
+    file: Annotated[Path, typer.Argument(help="JSONL items (eval format).", exists=True)],
+) -> None:
+    """Print predictions, one JSON object a line, in the format of the eval set.
+
+    Example: econsec tag items.jsonl > predictions.jsonl
+    """
+    from econsec.config import load_settings
+    from econsec.ingest.cycle import load_tagger
+    from extractors.evaluate import predict, read_items
+
+    try:
+        items = read_items(file)
+    except ValueError as exc:
+        fail(str(exc), code=2)
+    for prediction in predict(load_tagger(load_settings()), items):
+        sys.stdout.write(json.dumps(prediction, ensure_ascii=False) + "\n")
+
+
+@app.command("eval")
+def evaluate(
+    file: Annotated[Path, typer.Argument(help="Labelled JSONL items.", exists=True)],
+    part: Annotated[
+        str,
+        typer.Option(
+            help="Score only this part of the file's fixed split (train, test or all); "
+            "the real-news corpus is quoted on its test part."
+        ),
+    ] = "all",
+    as_json: JsonOpt = False,
+) -> None:
+    """Precision, recall and F1 of the tagger on a labelled set, overall and per type.
+
+    Example: econsec eval ../shared/corpus/realnews.jsonl --part test
+    """
+    from econsec.config import load_settings
+    from econsec.ingest.cycle import load_tagger
+    from extractors.evaluate import format_report, predict, read_items, score
+    from extractors.split import PARTS, select
+
+    if part not in PARTS:
+        fail(f"--part must be one of {', '.join(PARTS)}, not {part!r}", code=2)
+    try:
+        items = select(read_items(file, labelled=True), part)  # type: ignore[arg-type]
+    except ValueError as exc:
+        fail(str(exc), code=2)
+    with console.status(f"tagging {len(items)} items…"):
+        scores = score(items, predict(load_tagger(load_settings()), items))
+    if as_json:
+        print_json(scores)
+    else:
+        sys.stdout.write(format_report(scores) + "\n")
+
+
+@app.command()
+def taxonomy(as_json: JsonOpt = False) -> None:
+    """The event types econsec tags, with their definitions.
+
+    Example: econsec taxonomy --json
+    """
+    from rich.table import Table
+
+    from extractors.taxonomy import load_taxonomy
+
+    types = load_taxonomy()
+    if as_json:
+        print_json(
+            [
+                {"code": t.code, "category": t.category, "name": t.name, "definition": t.definition}
+                for t in types
+            ]
+        )
+        return
+    table = Table(title=f"{len(types)} event types")
+    table.add_column("code", no_wrap=True)
+    table.add_column("definition")
+    for t in types:
+        table.add_row(t.code, t.definition)
+    console.print(table)
+
+
+@app.command()
+def init(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Set the store up, safe to rerun: on Elasticsearch the index templates, the versioned
+    indices and their write aliases; on the embedded store its directories.
+
+    Example: econsec init --store http://127.0.0.1:9200
+    """
+    from econsec.config import load_settings
+
+    with opened(load_settings(store=store)) as st:
+        report = st.init()
+    if as_json:
+        print_json(report)
+        return
+    console.print(f"store: {report['store']} ({report['backend']})")
+    for section, label in (("templates", "template"), ("aliases", "alias")):
+        for name, action in report.get(section, {}).items():
+            console.print(f"  {label} {name}: {action}")
+    for path in report.get("created", []):
+        console.print(f"  index directory {path}")
+
+
+@app.command()
+def status(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """What the store holds and what is still queued between stages.
+
+    Example: econsec status
+    """
+    from econsec.config import load_settings
+
+    with opened(load_settings(store=store)) as st:
+        counts = st.counts()
+        last = st.last_cycle()
+    data = {"store": st.location, **counts, "last_cycle": last.summary() if last else None}
+    if as_json:
+        print_json(data)
+        return
+    for key, value in counts.items():
+        console.print(f"{key}: {value}")
+    if last:
+        console.print(f"last cycle: {last.run_id} at {last.started:%Y-%m-%d %H:%M} UTC")
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to bind; anything but loopback needs a token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            help="Token every request must carry (visible to `ps`: prefer the environment). "
+            "Env: ECONSEC_API_TOKEN.",
+            show_default=False,
+        ),
+    ] = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="Rules folder for the alerts page. Env: ECONSEC_RULES."),
+    ] = None,
+    store: StoreOpt = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="Server processes; one per core lets concurrent searches scale."
+        ),
+    ] = 1,
+) -> None:
+    """The analyst web pages and the JSON API (OpenAPI at /docs) over the store, until
+    interrupted; refuses to bind a non-loopback address without a token.
+
+    Example: econsec serve --port 8000 --workers 2, then open http://127.0.0.1:8000/
+    """
+    from econsec.config import load_settings
+    from econsec.errors import EconsecError
+    from econsec.web.server import serve as run_server
+
+    settings = load_settings(store=store, api_token=token, rules=str(rules) if rules else None)
+    try:
+        run_server(settings, host, port, Path(settings.rules), workers=workers)
+    except EconsecError as exc:
+        fail(str(exc), code=2)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,86 @@
+"""The feeds file: which feeds a cycle reads, each a `FeedSpec`; a broken file is a
+`ConfigError` naming the file and the field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import yaml
+from pydantic import ValidationError
+
+from econsec.errors import ConfigError
+from econsec.models import FeedSpec
+
+
+def load_feeds(path: str | Path) -> list[FeedSpec]:
+    """Feeds of a YAML file; relative local URLs resolve against the file's folder."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError("feeds file not found", file=str(path)) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not valid YAML: {exc}", file=str(path)) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("feeds"), list):
+        raise ConfigError(
+            "expected a mapping with a list under 'feeds'", file=str(path), field="feeds"
+        )
+    specs: list[FeedSpec] = []
+    for index, entry in enumerate(data["feeds"]):
+        specs.append(_feed_spec(entry, path, index))
+    _check_unique_names(specs, path)
+    return specs
+
+
+def _feed_spec(entry: Any, path: Path, index: int) -> FeedSpec:
+    try:
+        spec = FeedSpec.model_validate(entry)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(err["msg"], file=str(path), field=f"feeds[{index}].{where}") from exc
+    if not is_remote(spec.url) and not spec.url.startswith("file://"):
+        spec.url = str((path.parent / spec.url).resolve())
+    return spec
+
+
+def _check_unique_names(specs: list[FeedSpec], path: Path) -> None:
+    seen: set[str] = set()
+    for index, spec in enumerate(specs):
+        if spec.name in seen:
+            raise ConfigError(
+                f"duplicate feed name {spec.name!r}", file=str(path), field=f"feeds[{index}].name"
+            )
+        seen.add(spec.name)
+
+
+def official_countries(specs: Iterable[FeedSpec]) -> dict[str, str]:
+    """Feed name -> country for the official feeds that declare one (the fallback
+    initiator of their events)."""
+    return {s.name: s.country.upper() for s in specs if s.official and s.country}
+
+
+def official_countries_of(path: str | Path) -> dict[str, str]:
+    """As `official_countries`, from a feeds file; a missing or broken file gives none
+    (tagging goes on without the fallback; `ingest` reports the file itself)."""
+    try:
+        return official_countries(load_feeds(path))
+    except ConfigError:
+        return {}
+
+
+def spec_for(path_or_url: str) -> FeedSpec:
+    """A feed named after its file or host, for `ingest --feed`."""
+    if is_remote(path_or_url):
+        parsed = urlparse(path_or_url)
+        name = (parsed.netloc + parsed.path).strip("/").replace("/", "-")
+        return FeedSpec(name=name or path_or_url, url=path_or_url)
+    path = Path(path_or_url.removeprefix("file://")).resolve()
+    return FeedSpec(name=path.stem, url=str(path))
+
+
+def is_remote(url: str) -> bool:
+    return url.startswith(("http://", "https://"))

@@ -1,0 +1,52 @@
+"""Parsing one feed body into raw entries. A feed that parses with errors but still
+yields entries keeps them and says what was wrong (feedparser's `bozo`), so good
+items beside a broken one are never lost; one that yields nothing raises a
+`FeedParseError` naming it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import feedparser
+
+from econsec.errors import FeedParseError
+from econsec.ingest.fetch import FetchedBody
+from econsec.models import FeedSpec
+
+
+@dataclass
+class ParsedFeed:
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    title: str = ""
+    warning: str | None = None
+
+
+def parse(spec: FeedSpec, body: FetchedBody) -> ParsedFeed:
+    """Entries of a feed body; malformed feeds keep whatever entries survived."""
+    if body.not_modified:
+        return ParsedFeed()
+    response_headers = {"content-type": body.content_type} if body.content_type else None
+    parsed = feedparser.parse(body.content, response_headers=response_headers)
+    entries = list(parsed.entries)
+    problem = _bozo_message(parsed)
+    if not entries and problem and not parsed.feed.get("title"):
+        raise FeedParseError(spec.name, f"not a readable feed: {problem}")
+    if not entries and not _looks_like_feed(parsed):
+        raise FeedParseError(spec.name, "not an RSS or Atom feed (no channel or feed element)")
+    warning = None
+    if problem:
+        warning = f"malformed feed, kept {len(entries)} entries: {problem}"
+    return ParsedFeed(entries=entries, title=parsed.feed.get("title", ""), warning=warning)
+
+
+def _bozo_message(parsed: Any) -> str | None:
+    if not parsed.get("bozo"):
+        return None
+    exc = parsed.get("bozo_exception")
+    name = type(exc).__name__ if exc is not None else "error"
+    return f"{name}: {exc}" if exc is not None else name
+
+
+def _looks_like_feed(parsed: Any) -> bool:
+    return bool(parsed.get("version")) or bool(parsed.feed)

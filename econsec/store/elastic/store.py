@@ -1,0 +1,351 @@
+"""The Elasticsearch store: all state lives in the cluster, so workers on many machines share it.
+
+Indices, each written through its alias (see `elastic_templates`):
+
+- `econsec-articles`: the articles, and the queue between stages: no
+  `tagged_at` yet means waiting for the tagger, `tagged_at` without
+  `indexed_at` means waiting for `index_pending`;
+- `econsec-events`: one document per event, `_id` = event id, written with
+  op_type `create`, so a rerun adds nothing and tells which events were new;
+- `econsec-feeds` (validators and health per feed), `econsec-cycles` (reports).
+
+Events are searchable once `index_pending` has marked them (`indexed_at`), as
+on the embedded store. Nothing connects before the first call; the first call
+sets the indices up when an alias is missing (`econsec init` does it on purpose).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from functools import partial
+from itertools import islice
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch
+
+from econsec.config import Settings
+from econsec.errors import QueryError, StoreError
+from econsec.models import (
+    Article,
+    CycleReport,
+    Event,
+    FeedHealth,
+    FeedResult,
+    IndexReport,
+    SearchQuery,
+    SearchResult,
+    StoredSignature,
+    TaggedArticle,
+)
+from econsec.store.elastic import docs
+from econsec.store.elastic import search as elastic_search
+from econsec.store.elastic.client import Calls, describe, make_client, redact
+from econsec.store.elastic.templates import Names, apply, check_prefix, ready
+from econsec.store.protocols import STORY_LIMIT, AlertState, SearchKind
+
+BACKOFF = 0.5
+CONFLICT_RETRIES = 5
+ARTICLE_FIELDS = list(Article.model_fields)
+OLDEST_FIRST = [{"published": {"order": "asc"}}, {"id": {"order": "asc"}}]
+BY_ID = [{"id": {"order": "asc"}}]
+UNTAGGED = {"bool": {"must_not": [{"exists": {"field": "tagged_at"}}]}}
+UNINDEXED = {"bool": {"must_not": [{"exists": {"field": "indexed_at"}}]}}
+TAGGED_UNINDEXED = {
+    "bool": {
+        "filter": [{"exists": {"field": "tagged_at"}}],
+        "must_not": [{"exists": {"field": "indexed_at"}}],
+    }
+}
+
+
+class ElasticStore:
+    """The `Store` protocol on Elasticsearch 9 (and the OpenSearch-compatible servers tests use)."""
+
+    backend = "elasticsearch"
+
+    def __init__(
+        self,
+        url: str,
+        settings: Settings,
+        *,
+        client: Elasticsearch | None = None,
+        backoff: float = BACKOFF,
+        **client_options: Any,
+    ):
+        self.url = url
+        self.location = redact(url)
+        self.settings = settings
+        self.names = Names(check_prefix(settings.es_index_prefix))
+        self.backoff = backoff
+        self._client = client
+        self._owns_client = client is None
+        self._client_options = client_options
+        self._calls: Calls | None = None
+        self._ready = False
+
+    def _connect(self) -> Calls:
+        if self._calls is None:
+            if self._client is None:
+                options = self._client_options
+                self._client = make_client(self.url, self.settings, self.backoff, **options)
+            settings = self.settings
+            self._calls = Calls(
+                self._client,
+                self.location,
+                settings.es_max_retries,
+                self.backoff,
+                settings.es_bulk_chunk_size,
+            )
+        return self._calls
+
+    @property
+    def calls(self) -> Calls:
+        """The cluster, set up on first use when an alias is missing."""
+        calls = self._connect()
+        if not self._ready:
+            if not ready(calls, self.names):
+                apply(calls, self.names)
+            self._ready = True
+        return calls
+
+    def init(self) -> dict[str, Any]:
+        """Apply the templates, create the indices and aliases (idempotent); say what was done."""
+        report = apply(self._connect(), self.names)
+        self._ready = True
+        return {"store": self.location, "backend": self.backend, **report}
+
+    def alert_state(self) -> AlertState:
+        """Two indices of this cluster, through this store's client and credentials."""
+        from econsec.store.elastic.alert_state import ElasticAlertState
+
+        return ElasticAlertState(self)
+
+    def close(self) -> None:
+        if self._owns_client and self._client is not None:
+            self._client.close()
+            self._client = None
+        self._calls = None
+        self._ready = False
+
+    # feed state --------------------------------------------------------------
+
+    def validators(self, feed: str, url: str) -> tuple[str | None, str | None]:
+        found = self._feed(feed)
+        source = found["_source"] if found else {}
+        if source.get("url") != url:
+            return None, None
+        return source.get("etag"), source.get("last_modified")
+
+    def _feed(self, feed: str) -> dict[str, Any] | None:
+        calls = self.calls
+        request = partial(calls.client.get, index=self.names.feeds, id=feed)
+        try:
+            return dict(
+                calls.run(self.names.feeds, f"reading feed {feed!r}", request, expect=(404,))
+            )
+        except ApiError:
+            return None
+
+    def record_feed(self, result: FeedResult, etag: str | None, last_modified: str | None) -> None:
+        """Read, update, write back only if nobody wrote in between (else read again)."""
+        index = self.names.feeds
+        for _ in range(CONFLICT_RETRIES):
+            found = self._feed(result.feed)
+            state = docs.feed_state(result, etag, last_modified, found["_source"] if found else {})
+            guard: dict[str, Any] = {"op_type": "create"}
+            if found:
+                guard = {"if_seq_no": found["_seq_no"], "if_primary_term": found["_primary_term"]}
+            write = partial(
+                self.calls.client.index, index=index, id=result.feed, document=state, **guard
+            )
+            try:
+                self.calls.run(index, f"recording feed {result.feed!r}", write, expect=(409,))
+                return
+            except ApiError:
+                continue
+        raise StoreError(self.location, f"index {index}: feed {result.feed!r} kept changing")
+
+    def feed_health(self) -> list[FeedHealth]:
+        self.calls.refresh(self.names.feeds)
+        hits = self.calls.scan(self.names.feeds, {"match_all": {}}, [{"feed": {"order": "asc"}}])
+        return [FeedHealth.model_validate(hit["_source"]) for hit in hits]
+
+    # the queue ---------------------------------------------------------------
+
+    def stage_articles(self, articles: list[Article]) -> list[str]:
+        """Ids of the articles that were new (op_type create; 409 means already there)."""
+        stamp = docs.now()
+        actions = (docs.staged(article, stamp) for article in articles)
+        outcome = self.calls.bulk(self.names.articles, "staging articles", actions)
+        new = set(outcome.written)
+        return [
+            article_id for article_id in dict.fromkeys(a.id for a in articles) if article_id in new
+        ]
+
+    def untagged_articles(self, limit: int | None = None) -> list[Article]:
+        self.calls.refresh(self.names.articles)
+        hits = self.calls.scan(
+            self.names.articles, UNTAGGED, OLDEST_FIRST, source=ARTICLE_FIELDS, limit=limit or None
+        )
+        return [Article.model_validate(hit["_source"]) for hit in hits]
+
+    def known_signatures(self, since: datetime) -> list[StoredSignature]:
+        self.calls.refresh(self.names.articles)
+        recent = {"range": {"published": {"gte": since.isoformat()}}}
+        query = {"bool": {"filter": [{"exists": {"field": "tagged_at"}}, recent]}}
+        fields = ["id", "story_id", "published", "minhash"]
+        hits = self.calls.scan(self.names.articles, query, BY_ID, source=fields)
+        return [known for hit in hits if (known := docs.known(hit["_source"]))]
+
+    def save_tagged(self, tagged: list[TaggedArticle], events: list[Event]) -> list[Event]:
+        """Events first (create; the new ones are returned), then the articles marked tagged:
+        a crash in between only makes the next run tag those articles again."""
+        stamp = docs.now()
+        actions = (docs.created(event, stamp) for event in events)
+        created = set(self.calls.bulk(self.names.events, "saving events", actions).written)
+        new: list[Event] = []
+        types: dict[str, list[str]] = {}
+        for event in events:
+            if event.id in created:
+                new.append(event)
+                created.discard(event.id)
+            types.setdefault(event.article_id, []).append(event.type)
+        updates = (
+            docs.tagged(t.article, t.minhash, t.technologies, types.get(t.article.id, []), stamp)
+            for t in tagged
+        )
+        self.calls.bulk(self.names.articles, "marking articles tagged", updates)
+        return new
+
+    def index_pending(self) -> IndexReport:
+        """Refresh, then mark what was tagged as indexed (searchable); a rerun marks the rest."""
+        names = self.names
+        self.calls.refresh(names.events, names.articles)
+        report = IndexReport(
+            events_indexed=self._mark_indexed(names.events, UNINDEXED),
+            articles_indexed=self._mark_indexed(names.articles, TAGGED_UNINDEXED),
+        )
+        self.calls.refresh(names.events, names.articles)
+        return report
+
+    def _mark_indexed(self, index: str, query: dict[str, Any]) -> int:
+        """Each document is updated in the concrete index it was found in, so that marking
+        still works after the alias has been rolled over to a newer index."""
+        stamp = docs.now()
+        hits = self.calls.scan(index, query, BY_ID, source=False)
+        actions = (docs.indexed(hit, stamp) for hit in hits)
+        marked = self.calls.bulk(index, "marking documents indexed", actions, via_alias=False)
+        return len(marked.written)
+
+    def counts(self) -> dict[str, int]:
+        names = self.names
+        self.calls.refresh(names.events, names.articles)
+        wanted = {
+            "articles": (names.articles, None),
+            "events": (names.events, None),
+            "untagged_articles": (names.articles, UNTAGGED),
+            "unindexed_articles": (names.articles, TAGGED_UNINDEXED),
+            "unindexed_events": (names.events, UNINDEXED),
+        }
+        return {key: self._count(index, query) for key, (index, query) in wanted.items()}
+
+    def _count(self, index: str, query: dict[str, Any] | None) -> int:
+        request = partial(self.calls.client.count, index=index, query=query)
+        return int(self.calls.run(index, "counting", request)["count"])
+
+    # search ------------------------------------------------------------------
+
+    def search(self, query: SearchQuery, kind: SearchKind = "events") -> SearchResult:
+        index = self.names.events if kind == "events" else self.names.articles
+        if query.offset + query.limit > elastic_search.MAX_WINDOW:
+            return self._deep_search(index, query, kind)
+        body = elastic_search.request(query, kind)
+        return elastic_search.result(self._search(index, query.q, body), query, kind)
+
+    def scan(self, query: SearchQuery) -> Iterator[dict[str, Any]]:
+        """Newest first by `published`, then `id` (a total order), read with `search_after`:
+        no result window to run into, and events indexed meanwhile cannot shift a page."""
+        index = self.names.events
+        whole = query.model_copy(update={"collapse": False, "facets": False})
+        body = elastic_search.request(whole, "events")
+        source = {"excludes": elastic_search.INTERNAL["events"]}
+        for hit in self.calls.scan(index, body["query"], body["sort"], source):
+            yield dict(hit["_source"])
+
+    def check_query(self, q: str, kind: SearchKind = "events") -> None:
+        """Asked of the cluster (`_validate/query`), which parses it as a search would."""
+        index = self.names.events if kind == "events" else self.names.articles
+        text = elastic_search.text_query(q, kind)
+        request = partial(
+            self.calls.client.indices.validate_query, index=index, query=text, explain=True
+        )
+        answer = self.calls.run(index, "checking a query", request)
+        if not answer.get("valid", True):
+            reasons = [e.get("error") for e in answer.get("explanations") or [] if e.get("error")]
+            raise QueryError(q, str(reasons[0] if reasons else answer.get("error", "invalid")))
+
+    def get_event(self, event_id: str) -> dict[str, Any] | None:
+        """One searchable event by id, as a search hit without the collapse fields."""
+        hits = self._searchable("events", "id", event_id, BY_ID, limit=1)
+        return hits[0] if hits else None
+
+    def story_articles(self, story_id: str, limit: int = STORY_LIMIT) -> list[dict[str, Any]]:
+        """Every searchable article of a story, first published first."""
+        return self._searchable("articles", "story_id", story_id, OLDEST_FIRST, limit=limit)
+
+    def _searchable(
+        self, kind: SearchKind, field: str, value: str, sort: list[Any], limit: int
+    ) -> list[dict[str, Any]]:
+        """Searchable (indexed) documents whose keyword `field` is `value`; the
+        alias may span several indices after a rollover, so this searches, never GETs."""
+        index = self.names.events if kind == "events" else self.names.articles
+        wanted = [{"terms": {field: [value]}}, {"exists": {"field": "indexed_at"}}]
+        source = {"excludes": elastic_search.INTERNAL[kind]}
+        hits = self.calls.scan(index, {"bool": {"filter": wanted}}, sort, source, limit)
+        return [dict(hit["_source"]) for hit in hits]
+
+    def _search(self, index: str, q: str, body: dict[str, Any]) -> dict[str, Any]:
+        request = partial(self.calls.client.search, index=index, **body)
+        try:
+            return dict(self.calls.run(index, "searching", request, expect=(400,)))
+        except ApiError as exc:
+            if "parse" in str(exc.body).lower():
+                raise QueryError(q, _root_reason(exc)) from exc
+            raise self.calls.error(index, "searching", exc) from exc
+
+    def _deep_search(self, index: str, query: SearchQuery, kind: SearchKind) -> SearchResult:
+        """Past the result window: totals and facets from one request, the page by search_after."""
+        if kind == "events" and query.collapse:
+            raise QueryError(
+                query.q, f"one line per story stops at {elastic_search.MAX_WINDOW} hits; narrow it"
+            )
+        body = elastic_search.request(query.model_copy(update={"offset": 0, "limit": 0}), kind)
+        head = self._search(index, query.q, body)
+        extra = {"highlight": body["highlight"]} if "highlight" in body else {}
+        source = {"excludes": elastic_search.INTERNAL[kind]}
+        hits = self.calls.scan(index, body["query"], body["sort"], source, None, **extra)
+        head["hits"]["hits"] = list(islice(hits, query.offset, query.offset + query.limit))
+        return elastic_search.result(head, query, kind)
+
+    # cycles ------------------------------------------------------------------
+
+    def record_cycle(self, report: CycleReport) -> None:
+        index = self.names.cycles
+        document = report.model_dump(mode="json")
+        write = partial(self.calls.client.index, index=index, id=report.run_id, document=document)
+        self.calls.run(index, f"recording cycle {report.run_id}", write)
+
+    def last_cycle(self) -> CycleReport | None:
+        self.calls.refresh(self.names.cycles)
+        newest = [{"started": {"order": "desc"}}, {"run_id": {"order": "asc"}}]
+        hits = list(self.calls.scan(self.names.cycles, {"match_all": {}}, newest, limit=1))
+        return CycleReport.model_validate(hits[0]["_source"]) if hits else None
+
+
+def _root_reason(exc: ApiError) -> str:
+    error = exc.body.get("error") if isinstance(exc.body, dict) else None
+    causes = error.get("root_cause") if isinstance(error, dict) else None
+    if causes and isinstance(causes[0], dict):
+        return str(causes[0].get("reason"))
+    return describe(exc)

@@ -1,0 +1,122 @@
+"""What every storage backend must do, so that nothing outside `store/` asks which one
+it has: `Store` serves the stages (feed state, the queue, search) and `AlertState` the
+alert engine. Each backend implements both and keeps its alert state beside its data;
+a rule's query is checked by the backend that will run it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from econsec.models import (
+    Alert,
+    Article,
+    CycleReport,
+    Event,
+    FeedHealth,
+    FeedResult,
+    IndexReport,
+    SearchQuery,
+    SearchResult,
+    StoredSignature,
+    TaggedArticle,
+)
+
+SearchKind = Literal["events", "articles"]
+STORY_LIMIT = 500  # articles shown for one story (the event page lists every outlet)
+
+
+@dataclass
+class Learned:
+    """The values a `new_value` rule has seen, and when its warm-up ends."""
+
+    values: set[str]
+    warm_until: datetime
+
+
+class AlertState(Protocol):
+    """What the alert engine remembers between runs, per rule: a checkpoint (events
+    indexed up to then have been evaluated), the events already evaluated near it (so the
+    lookback never doubles an alert), when each group last fired (realert), the values a
+    `new_value` rule has seen, and every alert with its delivery results (searchable
+    history; undelivered ones are retried). `commit` writes one run of one rule
+    atomically: the alerts land together with the checkpoint that skips their events,
+    or neither does."""
+
+    def checkpoint(self, rule: str) -> datetime | None: ...
+    def processed(self, rule: str, event_ids: list[str]) -> set[str]: ...
+    def last_fired(self, rule: str, group: str) -> datetime | None: ...
+    def learned(self, rule: str, field: str) -> Learned | None: ...
+    def commit(
+        self,
+        rule: str,
+        *,
+        alerts: list[Alert],
+        processed: list[str],
+        checkpoint: datetime,
+        learned: dict[str, Learned],
+        forget_before: datetime,
+    ) -> None: ...
+    def save_deliveries(self, alert: Alert) -> None: ...
+    def undelivered(self, rule: str | None = None) -> list[Alert]: ...
+    def history(
+        self, rule: str | None = None, limit: int = 50, text: str | None = None
+    ) -> list[Alert]: ...
+    def close(self) -> None: ...
+
+
+class Store(Protocol):
+    """What every stage needs from storage; both backends implement all of it."""
+
+    location: str
+    backend: str  # "embedded" or "elasticsearch", as people are shown it
+
+    def init(self) -> dict[str, Any]:
+        """Set the store up, safe to rerun; say what was done (`econsec init`)."""
+        ...
+
+    # feed state (fetch stage; safe from parallel processes)
+    def validators(self, feed: str, url: str) -> tuple[str | None, str | None]: ...
+    def record_feed(
+        self, result: FeedResult, etag: str | None, last_modified: str | None
+    ) -> None: ...
+    def stage_articles(self, articles: list[Article]) -> list[str]: ...
+    def feed_health(self) -> list[FeedHealth]: ...
+
+    # tag stage
+    def untagged_articles(self, limit: int | None = None) -> list[Article]: ...
+    def known_signatures(self, since: datetime) -> list[StoredSignature]: ...
+    def save_tagged(self, tagged: list[TaggedArticle], events: list[Event]) -> list[Event]: ...
+
+    # index stage
+    def index_pending(self) -> IndexReport: ...
+
+    # reading
+    def search(self, query: SearchQuery, kind: SearchKind = "events") -> SearchResult: ...
+    def scan(self, query: SearchQuery) -> Iterator[dict[str, Any]]:
+        """Every event matching `query` (its `limit`, `offset`, `collapse` and `facets`
+        ignored), each once, newest first: however many, whatever the backend's paging
+        limits, all read from one consistent view where the backend has one."""
+        ...
+
+    def check_query(self, q: str, kind: SearchKind = "events") -> None:
+        """Raise `QueryError` now for a query this backend could never run."""
+        ...
+
+    def get_event(self, event_id: str) -> dict[str, Any] | None: ...
+    def story_articles(self, story_id: str, limit: int = STORY_LIMIT) -> list[dict[str, Any]]: ...
+    def counts(self) -> dict[str, int]: ...
+
+    # cycles
+    def record_cycle(self, report: CycleReport) -> None: ...
+    def last_cycle(self) -> CycleReport | None: ...
+
+    # alerts
+    def alert_state(self) -> AlertState:
+        """The alert state that lives with this store; the caller closes it."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,131 @@
+"""What the API and the pages show, read once from the store: both render these."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from econsec.alerts.backtest import backtest
+from econsec.alerts.conditions import format_duration, parse_duration
+from econsec.alerts.notify import labels
+from econsec.alerts.rules import Rule, load_rules
+from econsec.errors import ConfigError
+from econsec.models import Alert, SearchQuery, SearchResult
+from econsec.store.protocols import Store
+from econsec.web.safety import mark
+
+TIMELINE_SERIES = 6  # the biggest categories get a colour each; the rest is "other"
+LONGEST_BACKTEST = timedelta(days=3660)
+
+
+def search_events(store: Store, query: SearchQuery) -> SearchResult:
+    """One page of stories with facets; the evidence as HTML, the matched words in `<b>`."""
+    result = store.search(query)
+    for hit in result.hits:
+        hit["evidence_html"] = str(mark(hit.get("evidence", ""), hit.get("highlights", [])))
+    return result
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from `first` to `last` (both `YYYY-MM-01`), so empty months show as 0."""
+    year, month = int(first[:4]), int(first[5:7])
+    months = []
+    while f"{year:04d}-{month:02d}-01" <= last:
+        months.append(f"{year:04d}-{month:02d}-01")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def timeline(store: Store, query: SearchQuery, facets: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """Events a month for the biggest categories of the search (one count-only search
+    each: the facets give months or categories, not both), and the rest as "other"."""
+    by_month = facets.get("published", {})
+    if not by_month:
+        return {"months": [], "series": []}
+    months = months_between(min(by_month), max(by_month))
+    ranked = sorted(facets.get("category", {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    counting = query.model_copy(update={"limit": 0, "offset": 0, "collapse": False})
+    counts: dict[str, list[int]] = {}
+    for category, _ in ranked[:TIMELINE_SERIES]:
+        one = store.search(counting.model_copy(update={"categories": [category]}))
+        monthly = one.facets.get("published", {})
+        counts[category] = [monthly.get(m, 0) for m in months]
+    rest = [by_month.get(m, 0) - sum(c[i] for c in counts.values()) for i, m in enumerate(months)]
+    if any(rest):
+        counts["other"] = rest
+    return {"months": months, "series": [{"name": n, "counts": c} for n, c in counts.items()]}
+
+
+def event_story(store: Store, event_id: str) -> dict[str, Any] | None:
+    """An event and every article of its story, each saying whether it reported this event."""
+    event = store.get_event(event_id)
+    if event is None:
+        return None
+    story = event.get("story_id") or ""
+    articles = store.story_articles(story) if story else []
+    if not articles:  # an event indexed without a story stands for its own article
+        articles = [{**event, "id": event["article_id"], "event_types": [event["type"]]}]
+    sources = [_source(article, event["type"]) for article in articles]
+    outlets = len({(s["source"], s["feed"]) for s in sources})
+    return {"event": event, "sources": sources, "outlets": outlets}
+
+
+def _source(article: dict[str, Any], event_type: str) -> dict[str, Any]:
+    keys = ("id", "source", "feed", "url", "title", "published")
+    found = {key: article.get(key, "") for key in keys}
+    found["reports_event"] = event_type in (article.get("event_types") or [])
+    return found
+
+
+# alerts ---------------------------------------------------------------------------
+
+
+def rule_summary(rule: Rule) -> dict[str, Any]:
+    """A rule as analysts may see it: channels by label, never their URLs (secrets)."""
+    return {
+        "name": rule.name,
+        "description": rule.description,
+        "query": rule.query,
+        "filters": rule.filters.model_dump(mode="json", exclude_defaults=True),
+        "condition": rule.condition.model_dump(mode="json"),
+        "group_by": rule.grouping,
+        "realert": format_duration(rule.realert),
+        "digest": rule.digest,
+        "channels": list(labels(rule.notify)),
+        "enabled": rule.enabled,
+        "file": rule.path.name if rule.path else None,
+    }
+
+
+def find_rule(folder: Path, name: str) -> Rule:
+    """A rule of the folder by name or file stem. Unlike `alerts.find_rule`, never a
+    path: a request must not make the server read files outside the rules folder."""
+    for rule in load_rules(folder):
+        if name in (rule.name, rule.path.stem if rule.path else None):
+            return rule
+    raise LookupError(f"no rule named {name!r} in {folder}")
+
+
+def run_backtest(store: Store, rule: Rule, since: str) -> dict[str, Any]:
+    """`econsec alerts test`: what the rule would have fired; nothing recorded or sent."""
+    window = parse_duration(since)
+    if window > LONGEST_BACKTEST:
+        raise ValueError(f"backtest at most {LONGEST_BACKTEST.days}d back, not {since}")
+    return backtest(store, rule, window).summary()
+
+
+def alert_history(store: Store, rule: str | None, text: str | None, limit: int) -> list[Alert]:
+    state = store.alert_state()
+    try:
+        return state.history(rule or None, limit, text or None)
+    finally:
+        state.close()
+
+
+def rules_or_error(folder: Path) -> tuple[list[Rule], str | None]:
+    """The rules, or none and the reason, for a page that shows the rest anyway."""
+    try:
+        return load_rules(folder), None
+    except ConfigError as exc:
+        return [], str(exc)

@@ -1,0 +1,104 @@
+"""`econsec alerts …` end to end on a real embedded store, and `run` on osmem-server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from econsec.cli.main import app
+from econsec.store.embedded.store import EmbeddedStore
+from tests.support.alerts import add_events, story, write_rule
+from tests.support.backends import Backend
+from tests.support.fault_proxy import FaultProxy
+
+runner = CliRunner()
+
+
+def test_run_json_twice_fires_nothing_new(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    add_events(store, *story(1, copies=3), *story(2))
+    store.close()
+    write_rule(tmp_path / "rules")
+    args = [
+        "alerts",
+        "run",
+        "--rules",
+        str(tmp_path / "rules"),
+        "--store",
+        str(tmp_path / "store"),
+        "--json",
+    ]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert len(json.loads(first.stdout)) == 2
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0 and json.loads(second.stdout) == []
+    history = runner.invoke(
+        app, ["alerts", "history", "--store", str(tmp_path / "store"), "--json"]
+    )
+    assert len(json.loads(history.stdout)) == 2
+
+
+def test_test_is_a_backtest_with_counts(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    add_events(store, *story(1, copies=2))
+    store.close()
+    write_rule(tmp_path / "rules")
+    result = runner.invoke(
+        app,
+        [
+            "alerts",
+            "test",
+            "test-rule",
+            "--since",
+            "5000d",
+            "--rules",
+            str(tmp_path / "rules"),
+            "--store",
+            str(tmp_path / "store"),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["events"], summary["stories"], summary["alerts"]) == (2, 1, 1)
+
+
+def test_validate_names_file_and_field(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("name: bad\ncondition: {type: frequency, window: 7d}\n")
+    result = runner.invoke(app, ["alerts", "validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "bad.yaml: condition.count: required" in result.output
+
+
+def test_list_and_validate_the_examples(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ECONSEC_RULES", str(Path(__file__).resolve().parents[2] / "rules"))
+    assert runner.invoke(app, ["alerts", "validate"]).exit_code == 0
+    listed = runner.invoke(app, ["alerts", "list", "--json"])
+    assert {r["name"] for r in json.loads(listed.stdout)} >= {"huawei-europe"}
+
+
+def test_run_against_osmem_through_the_cli(
+    osmem: Backend, proxy: FaultProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI's own client reaches osmem-server through the proxy (plain media types)."""
+    monkeypatch.setenv("ECONSEC_ES_INDEX_PREFIX", osmem.prefix)
+    store = osmem.open()
+    add_events(store, *story(1, copies=3), *story(2))
+    store.close()
+    write_rule(tmp_path / "rules")
+    args = ["alerts", "run", "--rules", str(tmp_path / "rules"), "--store", proxy.url, "--json"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert sorted(len(a["event_ids"]) for a in json.loads(first.stdout)) == [1, 3]
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0 and json.loads(second.stdout) == [], second.output
+    history = runner.invoke(app, ["alerts", "history", "--store", proxy.url, "--json"])
+    assert history.exit_code == 0 and len(json.loads(history.stdout)) == 2
+    found = runner.invoke(
+        app, ["alerts", "history", "--store", proxy.url, "--text", "chips", "--json"]
+    )
+    assert len(json.loads(found.stdout)) == 2

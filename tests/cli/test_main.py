@@ -1,0 +1,111 @@
+"""The CLI as a user calls it: exit codes, JSON shapes, clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from econsec.cli.main import app
+from tests.support.paths import FEED_FIXTURES, FIXTURES
+
+runner = CliRunner()
+
+
+def _invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_help_lists_commands_with_examples() -> None:
+    code, out, _ = _invoke("--help")
+    assert code == 0
+    for command in ("ingest", "run", "search", "tag", "eval", "feeds", "taxonomy", "status"):
+        assert command in out
+    code, out, _ = _invoke("search", "--help")
+    assert "Example:" in out
+
+
+def test_console_script_is_installed() -> None:
+    exe = Path(sys.executable).with_name("econsec")
+    completed = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=True)
+    assert completed.stdout.startswith("econsec ")
+
+
+@pytest.mark.slow
+def test_ingest_then_search_json(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    code, out, err = _invoke(
+        "ingest", "--feeds", str(FIXTURES / "cycle_feeds.yaml"), "--store", store, "--json"
+    )
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["new_articles"] > 0 and summary["new_events"] > 0
+    assert summary["feeds_failed"] == 2
+    per_feed = {f["feed"]: f for f in summary["feeds"]}
+    assert per_feed["good-rss"]["entries_found"] == 3
+    assert per_feed["html-page"]["error"]
+
+    code, out, _ = _invoke("search", "*", "--store", store, "--json")
+    assert code == 0
+    found = json.loads(out)
+    assert found["total"] > 0 and all("type" in e for e in found["events"])
+
+    code, out, _ = _invoke(
+        "ingest", "--feed", str(FEED_FIXTURES / "valid_small.rss"), "--store", store, "--json"
+    )
+    assert json.loads(out)["new_articles"] == 0
+
+    code, out, _ = _invoke("feeds", "--store", store, "--json")
+    assert {f["feed"] for f in json.loads(out)} >= {"good-rss", "html-page"}
+
+    code, out, _ = _invoke("search", "*", "--articles", "--store", store, "--json")
+    assert json.loads(out)["total"] >= 5
+
+    initiators = {i for e in found["events"] for i in e["initiator"]}
+    assert initiators, "the fixture feeds should name who acted"
+    wanted = sorted(initiators)[0]
+    code, out, _ = _invoke(
+        "search",
+        "*",
+        "--initiator",
+        wanted.lower() if len(wanted) == 2 else wanted,
+        "--store",
+        store,
+        "--json",
+    )
+    narrowed = json.loads(out)["events"]
+    assert code == 0 and narrowed and all(wanted in e["initiator"] for e in narrowed)
+
+
+def test_bad_since_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = _invoke("search", "*", "--since", "last tuesday", "--store", str(tmp_path / "s"))
+    assert code == 2 and "not a date" in err
+
+
+def test_bad_query_is_a_clear_error(tmp_path: Path) -> None:
+    code, _, err = _invoke("search", "type:(", "--store", str(tmp_path / "s"))
+    assert code == 1 and "query" in err
+
+
+def test_missing_feeds_file(tmp_path: Path) -> None:
+    code, _, err = _invoke(
+        "ingest", "--feeds", str(tmp_path / "none.yaml"), "--store", str(tmp_path / "s")
+    )
+    assert code == 1 and "not found" in err
+
+
+def test_elasticsearch_url_is_refused_clearly(tmp_path: Path) -> None:
+    code, _, err = _invoke("feeds", "--store", "http://127.0.0.1:9200")
+    assert code == 1 and "Elasticsearch" in err
+
+
+def test_eval_rejects_a_malformed_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "title": "ok"}\nnot json\n')
+    code, _, err = _invoke("eval", str(bad))
+    assert code == 2 and "bad.jsonl:2: invalid JSON" in err

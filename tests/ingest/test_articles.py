@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from econsec.ingest.articles import canonical_url, content_hash, entry_date, plain_text, to_articles
+from econsec.models import FeedSpec
+
+FETCHED = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+SPEC = FeedSpec(name="wire", url="/tmp/wire.xml", title="Wire")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://News.Example.com/a/b?utm_source=rss&utm_medium=feed#comments",
+            "https://news.example.com/a/b",
+        ),
+        ("https://example.com:443/x?id=7&fbclid=abc", "https://example.com/x?id=7"),
+        ("http://example.com:8080/x?b=2&a=1", "http://example.com:8080/x?a=1&b=2"),
+        ("https://example.com", "https://example.com/"),
+        ("not a url", "not a url"),
+    ],
+)
+def test_canonical_url_strips_tracking_and_fragments(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("<p>Tokyo &amp; Seoul</p><p>agree</p>", "Tokyo & Seoul agree"),
+        ("Chip curbs<script>alert('x')</script> widen", "Chip curbs widen"),
+        ("<img src=x onerror=alert(1)>Ban on <b>gallium</b>", "Ban on gallium"),
+        ("it&#8217;s &lt;script&gt;", "it’s ‹script›"),
+        ("", ""),
+    ],
+)
+def test_plain_text_removes_markup_and_never_leaves_a_tag(html: str, text: str) -> None:
+    assert plain_text(html) == text
+
+
+def _entry(**fields: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "title": "Japan curbs chip tool exports",
+        "summary": "The ministry said so.",
+        "link": "https://example.com/a",
+    }
+    base.update(fields)
+    return base
+
+
+def test_entry_date_in_utc() -> None:
+    parsed = time.strptime("2024-05-01 08:00", "%Y-%m-%d %H:%M")
+    when, quality = entry_date({"published_parsed": parsed}, FETCHED)
+    assert (when, quality) == (datetime(2024, 5, 1, 8, 0, tzinfo=UTC), "ok")
+
+
+@pytest.mark.parametrize(
+    ("raw", "utc_hour"),
+    [
+        ("Tue, 6 Jun 2023 18:00 JST", 9),
+        ("Tue, 6 Jun 2023 18:00 CEST", 16),
+        ("Tue, 6 Jun 2023 18:00 GMT", 18),
+        ("Tue, 6 Jun 2023 18:00:00 +0900", 9),
+    ],
+)
+def test_zone_abbreviations_feedparser_misses_are_applied(raw: str, utc_hour: int) -> None:
+    import feedparser
+
+    feed = f"<rss version='2.0'><channel><item><title>x</title><pubDate>{raw}</pubDate>"
+    entry = feedparser.parse(feed + "</item></channel></rss>").entries[0]
+    when, quality = entry_date(entry, FETCHED)
+    assert (when.hour, quality) == (utc_hour, "ok")
+
+
+@pytest.mark.parametrize(
+    ("entry", "quality"),
+    [
+        ({}, "missing"),
+        ({"published": "not a date"}, "unparseable"),
+        ({"published_parsed": (FETCHED + timedelta(days=400)).timetuple()}, "future"),
+    ],
+)
+def test_bad_dates_become_fetch_time_and_are_flagged(entry: dict, quality: str) -> None:
+    assert entry_date(entry, FETCHED) == (FETCHED, quality)
+
+
+def test_to_articles_drops_repeats_and_empty_items_with_reasons() -> None:
+    entries = [
+        _entry(),
+        _entry(link="https://example.com/a?utm_source=x"),  # same canonical URL
+        _entry(link="https://example.com/b"),  # same text, other URL, same feed
+        _entry(title="", summary="", link="https://example.com/c"),
+        _entry(title="No link at all", link=""),
+    ]
+    articles, dropped = to_articles(SPEC, entries, FETCHED, max_summary_chars=500)
+    assert [a.url for a in articles] == ["https://example.com/a"]
+    assert dropped == {"duplicate in feed": 2, "no title or summary": 1, "no link or guid": 1}
+
+
+def test_article_id_is_stable_and_link_scheme_is_checked() -> None:
+    first, _ = to_articles(SPEC, [_entry()], FETCHED, max_summary_chars=500)
+    again, _ = to_articles(
+        SPEC, [_entry(link="https://EXAMPLE.com/a#x")], FETCHED, max_summary_chars=500
+    )
+    assert first[0].id == again[0].id
+    hostile, _ = to_articles(
+        SPEC, [_entry(link="javascript:alert(1)", id="guid-1")], FETCHED, max_summary_chars=500
+    )
+    assert hostile[0].url == ""
+
+
+def test_huge_summary_is_cut_and_flagged() -> None:
+    articles, _ = to_articles(
+        SPEC, [_entry(summary="word " * 100_000)], FETCHED, max_summary_chars=1000
+    )
+    assert articles[0].truncated
+    assert len(articles[0].summary) <= 1002
+
+
+def test_content_hash_ignores_case_and_spacing() -> None:
+    assert content_hash("A  B", "c") == content_hash("a b", "C")
