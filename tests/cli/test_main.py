@@ -109,3 +109,11 @@ def test_eval_rejects_a_malformed_file(tmp_path: Path) -> None:
     bad.write_text('{"id": "x", "title": "ok"}\nnot json\n')
     code, _, err = _invoke("eval", str(bad))
     assert code == 2 and "bad.jsonl:2: invalid JSON" in err
+
+
+def test_eval_names_the_item_without_labels(tmp_path: Path) -> None:
+    unlabelled = tmp_path / "items.jsonl"
+    unlabelled.write_text('{"id": "x", "title": "Japan bans gallium exports"}\n')
+    code, _, err = _invoke("eval", str(unlabelled))
+    assert code == 2 and "items.jsonl:1: no 'labels' object" in err
+    assert "Traceback" not in err
