@@ -106,7 +106,7 @@ def test_elasticsearch_url_is_refused_clearly(tmp_path: Path) -> None:
 
 def test_eval_rejects_a_malformed_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": "x", "title": "ok"}\nnot json\n')
+    bad.write_text('{"id": "x", "title": "ok", "labels": {"events": []}}\nnot json\n')
     code, _, err = _invoke("eval", str(bad))
     assert code == 2 and "bad.jsonl:2: invalid JSON" in err
 
