@@ -12,7 +12,7 @@ is reported when that reaches the policy's threshold, and the probability is its
 so confidence bands mean measured precision on real text.
 
 It runs only on items the gate passed. Weights, vocabulary and policy live in
-`data/classifier/`, made by `python -m extractors.train`; the encoder in `data/encoder/`.
+`data/classifier/`, made by `python -m extractors.learning.train`; the encoder in `data/encoder/`.
 Nothing is downloaded.
 """
 
@@ -139,7 +139,8 @@ def feature_vector(
 class Policy:
     """How likely a type is right given its evidence (a logistic model over FEATURES), and the
     probability from which it is reported; chosen by cross-validation on labelled real news
-    (`extractors.train`) and stored beside the model. Untrained, the patterns stand alone."""
+    (`extractors.learning.train`) and stored beside the model. Untrained, the patterns stand
+    alone."""
 
     weights: tuple[float, ...] = ()
     bias: float = 0.0

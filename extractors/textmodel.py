@@ -11,8 +11,8 @@ probability:
   keeps the exact terms of art ("entity list", "CFIUS") that embeddings blur.
 
 Scoring is a table look-up and two matrix products in numpy: no PyTorch, nothing downloaded.
-The heads are fitted by `extractors.train` (scikit-learn, at training time only) and saved in
-`data/classifier/weights.npz` beside their vocabulary.
+The heads are fitted by `extractors.learning.train` (scikit-learn, at training time only) and
+saved in `data/classifier/weights.npz` beside their vocabulary.
 """
 
 from __future__ import annotations

@@ -352,7 +352,7 @@ def tag(
     """
     from econsec.config import load_settings
     from econsec.ingest.cycle import load_tagger
-    from extractors.evaluate import predict, read_items
+    from extractors.learning.evaluate import predict, read_items
 
     try:
         items = read_items(file)
@@ -380,8 +380,8 @@ def evaluate(
     """
     from econsec.config import load_settings
     from econsec.ingest.cycle import load_tagger
-    from extractors.evaluate import format_report, predict, read_items, score
-    from extractors.split import PARTS, select
+    from extractors.learning.evaluate import format_report, predict, read_items, score
+    from extractors.learning.split import PARTS, select
 
     if part not in PARTS:
         fail(f"--part must be one of {', '.join(PARTS)}, not {part!r}", code=2)

@@ -155,7 +155,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "classifier_training.jsonl"
 
 @pytest.mark.slow
 def test_training_on_a_small_corpus_gives_a_loadable_model(tmp_path: Path) -> None:
-    from extractors import train
+    from extractors.learning import train
 
     out = tmp_path / "model"
     code = train.main(["--corpus", str(FIXTURE), "--own", "--out", str(out), "--folds", "2"])
@@ -171,7 +171,9 @@ def test_training_on_a_small_corpus_gives_a_loadable_model(tmp_path: Path) -> No
 def test_the_shipped_model_knows_every_taxonomy_code() -> None:
     from extractors.taxonomy import event_types_by_code
 
-    assert available(), "extractors/data/classifier/ is missing: run python -m extractors.train"
+    assert available(), (
+        "extractors/data/classifier/ is missing: run python -m extractors.learning.train"
+    )
     classifier = TypeClassifier.load()
     assert sorted(classifier.labels) == sorted(event_types_by_code()), (
         "the classifier's labels differ from the taxonomy: retrain it (docs/taxonomy.md)"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from extractors.evaluate import predict, read_items, score
+from extractors.learning.evaluate import predict, read_items, score
 from extractors.resources import DATA_DIR
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.evaluate import read_items
+from extractors.learning.evaluate import read_items
 from extractors.taxonomy import CODES, TECHNOLOGIES
 
 EVALSETS = Path(__file__).resolve().parents[2] / "evalsets"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from extractors.evaluate import format_report, predict, read_items, score
+from extractors.learning.evaluate import format_report, predict, read_items, score
 from extractors.types import TaggedEvent, TagResult
 
 

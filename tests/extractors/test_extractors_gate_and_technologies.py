@@ -10,8 +10,8 @@ from spacy.language import Language
 
 import extractors.gate  # noqa: F401  (registers the factory)
 import extractors.technologies  # noqa: F401
-from extractors.evaluate import format_report, score
 from extractors.gate import GATE_FILE, decide, load_gate_lists
+from extractors.learning.evaluate import format_report, score
 from extractors.resources import DataFileError
 from extractors.text import join_item
 
@@ -72,7 +72,7 @@ def test_gate_turns_away_other_news(nlp: Language, title: str, summary: str) -> 
 
 def test_gate_on_general_news_fixture(nlp: Language) -> None:
     """Most general news must fail the gate, or the speed-up is lost."""
-    from extractors.evaluate import read_items
+    from extractors.learning.evaluate import read_items
 
     items = read_items(Path(__file__).parent / "fixtures" / "general_news.jsonl")
     passed = sum(nlp(join_item(i["title"], i["summary"]))._.in_scope for i in items)

@@ -2,8 +2,8 @@
 quoted in the README.
 
 `extractors/data/real_test_figures.json` holds the figures measured on the test part of the
-real-news corpus (`extractors.split`) when the tagger last changed. The corpus lives outside
-the repository (its text belongs to its publishers); without it the test is skipped. The
+real-news corpus (`extractors.learning.split`) when the tagger last changed. The corpus lives
+outside the repository (its text belongs to its publishers); without it the test is skipped. The
 split itself is checked here too, on items made up for the test.
 """
 
@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from extractors.evaluate import predict, read_items, score
-from extractors.resources import DATA_DIR
-from extractors.split import (
+from extractors.learning.evaluate import predict, read_items, score
+from extractors.learning.split import (
     default_corpus_path,
     held_back_ids,
     select,
     story_groups,
     stratum,
 )
+from extractors.resources import DATA_DIR
 from tests.extractors.test_extractors_dev_guard import drops, figures
 
 CORPUS = default_corpus_path()

