@@ -1,8 +1,11 @@
 """Hourly ingestion: fetch every feed (one mapped task each), tag, index, announce.
 
 Thin by design: each task calls one `econsec.orchestration.ingest` function and
-passes ids and counts through XCom. `params.store` / `params.feeds` override
-the ECONSEC_STORE / ECONSEC_FEEDS settings for one run.
+passes ids and counts through XCom. The task code is imported inside each task:
+at parse time this file reads only names (`econsec.orchestration.names`), so
+that the dag-processor and every task process parse it in milliseconds.
+`params.store` / `params.feeds` override the ECONSEC_STORE / ECONSEC_FEEDS
+settings for one run.
 """
 
 from __future__ import annotations
@@ -10,21 +13,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
-from econsec.errors import ConfigError
-from econsec.orchestration import ingest
-
-EVENTS = Asset(
-    name=ingest.EVENTS_ASSET_NAME,
-    uri=ingest.EVENTS_ASSET_URI,
-    extra={"what": "econsec events index"},
-)
+from econsec.orchestration.assets import EVENTS
+from econsec.orchestration.names import INGEST_DAG_ID
 
 
 @dag(
-    dag_id=ingest.DAG_ID,
+    dag_id=INGEST_DAG_ID,
     schedule="@hourly",
     start_date=datetime(2026, 1, 1),
     catchup=False,
@@ -47,6 +44,9 @@ def econsec_ingest() -> None:
     @task
     def list_feeds() -> list[dict[str, Any]]:
         """A broken feeds file is permanent: fail at once, without retries."""
+        from econsec.errors import ConfigError
+        from econsec.orchestration import ingest
+
         try:
             return ingest.list_feeds(get_current_context()["params"])
         except ConfigError as exc:
@@ -54,6 +54,8 @@ def econsec_ingest() -> None:
 
     @task(retries=3, retry_delay=timedelta(seconds=30), max_active_tis_per_dagrun=8)
     def fetch(feed: dict[str, Any]) -> dict[str, Any]:
+        from econsec.orchestration import ingest
+
         context = get_current_context()
         result = ingest.fetch(feed, context["params"])
         ti = context["ti"]
@@ -64,16 +66,22 @@ def econsec_ingest() -> None:
     @task(trigger_rule="all_done")
     def tag(fetched: list[dict[str, Any]]) -> dict[str, Any]:
         """Runs even when some feeds failed; carries their results on to the cycle record."""
+        from econsec.orchestration import ingest
+
         report = ingest.tag(get_current_context()["params"])
         return {"tagging": report, "feeds": [f for f in fetched if f]}
 
     @task
     def index(tagged: dict[str, Any]) -> dict[str, Any]:
+        from econsec.orchestration import ingest
+
         return ingest.index(get_current_context()["params"])
 
     @task(outlets=[EVENTS])
     def announce(tagged: dict[str, Any], indexed: dict[str, Any]) -> dict[str, Any]:
         """Records the cycle; emits the Asset only when new events reached the index."""
+        from econsec.orchestration import ingest
+
         context = get_current_context()
         run = context["dag_run"]
         summary = ingest.record_cycle(

@@ -7,9 +7,10 @@ from typing import Any
 
 from econsec.alerts.engine import run_rules
 from econsec.alerts.rules import load_rules
+from econsec.orchestration.names import ALERTS_DAG_ID
 from econsec.store.backend import open_store
 
-DAG_ID = "econsec_alerts"
+DAG_ID = ALERTS_DAG_ID
 
 
 def run_task(params: dict[str, Any] | None) -> dict[str, Any]:

@@ -15,12 +15,11 @@ from econsec.config import Settings, load_settings
 from econsec.ingest import cycle
 from econsec.ingest.feedfile import load_feeds
 from econsec.models import FeedResult, FeedSpec, IndexReport, TagReport
+from econsec.orchestration.names import INGEST_DAG_ID
 from econsec.store.backend import open_store
 from econsec.store.protocols import Store
 
-EVENTS_ASSET_NAME = "econsec_events"
-EVENTS_ASSET_URI = "econsec://events/"
-DAG_ID = "econsec_ingest"
+DAG_ID = INGEST_DAG_ID
 ES_CONNECTION_ID = "econsec_elasticsearch"
 
 

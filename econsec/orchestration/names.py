@@ -1,0 +1,16 @@
+"""What the DAG files need at parse time, and nothing else.
+
+Airflow parses a DAG file in the dag-processor and again in every task process it starts; a
+DAG file that imported the ingest or alert code at module level pulled in feedparser, pydantic,
+numpy, scipy and datasketch (about 700 modules, seconds of CPU per parse) and timed out under a
+real scheduler. So the DAG files import only this module and the asset below at parse time, and
+the task code inside each task.
+"""
+
+from __future__ import annotations
+
+INGEST_DAG_ID = "econsec_ingest"
+ALERTS_DAG_ID = "econsec_alerts"
+EVENTS_ASSET_NAME = "econsec_events"
+EVENTS_ASSET_URI = "econsec://events/"
+EVENTS_ASSET_EXTRA = {"what": "econsec events index"}
