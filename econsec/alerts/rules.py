@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from econsec.alerts.conditions import Condition, FieldName, parse_duration
 from econsec.errors import ConfigError, QueryError
-from econsec.models import Digest, SearchQuery, Status
+from econsec.models import Digest, SearchQuery, Status, check_query_size
 
 if TYPE_CHECKING:
     from econsec.store.protocols import Store
@@ -98,6 +98,16 @@ class Rule(BaseModel):
     @classmethod
     def _duration(cls, value: Any) -> timedelta:
         return parse_duration(value)
+
+    @field_validator("query")
+    @classmethod
+    def _query_size(cls, query: str) -> str:
+        """Refused before any parser sees it: a query nested too deep kills the process."""
+        try:
+            check_query_size(query)
+        except QueryError as exc:
+            raise ValueError(str(exc)) from exc
+        return query
 
     @field_validator("notify")
     @classmethod

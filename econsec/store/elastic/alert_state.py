@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from elasticsearch import ApiError
 
 from econsec.errors import QueryError, StoreError
-from econsec.models import Alert
+from econsec.models import Alert, check_query_size
 from econsec.store.protocols import Learned
 
 if TYPE_CHECKING:
@@ -242,6 +242,7 @@ class ElasticAlertState:
         """Newest first; `text` is Lucene syntax over titles, evidence, group, ids, channels."""
         match = None
         if text and text.strip():
+            check_query_size(text)
             match = {"query_string": {"query": text.strip(), "fields": TEXT_FIELDS}}
         return self._alerts(match, rule, NEWEST, limit or None, text)
 

@@ -22,6 +22,7 @@ from typing import Any
 import tantivy
 
 from econsec.errors import QueryError, StoreBusyError, StoreError
+from econsec.models import check_query_size
 
 KEYWORD = "keyword"
 TEXT = "text"
@@ -325,6 +326,7 @@ def _rollback(writer: tantivy.IndexWriter) -> None:
 def parse_query(index: tantivy.Index, text: str, kind: str) -> tantivy.Query:
     """Lucene syntax; `a AND NOT b` and a leading `NOT` are rewritten to the form
     Tantivy's parser reads as Lucene does (`a AND -b`, `* -b`)."""
+    check_query_size(text)
     text = text.strip()
     if text in ("", "*"):
         return tantivy.Query.all_query()
