@@ -154,13 +154,20 @@ def run_rules(
             continue
         try:
             report.rules.append(run_rule(store, state, rule, now))
-        except EconsecError as exc:
-            report.rules.append(RuleRun(rule.name, error=str(exc)))
+        except Exception as exc:  # whatever one rule raises is its own: the rest still run
+            report.rules.append(RuleRun(rule.name, error=describe(exc, rule)))
     try:
         report.deliveries = deliver(state, rules, now, sender)
-    except EconsecError as exc:
-        report.rules.append(RuleRun("(delivery)", error=str(exc)))
+    except Exception as exc:
+        report.rules.append(RuleRun("(delivery)", error=describe(exc)))
     return report
+
+
+def describe(exc: Exception, rule: Rule | None = None) -> str:
+    """An error as the report shows it: econsec's own say what they concern; anything
+    else is named by its type, and a rule's by its file."""
+    text = str(exc) if isinstance(exc, EconsecError) else f"{type(exc).__name__}: {exc}"
+    return f"{rule.path}: {text}" if rule is not None and rule.path else text
 
 
 def run_alerts(

@@ -10,7 +10,7 @@ import pytest
 
 from econsec.alerts.backtest import backtest
 from econsec.alerts.engine import run_rules
-from econsec.alerts.notify import Outcome
+from econsec.alerts.notify import Outcome, send
 from econsec.store import AlertState, Store
 from econsec.store.elastic.alert_state import ElasticAlertState
 from econsec.store.elastic.store import ElasticStore
@@ -208,6 +208,28 @@ def test_a_rule_that_errors_stops_no_other(store, state, tmp_path) -> None:  # t
     fine = write_rule(tmp_path, name="fine")
     report = run(store, [broken, fine], state)
     assert set(report.errors) == {"broken"} and len(report.alerts) == 1
+
+
+def test_whatever_a_rule_raises_is_its_own_and_the_others_deliver(
+    store, state, tmp_path, receiver: Receiver
+) -> None:  # type: ignore[no-untyped-def]
+    """A rule past validation that raises a plain error (here its look-back leaves the
+    calendar) is reported against it; earlier and later rules still run and deliver."""
+    add_events(store, *story(1), *story(2))
+    first = write_rule(tmp_path, name="first", notify=[receiver.url])
+    spike = write_rule(
+        tmp_path, name="broken", condition={"type": "spike", "factor": 2, "window": "7d"}
+    )
+    endless = spike.condition.model_copy(
+        update={"window": timedelta(days=36_500), "baseline_windows": 30}
+    )
+    broken = spike.model_copy(update={"condition": endless})
+    last = write_rule(tmp_path, name="last", query="chips", notify=[receiver.url])
+    report = run(store, [first, broken, last], state, sender=send)
+    assert set(report.errors) == {"broken"}
+    assert "broken.yaml" in report.errors["broken"] and "OverflowError" in report.errors["broken"]
+    assert len(report.alerts) == 4 and len(receiver.posts) == 4
+    assert state.undelivered() == []
 
 
 def test_history_is_searchable(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]
