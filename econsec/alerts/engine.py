@@ -21,7 +21,7 @@ from typing import Any
 
 from econsec.alerts import notify
 from econsec.alerts.conditions import Context, Match
-from econsec.alerts.rules import Rule, load_rules
+from econsec.alerts.rules import Rule, read_rules
 from econsec.errors import EconsecError
 from econsec.models import Alert, Delivery, stable_id
 from econsec.store.protocols import AlertState, Learned, Store
@@ -178,8 +178,8 @@ def run_alerts(
     state: AlertState | None = None,
     sender: notify.Sender = notify.send,
 ) -> list[Alert]:
-    """The alerts fired now, for `make run` and the Airflow task."""
-    rules = load_rules(rules_dir, store)
+    """The alerts fired now by the good rules of a folder (bad files are skipped)."""
+    rules = read_rules(rules_dir, store).rules
     own = state is None
     state = state or store.alert_state()
     try:
