@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_serializer,
+    field_validator,
+)
 
 from econsec.alerts.conditions import Condition, FieldName, parse_duration
 from econsec.errors import ConfigError, ConfigErrors, QueryError
@@ -118,6 +125,13 @@ class Rule(BaseModel):
         for url in urls:
             check_url(url)
         return urls
+
+    @field_serializer("notify")
+    def _shown(self, urls: list[str]) -> list[str]:
+        """Wherever a rule is shown (`alerts list --json`), its URLs' credentials are not."""
+        from econsec.alerts.notify import redact
+
+        return [redact(url) for url in urls]
 
     @property
     def grouping(self) -> str | None:

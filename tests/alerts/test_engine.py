@@ -156,11 +156,12 @@ def test_failed_channel_is_retried_and_the_alert_never_lost(
 
 def test_secrets_come_from_the_environment(store, state, tmp_path, receiver, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     add_events(store, *story(1))
-    rule = write_rule(tmp_path, notify=["${ECONSEC_TEST_HOOK}"])
+    rule = write_rule(tmp_path, notify=["${ECONSEC_SECRET_TEST_HOOK}"])
     first = run(store, [rule], state, sender=__import__("econsec.alerts.notify").alerts.notify.send)
     assert first.deliveries["failed"] == 1
-    assert "ECONSEC_TEST_HOOK is not set" in (state.undelivered()[0].deliveries[0].error or "")
-    monkeypatch.setenv("ECONSEC_TEST_HOOK", receiver.url)
+    error = state.undelivered()[0].deliveries[0].error or ""
+    assert "ECONSEC_SECRET_TEST_HOOK is not set" in error
+    monkeypatch.setenv("ECONSEC_SECRET_TEST_HOOK", receiver.url)
     from econsec.alerts.notify import send
 
     assert run(store, [rule], state, sender=send).deliveries["delivered"] == 1

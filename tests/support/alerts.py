@@ -115,6 +115,8 @@ class Receiver:
         self.posts: list[dict[str, Any]] = []
         self.fail_next = 0
         self.hold = 0.0  # seconds each answer waits, so that runners overlap
+        self.auth: list[str | None] = []  # each POST's Authorization header
+        self.paths: list[str] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -124,6 +126,8 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 time.sleep(receiver.hold)
+                receiver.auth.append(self.headers.get("Authorization"))
+                receiver.paths.append(self.path)
                 if receiver.fail_next:
                     receiver.fail_next -= 1
                     self.send_response(503)
