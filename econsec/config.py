@@ -69,6 +69,11 @@ class Settings(BaseSettings):
         description="Host names or IP networks (CIDR) that feeds may reach even though they "
         "are not public, comma-separated: 'feeds.intranet,10.2.0.0/16'.",
     )
+    notify_variables: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["ECONSEC_SECRET_*"],
+        description="The environment variables a rule's notify URLs may read, comma-separated; "
+        "a name ending in * stands for every name it begins: 'ECONSEC_SECRET_*,SLACK_WEBHOOK'.",
+    )
     fetch_workers: int = Field(
         default=8, ge=1, description="Feeds fetched at once in one cycle (`econsec ingest`)."
     )
@@ -127,7 +132,7 @@ class Settings(BaseSettings):
         "and page (a cookie set at /login); required to bind anything but loopback.",
     )
 
-    @field_validator("allowed_feed_hosts", mode="before")
+    @field_validator("allowed_feed_hosts", "notify_variables", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         """The environment gives one string; a list from code passes as it is."""

@@ -2,6 +2,7 @@
 
     EconsecError
     ├── ConfigError            a setting or a config file is wrong (names the file and field)
+    │   └── ConfigErrors       several of them, each kept (`problems`), one a line
     ├── FeedError              a feed could not be fetched or parsed (names the feed)
     │   ├── FeedFetchError     network, HTTP status, size or time cap
     │   │   └── TransientFeedError   worth retrying later (timeouts, 429, 5xx)
@@ -35,6 +36,21 @@ class ConfigError(EconsecError):
         self.field = field
         where = ": ".join(part for part in (file, field) if part)
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class ConfigErrors(ConfigError):
+    """Every problem found, not only the first: one fix-and-rerun per problem wastes
+    an analyst's afternoon. Named by the first; its text has one problem a line."""
+
+    def __init__(self, problems: list[ConfigError]):
+        self.problems = [p for problem in problems for p in _each(problem)]
+        first = self.problems[0]
+        self.file, self.field = first.file, first.field
+        EconsecError.__init__(self, "\n".join(str(p) for p in self.problems))
+
+
+def _each(error: ConfigError) -> list[ConfigError]:
+    return error.problems if isinstance(error, ConfigErrors) else [error]
 
 
 class FeedError(EconsecError):

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from econsec.errors import QueryError
 
 DateQuality = Literal["ok", "missing", "unparseable", "future"]
 Status = Literal["planned", "enacted"]
@@ -174,6 +176,39 @@ class FeedHealth(BaseModel):
     consecutive_failures: int = 0
 
 
+MAX_QUERY_CHARS = 10_000
+MAX_QUERY_DEPTH = 64
+
+
+def check_query_size(q: str) -> None:
+    """Raise `QueryError` for a query too long or too deeply nested to hand to a parser.
+
+    Every way a query enters (CLI, API, pages, rule files, alert history) passes here:
+    Tantivy's parser recurses once per parenthesis and overflows the stack near 9,000
+    levels, which kills the process (a segfault, not an exception)."""
+    depth = deepest = 0
+    quoted = escaped = False
+    for char in q:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif not quoted and char == ")":
+            depth = max(depth - 1, 0)
+    if deepest > MAX_QUERY_DEPTH:
+        raise QueryError(
+            q[:60] + ("…" if len(q) > 60 else ""),
+            f"nested {deepest} parentheses deep; at most {MAX_QUERY_DEPTH}",
+        )
+    if len(q) > MAX_QUERY_CHARS:
+        raise QueryError(q[:60] + "…", f"longer than {MAX_QUERY_CHARS:,} characters")
+
+
 LIST_FIELDS = ("types", "categories", "countries", "initiators", "technologies", "statuses")
 
 
@@ -196,6 +231,13 @@ class SearchQuery(BaseModel):
     sort: Literal["newest", "relevance"] = "newest"
     collapse: bool = True
     facets: bool = False
+
+    @field_validator("q")
+    @classmethod
+    def _parsable_size(cls, q: str) -> str:
+        """A `QueryError` (not a validation error) for a query no parser should be given."""
+        check_query_size(q)
+        return q
 
     @classmethod
     def from_user(

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]
 KIBANA_OBJECTS = ROOT / "mappings" / "kibana" / "econsec.ndjson"
-ALERT_FIELDS = {"id", "rule", "group", "event_ids", "evidence", "fired_at", "deliveries"}
+ALERT_FIELDS = {"id", "rule", "group", "event_ids", "evidence", "fired_at", "deliveries", "claim"}
 ALERT: type[BaseModel] | None = getattr(models, "Alert", None)  # the alerts work brings it
 
 # what each index holds: a model and the fields the Elasticsearch store adds to it

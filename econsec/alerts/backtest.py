@@ -56,6 +56,12 @@ class MemoryAlertState:
         for name, seen in learned.items():
             self.values[(rule, name)] = Learned(set(seen.values), seen.warm_until)
 
+    def claim(self, alert_ids: list[str], now: datetime, until: datetime) -> list[Alert]:
+        """One backtest, one runner: every undelivered alert is its own."""
+        return [
+            self.alerts[i] for i in alert_ids if i in self.alerts and self.alerts[i].undelivered
+        ]
+
     def save_deliveries(self, alert: Alert) -> None:
         self.alerts[alert.id] = alert
 

@@ -67,7 +67,7 @@ def parse_duration(value: Any) -> timedelta:
 
 def format_duration(value: timedelta) -> str:
     minutes = int(value.total_seconds() // 60)
-    for unit, size in (("w", 10080), ("d", 1440), ("h", 60)):
+    for unit, size in (("y", 525600), ("w", 10080), ("d", 1440), ("h", 60)):
         if minutes and minutes % size == 0:
             return f"{minutes // size}{unit}"
     return f"{minutes}m"
@@ -165,11 +165,23 @@ class WindowCondition(ConditionBase):
     """A count of stories in a time window, tested at each new event's moment."""
 
     window: timedelta
+    shorten: ClassVar[str] = "window"  # the options that set how far back it reads
 
     @field_validator("window", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> timedelta:
         return parse_duration(value)
+
+    @model_validator(mode="after")
+    def _within_reach(self) -> WindowCondition:
+        """Refused here, not in every run: the stores cannot read back before 1677."""
+        if self.reach > LONGEST:
+            windows = round(self.reach / self.window)
+            raise ValueError(
+                f"looks back {format_duration(self.reach)} ({windows} windows of "
+                f"{format_duration(self.window)}: shorten {self.shorten}); at most 100y"
+            )
+        return self
 
     def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
         if not events:
@@ -187,13 +199,19 @@ class WindowCondition(ConditionBase):
     def _history(self, events: list[dict[str, Any]], ctx: Context) -> dict[str, list[dict]]:
         """The rule's events around the new ones (new ones included), grouped."""
         times = [published(e) for e in events]
-        past = ctx.history(min(times) - self.span - self.window, max(times))
+        past = ctx.history(min(times) - self.reach, max(times))
         merged = {e["id"]: e for e in [*past, *events]}
         return by_group(merged.values(), ctx.group_by)
 
     @property
     def span(self) -> timedelta:
         return self.window
+
+    @property
+    def reach(self) -> timedelta:
+        """How far before its new events a run reads the rule's history: each new
+        event's moment is tested with `span` behind it, so one window more."""
+        return self.span + self.window
 
     @abstractmethod
     def _test(self, moment: datetime, history: list[dict[str, Any]]) -> Match | None:
@@ -221,6 +239,7 @@ class SpikeCondition(WindowCondition):
     so the first events ever seen are not a spike."""
 
     type: Literal["spike"]
+    shorten: ClassVar[str] = "window or baseline_windows"
     factor: float = Field(gt=0)
     baseline_windows: int = Field(4, ge=1)
     baseline: float | None = Field(None, ge=0)

@@ -7,12 +7,16 @@ run looks at the last `FIRST_RUN` only, so adding a rule to a big store never
 replays its whole history. Matches are grouped; a group fires at most once
 per `realert`. Alerts are committed with the checkpoint before any delivery,
 so a crash or a failing channel never loses one: undelivered channels are
-retried on every later run, digests wait for their hour or day to close.
+retried on every later run, digests wait for their hour or day to close. A
+runner claims each message's alerts before sending it (a `LEASE` by
+compare-and-set in the store), so two runners at once deliver each alert once,
+and a crashed runner's claims run out and are retried.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -21,13 +25,14 @@ from typing import Any
 
 from econsec.alerts import notify
 from econsec.alerts.conditions import Context, Match
-from econsec.alerts.rules import Rule, load_rules
+from econsec.alerts.rules import Rule, read_rules
 from econsec.errors import EconsecError
 from econsec.models import Alert, Delivery, stable_id
 from econsec.store.protocols import AlertState, Learned, Store
 
 LOOKBACK = timedelta(hours=1)
 FIRST_RUN = timedelta(days=1)
+LEASE = timedelta(minutes=10)  # a claimed alert waits this long for its runner
 EVIDENCE_FIELDS = (
     "id",
     "type",
@@ -154,13 +159,22 @@ def run_rules(
             continue
         try:
             report.rules.append(run_rule(store, state, rule, now))
-        except EconsecError as exc:
-            report.rules.append(RuleRun(rule.name, error=str(exc)))
+        except Exception as exc:  # whatever one rule raises is its own: the rest still run
+            report.rules.append(RuleRun(rule.name, error=describe(exc, rule)))
     try:
-        report.deliveries = deliver(state, rules, now, sender)
-    except EconsecError as exc:
-        report.rules.append(RuleRun("(delivery)", error=str(exc)))
+        report.deliveries, failed = deliver(state, rules, now, sender)
+    except Exception as exc:
+        report.rules.append(RuleRun("(delivery)", error=describe(exc)))
+    else:
+        report.rules += [RuleRun(f"{name} (delivery)", error=e) for name, e in failed.items()]
     return report
+
+
+def describe(exc: Exception, rule: Rule | None = None) -> str:
+    """An error as the report shows it: econsec's own say what they concern; anything
+    else is named by its type, and a rule's by its file."""
+    text = str(exc) if isinstance(exc, EconsecError) else f"{type(exc).__name__}: {exc}"
+    return f"{rule.path}: {text}" if rule is not None and rule.path else text
 
 
 def run_alerts(
@@ -171,8 +185,8 @@ def run_alerts(
     state: AlertState | None = None,
     sender: notify.Sender = notify.send,
 ) -> list[Alert]:
-    """The alerts fired now, for `make run` and the Airflow task."""
-    rules = load_rules(rules_dir, store)
+    """The alerts fired now by the good rules of a folder (bad files are skipped)."""
+    rules = read_rules(rules_dir, store).rules
     own = state is None
     state = state or store.alert_state()
     try:
@@ -192,28 +206,61 @@ def period_start(now: datetime, digest: str) -> datetime:
 
 def deliver(
     state: AlertState, rules: list[Rule], now: datetime, sender: notify.Sender
-) -> Counter[str]:
+) -> tuple[Counter[str], dict[str, str]]:
     """Immediate alerts one message each; digests one message per channel once their
-    period has closed. Alerts of rules not in `rules` wait untouched."""
+    period has closed. Each message's alerts are claimed first (see `_claimed`), so a
+    runner beside this one never sends them too. Alerts of rules not in `rules` wait
+    untouched; a rule whose delivery fails stops no other (its error is returned)."""
     counts: Counter[str] = Counter()
+    failed: dict[str, str] = {}
     by_rule: dict[str, list[Alert]] = {}
     for alert in state.undelivered():
         by_rule.setdefault(alert.rule, []).append(alert)
+    clock = _clock(now)
     for rule in rules:
-        channels = notify.labels(rule.notify)
-        for alert in by_rule.get(rule.name, []):
-            if alert.digest == "immediate":
-                counts += _send(state, [alert], channels, notify.render(alert), sender, now)
-        for digest in ("hourly", "daily"):
-            due = [
-                a
-                for a in by_rule.get(rule.name, [])
-                if a.digest == digest and a.fired_at < period_start(now, digest)
-            ]
-            if due:
-                message = notify.render_digest(rule.name, due, digest)
-                counts += _send(state, due, channels, message, sender, now)
+        waiting = by_rule.get(rule.name, [])
+        try:
+            counts += _deliver_rule(state, rule, waiting, now, clock, sender)
+        except Exception as exc:  # one rule's delivery is its own, as its run is
+            failed[rule.name] = describe(exc, rule)
+    return counts, failed
+
+
+def _deliver_rule(
+    state: AlertState,
+    rule: Rule,
+    waiting: list[Alert],
+    now: datetime,
+    clock: Callable[[], datetime],
+    sender: notify.Sender,
+) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    channels = notify.labels(rule.notify)
+    for alert in waiting:
+        if alert.digest == "immediate":
+            for mine in _claimed(state, [alert], clock):
+                counts += _send(state, [mine], channels, notify.render(mine), sender, now)
+    for digest in ("hourly", "daily"):
+        due = [a for a in waiting if a.digest == digest and a.fired_at < period_start(now, digest)]
+        batch = _claimed(state, due, clock) if due else []
+        if batch:
+            message = notify.render_digest(rule.name, batch, digest)
+            counts += _send(state, batch, channels, message, sender, now)
     return counts
+
+
+def _claimed(state: AlertState, alerts: list[Alert], clock: Callable[[], datetime]) -> list[Alert]:
+    """The alerts this runner may send, as they are now: read before any was claimed,
+    another runner may have sent some since, or be sending them."""
+    moment = clock()
+    return state.claim([a.id for a in alerts], moment, moment + LEASE)
+
+
+def _clock(now: datetime) -> Callable[[], datetime]:
+    """The run's time as it goes on: `now` (which tests set) plus the time spent since,
+    so a lease taken late in a long run still lasts its `LEASE`."""
+    began = utcnow()
+    return lambda: now + (utcnow() - began)
 
 
 def _send(

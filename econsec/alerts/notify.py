@@ -1,9 +1,15 @@
 """Delivery through Apprise: one Apprise call per channel, one result per channel.
 
-A rule's `notify` URLs may name environment variables (`${SLACK_WEBHOOK}`),
-expanded only at send time, so secrets stay out of rule files. Neither the
-expanded URL nor any secret in it is ever logged or stored: a channel is
-known by a `channel_label`, and error texts have secrets masked.
+A rule's `notify` URLs may name environment variables (`${ECONSEC_SECRET_SLACK}`),
+expanded only at send time, so secrets stay out of rule files. Only the variables
+the operator allows (`ECONSEC_NOTIFY_VARIABLES`, by default `ECONSEC_SECRET_*`)
+are read, so a rule cannot send the API token or any other secret of the process
+to a host of its choosing. A variable that begins the URL is the whole URL; any
+other is one part of it (a password, a token) and is percent-encoded, so that
+`@`, `/` or `#` in a password cannot change where the message goes. Neither the
+expanded URL nor any secret in it is ever logged or stored: a channel is known
+by a `channel_label`, error texts have secrets masked, and a URL that must be
+shown is `redact`ed.
 """
 
 from __future__ import annotations
@@ -13,12 +19,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from econsec.models import Alert
 
 ENV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
+USERINFO = re.compile(r"(://[^/@:\s]*:)[^@/\s]+@")
 HOST_SCHEMES = {
     "json",
     "jsons",
@@ -46,15 +53,39 @@ class Outcome:
 Sender = Callable[[str, str, str], Outcome]
 
 
+def allowed_variables() -> list[str]:
+    """The operator's list (`ECONSEC_NOTIFY_VARIABLES`), read when it is needed."""
+    from econsec.config import load_settings
+
+    return load_settings().notify_variables
+
+
+def refused(template: str) -> list[str]:
+    """The variables of a template that notify URLs may not read."""
+    patterns = allowed_variables()
+    return [
+        name
+        for name in ENV_VAR.findall(template)
+        if not any(name == p or (p.endswith("*") and name.startswith(p[:-1])) for p in patterns)
+    ]
+
+
 def check_url(template: str) -> None:
-    """At rule load: a URL Apprise can use, unless it waits on environment variables."""
+    """At rule load: a URL Apprise can use, reading only allowed variables. With variables
+    inside it, it is tried with a stand-in value; one that is the whole URL is not known."""
     import apprise  # at use: it takes a quarter of a second to import
 
-    if ENV_VAR.search(template):
-        if not template.startswith("${") and not SCHEME.match(template):
-            raise ValueError("a notify URL must start with scheme:// or ${VARIABLE}")
+    names = refused(template)
+    if names:
+        raise ValueError(
+            f"${{{names[0]}}} is not a variable notify URLs may read "
+            f"(allowed: {', '.join(allowed_variables()) or 'none'}; see ECONSEC_NOTIFY_VARIABLES)"
+        )
+    if template.startswith("${"):
         return
-    if not apprise.Apprise().add(template):
+    if ENV_VAR.search(template) and not SCHEME.match(template):
+        raise ValueError("a notify URL must start with scheme:// or ${VARIABLE}")
+    if not apprise.Apprise().add(ENV_VAR.sub("x", template)):
         scheme = SCHEME.match(template)
         raise ValueError(
             f"not a URL Apprise can use (scheme {scheme.group(1) if scheme else '?'!r})"
@@ -84,18 +115,46 @@ def labels(templates: list[str]) -> dict[str, str]:
     return found
 
 
-def expand(template: str) -> tuple[str, list[str]]:
-    """The URL with variables filled in, and the names of the ones that are not set."""
+def redact(template: str) -> str:
+    """A notify URL fit to show (`alerts list`): Apprise's own private form, which hides
+    passwords and tokens, when it knows the URL; otherwise the password of its user part."""
+    if not ENV_VAR.search(template):
+        import apprise
+
+        plugin = apprise.Apprise.instantiate(template)
+        if plugin:
+            shown = str(plugin.url(privacy=True))
+            return shown if "?" in template else shown.split("?", 1)[0]
+    return USERINFO.sub(r"\1***@", template)
+
+
+def expand(template: str) -> tuple[str, str | None]:
+    """The URL with its variables filled in (encoded, unless one is the whole URL), and
+    why it cannot be sent when a variable is not allowed or not set."""
+    names = refused(template)
+    if names:
+        return "", (
+            f"environment variable {', '.join(names)} may not be read by notify URLs "
+            "(ECONSEC_NOTIFY_VARIABLES)"
+        )
     missing = [name for name in ENV_VAR.findall(template) if not os.environ.get(name)]
-    return ENV_VAR.sub(lambda m: os.environ.get(m.group(1), ""), template), missing
+    if missing:
+        return "", f"environment variable {', '.join(missing)} is not set"
+
+    def value(found: re.Match[str]) -> str:
+        text = os.environ[found.group(1)]
+        return text if found.start() == 0 else quote(text, safe="")
+
+    return ENV_VAR.sub(value, template), None
 
 
 def mask(text: str, template: str) -> str:
-    """Error text with the values of the template's variables blanked out."""
+    """Error text with the values of the template's variables blanked out, as given and
+    as encoded."""
     for name in ENV_VAR.findall(template):
         secret = os.environ.get(name)
         if secret:
-            text = text.replace(secret, "***")
+            text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
     return text
 
 
@@ -103,9 +162,9 @@ def send(template: str, title: str, body: str) -> Outcome:
     """One channel, one Apprise call."""
     import apprise
 
-    url, missing = expand(template)
-    if missing:
-        return Outcome(False, f"environment variable {', '.join(missing)} is not set")
+    url, problem = expand(template)
+    if problem:
+        return Outcome(False, problem)
     channel = apprise.Apprise()
     if not channel.add(url):
         return Outcome(False, "not a URL Apprise can use", permanent=True)

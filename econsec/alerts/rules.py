@@ -7,16 +7,24 @@ errors, because a misspelt option silently ignored is a rule that never fires.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_serializer,
+    field_validator,
+)
 
 from econsec.alerts.conditions import Condition, FieldName, parse_duration
-from econsec.errors import ConfigError, QueryError
-from econsec.models import Digest, SearchQuery, Status
+from econsec.errors import ConfigError, ConfigErrors, QueryError
+from econsec.models import Digest, SearchQuery, Status, check_query_size
 
 if TYPE_CHECKING:
     from econsec.store.protocols import Store
@@ -99,6 +107,16 @@ class Rule(BaseModel):
     def _duration(cls, value: Any) -> timedelta:
         return parse_duration(value)
 
+    @field_validator("query")
+    @classmethod
+    def _query_size(cls, query: str) -> str:
+        """Refused before any parser sees it: a query nested too deep kills the process."""
+        try:
+            check_query_size(query)
+        except QueryError as exc:
+            raise ValueError(str(exc)) from exc
+        return query
+
     @field_validator("notify")
     @classmethod
     def _urls(cls, urls: list[str]) -> list[str]:
@@ -107,6 +125,13 @@ class Rule(BaseModel):
         for url in urls:
             check_url(url)
         return urls
+
+    @field_serializer("notify")
+    def _shown(self, urls: list[str]) -> list[str]:
+        """Wherever a rule is shown (`alerts list --json`), its URLs' credentials are not."""
+        from econsec.alerts.notify import redact
+
+        return [redact(url) for url in urls]
 
     @property
     def grouping(self) -> str | None:
@@ -143,75 +168,114 @@ class Rule(BaseModel):
 
 
 def load_rule(path: Path, store: Store | None = None) -> Rule:
-    """One rule file; a `ConfigError` names the file and the field. With the `store` that
-    will run it, its query is checked by that backend's parser: a query that does not
-    parse would fail every run, so it is refused when the rule loads."""
+    """One rule file; a `ConfigError` names the file and the field (a `ConfigErrors` when
+    there are several, each kept). With the `store` that will run it, its query is
+    checked by that backend's parser: a query that does not parse would fail every run,
+    so it is refused when the rule loads."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read rule: {exc}", file=str(path)) from exc
     if not isinstance(data, dict):
         raise ConfigError("a rule file holds one mapping of options", file=str(path))
+    problems: list[ConfigError] = []
+    rule = None
     try:
         rule = Rule.model_validate({k: v for k, v in data.items() if k != "path"})
     except ValidationError as exc:
-        field, message = _first_error(exc)
-        raise ConfigError(message, file=str(path), field=field) from exc
+        problems += [ConfigError(m, file=str(path), field=f) for f, m in _problems(exc)]
     if "path" in data:
-        raise ConfigError("unknown option", file=str(path), field="path")
-    rule.path = path
-    if store is not None:
+        problems.append(ConfigError("unknown option", file=str(path), field="path"))
+    query = data.get("query", "*")
+    if store is not None and isinstance(query, str) and all(p.field != "query" for p in problems):
         try:
-            store.check_query(rule.query or "*")
+            store.check_query(query or "*")
         except QueryError as exc:
-            raise ConfigError(str(exc), file=str(path), field="query") from exc
+            problems.append(ConfigError(str(exc), file=str(path), field="query"))
+    if problems or rule is None:
+        raise problems[0] if len(problems) == 1 else ConfigErrors(problems)
+    rule.path = path
     return rule
 
 
-def _first_error(exc: ValidationError) -> tuple[str, str]:
-    """The first error's dotted field (without pydantic's union tags) and a plain message."""
-    error = exc.errors()[0]
-    parts = [str(p) for p in error["loc"]]
-    if len(parts) > 1 and parts[0] == "condition" and parts[1] in CONDITION_TYPES:
-        del parts[1]
-    message = {"extra_forbidden": "unknown option", "missing": "required"}.get(
-        error["type"], error["msg"].removeprefix("Value error, ")
-    )
-    if error["type"] == "union_tag_invalid":
-        message = f"unknown condition type; use one of {', '.join(CONDITION_TYPES)}"
-    more = exc.error_count() - 1
-    return ".".join(parts), message + (f" (and {more} more)" if more else "")
+def _problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """Every error's dotted field (without pydantic's union tags) and a plain message."""
+    found = []
+    for error in exc.errors():
+        parts = [str(p) for p in error["loc"]]
+        if len(parts) > 1 and parts[0] == "condition" and parts[1] in CONDITION_TYPES:
+            del parts[1]
+        message = {"extra_forbidden": "unknown option", "missing": "required"}.get(
+            error["type"], error["msg"].removeprefix("Value error, ")
+        )
+        if error["type"] == "union_tag_invalid":
+            message = f"unknown condition type; use one of {', '.join(CONDITION_TYPES)}"
+        found.append((".".join(parts), message))
+    return found
 
 
-def rule_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        raise ConfigError("rules folder not found", file=str(folder))
-    return sorted(p for p in folder.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
+def rule_files(place: Path) -> list[Path]:
+    """The rule files of a folder, or the one file named."""
+    if place.is_file():
+        return [place]
+    if not place.is_dir():
+        raise ConfigError("rules folder not found", file=str(place))
+    return sorted(p for p in place.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
+
+
+@dataclass
+class RuleSet:
+    """The good rules of a folder and an error for each bad file: one bad file must not
+    stop the others from running (as a malformed feed keeps its good items)."""
+
+    rules: list[Rule] = field(default_factory=list)
+    errors: list[ConfigError] = field(default_factory=list)
+
+
+def read_rules(place: Path, store: Store | None = None) -> RuleSet:
+    """Every rule of a folder (or the one file), enabled or not, and every error of every
+    bad file; a rule whose name an earlier file took is an error; queries are checked by
+    `store` when given (see `load_rule`)."""
+    found = RuleSet()
+    seen: dict[str, Path] = {}
+    for path in rule_files(place):
+        try:
+            rule = load_rule(path, store)
+        except ConfigError as exc:
+            found.errors.append(exc)
+            continue
+        if rule.name in seen:
+            found.errors.append(
+                ConfigError(
+                    f"name {rule.name!r} is also used by {seen[rule.name]}",
+                    file=str(path),
+                    field="name",
+                )
+            )
+            continue
+        seen[rule.name] = path
+        found.rules.append(rule)
+    return found
 
 
 def load_rules(folder: Path, store: Store | None = None) -> list[Rule]:
-    """Every rule in a folder, enabled or not; names must be unique; queries checked by
-    `store` when given (see `load_rule`)."""
-    rules: list[Rule] = []
-    seen: dict[str, Path] = {}
-    for path in rule_files(folder):
-        rule = load_rule(path, store)
-        if rule.name in seen:
-            raise ConfigError(
-                f"name {rule.name!r} is also used by {seen[rule.name]}",
-                file=str(path),
-                field="name",
-            )
-        seen[rule.name] = path
-        rules.append(rule)
-    return rules
+    """Every rule of a folder, or a `ConfigError` (every problem of every bad file)."""
+    found = read_rules(folder, store)
+    if found.errors:
+        raise found.errors[0] if len(found.errors) == 1 else ConfigErrors(found.errors)
+    return found.rules
 
 
 def find_rule(folder: Path, wanted: str, store: Store | None = None) -> Rule:
-    """A rule by name, by file name without suffix, or by path."""
+    """A rule by name, by file name without suffix, or by path; other files' errors do
+    not hide it, its own do."""
     if Path(wanted).is_file():
         return load_rule(Path(wanted), store)
-    for rule in load_rules(folder, store):
+    found = read_rules(folder, store)
+    for rule in found.rules:
         if wanted in (rule.name, rule.path.stem if rule.path else None):
             return rule
+    for error in found.errors:
+        if error.file and Path(error.file).stem == wanted:
+            raise error
     raise ConfigError(f"no rule named {wanted!r}", file=str(folder))

@@ -22,7 +22,7 @@ from econsec.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from econsec.alerts.rules import Rule
+    from econsec.alerts.rules import RuleSet
     from econsec.store.protocols import AlertState, Store
 
 alerts_app = typer.Typer(
@@ -36,14 +36,19 @@ def rules_dir(option: Path | None) -> Path:
     return Path(load_settings(rules=str(option) if option else None).rules)
 
 
-def loaded(folder: Path, store: Store | None = None) -> list[Rule]:
-    from econsec.alerts.rules import load_rules
+def loaded(place: Path, store: Store | None = None) -> RuleSet:
+    """The good rules, each bad file's errors printed (stderr); exits 2 only when there
+    is no rules folder at all."""
+    from econsec.alerts.rules import read_rules
     from econsec.errors import ConfigError
 
     try:
-        return load_rules(folder, store)
+        found = read_rules(place, store)
     except ConfigError as exc:
         fail(str(exc), code=2)
+    for error in found.errors:
+        errors.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+    return found
 
 
 @contextmanager
@@ -65,6 +70,7 @@ def store_and_state(store: str | None) -> Iterator[tuple[Store, AlertState]]:
 @alerts_app.command("list")
 def list_rules(rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
     """The rules in the rules folder: condition, grouping, realert, digest, channels.
+    Bad files are reported (stderr) and the rest listed; the exit status is then 1.
 
     Example: econsec alerts list --rules rules/
     """
@@ -74,57 +80,59 @@ def list_rules(rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
 
     found = loaded(rules_dir(rules))
     if as_json:
-        print_json([r.model_dump(mode="json") | {"file": str(r.path)} for r in found])
-        return
-    table = Table(title=f"{len(found)} rules in {rules_dir(rules)}")
-    for column in ("name", "condition", "group by", "realert", "digest", "channels", "enabled"):
-        table.add_column(column)
-    for r in found:
-        table.add_row(
-            r.name,
-            r.condition.type,
-            r.grouping or "-",
-            format_duration(r.realert),
-            r.digest,
-            str(len(r.notify)),
-            "yes" if r.enabled else "no",
-        )
-    console.print(table)
+        print_json([r.model_dump(mode="json") | {"file": str(r.path)} for r in found.rules])
+    else:
+        table = Table(title=f"{len(found.rules)} rules in {rules_dir(rules)}")
+        for column in ("name", "condition", "group by", "realert", "digest", "channels", "enabled"):
+            table.add_column(column)
+        for r in found.rules:
+            table.add_row(
+                r.name,
+                r.condition.type,
+                r.grouping or "-",
+                format_duration(r.realert),
+                r.digest,
+                str(len(r.notify)),
+                "yes" if r.enabled else "no",
+            )
+        console.print(table)
+    if found.errors:
+        raise typer.Exit(1)
 
 
 @alerts_app.command()
 def validate(
-    folder: Annotated[Path | None, typer.Argument(help="Rules folder (default: --rules).")] = None,
+    place: Annotated[
+        Path | None, typer.Argument(help="A rules folder or one rule file (default: --rules).")
+    ] = None,
     rules: RulesOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Check every rule file against the schema, and its query with the store that will run
-    it (embedded or Elasticsearch parse differently); each error names the file and the field.
+    """Check rule files against the schema, and their queries with the store that will
+    run them (embedded or Elasticsearch parse differently); every error of every file is
+    shown, each naming the file and the field. Exit status 1 when any file is invalid.
 
-    Example: econsec alerts validate rules/
+    Example: econsec alerts validate rules/huawei-europe.yaml
     """
-    from econsec.alerts.rules import load_rule, rule_files
+    from econsec.alerts.rules import read_rules, rule_files
     from econsec.config import load_settings
     from econsec.errors import ConfigError
 
-    folder = folder or rules_dir(rules)
+    place = place or rules_dir(rules)
     try:
-        files = rule_files(folder)
+        files = rule_files(place)
     except ConfigError as exc:
         fail(str(exc), code=2)
-    bad = 0
     with opened(load_settings(store=store)) as st:
-        for path in files:
-            try:
-                load_rule(path, st)
-                console.print(f"[green]ok[/]    {path}", highlight=False)
-            except ConfigError as exc:
-                bad += 1
-                console.print(f"[red]error[/] {exc}", highlight=False, soft_wrap=True)
-        names = [] if bad else [r.name for r in loaded(folder, st)]
-    console.print(
-        f"{len(files) - bad} valid, {bad} invalid" + ("" if bad else f": {len(names)} rules")
-    )
+        found = read_rules(place, st)
+    bad = {error.file for error in found.errors}
+    for path in files:
+        if str(path) not in bad:
+            console.print(f"[green]ok[/]    {path}", highlight=False)
+    for error in found.errors:
+        for line in str(error).splitlines():
+            console.print(f"[red]error[/] {line}", highlight=False, soft_wrap=True)
+    console.print(f"{len(files) - len(bad)} valid, {len(bad)} invalid: {len(found.rules)} rules")
     if bad:
         raise typer.Exit(1)
 
@@ -132,7 +140,9 @@ def validate(
 @alerts_app.command()
 def run(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Run every enabled rule over the events indexed since its last run, record the
-    alerts and deliver them (failed deliveries are retried on the next run).
+    alerts and deliver them (failed deliveries are retried on the next run). Bad rule
+    files and failing rules are reported and the rest still run; the exit status is
+    then 1.
 
     Example: econsec alerts run --store data/ --json
     """
@@ -140,7 +150,7 @@ def run(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False
 
     with store_and_state(store) as (st, state):
         found = loaded(rules_dir(rules), st)
-        report = engine.run_rules(st, found, state)
+        report = engine.run_rules(st, found.rules, state)
     if as_json:
         print_json([a.model_dump(mode="json") for a in report.alerts])
     else:
@@ -156,7 +166,7 @@ def run(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False
             )
     for rule, error in report.errors.items():
         errors.print(f"[bold red]rule {rule}:[/] {error}", highlight=False)
-    if report.errors:
+    if report.errors or found.errors:
         raise typer.Exit(1)
 
 

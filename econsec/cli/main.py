@@ -242,6 +242,7 @@ def search(
     Example: econsec search 'gallium OR germanium' --category export_control --since 2023-01-01
     """
     from econsec.config import load_settings
+    from econsec.errors import QueryError
     from econsec.models import SearchQuery
     from econsec.store.protocols import SearchKind
 
@@ -258,7 +259,7 @@ def search(
             limit=limit,
             collapse=not all_copies,
         )
-    except ValueError as exc:
+    except (ValueError, QueryError) as exc:
         fail(str(exc), code=2)
     kind: SearchKind = "articles" if articles else "events"
     with opened(load_settings(store=store)) as st:

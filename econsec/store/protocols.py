@@ -44,7 +44,9 @@ class AlertState(Protocol):
     `new_value` rule has seen, and every alert with its delivery results (searchable
     history; undelivered ones are retried). `commit` writes one run of one rule
     atomically: the alerts land together with the checkpoint that skips their events,
-    or neither does."""
+    or neither does. Delivery is claimed first: `claim` takes a lease on alerts by
+    compare-and-set, so that of two runners only one sends each alert, and a crashed
+    runner's lease runs out and its alerts are retried; `save_deliveries` drops it."""
 
     def checkpoint(self, rule: str) -> datetime | None: ...
     def processed(self, rule: str, event_ids: list[str]) -> set[str]: ...
@@ -60,6 +62,11 @@ class AlertState(Protocol):
         learned: dict[str, Learned],
         forget_before: datetime,
     ) -> None: ...
+    def claim(self, alert_ids: list[str], now: datetime, until: datetime) -> list[Alert]:
+        """Lease to this state, until `until`, those alerts still undelivered whose lease
+        (if any) is this state's or ran out by `now`; each as it is now, to be sent."""
+        ...
+
     def save_deliveries(self, alert: Alert) -> None: ...
     def undelivered(self, rule: str | None = None) -> list[Alert]: ...
     def history(

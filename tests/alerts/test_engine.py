@@ -3,14 +3,17 @@ warm-up, retries, digests, backtests, and delivery to a real webhook on loopback
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from econsec.alerts.backtest import backtest
-from econsec.alerts.engine import run_rules
-from econsec.alerts.notify import Outcome
+from econsec.alerts.engine import LEASE, RunReport, run_rules
+from econsec.alerts.notify import Outcome, send
 from econsec.store import AlertState, Store
 from econsec.store.elastic.alert_state import ElasticAlertState
 from econsec.store.elastic.store import ElasticStore
@@ -153,11 +156,12 @@ def test_failed_channel_is_retried_and_the_alert_never_lost(
 
 def test_secrets_come_from_the_environment(store, state, tmp_path, receiver, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     add_events(store, *story(1))
-    rule = write_rule(tmp_path, notify=["${ECONSEC_TEST_HOOK}"])
+    rule = write_rule(tmp_path, notify=["${ECONSEC_SECRET_TEST_HOOK}"])
     first = run(store, [rule], state, sender=__import__("econsec.alerts.notify").alerts.notify.send)
     assert first.deliveries["failed"] == 1
-    assert "ECONSEC_TEST_HOOK is not set" in (state.undelivered()[0].deliveries[0].error or "")
-    monkeypatch.setenv("ECONSEC_TEST_HOOK", receiver.url)
+    error = state.undelivered()[0].deliveries[0].error or ""
+    assert "ECONSEC_SECRET_TEST_HOOK is not set" in error
+    monkeypatch.setenv("ECONSEC_SECRET_TEST_HOOK", receiver.url)
     from econsec.alerts.notify import send
 
     assert run(store, [rule], state, sender=send).deliveries["delivered"] == 1
@@ -208,6 +212,115 @@ def test_a_rule_that_errors_stops_no_other(store, state, tmp_path) -> None:  # t
     fine = write_rule(tmp_path, name="fine")
     report = run(store, [broken, fine], state)
     assert set(report.errors) == {"broken"} and len(report.alerts) == 1
+
+
+def test_whatever_a_rule_raises_is_its_own_and_the_others_deliver(
+    store, state, tmp_path, receiver: Receiver
+) -> None:  # type: ignore[no-untyped-def]
+    """A rule past validation that raises a plain error (here its look-back leaves the
+    calendar) is reported against it; earlier and later rules still run and deliver."""
+    add_events(store, *story(1), *story(2))
+    first = write_rule(tmp_path, name="first", notify=[receiver.url])
+    spike = write_rule(
+        tmp_path, name="broken", condition={"type": "spike", "factor": 2, "window": "7d"}
+    )
+    endless = spike.condition.model_copy(
+        update={"window": timedelta(days=36_500), "baseline_windows": 30}
+    )
+    broken = spike.model_copy(update={"condition": endless})
+    last = write_rule(tmp_path, name="last", query="chips", notify=[receiver.url])
+    report = run(store, [first, broken, last], state, sender=send)
+    assert set(report.errors) == {"broken"}
+    assert "broken.yaml" in report.errors["broken"] and "OverflowError" in report.errors["broken"]
+    assert len(report.alerts) == 4 and len(receiver.posts) == 4
+    assert state.undelivered() == []
+
+
+def test_two_runners_at_once_deliver_each_alert_once(
+    alert_backend, store, state, tmp_path, receiver: Receiver
+) -> None:  # type: ignore[no-untyped-def]
+    """Both runners read the same undelivered alerts; each alert is claimed by one of them
+    before it is sent, so the webhook gets one POST per alert."""
+    add_events(store, *story(1), *story(2), *story(3))
+    rule = write_rule(tmp_path, notify=[receiver.url])
+    receiver.fail_next = 100
+    start = now()
+    assert len(run(store, [rule], state, start, send).alerts) == 3  # recorded, not delivered
+    receiver.fail_next, receiver.hold = 0, 0.5
+    later = start + timedelta(minutes=1)
+
+    def runner(_: int) -> RunReport:  # its own store and state, as a second process has
+        own = alert_backend.open()
+        own_state = own.alert_state()
+        try:
+            return run(own, [rule], own_state, later, send)
+        finally:
+            own_state.close()
+            own.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        reports = list(pool.map(runner, range(2)))
+    assert len(receiver.posts) == 3
+    assert sum(r.deliveries["delivered"] for r in reports) == 3
+    assert [d.attempts for a in state.history() for d in a.deliveries] == [2, 2, 2]
+    assert state.undelivered() == []
+
+
+class Meeting:
+    """An alert state whose runner, having evaluated a rule, waits to commit until the
+    other runner has evaluated it too: both found the same alerts."""
+
+    def __init__(self, state: AlertState, barrier: threading.Barrier) -> None:
+        self.state, self.barrier = state, barrier
+
+    def commit(self, rule: str, **outcome: Any) -> None:
+        self.barrier.wait(timeout=60)
+        self.state.commit(rule, **outcome)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.state, name)
+
+
+def test_two_runners_on_the_same_events_record_each_alert_once(
+    alert_backend, store, state, tmp_path, receiver: Receiver
+) -> None:  # type: ignore[no-untyped-def]
+    add_events(store, *story(1), *story(2))
+    rule = write_rule(tmp_path, notify=[receiver.url])
+    barrier, at = threading.Barrier(2), now()
+
+    def runner(i: int) -> RunReport:
+        own = alert_backend.open()
+        own_state = own.alert_state()
+        try:
+            return run(own, [rule], Meeting(own_state, barrier), at + timedelta(seconds=i), send)
+        finally:
+            own_state.close()
+            own.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        reports = list(pool.map(runner, range(2)))
+    assert sorted(len(r.alerts) for r in reports) == [0, 2]
+    assert [bool(r.errors) for r in sorted(reports, key=lambda r: len(r.alerts))] == [True, False]
+    assert len(state.history()) == 2 and len(receiver.posts) == 2
+
+
+def test_a_crashed_runners_claim_is_retried_once_its_lease_runs_out(
+    store, state, tmp_path, receiver: Receiver
+) -> None:  # type: ignore[no-untyped-def]
+    add_events(store, *story(1))
+    rule = write_rule(tmp_path, notify=[receiver.url])
+    receiver.fail_next = 1
+    start = now()
+    [alert] = run(store, [rule], state, start, send).alerts
+    crashed = store.alert_state()  # claims the alert, then dies before sending
+    assert [a.id for a in crashed.claim([alert.id], start, start + LEASE)] == [alert.id]
+    assert crashed.claim([alert.id], start, start + LEASE) != []  # its own claim, renewed
+    assert state.claim([alert.id], start, start + LEASE) == []  # held by the other
+    held = run(store, [rule], state, start + timedelta(minutes=1), send)
+    assert receiver.posts == [] and not held.deliveries
+    after = run(store, [rule], state, start + LEASE + timedelta(minutes=1), send)
+    assert after.deliveries["delivered"] == 1 and len(receiver.posts) == 1
+    crashed.close()
 
 
 def test_history_is_searchable(store, state, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import pytest
 
 from econsec.alerts.engine import run_rules
 from econsec.alerts.notify import Outcome
-from econsec.errors import StoreError
+from econsec.errors import QueryError, StoreError
 from econsec.store import Learned
 from econsec.store.elastic.alert_state import ElasticAlertState
 from econsec.store.elastic.store import ElasticStore
@@ -107,3 +107,8 @@ def test_a_crashed_runs_alerts_survive_a_next_run_that_fires_again(
     assert len(first.alerts) == 1 and len(second.alerts) == 1
     history = {alert.id for alert in ElasticAlertState(es).history()}
     assert history == {first.alerts[0].id, second.alerts[0].id}
+
+
+def test_history_text_nested_too_deep_is_refused(es: ElasticStore) -> None:
+    with pytest.raises(QueryError, match="nested 5000 parentheses deep"):
+        ElasticAlertState(es).history(text="(" * 5_000 + "chips" + ")" * 5_000)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from econsec.alerts.conditions import parse_duration
-from econsec.alerts.rules import load_rule, load_rules
-from econsec.errors import ConfigError
+from econsec.alerts.rules import find_rule, load_rule, load_rules, read_rules
+from econsec.errors import ConfigError, ConfigErrors
 from econsec.store import Store
 from econsec.store.embedded.store import EmbeddedStore
 from tests.support.paths import FIXTURES, ROOT
@@ -84,3 +84,53 @@ def test_group_by_defaults_per_condition(tmp_path: Path) -> None:
     assert (
         write_rule(tmp_path, name="g", condition=freq, group_by="initiator").grouping == "initiator"
     )
+
+
+SEVERAL = """name: ""
+query: "huawei AND ("
+condition: {type: frequency, window: 7 days}
+digest: weekly
+colour: red
+"""
+
+
+def test_every_error_of_a_file_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "several.yaml"
+    path.write_text(SEVERAL, encoding="utf-8")
+    embedded = EmbeddedStore(tmp_path / "store")
+    with pytest.raises(ConfigErrors) as caught:
+        load_rule(path, embedded)
+    embedded.close()
+    fields = [problem.field for problem in caught.value.problems]
+    assert fields == ["name", "condition.window", "condition.count", "digest", "colour", "query"]
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 6 and all(line.startswith(f"{path}: ") for line in lines)
+    assert "more)" not in str(caught.value)
+
+
+def test_bad_files_are_reported_and_the_good_rules_kept(tmp_path: Path) -> None:
+    (tmp_path / "a-good.yaml").write_text("name: good\ncondition: {type: any}\n")
+    (tmp_path / "b-bad.yaml").write_text(SEVERAL)
+    (tmp_path / "c-same.yaml").write_text("name: good\ncondition: {type: any}\n")
+    (tmp_path / "d-broken.yaml").write_text("name: [unclosed\n")
+    found = read_rules(tmp_path)
+    assert [rule.name for rule in found.rules] == ["good"]
+    assert [Path(str(e.file)).name for e in found.errors] == [
+        "b-bad.yaml",
+        "c-same.yaml",
+        "d-broken.yaml",
+    ]
+    assert find_rule(tmp_path, "good").name == "good"  # other files' errors do not hide it
+    with pytest.raises(ConfigErrors, match="b-bad.yaml: digest"):
+        find_rule(tmp_path, "b-bad")
+    with pytest.raises(ConfigErrors) as caught:
+        load_rules(tmp_path)
+    assert len(caught.value.problems) == 7
+
+
+def test_one_file_is_read_alone(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text(SEVERAL)
+    path = tmp_path / "good.yaml"
+    path.write_text("name: good\ncondition: {type: any}\n")
+    found = read_rules(path)
+    assert [rule.name for rule in found.rules] == ["good"] and found.errors == []

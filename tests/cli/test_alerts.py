@@ -102,3 +102,43 @@ def test_run_against_osmem_through_the_cli(
         app, ["alerts", "history", "--store", proxy.url, "--text", "chips", "--json"]
     )
     assert len(json.loads(found.stdout)) == 2
+
+
+SEVERAL = "name: bad\ncondition: {type: frequency, window: 7 days}\ndigest: weekly\n"
+
+
+def test_validate_shows_every_error_of_every_file_and_takes_one_file(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text(SEVERAL)
+    (tmp_path / "worse.yaml").write_text("name: worse\nquery: 'title:*'\ncolour: red\n")
+    (tmp_path / "good.yaml").write_text("name: good\ncondition: {type: any}\n")
+    result = runner.invoke(app, ["alerts", "validate", str(tmp_path)])
+    assert result.exit_code == 1
+    for line in (
+        "bad.yaml: condition.window: not a duration",
+        "bad.yaml: condition.count: required",
+        "bad.yaml: digest:",
+        "worse.yaml: condition: required",
+        "worse.yaml: colour: unknown option",
+        "worse.yaml: query: query 'title:*'",
+        f"ok    {tmp_path / 'good.yaml'}",
+        "1 valid, 2 invalid: 1 rules",
+    ):
+        assert line in result.output
+    alone = runner.invoke(app, ["alerts", "validate", str(tmp_path / "good.yaml")])
+    assert alone.exit_code == 0 and "1 valid, 0 invalid" in alone.output
+
+
+def test_list_and_run_use_the_good_rules_and_report_the_bad(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    add_events(store, *story(1))
+    store.close()
+    write_rule(tmp_path / "rules")
+    (tmp_path / "rules" / "bad.yaml").write_text(SEVERAL)
+    listed = runner.invoke(app, ["alerts", "list", "--rules", str(tmp_path / "rules"), "--json"])
+    assert listed.exit_code == 1
+    assert [r["name"] for r in json.loads(listed.stdout)] == ["test-rule"]
+    assert "bad.yaml: condition.count: required" in listed.stderr
+    args = ["alerts", "run", "--rules", str(tmp_path / "rules"), "--store", str(tmp_path / "store")]
+    ran = runner.invoke(app, [*args, "--json"])
+    assert ran.exit_code == 1 and len(json.loads(ran.stdout)) == 1
+    assert "bad.yaml: digest:" in ran.stderr

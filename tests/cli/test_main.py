@@ -117,3 +117,17 @@ def test_eval_names_the_item_without_labels(tmp_path: Path) -> None:
     code, _, err = _invoke("eval", str(unlabelled))
     assert code == 2 and "items.jsonl:1: no 'labels' object" in err
     assert "Traceback" not in err
+
+
+def test_a_search_nested_too_deep_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    """In a child process: before the limit, Tantivy's parser killed the process."""
+    exe = Path(sys.executable).with_name("econsec")
+    deep = "(" * 9_500 + "huawei" + ")" * 9_500
+    done = subprocess.run(
+        [str(exe), "search", deep, "--store", str(tmp_path / "store")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "nested 9500 parentheses deep; at most 64" in done.stderr

@@ -325,3 +325,22 @@ def test_events_can_be_found_by_when_they_were_indexed(store: Store) -> None:
     assert [h["id"] for h in new.hits] == [event.id]
     old = SearchQuery(indexed_since=before, indexed_until=checkpoint, collapse=False)
     assert store.search(old).total == 3
+
+
+DEEP = "(" * 12_000 + "huawei" + ")" * 12_000  # Tantivy's parser overflows its stack on this
+
+
+def test_a_query_nested_too_deep_is_refused_before_any_parser(store: Store) -> None:
+    with pytest.raises(QueryError, match="nested 12000 parentheses deep; at most 64"):
+        store.check_query(DEEP)
+    with pytest.raises(QueryError, match="nested 12000"):
+        SearchQuery.from_user(DEEP)
+    unchecked = SearchQuery().model_copy(update={"q": DEEP})  # skips validation
+    with pytest.raises(QueryError, match="nested 12000"):
+        store.search(unchecked)
+    with pytest.raises(QueryError, match="nested 12000"):
+        list(store.scan(unchecked))
+    with pytest.raises(QueryError, match="longer than 10,000 characters"):
+        SearchQuery(q="huawei " * 2_000)
+    store.check_query('"' + "(" * 100 + '"')  # inside a phrase nothing nests
+    store.check_query("(" * 64 + "huawei" + ")" * 64)

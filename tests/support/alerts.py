@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -113,6 +114,9 @@ class Receiver:
     def __init__(self) -> None:
         self.posts: list[dict[str, Any]] = []
         self.fail_next = 0
+        self.hold = 0.0  # seconds each answer waits, so that runners overlap
+        self.auth: list[str | None] = []  # each POST's Authorization header
+        self.paths: list[str] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -121,6 +125,9 @@ class Receiver:
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                time.sleep(receiver.hold)
+                receiver.auth.append(self.headers.get("Authorization"))
+                receiver.paths.append(self.path)
                 if receiver.fail_next:
                     receiver.fail_next -= 1
                     self.send_response(503)

@@ -10,7 +10,9 @@
 `commit` writes the rule document first, guarded by the `_seq_no` and
 `_primary_term` read at the start of the run (a runner that raced another on
 the same rule fails with a `StoreError` and records nothing), then creates its
-alerts (op_type create: a replay never overwrites delivery results). The
+alerts (op_type create: a replay never overwrites delivery results). A runner
+claims an alert before sending it by writing a lease (`claim`: holder, until)
+into its document, guarded by the version it read. The
 outbox is replayed before the undelivered alerts are read, so an alert whose
 checkpoint is committed is in the history before anything is sent, even after
 a crash between the two writes. The store's client and settings are reused.
@@ -18,6 +20,7 @@ a crash between the two writes. The store's client and settings are reused.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
@@ -25,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from elasticsearch import ApiError
 
 from econsec.errors import QueryError, StoreError
-from econsec.models import Alert
+from econsec.models import Alert, check_query_size
 from econsec.store.protocols import Learned
 
 if TYPE_CHECKING:
@@ -47,6 +50,7 @@ class Cluster(Protocol):
 
 NEWEST = [{"fired_at": {"order": "desc"}}, {"id": {"order": "asc"}}]
 OLDEST = [{"fired_at": {"order": "asc"}}, {"id": {"order": "asc"}}]
+CLAIM_FIELD = {"claim": {"type": "object", "enabled": False}}  # holder and until, never searched
 WAITING = {"terms": {"deliveries.status": ["pending", "failed"]}}
 TEXT_FIELDS = [
     "rule",
@@ -108,6 +112,8 @@ class ElasticAlertState:
         self.alerts_index = store.names.alerts
         self.state_index = store.names.alert_state
         self._docs: dict[str, RuleDoc] = {}
+        self.holder = uuid.uuid4().hex  # whose claims are whose, between runners
+        self._mapped = False
 
     @property
     def calls(self) -> Calls:
@@ -223,7 +229,63 @@ class ElasticAlertState:
         )
         self._create([a for hit in hits for a in hit["_source"].get("outbox") or []])
 
+    def claim(self, alert_ids: list[str], now: datetime, until: datetime) -> list[Alert]:
+        """Each alert read with its version, its lease tested, then written back with the
+        lease, guarded by that version: of two runners, one write wins, the other skips."""
+        self._claimable()
+        claimed = []
+        for alert_id in alert_ids:
+            found = self._get_alert(alert_id)
+            if found is None:
+                continue
+            source = dict(found["_source"])
+            alert, lease = Alert.model_validate(source), source.get("claim") or {}
+            if not alert.undelivered or (
+                lease.get("holder") not in (None, self.holder)
+                and datetime.fromisoformat(lease["until"]) > now
+            ):
+                continue
+            source["claim"] = {"holder": self.holder, "until": _iso(until)}
+            if self._put_guarded(alert_id, source, found):
+                claimed.append(alert)
+        return claimed
+
+    def _claimable(self) -> None:
+        """Indices made before leases existed learn the field (adding one is always allowed)."""
+        if self._mapped:
+            return
+        calls, index = self.calls, self.alerts_index
+        request = partial(calls.client.indices.put_mapping, index=index, properties=CLAIM_FIELD)
+        calls.run(index, "adding the claim field", request)
+        self._mapped = True
+
+    def _get_alert(self, alert_id: str) -> dict[str, Any] | None:
+        calls, index = self.calls, self.alerts_index
+        request = partial(calls.client.get, index=index, id=alert_id)
+        try:
+            return dict(calls.run(index, f"reading alert {alert_id}", request, expect=(404,)))
+        except ApiError:
+            return None
+
+    def _put_guarded(self, alert_id: str, source: dict[str, Any], read: dict[str, Any]) -> bool:
+        calls, index = self.calls, self.alerts_index
+        write = partial(
+            calls.client.index,
+            index=index,
+            id=alert_id,
+            document=source,
+            refresh=True,
+            if_seq_no=read["_seq_no"],
+            if_primary_term=read["_primary_term"],
+        )
+        try:
+            calls.run(index, f"claiming alert {alert_id}", write, expect=(409,))
+        except ApiError:
+            return False  # another runner wrote it since it was read
+        return True
+
     def save_deliveries(self, alert: Alert) -> None:
+        """The alert as delivered so far, written whole: its lease is dropped with it."""
         calls, index = self.calls, self.alerts_index
         document = alert.model_dump(mode="json")
         write = partial(
@@ -242,6 +304,7 @@ class ElasticAlertState:
         """Newest first; `text` is Lucene syntax over titles, evidence, group, ids, channels."""
         match = None
         if text and text.strip():
+            check_query_size(text)
             match = {"query_string": {"query": text.strip(), "fields": TEXT_FIELDS}}
         return self._alerts(match, rule, NEWEST, limit or None, text)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from econsec.models import SearchQuery, SearchResult, story_hit
+from econsec.models import SearchQuery, SearchResult, check_query_size, story_hit
 
 TEXT_FIELDS = {"events": ["title", "evidence", "summary"], "articles": ["title", "summary"]}
 INTERNAL = {
@@ -42,6 +42,7 @@ def is_match_all(q: str) -> bool:
 
 
 def text_query(q: str, kind: str) -> dict[str, Any]:
+    check_query_size(q)
     if is_match_all(q):
         return {"match_all": {}}
     return {"query_string": {"query": q.strip(), "fields": TEXT_FIELDS[kind]}}

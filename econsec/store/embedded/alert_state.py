@@ -1,16 +1,20 @@
 """The `AlertState` protocol on the embedded store, in its SQLite file.
 
 `commit` is one transaction: the alerts land together with the checkpoint that
-skips their events, or neither does.
+skips their events, or neither does, and only over the checkpoint its run read
+(two runners racing on a rule record it once). Delivery leases are rows of `alert_claims`,
+taken in a write transaction, so two runners never both hold one.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from econsec.errors import StoreError
 from econsec.models import Alert
 from econsec.store.embedded.sqlite import connect, transaction
 from econsec.store.protocols import Learned
@@ -34,6 +38,9 @@ CREATE TABLE IF NOT EXISTS alerts (
     id TEXT PRIMARY KEY, rule TEXT NOT NULL, grp TEXT NOT NULL, fired_at TEXT NOT NULL,
     undelivered INTEGER NOT NULL, data TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS alert_claims (
+    id TEXT PRIMARY KEY, holder TEXT NOT NULL, until TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS alerts_by_rule ON alerts (rule, fired_at);
 CREATE INDEX IF NOT EXISTS alerts_undelivered ON alerts (undelivered) WHERE undelivered > 0;
 """
@@ -55,6 +62,8 @@ class SqliteAlertState:
     def __init__(self, path: Path):
         self.path = path
         self.db = connect(path, SCHEMA, "alert state")
+        self.holder = uuid.uuid4().hex  # whose claims are whose, between runners
+        self._read: dict[str, str | None] = {}  # the checkpoint each rule's run started from
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return transaction(self.db)
@@ -64,7 +73,9 @@ class SqliteAlertState:
         return row[0] if row else None
 
     def checkpoint(self, rule: str) -> datetime | None:
+        """Read at the start of a run, and remembered: `commit` writes only over it."""
         at = self._one("SELECT at FROM alert_checkpoints WHERE rule = ?", rule)
+        self._read[rule] = at
         return datetime.fromisoformat(at) if at else None
 
     def processed(self, rule: str, event_ids: list[str]) -> set[str]:
@@ -103,6 +114,7 @@ class SqliteAlertState:
     ) -> None:
         at = _iso(checkpoint)
         with self.transaction() as db:
+            self._unchanged(db, rule)
             for alert in alerts:
                 self._write(db, alert)
                 db.execute(
@@ -119,6 +131,18 @@ class SqliteAlertState:
             db.execute("INSERT OR REPLACE INTO alert_checkpoints VALUES (?, ?)", (rule, at))
             for name, seen in learned.items():
                 self._learn(db, rule, name, seen)
+        self._read[rule] = at
+
+    def _unchanged(self, db: sqlite3.Connection, rule: str) -> None:
+        """Compare-and-set on the checkpoint, inside the write transaction: a runner that
+        raced another on this rule records nothing, as on Elasticsearch."""
+        row = db.execute("SELECT at FROM alert_checkpoints WHERE rule = ?", (rule,)).fetchone()
+        if rule in self._read and (row[0] if row else None) != self._read[rule]:
+            raise StoreError(
+                str(self.path),
+                f"rule {rule!r} was committed by another run meanwhile; "
+                "this run's outcome was dropped (the next run evaluates those events again)",
+            )
 
     def _learn(self, db: sqlite3.Connection, rule: str, name: str, seen: Learned) -> None:
         db.execute(
@@ -143,9 +167,29 @@ class SqliteAlertState:
             ),
         )
 
+    def claim(self, alert_ids: list[str], now: datetime, until: datetime) -> list[Alert]:
+        """One write transaction (SQLite serialises them): read, test and take each lease."""
+        claimed = []
+        sql = """SELECT a.data FROM alerts a LEFT JOIN alert_claims c ON c.id = a.id
+                 WHERE a.id = ? AND a.undelivered > 0
+                 AND (c.id IS NULL OR c.holder = ? OR c.until <= ?)"""
+        with self.transaction() as db:
+            for alert_id in alert_ids:
+                row = db.execute(sql, (alert_id, self.holder, _iso(now))).fetchone()
+                if row:
+                    db.execute(
+                        "INSERT OR REPLACE INTO alert_claims VALUES (?, ?, ?)",
+                        (alert_id, self.holder, _iso(until)),
+                    )
+                    claimed.append(Alert.model_validate_json(row[0]))
+        return claimed
+
     def save_deliveries(self, alert: Alert) -> None:
         with self.transaction() as db:
             self._write(db, alert)
+            db.execute(
+                "DELETE FROM alert_claims WHERE id = ? AND holder = ?", (alert.id, self.holder)
+            )
 
     def undelivered(self, rule: str | None = None) -> list[Alert]:
         sql = "SELECT data FROM alerts WHERE undelivered > 0 AND (? IS NULL OR rule = ?)"

@@ -22,6 +22,7 @@ from typing import Any
 import tantivy
 
 from econsec.errors import QueryError, StoreBusyError, StoreError
+from econsec.models import check_query_size
 
 KEYWORD = "keyword"
 TEXT = "text"
@@ -74,6 +75,7 @@ LOCK_RETRIES = 8
 AND_NOT = re.compile(r"\bAND\s+NOT\s+")
 LEADING_NOT = re.compile(r"^NOT\s+")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NOT_FAST = re.compile(r"Field (\w+) is not a fast field")
 
 
 def build_schema(fields: dict[str, str]) -> tantivy.Schema:
@@ -324,7 +326,10 @@ def _rollback(writer: tantivy.IndexWriter) -> None:
 
 def parse_query(index: tantivy.Index, text: str, kind: str) -> tantivy.Query:
     """Lucene syntax; `a AND NOT b` and a leading `NOT` are rewritten to the form
-    Tantivy's parser reads as Lucene does (`a AND -b`, `* -b`)."""
+    Tantivy's parser reads as Lucene does (`a AND -b`, `* -b`). The query is tried on an
+    empty index of the same schema, because some (`title:*`) parse and fail only when
+    searched: tried here, they fail as a `QueryError` when a rule loads, not every run."""
+    check_query_size(text)
     text = text.strip()
     if text in ("", "*"):
         return tantivy.Query.all_query()
@@ -333,9 +338,25 @@ def parse_query(index: tantivy.Index, text: str, kind: str) -> tantivy.Query:
     if text.startswith("-"):
         text = f"* {text}"
     try:
-        return index.parse_query(text, DEFAULT_SEARCH_FIELDS[kind])
+        query = index.parse_query(text, DEFAULT_SEARCH_FIELDS[kind])
+        _empty_index(kind).searcher().search(query, 1)
     except ValueError as exc:
-        raise QueryError(text, str(exc).replace("Invalid query: ", "")) from exc
+        raise QueryError(text, _reason(str(exc))) from exc
+    return query
+
+
+def _reason(message: str) -> str:
+    """Tantivy's message, with what to do when the query asks whether a text field is
+    present (`title:*`), which the parser accepts and only a search refuses."""
+    message = message.replace("Invalid query: ", "")
+    found = NOT_FAST.search(message)
+    if found:
+        name = found.group(1)
+        return (
+            f"{name}:* asks whether a field is present, which only keyword, date and number "
+            f"fields can answer (type, initiator, published, …), not the text field {name}"
+        )
+    return message
 
 
 @functools.cache
