@@ -113,7 +113,7 @@ def validate(
     except ConfigError as exc:
         fail(str(exc), code=2)
     bad = 0
-    with opened(load_settings(store=store)) as st:
+    with opened(load_settings(store=store), create=True) as st:  # only its parser is used
         for path in files:
             try:
                 load_rule(path, st)
