@@ -131,7 +131,8 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ConfigError)
     async def bad_config(request: Request, exc: ConfigError) -> Response:
-        return reply(request, 500, str(exc))
+        # a broken rule file: the request is sound, the server's files are not (yet) fit
+        return reply(request, 409, str(exc))
 
     @app.exception_handler(EconsecError)
     async def store_down(request: Request, exc: EconsecError) -> Response:

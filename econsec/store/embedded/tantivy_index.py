@@ -77,6 +77,7 @@ SCAN_PAGE = 1_000
 LOCK_RETRIES = 8
 AND_NOT = re.compile(r"\bAND\s+NOT\s+")
 LEADING_NOT = re.compile(r"^NOT\s+")
+ANY_VALUE = re.compile(r"(?<![\w.\\])(\w+):\*(?![\w*])")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -347,6 +348,10 @@ def parse_query(index: tantivy.Index, text: str, kind: str) -> tantivy.Query:
     text = LEADING_NOT.sub("-", text)
     if text.startswith("-"):
         text = f"* {text}"
+    fields = EVENT_FIELDS if kind == "events" else ARTICLE_FIELDS
+    for name in ANY_VALUE.findall(text):
+        if fields.get(name) == TEXT:  # Tantivy would refuse it only while searching
+            raise QueryError(text, f"{name}:* (any value) works on keyword fields, not on text")
     try:
         return index.parse_query(text, DEFAULT_SEARCH_FIELDS[kind])
     except ValueError as exc:
