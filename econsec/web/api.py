@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
@@ -85,6 +87,16 @@ def _query(params: SearchParams) -> SearchQuery:
         raise HTTPException(400, str(exc)) from exc
 
 
+@contextmanager
+def _searching() -> Iterator[None]:
+    """A query the store's parser refuses (too deep, too long, out of its range) is the
+    request's fault, as on the search page: a 400 with the store's words."""
+    try:
+        yield
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
 Params = Annotated[SearchParams, Depends(search_params)]
 
 
@@ -97,7 +109,8 @@ def api_routes() -> APIRouter:
 
         Example: `/api/events?q=gallium&category=export_control&since=2024-01-01`
         """
-        result = read_models.search_events(request.app.state.web.shared.get(), _query(params))
+        with _searching():
+            result = read_models.search_events(request.app.state.web.shared.get(), _query(params))
         return EventsPage(
             total=result.total,
             stories=result.clusters,
@@ -120,7 +133,8 @@ def api_routes() -> APIRouter:
         """Events a month by category, for the same search as `/api/events`."""
         store = request.app.state.web.shared.get()
         query = _query(params).model_copy(update={"limit": 0, "offset": 0, "collapse": False})
-        return Timeline(**read_models.timeline(store, query, store.search(query).facets))
+        with _searching():
+            return Timeline(**read_models.timeline(store, query, store.search(query).facets))
 
     @router.get("/alerts/rules", tags=["alerts"], responses=BROKEN_RULES)
     def rules(request: Request) -> list[dict[str, Any]]:

@@ -15,7 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from econsec.config import Settings
+from econsec.models import SearchQuery, SearchResult
 from econsec.store.embedded.store import EmbeddedStore
+from econsec.store.protocols import SearchKind
 from econsec.web import create_app
 from tests.support.live_server import LiveServer
 from tests.support.web_data import RULES, fill, write_rules
@@ -175,3 +177,24 @@ def test_fuzzing_the_api_finds_no_server_error_and_nothing_undeclared(fuzzed: Si
             )
 
         check()
+
+
+class RefusingStore(EmbeddedStore):
+    """A store whose parser refuses every query with a ValueError, as a limit on the depth
+    or length of queries does."""
+
+    def search(self, query: SearchQuery, kind: SearchKind = "events") -> SearchResult:
+        raise ValueError(f"query {query.q!r} is too deep")
+
+
+def test_a_query_the_store_refuses_with_a_value_error_is_a_400(tmp_path: Path) -> None:
+    store = RefusingStore(tmp_path / "store")
+    app = create_app(Settings(store=str(tmp_path / "store")), store, rules=tmp_path)
+    try:
+        with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as client:
+            for path in ("/api/events", "/api/timeline", "/"):
+                response = client.get(path, params={"q": "((a))"})
+                assert response.status_code == 400, path
+                assert "((a))" in response.text and "is too deep" in response.text, path
+    finally:
+        store.close()
