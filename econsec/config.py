@@ -132,7 +132,14 @@ class Settings(BaseSettings):
         "and page (a cookie set at /login); required to bind anything but loopback.",
     )
 
-    @field_validator("allowed_feed_hosts", "notify_variables", mode="before")
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names `econsec serve` answers to without a token, besides "
+        "127.0.0.1, localhost and [::1], comma-separated; any other Host header is refused "
+        "(a page whose domain rebinds to 127.0.0.1 cannot read the store).",
+    )
+
+    @field_validator("allowed_feed_hosts", "notify_variables", "allowed_hosts", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         """The environment gives one string; a list from code passes as it is."""

@@ -23,7 +23,8 @@ def parse_when(value: str | None, *, now: datetime | None = None) -> datetime | 
     match = RELATIVE.match(value.lower())
     if match:
         try:
-            return (now or datetime.now(UTC)) - int(match.group(1)) * UNITS[match.group(2)]
+            back = int(match.group(1)) * UNITS[match.group(2)]
+            return in_range((now or datetime.now(UTC)) - back)
         except OverflowError:
             raise ValueError(f"{value!r} reaches back before year 1") from None
     try:
@@ -32,15 +33,28 @@ def parse_when(value: str | None, *, now: datetime | None = None) -> datetime | 
         raise ValueError(
             f"{value!r} is not a date: use YYYY-MM-DD, an ISO datetime, or 30d / 12h / 2w"
         ) from exc
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return in_range(when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC))
 
 
-LAST_DAY = datetime(9999, 12, 30, tzinfo=UTC)
+# What both stores can search: Tantivy keeps dates as nanoseconds since 1970 in 64 bits
+# (1677 to 2262), so a date past these is refused here rather than deep in a search.
+EARLIEST = datetime(1678, 1, 1, tzinfo=UTC)
+LATEST = datetime(2262, 1, 1, tzinfo=UTC)
+
+
+def in_range(when: datetime) -> datetime:
+    """`when`, or a ValueError when no store could search for it."""
+    if not EARLIEST <= when < LATEST:
+        raise ValueError(
+            f"{when.date().isoformat()} is out of range: dates go from {EARLIEST.date()} to "
+            f"{(LATEST - timedelta(days=1)).date()}"
+        )
+    return when
 
 
 def parse_until(value: str | None) -> datetime | None:
     """Like `parse_when`, but a bare date means the end of that day: a range is inclusive."""
     when = parse_when(value)
     if when is not None and value is not None and len(value.strip()) == 10:
-        return min(when, LAST_DAY) + timedelta(days=1) - timedelta(microseconds=1)
+        return in_range(when + timedelta(days=1) - timedelta(microseconds=1))
     return when

@@ -249,6 +249,9 @@ class SpikeCondition(WindowCondition):
     def _one_baseline(self) -> SpikeCondition:
         if self.baseline is not None and "baseline_windows" in self.model_fields_set:
             raise ValueError("give baseline_windows or baseline, not both")
+        windows = 1 if self.baseline is not None else self.baseline_windows + 1
+        if self.window.total_seconds() * windows > LONGEST.total_seconds():  # no overflow
+            raise ValueError("window × (baseline_windows + 1) reaches back more than 100y")
         return self
 
     @property

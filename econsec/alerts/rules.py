@@ -174,7 +174,7 @@ def load_rule(path: Path, store: Store | None = None) -> Rule:
     so it is refused when the rule loads."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read rule: {exc}", file=str(path)) from exc
     if not isinstance(data, dict):
         raise ConfigError("a rule file holds one mapping of options", file=str(path))

@@ -123,7 +123,7 @@ def validate(
         files = rule_files(place)
     except ConfigError as exc:
         fail(str(exc), code=2)
-    with opened(load_settings(store=store)) as st:
+    with opened(load_settings(store=store), create=True) as st:  # only its parser is used
         found = read_rules(place, st)
     bad = {error.file for error in found.errors}
     for path in files:

@@ -42,11 +42,13 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 @contextmanager
-def opened(settings: Settings) -> Iterator[Store]:
+def opened(settings: Settings, *, create: bool = False) -> Iterator[Store]:
+    """The store the settings name; unless `create`, one that exists already."""
     from econsec.errors import EconsecError
-    from econsec.store.backend import open_store
+    from econsec.store.backend import check_location, open_store
 
     try:
+        check_location(settings.store, existing=not create)
         store = open_store(settings.store)
     except EconsecError as exc:
         fail(str(exc))

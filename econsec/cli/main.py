@@ -75,7 +75,7 @@ def ingest(
         )
     except EconsecError as exc:
         fail(str(exc))
-    with opened(settings) as st, _progress(as_json) as progress:
+    with opened(settings, create=True) as st, _progress(as_json) as progress:
         fetching = progress.add_task("fetching feeds", total=len(specs))
         tagging = progress.add_task("tagging articles", total=None)
         report = run_cycle(
@@ -181,9 +181,11 @@ def run(
     from econsec.errors import EconsecError
     from econsec.ingest.feedfile import load_feeds
     from econsec.orchestration.dag_runs import run_ingest_dag
+    from econsec.store.backend import check_location
 
     settings = load_settings(store=store, feeds=str(feeds) if feeds else None)
     try:
+        check_location(settings.store, existing=False)
         load_feeds(settings.feeds)  # a broken feeds file is reported before Airflow starts
     except EconsecError as exc:
         fail(str(exc))
@@ -434,7 +436,7 @@ def init(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """
     from econsec.config import load_settings
 
-    with opened(load_settings(store=store)) as st:
+    with opened(load_settings(store=store), create=True) as st:
         report = st.init()
     if as_json:
         print_json(report)

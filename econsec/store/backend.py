@@ -2,16 +2,47 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from econsec.errors import ConfigError, StoreError
 
 if TYPE_CHECKING:
     from econsec.config import Settings
     from econsec.store.protocols import Store
 
 
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+STATE_FILE = "state.sqlite3"  # what makes a directory an embedded store
+
+
 def is_remote(location: str) -> bool:
     return location.startswith(("http://", "https://"))
+
+
+def check_location(location: str, *, existing: bool) -> None:
+    """Refuse a location that cannot be a store before anything is made there: nothing,
+    another scheme, a file; with `existing`, a directory that holds no store (reading
+    commands must not create one where a path was mistyped). Remote stores are left to
+    their first request."""
+    if not location.strip():
+        raise ConfigError("empty: give a directory or an http(s):// URL", field="store")
+    if is_remote(location):
+        return
+    if SCHEME.match(location):
+        raise ConfigError(
+            f"{location!r} is neither a directory nor an http(s):// URL", field="store"
+        )
+    path = Path(location).expanduser()
+    if path.exists() and not path.is_dir():
+        raise StoreError(location, "is not a directory")
+    if existing and not path.exists():
+        raise StoreError(
+            location, "does not exist (create it with `econsec init` or `econsec ingest`)"
+        )
+    if existing and not (path / STATE_FILE).is_file():
+        raise StoreError(location, f"is not an econsec store: it holds no {STATE_FILE}")
 
 
 def open_store(location: str, settings: Settings | None = None, **options: Any) -> Store:

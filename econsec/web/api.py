@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 
 from econsec.alerts.rules import load_rules
@@ -14,6 +17,34 @@ from econsec.web.params import SearchParams, search_params
 
 EVENT_ID = Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The event's id.")
 RULE_NAME = Path(min_length=1, max_length=200, description="Rule name or file name stem.")
+
+
+class Problem(BaseModel):
+    detail: str = Field(description="What went wrong, and what to change.")
+
+
+def _answer(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description}
+
+
+# What every API route may answer besides its result (the middleware's and the error
+# handlers'); the routes add their own 404 and 409.
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    400: _answer("A query, date or parameter that cannot be searched; the message names it."),
+    401: _answer("The server has a token and the request did not carry it."),
+    503: _answer("The store cannot be reached; the message names it."),
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _answer("No such event or rule.")}
+BROKEN_RULES: dict[int | str, dict[str, Any]] = {
+    409: _answer("A file of the rules folder is broken; the message names it.")
+}
+# Declares the scheme (Swagger UI shows "Authorize"); the check itself is the middleware's,
+# so that the pages and the API share it.
+BEARER = HTTPBearer(
+    auto_error=False,
+    description="`Authorization: Bearer <token>`, when the server has a token "
+    "(ECONSEC_API_TOKEN); without one, the API is open on loopback.",
+)
 
 
 class EventsPage(BaseModel):
@@ -56,11 +87,21 @@ def _query(params: SearchParams) -> SearchQuery:
         raise HTTPException(400, str(exc)) from exc
 
 
+@contextmanager
+def _searching() -> Iterator[None]:
+    """A query the store's parser refuses (too deep, too long, out of its range) is the
+    request's fault, as on the search page: a 400 with the store's words."""
+    try:
+        yield
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
 Params = Annotated[SearchParams, Depends(search_params)]
 
 
 def api_routes() -> APIRouter:
-    router = APIRouter(prefix="/api")
+    router = APIRouter(prefix="/api", responses=ANSWERS, dependencies=[Depends(BEARER)])
 
     @router.get("/events", response_model=EventsPage, tags=["events"])
     def events(request: Request, params: Params) -> EventsPage:
@@ -68,7 +109,8 @@ def api_routes() -> APIRouter:
 
         Example: `/api/events?q=gallium&category=export_control&since=2024-01-01`
         """
-        result = read_models.search_events(request.app.state.web.shared.get(), _query(params))
+        with _searching():
+            result = read_models.search_events(request.app.state.web.shared.get(), _query(params))
         return EventsPage(
             total=result.total,
             stories=result.clusters,
@@ -78,7 +120,7 @@ def api_routes() -> APIRouter:
             facets=result.facets,
         )
 
-    @router.get("/events/{event_id}", response_model=Story, tags=["events"])
+    @router.get("/events/{event_id}", response_model=Story, tags=["events"], responses=NOT_FOUND)
     def event(request: Request, event_id: Annotated[str, EVENT_ID]) -> Story:
         """One event and every article (outlet) of its story."""
         found = read_models.event_story(request.app.state.web.shared.get(), event_id)
@@ -91,14 +133,17 @@ def api_routes() -> APIRouter:
         """Events a month by category, for the same search as `/api/events`."""
         store = request.app.state.web.shared.get()
         query = _query(params).model_copy(update={"limit": 0, "offset": 0, "collapse": False})
-        return Timeline(**read_models.timeline(store, query, store.search(query).facets))
+        with _searching():
+            return Timeline(**read_models.timeline(store, query, store.search(query).facets))
 
-    @router.get("/alerts/rules", tags=["alerts"])
+    @router.get("/alerts/rules", tags=["alerts"], responses=BROKEN_RULES)
     def rules(request: Request) -> list[dict[str, Any]]:
         """The alert rules of the rules folder (channels by label: their URLs stay secret)."""
         return [read_models.rule_summary(rule) for rule in load_rules(request.app.state.web.rules)]
 
-    @router.get("/alerts/rules/{name}/backtest", tags=["alerts"])
+    @router.get(
+        "/alerts/rules/{name}/backtest", tags=["alerts"], responses={**NOT_FOUND, **BROKEN_RULES}
+    )
     def backtest(
         request: Request,
         name: Annotated[str, RULE_NAME],

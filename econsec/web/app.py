@@ -21,13 +21,15 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from econsec.alerts.notify import load_channels
 from econsec.config import Settings
 from econsec.errors import ConfigError, EconsecError, QueryError
 from econsec.store.protocols import Store
 from econsec.version import __version__
 from econsec.web import pages
 from econsec.web.api import api_routes
-from econsec.web.auth import TokenGuard, login_routes
+from econsec.web.auth import EndedSessions, TokenGuard, login_routes
+from econsec.web.hosts import HostGuard
 from econsec.web.safety import SECURITY_HEADERS, clean_highlight, safe_href
 from econsec.web.shared_store import SharedStore
 
@@ -56,21 +58,27 @@ class WebContext:
 
 
 def create_app(
-    settings: Settings, store: Store | None = None, *, rules: Path | None = None
+    settings: Settings,
+    store: Store | None = None,
+    *,
+    rules: Path | None = None,
+    sessions: Path | None = None,
 ) -> FastAPI:
     """The web application over `store` (default: the one `settings.store` names) and the
-    alert rules in `rules` (default: the `rules` setting); the token is `settings.api_token`."""
+    alert rules in `rules` (default: the `rules` setting); the token is `settings.api_token`.
+    `sessions` is a file that processes serving together share their logouts through."""
     token = settings.api_token.get_secret_value() if settings.api_token else None
     context = WebContext(
         settings=settings,
         shared=SharedStore(settings, store),
         rules=rules or Path(settings.rules),
-        guard=TokenGuard(token),
+        guard=TokenGuard(token, EndedSessions(sessions)),
         templates=Jinja2Templates(env=template_environment()),
     )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        load_channels()  # seconds, once: before the first request, not during it
         yield
         context.shared.close()
 
@@ -84,6 +92,8 @@ def create_app(
     )
     app.state.web = context
     app.middleware("http")(context.guard)
+    if not context.guard.required:
+        app.middleware("http")(HostGuard(settings.allowed_hosts))
     app.middleware("http")(security_headers)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api_routes())
@@ -131,7 +141,8 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ConfigError)
     async def bad_config(request: Request, exc: ConfigError) -> Response:
-        return reply(request, 500, str(exc))
+        # a broken rule file: the request is sound, the server's files are not (yet) fit
+        return reply(request, 409, str(exc))
 
     @app.exception_handler(EconsecError)
     async def store_down(request: Request, exc: EconsecError) -> Response:

@@ -1,18 +1,22 @@
 """The API token: `Authorization: Bearer` for the API, a session cookie for the pages.
 
-The cookie holds when it was issued and an HMAC of the token over that time, not
-the token itself; it is refused after COOKIE_DAYS, and every comparison is
-constant-time. A page reached with `?token=` sets the cookie and redirects
-to the same address without it, so the token does not stay in the address bar
-or the history. Health checks, static files and the login form stay open.
+The cookie holds when it was issued, a nonce and an HMAC of the token over both, not
+the token itself; it is refused after COOKIE_DAYS or once logged out (the server keeps
+the sessions ended early), and every comparison is constant-time. A page reached with
+`?token=` sets the cookie and redirects to the same address without it, so the token
+does not stay in the address bar or the history. Health checks, static files and the
+login form stay open.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
+import threading
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import parse_qs, urlencode
 
@@ -31,11 +35,50 @@ MAX_FORM_BYTES = 4_096
 Next = Callable[[Request], Awaitable[Response]]
 
 
+class EndedSessions:
+    """Sessions logged out before their time, so that a copied cookie dies with the logout.
+
+    Kept in memory, and in `path` when given: `econsec serve --workers N` hands its
+    processes one file, so a logout on one ends the session on all of them.
+    """
+
+    def __init__(self, path: Path | None = None):
+        self.path = path
+        self._ended: set[str] = set()
+        self._read = 0  # bytes of the file already read
+        self._lock = threading.Lock()
+
+    def end(self, cookie: str) -> None:
+        with self._lock:
+            self._ended.add(cookie)
+            if self.path is not None:
+                with self.path.open("a", encoding="utf-8") as shared:
+                    shared.write(cookie + "\n")
+
+    def __contains__(self, cookie: str) -> bool:
+        with self._lock:
+            if self.path is not None:
+                self._catch_up(self.path)
+            return cookie in self._ended
+
+    def _catch_up(self, path: Path) -> None:
+        try:
+            with path.open("rb") as shared:
+                shared.seek(self._read)
+                added = shared.read()
+        except FileNotFoundError:
+            return
+        complete = added[: added.rfind(b"\n") + 1]  # a line still being written waits
+        self._read += len(complete)
+        self._ended.update(complete.decode("utf-8", "replace").split())
+
+
 class TokenGuard:
     """Checks requests against one token (no token: everything is open, on loopback)."""
 
-    def __init__(self, token: str | None):
+    def __init__(self, token: str | None, ended: EndedSessions | None = None):
         self.token = token.encode("utf-8") if token else None
+        self.ended = ended or EndedSessions()
 
     @property
     def required(self) -> bool:
@@ -55,21 +98,35 @@ class TokenGuard:
         return self.valid_session(request.cookies.get(COOKIE, ""))
 
     def session(self, issued: int | None = None) -> str:
-        """`<issued>.<HMAC of the token over it>`: checked, and aged, on every request."""
+        """`<issued>.<nonce>.<HMAC of the token over both>`: checked, and aged, on every
+        request; the nonce tells apart two logins of the same second, so that ending one
+        leaves the other."""
         assert self.token is not None
         issued = int(time.time()) if issued is None else issued
-        return f"{issued}.{_signature(self.token, issued)}"
+        nonce = secrets.token_hex(8)
+        return f"{issued}.{nonce}.{_signature(self.token, f'{issued}.{nonce}')}"
 
     def valid_session(self, cookie: str, now: float | None = None) -> bool:
         if self.token is None:
             return False
-        issued_text, _, signature = cookie.partition(".")
+        issued_text, _, rest = cookie.partition(".")
+        nonce, _, signature = rest.partition(".")
         if not issued_text.isascii() or not issued_text.isdigit():
             return False
         issued = int(issued_text)
-        expected = _signature(self.token, issued)
+        expected = _signature(self.token, f"{issued}.{nonce}")
         fresh = 0 <= (now or time.time()) - issued <= COOKIE_DAYS * 86_400
-        return hmac.compare_digest(signature.encode("utf-8"), expected.encode("utf-8")) and fresh
+        signed = hmac.compare_digest(signature.encode("utf-8"), expected.encode("utf-8"))
+        return signed and fresh and cookie not in self.ended
+
+    def log_out(self, response: Response, request: Request) -> Response:
+        """End the session on the server too: the browser may forget the cookie, but a
+        copy of it must stop working as well."""
+        cookie = request.cookies.get(COOKIE, "")
+        if self.valid_session(cookie):
+            self.ended.end(cookie)
+        response.delete_cookie(COOKIE)
+        return response
 
     def log_in(self, response: Response, request: Request) -> Response:
         response.set_cookie(
@@ -116,8 +173,8 @@ class TokenGuard:
         return self.log_in(RedirectResponse(target, status_code=303), request)
 
 
-def _signature(token: bytes, issued: int) -> str:
-    return hmac.new(token, f"econsec web session {issued}".encode(), hashlib.sha256).hexdigest()
+def _signature(token: bytes, session: str) -> str:
+    return hmac.new(token, f"econsec web session {session}".encode(), hashlib.sha256).hexdigest()
 
 
 def _here(request: Request) -> str:
@@ -150,9 +207,8 @@ def login_routes(guard: TokenGuard, render: Callable[..., Response]) -> APIRoute
         return guard.log_in(RedirectResponse(target, status_code=303), request)
 
     @router.get("/logout")
-    def logout() -> Response:
+    def logout(request: Request) -> Response:
         response = RedirectResponse("/login" if guard.required else "/", status_code=303)
-        response.delete_cookie(COOKIE)
-        return response
+        return guard.log_out(response, request)
 
     return router

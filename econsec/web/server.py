@@ -16,17 +16,26 @@ import ipaddress
 import logging
 import os
 import re
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_plus
 
 from econsec.config import Settings, load_settings
 from econsec.errors import ConfigError
+from econsec.store.backend import check_location
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
 MIN_TOKEN_CHARS = 16
-TOKEN_IN_URL = re.compile(r"([?&]token=)[^&\s]*")
+QUERY_PAIR = re.compile(r"([?&;])([^=&;\s]*)=([^&;\s]*)")
+ENDED_SESSIONS = "ECONSEC_SERVE_ENDED_SESSIONS"  # the file `--workers` processes share
+# uvicorn kills a worker that does not answer its supervisor's ping within this many
+# seconds, as hung. Its default, 5, is shorter than a busy 2-core machine may keep a
+# worker's ping thread waiting for the interpreter lock (while it imports the app, or
+# serves a search): the worker was killed and replaced mid-request.
+WORKER_PING_SECONDS = 120
 NEW_TOKEN = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
 
@@ -54,15 +63,25 @@ def check_binding(host: str, token: str | None) -> None:
         )
 
 
+def redact(path: str) -> str:
+    """`path` with the value of every `token` parameter as `***`, however its name is
+    spelled (`%74oken`, `TOKEN`, `to%6Ben`): the server decodes names before it reads them."""
+
+    def hidden(pair: re.Match[str]) -> str:
+        name = pair[2]
+        for _ in range(3):
+            name = unquote_plus(name)
+        return f"{pair[1]}{pair[2]}=***" if name.strip().lower() == "token" else pair[0]
+
+    return QUERY_PAIR.sub(hidden, path)
+
+
 class RedactTokens(logging.Filter):
     """Hides `?token=…` in uvicorn's access log lines (its args hold the path)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(
-                TOKEN_IN_URL.sub(r"\1***", arg) if isinstance(arg, str) else arg
-                for arg in record.args
-            )
+            record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
         return True
 
 
@@ -78,15 +97,21 @@ def serve(
         raise ConfigError(f"must be 1 or more, not {workers}", field="--workers")
     token = settings.api_token.get_secret_value() if settings.api_token else None
     check_binding(host, token or None)
+    check_location(settings.store, existing=True)  # a mistyped path must not serve nothing
     if not token:
         settings = settings.model_copy(update={"api_token": None})
+    if host.strip("[]") not in ("127.0.0.1", "localhost", "::1"):  # e.g. 127.0.0.2
+        settings = settings.model_copy(update={"allowed_hosts": [*settings.allowed_hosts, host]})
     options: dict[str, Any] = {"log_config": log_config(), "server_header": False}
     if workers == 1:
         uvicorn.run(create_app(settings, rules=rules), host=host, port=port, **options)
         return
-    os.environ.update(worker_environment(settings, rules))
-    target = f"{__name__}:worker_app"
-    uvicorn.run(target, factory=True, workers=workers, host=host, port=port, **options)
+    with tempfile.TemporaryDirectory(prefix="econsec-serve-") as shared:
+        os.environ.update(worker_environment(settings, rules))
+        os.environ[ENDED_SESSIONS] = str(Path(shared) / "ended-sessions")
+        options["timeout_worker_healthcheck"] = WORKER_PING_SECONDS
+        target = f"{__name__}:worker_app"
+        uvicorn.run(target, factory=True, workers=workers, host=host, port=port, **options)
 
 
 def worker_environment(settings: Settings, rules: Path | None) -> dict[str, str]:
@@ -98,6 +123,7 @@ def worker_environment(settings: Settings, rules: Path | None) -> dict[str, str]
         "ECONSEC_STORE": settings.store,
         "ECONSEC_API_TOKEN": token,
         "ECONSEC_RULES": str(rules or settings.rules),
+        "ECONSEC_ALLOWED_HOSTS": ",".join(settings.allowed_hosts),
     }
 
 
@@ -108,7 +134,8 @@ def worker_app() -> FastAPI:
     settings = load_settings()
     if settings.api_token is not None and not settings.api_token.get_secret_value():
         settings = settings.model_copy(update={"api_token": None})
-    return create_app(settings)
+    ended = os.environ.get(ENDED_SESSIONS)
+    return create_app(settings, sessions=Path(ended) if ended else None)
 
 
 def log_config() -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -88,8 +89,102 @@ def test_bad_since_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_bad_query_is_a_clear_error(tmp_path: Path) -> None:
+    assert _invoke("init", "--store", str(tmp_path / "s"))[0] == 0
     code, _, err = _invoke("search", "type:(", "--store", str(tmp_path / "s"))
-    assert code == 1 and "query" in err
+    assert code == 1 and "query 'type:('" in err
+
+
+@pytest.mark.parametrize(
+    ("location", "words"),
+    [
+        ("{tmp}/no/such/store", "does not exist (create it with `econsec init`"),
+        ("", "store: empty: give a directory or an http(s):// URL"),
+        ("ftp://h/x", "'ftp://h/x' is neither a directory nor an http(s):// URL"),
+        ("{tmp}/a-file", "a-file: is not a directory"),
+        ("/dev/null", "store /dev/null: is not a directory"),
+        ("{tmp}", "is not an econsec store: it holds no state.sqlite3"),
+    ],
+    ids=["missing", "empty", "ftp", "file", "dev-null", "not-a-store"],
+)
+@pytest.mark.parametrize(
+    "command", [["search", "*"], ["feeds"], ["status"], ["alerts", "history"], ["alerts", "run"]]
+)
+def test_reading_commands_refuse_a_store_that_is_not_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], location: str, words: str
+) -> None:
+    """A mistyped path must not answer "0 events match" from a store made on the spot."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file").write_text("not a store")
+    (tmp_path / "rules").mkdir()
+    before = sorted(tmp_path.rglob("*"))
+    code, out, err = _invoke(*command, "--store", location.format(tmp=tmp_path))
+    assert code == 1 and words in err and "Traceback" not in err + out
+    assert sorted(tmp_path.rglob("*")) == before  # nothing made: no store, no "ftp:" folder
+
+
+@pytest.mark.parametrize(
+    ("location", "words"),
+    [
+        ("", "store: empty"),
+        ("ftp://h/x", "neither a directory nor an http(s):// URL"),
+        ("/dev/null", "is not a directory"),
+    ],
+)
+def test_creating_commands_refuse_what_cannot_be_a_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, location: str, words: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for command in (["init"], ["ingest", "--feed", str(FEED_FIXTURES / "valid_small.rss")]):
+        code, _, err = _invoke(*command, "--store", location)
+        assert code == 1 and words in err, command
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_makes_the_store_that_search_then_reads(tmp_path: Path) -> None:
+    store = str(tmp_path / "new" / "store")
+    assert _invoke("init", "--store", store)[0] == 0
+    code, out, _ = _invoke("search", "*", "--store", store, "--json")
+    assert code == 0 and json.loads(out)["total"] == 0
+
+
+def test_a_read_only_store_is_searchable(tmp_path: Path) -> None:
+    """A mounted snapshot: nothing may be written, not even a lock file or SQLite's WAL index."""
+    from econsec.store.embedded.store import EmbeddedStore
+    from tests.support.web_data import fill
+
+    store = EmbeddedStore(tmp_path / "store")
+    fill(store)
+    store.close()
+    exe = str(Path(sys.executable).with_name("econsec"))
+    reads = [
+        [exe, "search", "gallium", "--store", str(tmp_path / "store"), "--json"],
+        [exe, "alerts", "history", "--store", str(tmp_path / "store"), "--json"],
+        [exe, "feeds", "--store", str(tmp_path / "store"), "--json"],
+    ]
+    found = [_read_only(tmp_path / "store", command) for command in reads]
+    assert json.loads(found[0])["total"] == 2
+    assert json.loads(found[1]) == []
+    assert {feed["feed"] for feed in json.loads(found[2])} == {"wire", "metals"}
+
+
+def _read_only(folder: Path, command: list[str]) -> str:
+    """`command`'s output with `folder` read-only: a read-only bind mount for root (whom
+    file modes do not stop), file modes for anyone else."""
+    if os.geteuid() != 0:
+        for path in [folder, *folder.rglob("*")]:
+            path.chmod(path.stat().st_mode & ~0o222)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    else:
+        script = f'mount --bind -o ro "{folder}" "{folder}" && exec "$@"'
+        wrapped = ["unshare", "--mount", "sh", "-c", script, "sh", *command]
+        try:
+            done = subprocess.run(wrapped, capture_output=True, text=True, timeout=300)
+        except FileNotFoundError:
+            pytest.skip("unshare is not installed")
+        if "mount:" in done.stderr or "unshare:" in done.stderr:
+            pytest.skip(f"no read-only bind mount here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def test_missing_feeds_file(tmp_path: Path) -> None:

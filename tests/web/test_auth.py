@@ -17,13 +17,15 @@ from typer.testing import CliRunner
 
 from econsec.cli.main import app as cli
 from econsec.errors import ConfigError
+from econsec.store.embedded.store import EmbeddedStore
 from econsec.web.auth import COOKIE
 from econsec.web.server import check_binding, is_loopback
 from tests.support.live_server import wait_until_up
-from tests.support.web_data import write_rules
+from tests.support.web_data import fill, write_rules
 from tests.web.conftest import Site, running_site
 
 TOKEN = "s3cret-token-for-the-web-tests"
+ROOT = Path(__file__).resolve().parents[2]
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("ECONSEC_")}
 
 
@@ -32,6 +34,15 @@ def guarded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
     with running_site("embedded", request, tmp_path_factory, api_token=TOKEN) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def open_site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    allowed = ["analyst-box.internal"]
+    with running_site("embedded", request, tmp_path_factory, allowed_hosts=allowed) as running:
         yield running
 
 
@@ -75,7 +86,7 @@ def test_logging_in_sets_a_cookie_that_is_not_the_token(
     right = anonymous.post("/login", data={"token": TOKEN, "next": "/feeds"})
     assert (right.status_code, right.headers["location"]) == (303, "/feeds")
     cookie = right.cookies[COOKIE]
-    issued, _, signature = cookie.partition(".")
+    issued, _, signature = cookie.split(".")
     assert TOKEN not in cookie and len(signature) == 64 and abs(int(issued) - time.time()) < 60
     set_cookie = right.headers["set-cookie"].lower()
     assert "httponly" in set_cookie and "samesite=lax" in set_cookie
@@ -99,6 +110,79 @@ def test_an_old_or_forged_session_is_refused() -> None:
     assert not guard.valid_session(f"{int(time.time())}.{'0' * 64}")
     assert not guard.valid_session(TokenGuard("another-token-of-16-chars").session())
     assert not guard.valid_session("") and not guard.valid_session("١٢٣.abc")
+
+
+def test_a_logout_ends_the_session_on_the_server(guarded: Site) -> None:
+    """A copy of the cookie (another tab, a stolen one) dies with the logout; a session
+    logged in on its own, even in the same second, lives on."""
+    with guarded.client(follow_redirects=False) as anonymous:
+        first = anonymous.post("/login", data={"token": TOKEN}).cookies[COOKIE]
+        second = anonymous.post("/login", data={"token": TOKEN}).cookies[COOKIE]
+    assert first != second
+    with logged_in(guarded, first) as client:
+        assert client.get("/api/feeds").status_code == 200
+        assert client.get("/logout").status_code == 303
+    with logged_in(guarded, first) as copy:
+        assert copy.get("/feeds").status_code == 303
+        assert copy.get("/api/feeds").status_code == 401
+    with logged_in(guarded, second) as other:
+        assert other.get("/feeds").status_code == 200
+
+
+def test_ended_sessions_pass_between_processes_through_their_file(tmp_path: Path) -> None:
+    from econsec.web.auth import EndedSessions, TokenGuard
+
+    shared = tmp_path / "ended"
+    one, two = (TokenGuard(TOKEN, EndedSessions(shared)) for _ in range(2))
+    cookie = one.session()
+    assert two.valid_session(cookie)
+    one.ended.end(cookie)
+    assert not two.valid_session(cookie) and not one.valid_session(cookie)
+    assert two.valid_session(two.session())
+
+
+@pytest.mark.parametrize(
+    "spelling", ["token", "%74oken", "TOKEN", "to%6Ben", "%2574oken", "tok%65n", "Token"]
+)
+def test_the_access_log_hides_every_spelling_of_the_token(spelling: str) -> None:
+    from econsec.web.server import redact
+
+    logged = redact(f"/alerts?q=chips&{spelling}={TOKEN}&page=2")
+    assert logged == f"/alerts?q=chips&{spelling}=***&page=2"
+    assert redact("/?tokens=1&q=token%3Dx") == "/?tokens=1&q=token%3Dx"
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("127.0.0.1:{port}", 200),
+        ("localhost:{port}", 200),
+        ("LOCALHOST", 200),
+        ("[::1]:{port}", 200),
+        ("analyst-box.internal:{port}", 200),  # configured
+        ("evil.example:{port}", 400),
+        ("127.0.0.1.evil.example", 400),
+        ("localhost.:{port}", 400),
+        ("", 400),
+    ],
+)
+def test_a_tokenless_server_answers_only_its_own_host_names(
+    open_site: Site, host: str, status: int
+) -> None:
+    """DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 reaches
+    the server from the analyst's browser, but its requests still say `Host: evil.example`."""
+    port = open_site.url.rsplit(":", 1)[1]
+    with open_site.client(follow_redirects=False) as client:
+        for path in ("/api/events", "/", "/healthz"):
+            response = client.get(path, headers={"Host": host.format(port=port)})
+            assert response.status_code == status, (path, response.text)
+            if status == 400:
+                assert "does not answer to the host" in response.text
+
+
+def test_with_a_token_any_host_name_reaches_the_token_check(anonymous: httpx.Client) -> None:
+    response = anonymous.get("/api/events", headers={"Host": "econsec.example.org"})
+    assert response.status_code == 401
 
 
 def test_a_token_link_never_leads_off_site(guarded: Site) -> None:
@@ -165,6 +249,9 @@ def test_econsec_serve_runs_the_app_and_never_prints_the_token(tmp_path: Path) -
     login link shows `token=***`."""
     port, base = free_port(), ""
     env = {**CLEAN_ENV, "ECONSEC_API_TOKEN": TOKEN}
+    store = EmbeddedStore(tmp_path / "store")  # serve refuses a store that is not there
+    fill(store)
+    store.close()
     command = [
         str(Path(sys.executable).with_name("econsec")),
         "serve",
@@ -181,15 +268,47 @@ def test_econsec_serve_runs_the_app_and_never_prints_the_token(tmp_path: Path) -
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base, process)
-        with httpx.Client(base_url=base, follow_redirects=False) as client:
+        with httpx.Client(base_url=base, follow_redirects=False, timeout=60) as client:
             assert client.get("/api/events").status_code == 401
             login = client.get("/alerts", params={"token": TOKEN})
             assert login.status_code == 303
             client.cookies.set(COOKIE, login.cookies[COOKIE])
             alerts = client.get("/alerts")
             assert alerts.status_code == 200 and "gallium-watch" in alerts.text
+            encoded = client.get(f"/feeds?%74oken={TOKEN}")
+            assert encoded.status_code == 303 and COOKIE in encoded.cookies
     finally:
         process.terminate()
-        output, _ = process.communicate(timeout=30)
+        output, _ = process.communicate(timeout=60)
     assert "/alerts?token=*** HTTP/1.1" in output
+    assert "/feeds?%74oken=*** HTTP/1.1" in output
     assert TOKEN not in output
+
+
+LOADS_APPRISE = """
+import sys
+from pathlib import Path
+from apprise.manager_plugins import NotificationManager
+from econsec.config import Settings
+from econsec.web import create_app
+from tests.support.live_server import LiveServer
+
+app = create_app(Settings(store=sys.argv[1]), rules=Path(sys.argv[2]))
+before = bool(NotificationManager())
+with LiveServer(app):
+    print(before, bool(NotificationManager()))
+"""
+
+
+def test_apprise_loads_its_plugins_before_the_first_request(tmp_path: Path) -> None:
+    """Loading them took seconds on a busy machine, inside the first request to /alerts
+    (a client's 5 s timeout ran out); the server now loads them as it starts. A fresh
+    interpreter, since another test may have loaded them in this one."""
+    store = EmbeddedStore(tmp_path / "store")
+    fill(store)
+    store.close()
+    rules = write_rules(tmp_path / "rules")
+    command = [sys.executable, "-c", LOADS_APPRISE, str(tmp_path / "store"), str(rules)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]

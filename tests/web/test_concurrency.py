@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,12 +24,14 @@ from econsec.config import Settings
 from econsec.errors import ConfigError
 from econsec.store.embedded.store import EmbeddedStore
 from econsec.web import create_app
+from econsec.web.auth import COOKIE
 from econsec.web.server import serve
 from tests.support.live_server import LiveServer, wait_until_up
 from tests.support.web_data import fill, write_rules
 from tests.web.conftest import Site
 
 CLIENTS = 8
+PAUSE_SECONDS = 8  # longer than uvicorn's 5 s
 TOKEN = "a-token-for-the-worker-processes"
 PATHS = [
     "/api/events",
@@ -103,11 +107,11 @@ def workers(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base, process)
+        wait_until_up(base, process, answers=6)
         yield base, process
     finally:
         process.terminate()
-        process.communicate(timeout=30)
+        process.communicate(timeout=60)
 
 
 def served_by(pid: int) -> list[int]:
@@ -138,6 +142,39 @@ def test_worker_processes_share_the_port_and_the_settings(
     assert answers(base, searches * 4, 4, **bearer) == expected * 4
     rules = answers(base, ["/api/alerts/rules"], 1, **bearer)[0]
     assert {rule["name"] for rule in rules} == {"gallium-watch", "steel-deals"}
+
+
+def test_a_worker_kept_waiting_is_not_killed_as_hung(
+    workers: tuple[str, subprocess.Popen[str]],
+) -> None:
+    """On a busy machine a worker may not answer its supervisor's ping for seconds (the
+    interpreter lock is taken); uvicorn's default took 5 s of silence for a hang and
+    killed the worker. Stopped for longer than that, a worker is still the same after."""
+    base, process = workers
+    before = sorted(served_by(process.pid))
+    os.kill(before[0], signal.SIGSTOP)
+    try:
+        time.sleep(PAUSE_SECONDS)
+    finally:
+        os.kill(before[0], signal.SIGCONT)
+    time.sleep(2)  # the supervisor looks every half second
+    assert sorted(served_by(process.pid)) == before
+    with httpx.Client(base_url=base, timeout=60) as client:
+        assert client.get("/healthz").status_code == 200
+
+
+def test_a_logout_ends_the_session_in_every_worker(
+    workers: tuple[str, subprocess.Popen[str]],
+) -> None:
+    base, _ = workers
+    with httpx.Client(base_url=base, timeout=60, follow_redirects=False) as client:
+        cookie = client.post("/login", data={"token": TOKEN}).cookies[COOKIE]
+        client.cookies.set(COOKIE, cookie)
+        assert client.get("/feeds").status_code == 200
+        assert client.get("/logout").status_code == 303
+    for _ in range(12):  # a new connection each time, taken by either worker
+        with httpx.Client(base_url=base, timeout=60, cookies={COOKIE: cookie}) as copy:
+            assert copy.get("/feeds", follow_redirects=False).status_code == 303
 
 
 def test_no_workers_is_refused(tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import re
 import sqlite3
 import threading
 import weakref
@@ -59,7 +61,10 @@ CREATE TABLE IF NOT EXISTS cycles (
 def connect(path: Path, schema: str, what: str, any_thread: bool = False) -> sqlite3.Connection:
     """A connection that parallel processes can share: WAL, and a busy timeout so that a
     writer waits for another instead of failing. `any_thread` lets another thread close it
-    (using it from two threads at once is still the caller's to prevent)."""
+    (using it from two threads at once is still the caller's to prevent). On a read-only
+    file system (a mounted snapshot) the database opens as immutable, for reading only."""
+    if read_only(path):
+        return _connect_read_only(path, schema, what, any_thread)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(
@@ -71,6 +76,27 @@ def connect(path: Path, schema: str, what: str, any_thread: bool = False) -> sql
         db.executescript(schema)
     except sqlite3.Error as exc:
         raise StoreError(str(path), f"cannot open {what}: {exc}") from exc
+    return db
+
+
+def read_only(path: Path) -> bool:
+    """Whether the database exists where nothing may be written (EROFS even for root)."""
+    return path.is_file() and not os.access(path.parent, os.W_OK)
+
+
+def _connect_read_only(path: Path, schema: str, what: str, any_thread: bool) -> sqlite3.Connection:
+    """`immutable`: no lock and no WAL index to create, so a read-only directory serves;
+    writes fail as SQLite's "readonly database"."""
+    try:
+        uri = f"{path.resolve().as_uri()}?immutable=1"
+        db = sqlite3.connect(uri, uri=True, check_same_thread=not any_thread)
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        for statement in schema.split(";"):  # tables it lacks, empty, for this connection
+            table = re.match(r"\s*CREATE TABLE IF NOT EXISTS (\w+)", statement)
+            if table and table.group(1) not in tables:
+                db.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+    except sqlite3.Error as exc:
+        raise StoreError(str(path), f"cannot open {what} read-only: {exc}") from exc
     return db
 
 
@@ -130,6 +156,8 @@ class StateDB:
         self._open: weakref.WeakSet[_Held] = weakref.WeakSet()
         self._lock = threading.Lock()
         self._closed = False
+        if read_only(path):
+            return
         with self.transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)

@@ -10,9 +10,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import re
+import shutil
+import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -74,6 +78,7 @@ SCAN_PAGE = 1_000
 LOCK_RETRIES = 8
 AND_NOT = re.compile(r"\bAND\s+NOT\s+")
 LEADING_NOT = re.compile(r"^NOT\s+")
+ANY_VALUE = re.compile(r"(?<![\w.\\])(\w+):\*(?![\w*])")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NOT_FAST = re.compile(r"Field (\w+) is not a fast field")
 
@@ -141,13 +146,24 @@ class TantivyIndex:
         self.schema = build_schema(fields)
         try:
             path.mkdir(parents=True, exist_ok=True)
-            self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+            opened = path if os.access(path, os.W_OK) else self._links_to(path)
+            self.index = tantivy.Index(self.schema, path=str(opened), reuse=True)
         except (ValueError, OSError) as exc:
             raise StoreError(str(path), f"cannot open {kind} index: {exc}") from exc
         self._meta = path / "meta.json"
         self._seen = b""
         self._snapshot: Snapshot | None = None
         self._swapping = threading.Lock()
+
+    def _links_to(self, path: Path) -> Path:
+        """A read-only index (a mounted snapshot) opened through a private folder of links
+        to its files: even a reader makes a lock file beside them, which it cannot there."""
+        private = Path(tempfile.mkdtemp(prefix="econsec-readonly-"))
+        weakref.finalize(self, shutil.rmtree, private, ignore_errors=True)
+        for item in path.iterdir():
+            if not item.name.startswith(".tantivy-"):
+                (private / item.name).symlink_to(item.resolve())
+        return private
 
     def upsert(self, sources: Iterable[dict[str, Any]]) -> int:
         """Delete-then-add by id in one commit, so a rerun never duplicates. A write the
@@ -337,6 +353,10 @@ def parse_query(index: tantivy.Index, text: str, kind: str) -> tantivy.Query:
     text = LEADING_NOT.sub("-", text)
     if text.startswith("-"):
         text = f"* {text}"
+    fields = EVENT_FIELDS if kind == "events" else ARTICLE_FIELDS
+    for name in ANY_VALUE.findall(text):
+        if fields.get(name) == TEXT:  # Tantivy would refuse it only while searching
+            raise QueryError(text, f"{name}:* (any value) works on keyword fields, not on text")
     try:
         query = index.parse_query(text, DEFAULT_SEARCH_FIELDS[kind])
         _empty_index(kind).searcher().search(query, 1)
