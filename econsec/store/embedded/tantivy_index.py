@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import json
 import re
 import threading
@@ -27,6 +28,7 @@ KEYWORD = "keyword"
 TEXT = "text"
 DATE = "date"
 FLOAT = "float"
+CLUSTER = "cluster"  # made from the source, not copied from it: see `cluster_key`
 
 EVENT_FIELDS: dict[str, str] = {
     "id": KEYWORD,
@@ -49,6 +51,7 @@ EVENT_FIELDS: dict[str, str] = {
     "evidence": TEXT,
     "published": DATE,
     "confidence": FLOAT,
+    "cluster_key": CLUSTER,
 }
 ARTICLE_FIELDS: dict[str, str] = {
     "id": KEYWORD,
@@ -87,8 +90,23 @@ def build_schema(fields: dict[str, str]) -> tantivy.Schema:
             builder.add_date_field(name, stored=False, indexed=True, fast=True)
         elif kind == FLOAT:
             builder.add_float_field(name, stored=False, indexed=True, fast=True)
+        elif kind == CLUSTER:
+            builder.add_integer_field(name, stored=False, indexed=False, fast=True)
     builder.add_bytes_field("_source", stored=True, indexed=False)
     return builder.build()
+
+
+def cluster_of(source: dict[str, Any]) -> str:
+    """A document's cluster: its `cluster_id`, or its own `id` when it has none."""
+    return str(source.get("cluster_id") or source.get("id") or "")
+
+
+def cluster_key(cluster: str) -> int:
+    """A cluster as a signed 64-bit number: Tantivy hands numeric fast fields to Python for
+    thousands of hits at once, but not text ones. Two clusters of one window share a key
+    with a chance of about 1 in 10^12; the page's hits are checked against their sources."""
+    digest = hashlib.blake2b(cluster.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
 
 
 @dataclass
@@ -139,13 +157,41 @@ class TantivyIndex:
         self.schema = build_schema(fields)
         try:
             path.mkdir(parents=True, exist_ok=True)
-            self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+            self.index = self._open()
         except (ValueError, OSError) as exc:
             raise StoreError(str(path), f"cannot open {kind} index: {exc}") from exc
         self._meta = path / "meta.json"
         self._seen = b""
         self._snapshot: Snapshot | None = None
         self._swapping = threading.Lock()
+
+    def _open(self) -> tantivy.Index:
+        """The index, made if new. One written before cluster keys existed is opened as it
+        is, without them: its documents' clusters are then read from their sources."""
+        try:
+            return tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        except ValueError as exc:
+            older = {name: kind for name, kind in self.fields.items() if kind != CLUSTER}
+            if "schema does not match" not in str(exc) or older == self.fields:
+                raise
+            index = tantivy.Index.open(str(self.path))
+            if index.schema != build_schema(older):
+                raise
+            self.fields, self.schema = older, index.schema
+            return index
+
+    @property
+    def has_cluster_keys(self) -> bool:
+        return CLUSTER in self.fields.values()
+
+    def cluster_keys(self, window: Window) -> list[int | None]:
+        """Each hit's `cluster_key` from the fast field, all in one call (None where the
+        index has none)."""
+        if not self.has_cluster_keys or not window.hits:
+            return [None] * len(window.hits)
+        addresses = [address for _, address in window.hits]
+        values = window.searcher.fast_field_values("cluster_key", addresses)
+        return [value if isinstance(value, int) else None for value in values]
 
     def upsert(self, sources: Iterable[dict[str, Any]]) -> int:
         """Delete-then-add by id in one commit, so a rerun never duplicates. A write the
@@ -188,6 +234,9 @@ class TantivyIndex:
     def _document(self, source: dict[str, Any]) -> tantivy.Document:
         doc = tantivy.Document()
         for name, kind in self.fields.items():
+            if kind == CLUSTER:
+                doc.add_integer(name, cluster_key(cluster_of(source)))
+                continue
             value = source.get(name)
             if value in (None, "", []):
                 continue
