@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import tantivy
 
@@ -76,6 +76,8 @@ def collapse(
 def window_keys(index: TantivyIndex, window: Window, docs: StoredDocs) -> list[int]:
     """Each hit's cluster key, from the fast field, or from its source where it has none."""
     found = index.cluster_keys(window)
+    if None not in found:
+        return cast(list[int], found)
     return [
         key if key is not None else cluster_key(docs.key(address))
         for key, (_, address) in zip(found, window.hits, strict=True)
@@ -83,12 +85,12 @@ def window_keys(index: TantivyIndex, window: Window, docs: StoredDocs) -> list[i
 
 
 def copies_in_window(window: Window, keys: list[int], shown: list[int]) -> dict[int, list[Any]]:
-    """Every hit of the window in the shown clusters, in window order, by cluster."""
+    """Every hit of the window in the shown clusters, in window order, by cluster: the
+    positions are found in one comprehension, as a loop over 5,000 hits costs milliseconds."""
+    wanted = set(shown)
     copies: dict[int, list[Any]] = {key: [] for key in shown}
-    for key, (_, address) in zip(keys, window.hits, strict=True):
-        members = copies.get(key)
-        if members is not None:
-            members.append(address)
+    for at in [at for at, key in enumerate(keys) if key in wanted]:
+        copies[keys[at]].append(window.hits[at][1])
     return copies
 
 
