@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import tantivy
 
@@ -73,6 +73,7 @@ DEFAULT_SEARCH_FIELDS = {
 }
 WRITER_HEAP = 64_000_000
 SCAN_PAGE = 1_000
+CACHED_AGGREGATIONS = 256  # answers kept per snapshot: each a few kilobytes
 LOCK_RETRIES = 8
 AND_NOT = re.compile(r"\bAND\s+NOT\s+")
 LEADING_NOT = re.compile(r"^NOT\s+")
@@ -118,12 +119,13 @@ class Hits:
 
 @dataclass
 class Snapshot:
-    """One searcher that every thread shares until a commit changes the index, and what has
+    """One searcher that every thread shares until a commit changes the index, what has
     been read of its documents' clusters (a `DocAddress` keeps its meaning only within one
-    searcher, so the two are replaced together)."""
+    searcher, so the two are replaced together) and the aggregations it has answered."""
 
     searcher: tantivy.Searcher
     cluster_keys: dict[tuple[int, int], str] = field(default_factory=dict)
+    aggregations: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -191,7 +193,7 @@ class TantivyIndex:
             return [None] * len(window.hits)
         addresses = [address for _, address in window.hits]
         values = window.searcher.fast_field_values("cluster_key", addresses)
-        return [value if isinstance(value, int) else None for value in values]
+        return cast(list[int | None], values)  # an integer field: no float or bool
 
     def upsert(self, sources: Iterable[dict[str, Any]]) -> int:
         """Delete-then-add by id in one commit, so a rerun never duplicates. A write the
@@ -306,8 +308,21 @@ class TantivyIndex:
             offset += page
 
     def aggregate(self, query: tantivy.Query, spec: dict[str, Any]) -> dict[str, Any]:
-        """Aggregations run without the interpreter lock, so threads overlap here."""
-        return dict(self.snapshot().searcher.aggregate(query, spec))
+        """Aggregations run without the interpreter lock, so threads overlap here. Their
+        answers are kept with the snapshot, as Elasticsearch's request cache keeps them until
+        the next refresh: counting a facet over every event of a large index takes Tantivy
+        tens of milliseconds, and the landing page asks the same of each visitor. A query's
+        `repr` spells out every term and bound, so equal keys mean the same question. The
+        answer is shared by every caller, so never to be changed."""
+        snapshot = self.snapshot()
+        key = (repr(query), json.dumps(spec, sort_keys=True))
+        found = snapshot.aggregations.get(key)
+        if found is None:
+            found = dict(snapshot.searcher.aggregate(query, spec))
+            if len(snapshot.aggregations) >= CACHED_AGGREGATIONS:
+                snapshot.aggregations.clear()
+            snapshot.aggregations[key] = found
+        return found
 
     def highlights(
         self, query: tantivy.Query, stored: list[tantivy.Document], field_name: str
