@@ -15,7 +15,13 @@ import tantivy
 from econsec.models import SearchQuery, SearchResult
 from econsec.store.embedded.collapse import COLLAPSE_WINDOW, collapse, source_field
 from econsec.store.embedded.store import EmbeddedStore
-from econsec.store.embedded.tantivy_index import combine
+from econsec.store.embedded.tantivy_index import (
+    CLUSTER,
+    EVENT_FIELDS,
+    TantivyIndex,
+    cluster_key,
+    combine,
+)
 from tests.support.collapse_data import SECONDS, events, reference, write
 
 
@@ -143,3 +149,28 @@ def test_a_changed_cluster_is_seen_at_once(tmp_path: Path) -> None:
 )
 def test_a_cluster_is_read_from_the_raw_source(raw: str, expected: str | None) -> None:
     assert source_field(raw, "cluster_id") == expected
+
+
+def test_cluster_keys_never_change() -> None:
+    """Keys are written to indexes on disk: a different hash would split every cluster of an
+    index written before it."""
+    assert cluster_key("c1") == cluster_key("c1") == 5653263758500360259
+    assert cluster_key("c1") != cluster_key("c2")
+
+
+def test_an_index_written_before_cluster_keys(tmp_path: Path) -> None:
+    """Opened as it is, and collapsed from the sources: the same pages as the new index."""
+    older = {name: kind for name, kind in EVENT_FIELDS.items() if kind != CLUSTER}
+    sources = events(400, seed=5)
+    old = TantivyIndex(tmp_path / "old" / "events", older, "events")
+    old.upsert(sources)
+    new = EmbeddedStore(tmp_path / "new")
+    new.events_index.upsert(sources)
+    reopened = EmbeddedStore(tmp_path / "old")
+    assert not reopened.events_index.has_cluster_keys and new.events_index.has_cluster_keys
+    for query in [SearchQuery(limit=30, facets=True), SearchQuery(q="chip", offset=5)]:
+        assert reopened.search(query) == new.search(query)
+    reopened.events_index.upsert(sources[:10])  # still written to, in its own schema
+    assert reopened.search(SearchQuery()).total == 400
+    for store in (new, reopened):
+        store.close()

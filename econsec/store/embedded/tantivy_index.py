@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import json
 import os
 import re
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import tantivy
 
@@ -32,6 +33,7 @@ KEYWORD = "keyword"
 TEXT = "text"
 DATE = "date"
 FLOAT = "float"
+CLUSTER = "cluster"  # made from the source, not copied from it: see `cluster_key`
 
 EVENT_FIELDS: dict[str, str] = {
     "id": KEYWORD,
@@ -54,6 +56,7 @@ EVENT_FIELDS: dict[str, str] = {
     "evidence": TEXT,
     "published": DATE,
     "confidence": FLOAT,
+    "cluster_key": CLUSTER,
 }
 ARTICLE_FIELDS: dict[str, str] = {
     "id": KEYWORD,
@@ -75,6 +78,7 @@ DEFAULT_SEARCH_FIELDS = {
 }
 WRITER_HEAP = 64_000_000
 SCAN_PAGE = 1_000
+CACHED_AGGREGATIONS = 256  # answers kept per snapshot: each a few kilobytes
 LOCK_RETRIES = 8
 AND_NOT = re.compile(r"\bAND\s+NOT\s+")
 LEADING_NOT = re.compile(r"^NOT\s+")
@@ -94,8 +98,23 @@ def build_schema(fields: dict[str, str]) -> tantivy.Schema:
             builder.add_date_field(name, stored=False, indexed=True, fast=True)
         elif kind == FLOAT:
             builder.add_float_field(name, stored=False, indexed=True, fast=True)
+        elif kind == CLUSTER:
+            builder.add_integer_field(name, stored=False, indexed=False, fast=True)
     builder.add_bytes_field("_source", stored=True, indexed=False)
     return builder.build()
+
+
+def cluster_of(source: dict[str, Any]) -> str:
+    """A document's cluster: its `cluster_id`, or its own `id` when it has none."""
+    return str(source.get("cluster_id") or source.get("id") or "")
+
+
+def cluster_key(cluster: str) -> int:
+    """A cluster as a signed 64-bit number: Tantivy hands numeric fast fields to Python for
+    thousands of hits at once, but not text ones. Two clusters of one window share a key
+    with a chance of about 1 in 10^12; the page's hits are checked against their sources."""
+    digest = hashlib.blake2b(cluster.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
 
 
 @dataclass
@@ -107,12 +126,13 @@ class Hits:
 
 @dataclass
 class Snapshot:
-    """One searcher that every thread shares until a commit changes the index, and what has
+    """One searcher that every thread shares until a commit changes the index, what has
     been read of its documents' clusters (a `DocAddress` keeps its meaning only within one
-    searcher, so the two are replaced together)."""
+    searcher, so the two are replaced together) and the aggregations it has answered."""
 
     searcher: tantivy.Searcher
     cluster_keys: dict[tuple[int, int], str] = field(default_factory=dict)
+    aggregations: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -146,8 +166,7 @@ class TantivyIndex:
         self.schema = build_schema(fields)
         try:
             path.mkdir(parents=True, exist_ok=True)
-            opened = path if os.access(path, os.W_OK) else self._links_to(path)
-            self.index = tantivy.Index(self.schema, path=str(opened), reuse=True)
+            self.index = self._open(path if os.access(path, os.W_OK) else self._links_to(path))
         except (ValueError, OSError) as exc:
             raise StoreError(str(path), f"cannot open {kind} index: {exc}") from exc
         self._meta = path / "meta.json"
@@ -164,6 +183,34 @@ class TantivyIndex:
             if not item.name.startswith(".tantivy-"):
                 (private / item.name).symlink_to(item.resolve())
         return private
+
+    def _open(self, location: Path) -> tantivy.Index:
+        """The index, made if new. One written before cluster keys existed is opened as it
+        is, without them: its documents' clusters are then read from their sources."""
+        try:
+            return tantivy.Index(self.schema, path=str(location), reuse=True)
+        except ValueError as exc:
+            older = {name: kind for name, kind in self.fields.items() if kind != CLUSTER}
+            if "schema does not match" not in str(exc) or older == self.fields:
+                raise
+            index = tantivy.Index.open(str(location))
+            if index.schema != build_schema(older):
+                raise
+            self.fields, self.schema = older, index.schema
+            return index
+
+    @property
+    def has_cluster_keys(self) -> bool:
+        return CLUSTER in self.fields.values()
+
+    def cluster_keys(self, window: Window) -> list[int | None]:
+        """Each hit's `cluster_key` from the fast field, all in one call (None where the
+        index has none)."""
+        if not self.has_cluster_keys or not window.hits:
+            return [None] * len(window.hits)
+        addresses = [address for _, address in window.hits]
+        values = window.searcher.fast_field_values("cluster_key", addresses)
+        return cast(list[int | None], values)  # an integer field: no float or bool
 
     def upsert(self, sources: Iterable[dict[str, Any]]) -> int:
         """Delete-then-add by id in one commit, so a rerun never duplicates. A write the
@@ -206,6 +253,9 @@ class TantivyIndex:
     def _document(self, source: dict[str, Any]) -> tantivy.Document:
         doc = tantivy.Document()
         for name, kind in self.fields.items():
+            if kind == CLUSTER:
+                doc.add_integer(name, cluster_key(cluster_of(source)))
+                continue
             value = source.get(name)
             if value in (None, "", []):
                 continue
@@ -275,8 +325,21 @@ class TantivyIndex:
             offset += page
 
     def aggregate(self, query: tantivy.Query, spec: dict[str, Any]) -> dict[str, Any]:
-        """Aggregations run without the interpreter lock, so threads overlap here."""
-        return dict(self.snapshot().searcher.aggregate(query, spec))
+        """Aggregations run without the interpreter lock, so threads overlap here. Their
+        answers are kept with the snapshot, as Elasticsearch's request cache keeps them until
+        the next refresh: counting a facet over every event of a large index takes Tantivy
+        tens of milliseconds, and the landing page asks the same of each visitor. A query's
+        `repr` spells out every term and bound, so equal keys mean the same question. The
+        answer is shared by every caller, so never to be changed."""
+        snapshot = self.snapshot()
+        key = (repr(query), json.dumps(spec, sort_keys=True))
+        found = snapshot.aggregations.get(key)
+        if found is None:
+            found = dict(snapshot.searcher.aggregate(query, spec))
+            if len(snapshot.aggregations) >= CACHED_AGGREGATIONS:
+                snapshot.aggregations.clear()
+            snapshot.aggregations[key] = found
+        return found
 
     def highlights(
         self, query: tantivy.Query, stored: list[tantivy.Document], field_name: str
