@@ -55,6 +55,11 @@ class Article(BaseModel):
     def text(self) -> str:
         return f"{self.title}\n{self.summary}".strip()
 
+    @property
+    def has_link(self) -> bool:
+        """False for an item that gave neither a link nor a URL as guid: its `url` is empty."""
+        return bool(self.url)
+
 
 class Event(BaseModel):
     """One (article, type) pair; its id is derived from both, so reruns upsert."""
