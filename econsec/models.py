@@ -61,6 +61,15 @@ class Article(BaseModel):
         return bool(self.url)
 
 
+def revision(known: Article, new: Article) -> Article:
+    """`new` as a revision of the stored `known`: first seen when `known` was, in its story,
+    and dated as `known` was when the new text comes without a usable date."""
+    update: dict[str, Any] = {"fetched": known.fetched, "story_id": known.story_id}
+    if new.date_quality != "ok":
+        update |= {"published": known.published, "date_quality": known.date_quality}
+    return new.model_copy(update=update)
+
+
 class Event(BaseModel):
     """One (article, type) pair; its id is derived from both, so reruns upsert."""
 
