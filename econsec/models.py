@@ -61,6 +61,13 @@ class Article(BaseModel):
         return bool(self.url)
 
 
+def is_revision(known: Article, new: Article) -> bool:
+    """Whether `new` revises the stored `known`: the same feed gave the id another title or
+    summary. Another feed carrying the same URL with its own text (a section feed with a
+    shorter lead) does not, or the two would take turns rewriting the article every cycle."""
+    return known.feed == new.feed and known.content_hash != new.content_hash
+
+
 def revision(known: Article, new: Article) -> Article:
     """`new` as a revision of the stored `known`: first seen when `known` was, in its story,
     and dated as `known` was when the new text comes without a usable date."""

@@ -38,6 +38,15 @@ def test_a_changed_text_is_staged_again_and_keeps_its_first_seen_time(store: Sto
     assert store.counts()["articles"] == 1
 
 
+def test_another_feed_with_the_same_url_and_its_own_text_revises_nothing(store: Store) -> None:
+    first = factories.article(1, summary="The ministry said so.")
+    store.stage_articles([first])
+    section = revise(first, "A shorter lead.", feed="business")
+    assert store.stage_articles([section]) == []
+    [pending] = store.untagged_articles()
+    assert pending.summary == first.summary
+
+
 def test_a_revision_replaces_the_events_and_alerts_see_only_the_new_one(store: Store) -> None:
     article = factories.article(1, title="China curbs gallium exports", summary="Licences.")
     store.stage_articles([article])

@@ -37,6 +37,7 @@ from econsec.models import (
     SearchResult,
     StoredSignature,
     TaggedArticle,
+    is_revision,
     revision,
 )
 from econsec.store.elastic import docs
@@ -201,7 +202,7 @@ class ElasticStore:
         for hit in self.calls.scan(index, query, BY_ID, source=ARTICLE_FIELDS):
             known = Article.model_validate(hit["_source"])
             new = incoming[known.id]
-            if known.content_hash != new.content_hash:
+            if is_revision(known, new):
                 actions.append(docs.revised(hit, revision(known, new)))
         if not actions:
             return set()

@@ -26,6 +26,7 @@ from econsec.models import (
     FeedResult,
     StoredSignature,
     TaggedArticle,
+    is_revision,
     revision,
 )
 
@@ -249,7 +250,7 @@ class StateDB:
                     )
                 else:
                     known = Article.model_validate_json(row[0])
-                    if known.content_hash == article.content_hash:
+                    if not is_revision(known, article):
                         continue
                     revised = revision(known, article)
                     db.execute(
