@@ -238,11 +238,9 @@ def to_article(
 def _absolute(link: str, base: str) -> str:
     """A relative link made absolute against `base` (left as it is without one)."""
     link = link.strip()
-    if not link or not base or urlsplit(link).scheme:
-        return link
     try:
-        return urljoin(base, link)
-    except ValueError:
+        return link if not link or not base or urlsplit(link).scheme else urljoin(base, link)
+    except ValueError:  # a bracket never closed, a port that is no number
         return link
 
 

@@ -176,3 +176,11 @@ def test_relative_links_are_resolved_against_the_base() -> None:
         "https://pub.example.com/news/1",
         "https://pub.example.com/rss/story/2",
     ]
+
+
+def test_a_link_no_parser_reads_is_no_crash_with_a_base() -> None:
+    entries = [_entry(link="http://[::1/x", id="https://example.com/g")]
+    articles, _ = to_articles(
+        SPEC, entries, FETCHED, max_summary_chars=500, base="https://b.example/"
+    )
+    assert [a.url for a in articles] == ["https://example.com/g"]
