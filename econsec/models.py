@@ -57,6 +57,27 @@ class Article(BaseModel):
     def text(self) -> str:
         return f"{self.title}\n{self.summary}".strip()
 
+    @property
+    def has_link(self) -> bool:
+        """False for an item that gave neither a link nor a URL as guid: its `url` is empty."""
+        return bool(self.url)
+
+
+def is_revision(known: Article, new: Article) -> bool:
+    """Whether `new` revises the stored `known`: the same feed gave the id another title or
+    summary. Another feed carrying the same URL with its own text (a section feed with a
+    shorter lead) does not, or the two would take turns rewriting the article every cycle."""
+    return known.feed == new.feed and known.content_hash != new.content_hash
+
+
+def revision(known: Article, new: Article) -> Article:
+    """`new` as a revision of the stored `known`: first seen when `known` was, in its story,
+    and dated as `known` was when the new text comes without a usable date."""
+    update: dict[str, Any] = {"fetched": known.fetched, "story_id": known.story_id}
+    if new.date_quality != "ok":
+        update |= {"published": known.published, "date_quality": known.date_quality}
+    return new.model_copy(update=update)
+
 
 class Event(BaseModel):
     """One (article, type) pair; its id is derived from both, so reruns upsert."""

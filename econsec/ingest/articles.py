@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from econsec.models import Article, DateQuality, FeedSpec, stable_id
 
@@ -158,44 +158,68 @@ def to_articles(
     *,
     max_summary_chars: int,
     source: str = "",
+    base: str = "",
 ) -> tuple[list[Article], DropReasons]:
-    """Articles of a feed's entries; exact repeats within the feed are dropped and counted."""
-    articles: list[Article] = []
+    """Articles of a feed's entries. Entries that share a link or guid but differ in text
+    (a court feed's filings under one docket URL) are each an article, under an id from the
+    identity and the text; only an exact repeat of a text within the feed is dropped.
+    `base` resolves relative links (the feed's URL, or the channel's link)."""
     dropped = DropReasons()
     source = plain_text(source)  # a channel title is markup as much as an item's
-    seen_ids: set[str] = set()
-    seen_hashes: set[str] = set()
+    built: list[Article] = []
     for entry in entries:
-        article = to_article(spec, entry, fetched, max_summary_chars, source)
+        article = to_article(spec, entry, fetched, max_summary_chars, source, base)
         if isinstance(article, str):
             dropped[article] += 1
-        elif article.id in seen_ids or article.content_hash in seen_hashes:
-            dropped["duplicate in feed"] += 1
         else:
-            seen_ids.add(article.id)
-            seen_hashes.add(article.content_hash)
-            articles.append(article)
+            built.append(article)
+    texts: dict[str, set[str]] = {}
+    for article in built:
+        texts.setdefault(article.id, set()).add(article.content_hash)
+    articles: list[Article] = []
+    seen: set[str] = set()
+    for article in built:
+        if article.content_hash in seen:
+            dropped["duplicate in feed"] += 1
+            continue
+        seen.add(article.content_hash)
+        if len(texts[article.id]) > 1:
+            article = article.model_copy(
+                update={"id": stable_id(article.id, "text", article.content_hash)}
+            )
+        articles.append(article)
     return articles, dropped
 
 
 def to_article(
-    spec: FeedSpec, entry: dict[str, Any], fetched: datetime, max_summary_chars: int, source: str
+    spec: FeedSpec,
+    entry: dict[str, Any],
+    fetched: datetime,
+    max_summary_chars: int,
+    source: str,
+    base: str = "",
 ) -> Article | str:
-    """An article, or the reason the entry cannot be one."""
+    """An article, or the reason the entry cannot be one. Its id comes from the canonical
+    link, else the feed and the guid, else (an item with only a title or a description)
+    the feed and the text."""
     title = plain_text(str(entry.get("title") or ""))
     summary = plain_text(str(entry.get("summary") or entry.get("description") or ""))
     if not title and not summary:
         return "no title or summary"
-    link = _safe_link(str(entry.get("link") or ""))
+    link = _safe_link(_absolute(str(entry.get("link") or ""), base))
     guid = str(entry.get("id") or "")
     url = canonical_url(link) if link else ""
-    if not url and not guid:
-        return "no link or guid"
     truncated = len(summary) > max_summary_chars
     if truncated:
         summary = summary[:max_summary_chars].rsplit(" ", 1)[0] + " …"
     published, quality = entry_date(entry, fetched)
-    identity = url or f"{spec.name}:{guid}"
+    digest = content_hash(title, summary)
+    if url:
+        identity = url
+    elif guid:
+        identity = f"{spec.name}:{guid}"
+    else:
+        identity = f"{spec.name}:text:{digest}"
     return Article(
         id=stable_id(identity),
         url=url or canonical_url(_safe_link(guid)),
@@ -206,9 +230,18 @@ def to_article(
         published=published,
         fetched=fetched,
         date_quality=quality,
-        content_hash=content_hash(title, summary),
+        content_hash=digest,
         truncated=truncated,
     )
+
+
+def _absolute(link: str, base: str) -> str:
+    """A relative link made absolute against `base` (left as it is without one)."""
+    link = link.strip()
+    try:
+        return link if not link or not base or urlsplit(link).scheme else urljoin(base, link)
+    except ValueError:  # a bracket never closed, a port that is no number
+        return link
 
 
 def _safe_link(link: str) -> str:

@@ -89,6 +89,7 @@ def download(
             got.fetched_at,
             max_summary_chars=settings.max_summary_chars,
             source=spec.title or parsed.title,
+            base=spec.url if feedfile.is_remote(spec.url) else parsed.link,
         )
         got.validators = (body.etag, body.last_modified)
         got.result = FeedResult(
@@ -154,7 +155,10 @@ def tag_pending(
         feed_countries = feedfile.official_countries_of(settings.feeds)
     window = timedelta(days=settings.story_window_days)
     assigner = StoryAssigner(settings.near_duplicate_threshold, window)
-    assigner.add_known(store.known_signatures(pending[0].published - window))
+    # A pending article with a signature is a revision: it is placed by its new text.
+    waiting = {article.id for article in pending}
+    known = store.known_signatures(pending[0].published - window)
+    assigner.add_known(signed for signed in known if signed.article_id not in waiting)
     by_type: Counter[str] = Counter()
     for batch in _chunks(pending, TAG_BATCH):
         tagged, events = _tag_batch(batch, assigner, tagger, report, feed_countries)

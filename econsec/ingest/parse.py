@@ -20,6 +20,7 @@ class ParsedFeed:
     entries: list[dict[str, Any]] = field(default_factory=list)
     title: str = ""
     warning: str | None = None
+    link: str = ""  # the channel's own link: the base of relative item links in a local file
 
 
 def parse(spec: FeedSpec, body: FetchedBody) -> ParsedFeed:
@@ -37,7 +38,12 @@ def parse(spec: FeedSpec, body: FetchedBody) -> ParsedFeed:
     warning = None
     if problem:
         warning = f"malformed feed, kept {len(entries)} entries: {problem}"
-    return ParsedFeed(entries=entries, title=parsed.feed.get("title", ""), warning=warning)
+    return ParsedFeed(
+        entries=entries,
+        title=parsed.feed.get("title", ""),
+        warning=warning,
+        link=str(parsed.feed.get("link") or ""),
+    )
 
 
 def _bozo_message(parsed: Any) -> str | None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from econsec.ingest.articles import canonical_url, content_hash, entry_date, plain_text, to_articles
-from econsec.models import FeedSpec
+from econsec.models import FeedSpec, stable_id
 
 FETCHED = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 SPEC = FeedSpec(name="wire", url="/tmp/wire.xml", title="Wire")
@@ -89,17 +89,16 @@ def test_bad_dates_become_fetch_time_and_are_flagged(entry: dict, quality: str) 
     assert entry_date(entry, FETCHED) == (FETCHED, quality)
 
 
-def test_to_articles_drops_repeats_and_empty_items_with_reasons() -> None:
+def test_to_articles_drops_exact_repeats_and_empty_items_with_reasons() -> None:
     entries = [
         _entry(),
         _entry(link="https://example.com/a?utm_source=x"),  # same canonical URL
         _entry(link="https://example.com/b"),  # same text, other URL, same feed
         _entry(title="", summary="", link="https://example.com/c"),
-        _entry(title="No link at all", link=""),
     ]
     articles, dropped = to_articles(SPEC, entries, FETCHED, max_summary_chars=500)
     assert [a.url for a in articles] == ["https://example.com/a"]
-    assert dropped == {"duplicate in feed": 2, "no title or summary": 1, "no link or guid": 1}
+    assert dropped == {"duplicate in feed": 2, "no title or summary": 1}
 
 
 def test_article_id_is_stable_and_link_scheme_is_checked() -> None:
@@ -124,3 +123,64 @@ def test_huge_summary_is_cut_and_flagged() -> None:
 
 def test_content_hash_ignores_case_and_spacing() -> None:
     assert content_hash("A  B", "c") == content_hash("a b", "C")
+
+
+def test_an_item_with_no_link_and_no_guid_is_kept_under_an_id_from_feed_and_text() -> None:
+    entries = [
+        _entry(title="Only a title", link=""),
+        _entry(title="", summary="Only a lead", link=""),
+    ]
+    articles, dropped = to_articles(SPEC, entries, FETCHED, max_summary_chars=500)
+    assert [a.title for a in articles] == ["Only a title", "Only a lead"] and not dropped
+    assert all(a.url == "" and not a.has_link for a in articles)
+    again, _ = to_articles(SPEC, entries[:1], FETCHED, max_summary_chars=500)
+    other_feed, _ = to_articles(
+        FeedSpec(name="other", url="/tmp/other.xml"), entries[:1], FETCHED, max_summary_chars=500
+    )
+    assert again[0].id == articles[0].id != other_feed[0].id
+
+
+def test_a_guid_repeated_with_other_text_is_two_articles_and_an_identical_repeat_one() -> None:
+    docket = "https://court.example.gov/docket/23-101"
+    filings = [
+        _entry(title="Acme v. Commerce", summary="[12] Motion to dismiss", link=docket, id="d1"),
+        _entry(title="Acme v. Commerce", summary="[13] Order granting stay", link=docket, id="d1"),
+        _entry(title="Acme v. Commerce", summary="[13] Order granting stay", link=docket, id="d1"),
+        _entry(title="No link", summary="first text", link="", id="g7"),
+        _entry(title="No link", summary="second text", link="", id="g7"),
+    ]
+    articles, dropped = to_articles(SPEC, filings, FETCHED, max_summary_chars=500)
+    assert [a.summary for a in articles] == [
+        "[12] Motion to dismiss",
+        "[13] Order granting stay",
+        "first text",
+        "second text",
+    ]
+    assert len({a.id for a in articles}) == 4 and dropped == {"duplicate in feed": 1}
+    assert {a.url for a in articles[:2]} == {docket}
+    reordered, _ = to_articles(SPEC, filings[::-1], FETCHED, max_summary_chars=500)
+    assert {a.id for a in reordered} == {a.id for a in articles}
+
+
+def test_a_single_entry_keeps_the_id_of_its_link() -> None:
+    articles, _ = to_articles(SPEC, [_entry()], FETCHED, max_summary_chars=500)
+    assert articles[0].id == stable_id("https://example.com/a") and articles[0].has_link
+
+
+def test_relative_links_are_resolved_against_the_base() -> None:
+    entries = [_entry(link="/news/1"), _entry(title="Second", link="story/2")]
+    articles, _ = to_articles(
+        SPEC, entries, FETCHED, max_summary_chars=500, base="https://pub.example.com/rss/all.xml"
+    )
+    assert [a.url for a in articles] == [
+        "https://pub.example.com/news/1",
+        "https://pub.example.com/rss/story/2",
+    ]
+
+
+def test_a_link_no_parser_reads_is_no_crash_with_a_base() -> None:
+    entries = [_entry(link="http://[::1/x", id="https://example.com/g")]
+    articles, _ = to_articles(
+        SPEC, entries, FETCHED, max_summary_chars=500, base="https://b.example/"
+    )
+    assert [a.url for a in articles] == ["https://example.com/g"]

@@ -29,6 +29,28 @@ def created(event: Event, stamp: str) -> dict[str, Any]:
     return {"_op_type": "create", "_id": event.id, "_source": source}
 
 
+def revised(hit: dict[str, Any], article: Article) -> dict[str, Any]:
+    """A stored article's new text, in the concrete index it was found in: it waits for the
+    tagger again (no `tagged_at`, no `indexed_at`)."""
+    doc = {**article.model_dump(mode="json"), "tagged_at": None, "indexed_at": None}
+    return {"_op_type": "update", "_index": hit["_index"], "_id": hit["_id"], "doc": doc}
+
+
+def event_changed(hit: dict[str, Any], event: Event) -> dict[str, Any] | None:
+    """The update that brings a stored event to `event`, or None when nothing changed; its
+    `created_at` and `indexed_at` stay, so alert rules never read it as new again."""
+    known = {k: v for k, v in hit["_source"].items() if k not in ("created_at", "indexed_at")}
+    doc = event.model_dump(mode="json")
+    if known == doc:
+        return None
+    return {"_op_type": "update", "_index": hit["_index"], "_id": hit["_id"], "doc": doc}
+
+
+def deleted(hit: dict[str, Any]) -> dict[str, Any]:
+    """Remove a stored event that a revision of its article no longer holds."""
+    return {"_op_type": "delete", "_index": hit["_index"], "_id": hit["_id"]}
+
+
 def tagged(
     article: Article, minhash: bytes, technologies: list[str], event_types: list[str], stamp: str
 ) -> dict[str, Any]:

@@ -37,6 +37,8 @@ from econsec.models import (
     SearchResult,
     StoredSignature,
     TaggedArticle,
+    is_revision,
+    revision,
 )
 from econsec.store.elastic import docs
 from econsec.store.elastic import search as elastic_search
@@ -174,14 +176,37 @@ class ElasticStore:
     # the queue ---------------------------------------------------------------
 
     def stage_articles(self, articles: list[Article]) -> list[str]:
-        """Ids of the articles that were new (op_type create; 409 means already there)."""
+        """Ids of the articles staged for tagging: new ones (op_type create) and revisions
+        (a known id whose title or summary changed; see `_revise`)."""
         stamp = docs.now()
         actions = (docs.staged(article, stamp) for article in articles)
         outcome = self.calls.bulk(self.names.articles, "staging articles", actions)
-        new = set(outcome.written)
+        staged = set(outcome.written)
+        known = {a.id: a for a in articles if a.id in set(outcome.existing)}
+        staged |= self._revise(known)
         return [
-            article_id for article_id in dict.fromkeys(a.id for a in articles) if article_id in new
+            article_id
+            for article_id in dict.fromkeys(a.id for a in articles)
+            if article_id in staged
         ]
+
+    def _revise(self, incoming: dict[str, Article]) -> set[str]:
+        """Stored articles whose text changed take the new one, keep their first-seen time,
+        and wait for the tagger again; the ids of those revised."""
+        if not incoming:
+            return set()
+        index = self.names.articles
+        self.calls.refresh(index)
+        query = {"ids": {"values": list(incoming)}}
+        actions = []
+        for hit in self.calls.scan(index, query, BY_ID, source=ARTICLE_FIELDS):
+            known = Article.model_validate(hit["_source"])
+            new = incoming[known.id]
+            if is_revision(known, new):
+                actions.append(docs.revised(hit, revision(known, new)))
+        if not actions:
+            return set()
+        return set(self.calls.bulk(index, "staging revisions", actions, via_alias=False).written)
 
     def untagged_articles(self, limit: int | None = None) -> list[Article]:
         self.calls.refresh(self.names.articles)
@@ -199,11 +224,10 @@ class ElasticStore:
         return [known for hit in hits if (known := docs.known(hit["_source"]))]
 
     def save_tagged(self, tagged: list[TaggedArticle], events: list[Event]) -> list[Event]:
-        """Events first (create; the new ones are returned), then the articles marked tagged:
-        a crash in between only makes the next run tag those articles again."""
+        """Events first (create; the new ones are returned; see `_replace_events`), then the
+        articles marked tagged: a crash in between only makes the next run tag them again."""
         stamp = docs.now()
-        actions = (docs.created(event, stamp) for event in events)
-        created = set(self.calls.bulk(self.names.events, "saving events", actions).written)
+        created = self._replace_events([t.article.id for t in tagged], events, stamp)
         new: list[Event] = []
         types: dict[str, list[str]] = {}
         for event in events:
@@ -217,6 +241,29 @@ class ElasticStore:
         )
         self.calls.bulk(self.names.articles, "marking articles tagged", updates)
         return new
+
+    def _replace_events(self, article_ids: list[str], events: list[Event], stamp: str) -> set[str]:
+        """Create `events`, update those already stored whose text changed (they keep their
+        `indexed_at`, so alert rules never read them as new again), delete the events of
+        `article_ids` not among them (a revision no longer says so); the ids created."""
+        index = self.names.events
+        stored: dict[str, dict[str, Any]] = {}
+        if article_ids:
+            self.calls.refresh(index)
+            query = {"terms": {"article_id": article_ids}}
+            stored = {hit["_id"]: hit for hit in self.calls.scan(index, query, BY_ID)}
+        keep = {event.id for event in events}
+        changes = [docs.deleted(hit) for hit_id, hit in stored.items() if hit_id not in keep]
+        fresh = []
+        for event in events:
+            hit = stored.get(event.id)
+            if hit is None:
+                fresh.append(docs.created(event, stamp))
+            elif (change := docs.event_changed(hit, event)) is not None:
+                changes.append(change)
+        if changes:
+            self.calls.bulk(index, "replacing revised events", changes, via_alias=False)
+        return set(self.calls.bulk(index, "saving events", fresh).written)
 
     def index_pending(self) -> IndexReport:
         """Refresh, then mark what was tagged as indexed (searchable); a rerun marks the rest."""

@@ -28,6 +28,8 @@ from econsec.models import (
     FeedResult,
     StoredSignature,
     TaggedArticle,
+    is_revision,
+    revision,
 )
 
 SCHEMA_VERSION = 1
@@ -52,6 +54,8 @@ CREATE TABLE IF NOT EXISTS events (
     created_at TEXT NOT NULL, indexed_at TEXT
 );
 CREATE INDEX IF NOT EXISTS events_unindexed ON events (indexed_at) WHERE indexed_at IS NULL;
+CREATE INDEX IF NOT EXISTS events_article ON events (article_id);
+CREATE TABLE IF NOT EXISTS events_changed (id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS cycles (
     run_id TEXT PRIMARY KEY, started TEXT NOT NULL, finished TEXT, data TEXT NOT NULL
 );
@@ -252,25 +256,38 @@ class StateDB:
     # articles --------------------------------------------------------------
 
     def stage_articles(self, articles: Iterable[Article]) -> list[str]:
-        """Ids of the articles that were new; known ids are left as they are."""
-        new: list[str] = []
+        """Ids of the articles staged for tagging: new ones, and revisions (a known id whose
+        title or summary changed), which keep their first-seen time and wait for the tagger
+        again. A known id with the same text is left as it is."""
+        staged: list[str] = []
         staged_at = now()
         with self.transaction() as db:
             for article in articles:
-                cursor = db.execute(
-                    """INSERT OR IGNORE INTO articles (id, feed, published, data, staged_at)
-                       VALUES (?, ?, ?, ?, ?)""",
-                    (
-                        article.id,
-                        article.feed,
-                        article.published.isoformat(),
-                        article.model_dump_json(),
-                        staged_at,
-                    ),
-                )
-                if cursor.rowcount:
-                    new.append(article.id)
-        return new
+                row = db.execute("SELECT data FROM articles WHERE id = ?", (article.id,)).fetchone()
+                if row is None:
+                    db.execute(
+                        """INSERT INTO articles (id, feed, published, data, staged_at)
+                           VALUES (?, ?, ?, ?, ?)""",
+                        (
+                            article.id,
+                            article.feed,
+                            article.published.isoformat(),
+                            article.model_dump_json(),
+                            staged_at,
+                        ),
+                    )
+                else:
+                    known = Article.model_validate_json(row[0])
+                    if not is_revision(known, article):
+                        continue
+                    revised = revision(known, article)
+                    db.execute(
+                        """UPDATE articles SET published = ?, data = ?, tagged_at = NULL,
+                               indexed_at = NULL WHERE id = ?""",
+                        (revised.published.isoformat(), revised.model_dump_json(), article.id),
+                    )
+                staged.append(article.id)
+        return staged
 
     def untagged_articles(self, limit: int | None = None) -> list[Article]:
         sql = "SELECT data FROM articles WHERE tagged_at IS NULL ORDER BY published, id"
@@ -294,9 +311,9 @@ class StateDB:
         tagged: list[TaggedArticle],
         events: list[Event],
     ) -> list[Event]:
-        """Store articles with story and technologies, and their events; return the new events."""
+        """Store articles with story and technologies, and their events in place of those they
+        had (see `_replace_events`); return the new events."""
         tagged_at = now()
-        new_events: list[Event] = []
         types_by_article: dict[str, list[str]] = {}
         for event in events:
             types_by_article.setdefault(event.article_id, []).append(event.type)
@@ -316,15 +333,54 @@ class StateDB:
                         article.id,
                     ),
                 )
-            for event in events:
-                cursor = db.execute(
-                    """INSERT OR IGNORE INTO events (id, article_id, type, data, created_at)
-                       VALUES (?, ?, ?, ?, ?)""",
-                    (event.id, event.article_id, event.type, event.model_dump_json(), tagged_at),
-                )
-                if cursor.rowcount:
-                    new_events.append(event)
+            new_events = self._replace_events(db, [item.article.id for item in tagged], events)
         return new_events
+
+    def _replace_events(
+        self, db: sqlite3.Connection, article_ids: list[str], events: list[Event]
+    ) -> list[Event]:
+        """Store `events` and drop the events of `article_ids` that are not among them (a
+        revision no longer says so); return the new ones. An event already stored keeps its
+        `indexed_at`, so alert rules never read it as new again; when its text changed, or
+        it was dropped, the search index is told through `events_changed`."""
+        created = now()
+        new: list[Event] = []
+        for event in events:
+            data = event.model_dump_json()
+            row = db.execute("SELECT data FROM events WHERE id = ?", (event.id,)).fetchone()
+            if row is None:
+                db.execute(
+                    """INSERT INTO events (id, article_id, type, data, created_at)
+                       VALUES (?, ?, ?, ?, ?)""",
+                    (event.id, event.article_id, event.type, data, created),
+                )
+                new.append(event)
+            elif row[0] != data:
+                db.execute("UPDATE events SET data = ? WHERE id = ?", (data, event.id))
+                db.execute("INSERT OR IGNORE INTO events_changed VALUES (?)", (event.id,))
+        keep = {event.id for event in events}
+        for start in range(0, len(article_ids), 500):
+            part = article_ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = db.execute(f"SELECT id FROM events WHERE article_id IN ({marks})", part)
+            for (event_id,) in [row for row in rows if row[0] not in keep]:
+                db.execute("DELETE FROM events WHERE id = ?", (event_id,))
+                db.execute("INSERT OR IGNORE INTO events_changed VALUES (?)", (event_id,))
+        return new
+
+    def changed_events(self, limit: int) -> tuple[list[Event], list[str]]:
+        """Events whose indexed copy is out of date: those to write again, ids to remove."""
+        rows = self.db.execute(
+            """SELECT c.id, e.data FROM events_changed c LEFT JOIN events e ON e.id = c.id
+               LIMIT ?""",
+            (limit,),
+        ).fetchall()
+        changed = [Event.model_validate_json(data) for _, data in rows if data is not None]
+        return changed, [event_id for event_id, data in rows if data is None]
+
+    def forget_changes(self, event_ids: list[str]) -> None:
+        with self.transaction() as db:
+            db.executemany("DELETE FROM events_changed WHERE id = ?", [(i,) for i in event_ids])
 
     def unindexed(
         self, limit: int

@@ -129,8 +129,15 @@ class EmbeddedStore:
     # indexing --------------------------------------------------------------
 
     def index_pending(self) -> IndexReport:
-        """Copy tagged rows into Tantivy, then mark them; a crash between the two only repeats."""
+        """Copy tagged rows into Tantivy, then mark them; a crash between the two only repeats.
+        Events that a revision changed or dropped are brought up to date first."""
         report = IndexReport()
+        while True:
+            changed, removed = self.state.changed_events(INDEX_BATCH)
+            if not changed and not removed:
+                break
+            self.events_index.upsert((e.model_dump(mode="json") for e in changed), removed)
+            self.state.forget_changes([*(e.id for e in changed), *removed])
         while True:
             articles, events = self.state.unindexed(INDEX_BATCH)
             if not articles and not events:

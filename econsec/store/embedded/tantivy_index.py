@@ -212,12 +212,15 @@ class TantivyIndex:
         values = window.searcher.fast_field_values("cluster_key", addresses)
         return cast(list[int | None], values)  # an integer field: no float or bool
 
-    def upsert(self, sources: Iterable[dict[str, Any]]) -> int:
-        """Delete-then-add by id in one commit, so a rerun never duplicates. A write the
-        disk refuses is a `StoreError`; the commit is all or nothing, so a rerun redoes it."""
+    def upsert(self, sources: Iterable[dict[str, Any]], remove: Iterable[str] = ()) -> int:
+        """Delete-then-add by id in one commit, so a rerun never duplicates; the documents
+        whose ids are in `remove` go in the same commit. A write the disk refuses is a
+        `StoreError`; the commit is all or nothing, so a rerun redoes it."""
         writer = self._writer()
         count = 0
         try:
+            for doc_id in remove:
+                writer.delete_documents_by_term("id", doc_id)
             for source in sources:
                 writer.delete_documents_by_term("id", source["id"])
                 writer.add_document(self._document(source))
