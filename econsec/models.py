@@ -150,12 +150,18 @@ class CycleReport(BaseModel):
     def new_articles(self) -> int:
         return sum(f.new_articles for f in self.feeds)
 
+    @property
+    def no_feed_read(self) -> bool:
+        """Every feed of the cycle failed: the pipeline is blind, whatever else went well."""
+        return bool(self.feeds) and all(f.status == "failed" for f in self.feeds)
+
     def summary(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")
         data["feeds_ok"] = sum(f.status != "failed" for f in self.feeds)
         data["feeds_failed"] = sum(f.status == "failed" for f in self.feeds)
         data["new_articles"] = self.new_articles
         data["new_events"] = self.tagging.new_events
+        data["no_feed_read"] = self.no_feed_read
         return data
 
 

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from econsec.config import Settings
     from econsec.models import CycleReport
 
+NO_FEED_READ = 3  # exit status of `ingest` when every feed failed (documented in the README)
+
 app = typer.Typer(
     help="News monitoring for economic security and technology policy.",
     no_args_is_help=True,
@@ -59,7 +61,8 @@ def ingest(
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """One ingestion cycle: fetch every feed, tag new articles, index the events.
+    """One ingestion cycle: fetch every feed, tag new articles, index the events. Exits 3
+    when no feed could be read (every one failed), so that cron or Airflow sees it.
 
     Example: econsec ingest --feeds feeds/samples/feeds.yaml
     """
@@ -90,6 +93,8 @@ def ingest(
         print_json(report.summary())
     else:
         print_cycle(report)
+    if report.no_feed_read:
+        fail(f"no feed could be read ({len(report.feeds)} failed)", code=NO_FEED_READ)
 
 
 @contextmanager

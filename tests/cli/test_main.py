@@ -117,3 +117,24 @@ def test_eval_names_the_item_without_labels(tmp_path: Path) -> None:
     code, _, err = _invoke("eval", str(unlabelled))
     assert code == 2 and "items.jsonl:1: no 'labels' object" in err
     assert "Traceback" not in err
+
+
+def test_ingest_where_no_feed_could_be_read_exits_3(tmp_path: Path) -> None:
+    """A cron job or an Airflow task must be able to tell that the pipeline is dead."""
+    store = str(tmp_path / "store")
+    missing = ("--feed", str(tmp_path / "gone.xml"), "--feed", str(tmp_path / "also-gone.xml"))
+    code, out, err = _invoke("ingest", *missing, "--store", store, "--json")
+    assert code == 3, err
+    summary = json.loads(out)
+    assert summary["feeds_failed"] == 2 and summary["no_feed_read"] is True
+    assert "no feed could be read" in err
+    code, _, err = _invoke("ingest", *missing, "--store", store)
+    assert code == 3 and "no feed could be read" in err
+
+
+def test_ingest_with_one_feed_read_exits_0(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    feeds = ("--feed", str(tmp_path / "gone.xml"), "--feed", str(FEED_FIXTURES / "empty_feed.xml"))
+    code, out, err = _invoke("ingest", *feeds, "--store", store, "--json")
+    assert code == 0, err
+    assert json.loads(out)["no_feed_read"] is False
