@@ -158,15 +158,17 @@ def to_articles(
     *,
     max_summary_chars: int,
     source: str = "",
+    max_title_chars: int | None = None,
 ) -> tuple[list[Article], DropReasons]:
-    """Articles of a feed's entries; exact repeats within the feed are dropped and counted."""
+    """Articles of a feed's entries; exact repeats within the feed are dropped and counted.
+    Titles and summaries longer than their caps are cut, and the article flagged."""
     articles: list[Article] = []
     dropped = DropReasons()
     source = plain_text(source)  # a channel title is markup as much as an item's
     seen_ids: set[str] = set()
     seen_hashes: set[str] = set()
     for entry in entries:
-        article = to_article(spec, entry, fetched, max_summary_chars, source)
+        article = to_article(spec, entry, fetched, max_summary_chars, source, max_title_chars)
         if isinstance(article, str):
             dropped[article] += 1
         elif article.id in seen_ids or article.content_hash in seen_hashes:
@@ -179,7 +181,12 @@ def to_articles(
 
 
 def to_article(
-    spec: FeedSpec, entry: dict[str, Any], fetched: datetime, max_summary_chars: int, source: str
+    spec: FeedSpec,
+    entry: dict[str, Any],
+    fetched: datetime,
+    max_summary_chars: int,
+    source: str,
+    max_title_chars: int | None = None,
 ) -> Article | str:
     """An article, or the reason the entry cannot be one."""
     title = plain_text(str(entry.get("title") or ""))
@@ -191,9 +198,12 @@ def to_article(
     url = canonical_url(link) if link else ""
     if not url and not guid:
         return "no link or guid"
+    long_title = max_title_chars is not None and len(title) > max_title_chars
+    if long_title:
+        title = _cut(title, max_title_chars or 0)
     truncated = len(summary) > max_summary_chars
     if truncated:
-        summary = summary[:max_summary_chars].rsplit(" ", 1)[0] + " …"
+        summary = _cut(summary, max_summary_chars)
     published, quality = entry_date(entry, fetched)
     identity = url or f"{spec.name}:{guid}"
     return Article(
@@ -207,8 +217,13 @@ def to_article(
         fetched=fetched,
         date_quality=quality,
         content_hash=content_hash(title, summary),
-        truncated=truncated,
+        truncated=truncated or long_title,
     )
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most `limit` characters, at a word boundary when there is one, marked as cut."""
+    return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _safe_link(link: str) -> str:

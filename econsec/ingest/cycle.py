@@ -89,6 +89,7 @@ def download(
             got.fetched_at,
             max_summary_chars=settings.max_summary_chars,
             source=spec.title or parsed.title,
+            max_title_chars=settings.max_title_chars,
         )
         got.validators = (body.etag, body.last_modified)
         got.result = FeedResult(

@@ -124,3 +124,31 @@ def test_huge_summary_is_cut_and_flagged() -> None:
 
 def test_content_hash_ignores_case_and_spacing() -> None:
     assert content_hash("A  B", "c") == content_hash("a b", "C")
+
+
+def test_huge_title_is_cut_and_flagged() -> None:
+    """A megabyte of headline must not reach the store (or the tagger) whole."""
+    articles, _ = to_articles(
+        SPEC,
+        [_entry(title="headline " * 120_000, summary="short")],
+        FETCHED,
+        max_summary_chars=1000,
+        max_title_chars=300,
+    )
+    assert articles[0].truncated
+    assert len(articles[0].title) <= 302 and articles[0].title.endswith(" …")
+    assert articles[0].summary == "short"
+
+
+def test_huge_title_without_a_space_is_cut_too() -> None:
+    articles, _ = to_articles(
+        SPEC, [_entry(title="x" * 1_000_000)], FETCHED, max_summary_chars=1000, max_title_chars=300
+    )
+    assert articles[0].truncated and len(articles[0].title) <= 302
+
+
+def test_a_title_within_the_cap_is_left_alone() -> None:
+    articles, _ = to_articles(
+        SPEC, [_entry(title="Short headline")], FETCHED, max_summary_chars=1000, max_title_chars=300
+    )
+    assert articles[0].title == "Short headline" and not articles[0].truncated
