@@ -121,10 +121,23 @@ class FeedResult(BaseModel):
     seconds: float = 0.0
 
 
+class Quarantined(BaseModel):
+    """An article the tagger failed on, set aside with the reason so that the rest of the
+    queue goes on; `econsec requeue` puts it back once the cause is fixed."""
+
+    article_id: str
+    feed: str
+    title: str  # its first characters, enough to recognise it
+    url: str = ""
+    reason: str
+    quarantined_at: datetime
+
+
 class TagReport(BaseModel):
     """What one tagging pass over the pending articles gave."""
 
     articles_tagged: int = 0
+    quarantined: int = 0  # articles the tagger failed on, set aside (`Quarantined`)
     in_scope: int = 0
     new_events: int = 0
     events_by_type: dict[str, int] = Field(default_factory=dict)
