@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from econsec.models import Article, DateQuality, FeedSpec, stable_id
+from econsec.timeparse import written_date_problem
 
 TRACKING_PARAMS = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|ref|ref_src|cmpid|"
@@ -129,6 +130,8 @@ def entry_date(entry: dict[str, Any], fetched: datetime) -> tuple[datetime, Date
     raw = entry.get("published") or entry.get("updated")
     if parsed is None:
         return fetched, ("unparseable" if raw else "missing")
+    if written_date_problem(str(raw or "")):
+        return fetched, "unparseable"
     try:
         when = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC) - _zone_offset(raw)
     except (OverflowError, ValueError, TypeError):

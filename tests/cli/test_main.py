@@ -197,3 +197,17 @@ def test_requeue_all(tmp_path: Path) -> None:
     _store_with_a_quarantined_article(tmp_path / "store")
     code, out, _ = _invoke("requeue", "--all", "--store", store)
     assert code == 0 and "1 article" in out
+
+
+@pytest.mark.parametrize(
+    ("since", "message"),
+    [
+        ("2024-01-01T00:00+23:59", "UTC offset +23:59 is outside"),
+        ("2024-01-01T00:00-13:00", "UTC offset -13:00 is outside"),
+        ("9999-12-31T23:00-12:00", "out of the range of dates"),
+        ("-0044-03-15", "not a date"),
+    ],
+)
+def test_impossible_dates_are_usage_errors(tmp_path: Path, since: str, message: str) -> None:
+    code, _, err = _invoke("search", "*", "--since", since, "--store", str(tmp_path / "s"))
+    assert code == 2 and message in err and "Traceback" not in err
