@@ -92,6 +92,8 @@ def econsec_ingest() -> None:
             tagged["tagging"],
             indexed,
         )
+        if summary["no_feed_read"]:  # recorded first, so `econsec status` shows the cycle
+            raise AirflowFailException(f"no feed could be read ({summary['feeds_failed']} failed)")
         if not indexed["events_indexed"]:
             raise AirflowSkipException("no new events: nothing to announce")
         context["outlet_events"][EVENTS].extra = {"run_id": run.run_id, **summary}

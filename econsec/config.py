@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     max_summary_chars: int = Field(
         default=5_000, description="Summaries are cut to this many characters."
     )
+    max_title_chars: int = Field(
+        default=1_000,
+        ge=1,
+        description="Titles are cut to this many characters (and the article flagged); real "
+        "headlines are under 300, and the tagger reads no more than 1,000.",
+    )
     user_agent: str = Field(
         default="econsec/0.1 (+https://github.com/econsec/econsec; news monitoring)",
         description="User-Agent sent to feed servers.",

@@ -144,10 +144,23 @@ class FeedResult(BaseModel):
     seconds: float = 0.0
 
 
+class Quarantined(BaseModel):
+    """An article the tagger failed on, set aside with the reason so that the rest of the
+    queue goes on; `econsec requeue` puts it back once the cause is fixed."""
+
+    article_id: str
+    feed: str
+    title: str  # its first characters, enough to recognise it
+    url: str = ""
+    reason: str
+    quarantined_at: datetime
+
+
 class TagReport(BaseModel):
     """What one tagging pass over the pending articles gave."""
 
     articles_tagged: int = 0
+    quarantined: int = 0  # articles the tagger failed on, set aside (`Quarantined`)
     in_scope: int = 0
     new_events: int = 0
     events_by_type: dict[str, int] = Field(default_factory=dict)
@@ -173,12 +186,18 @@ class CycleReport(BaseModel):
     def new_articles(self) -> int:
         return sum(f.new_articles for f in self.feeds)
 
+    @property
+    def no_feed_read(self) -> bool:
+        """Every feed of the cycle failed: the pipeline is blind, whatever else went well."""
+        return bool(self.feeds) and all(f.status == "failed" for f in self.feeds)
+
     def summary(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")
         data["feeds_ok"] = sum(f.status != "failed" for f in self.feeds)
         data["feeds_failed"] = sum(f.status == "failed" for f in self.feeds)
         data["new_articles"] = self.new_articles
         data["new_events"] = self.tagging.new_events
+        data["no_feed_read"] = self.no_feed_read
         return data
 
 

@@ -15,8 +15,48 @@ UNITS = {
 }
 
 
+# Every zone on Earth is between UTC-12:00 and UTC+14:00 (Kiribati); beyond, a date is wrong.
+MAX_UTC_OFFSET = timedelta(hours=14)
+MIN_UTC_OFFSET = timedelta(hours=-12)
+# A time, then a numeric offset at the very end: "09:00:00 +0900", "T09:00+09:00".
+WRITTEN_OFFSET = re.compile(
+    r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:GMT|UTC)?\s*([+-])(\d{2}):?(\d{2})\s*$", re.I
+)
+NEGATIVE_YEAR = re.compile(r"^\s*[-\u2212]\d{1,6}-")  # ISO 8601's years before year 0
+
+
+def offset_problem(offset: timedelta) -> str | None:
+    """Why a UTC offset cannot be a zone's, or None."""
+    if MIN_UTC_OFFSET <= offset <= MAX_UTC_OFFSET and offset.seconds % 60 == 0:
+        return None
+    return f"UTC offset {_hours(offset)} is outside -12:00..+14:00"
+
+
+def written_date_problem(raw: str) -> str | None:
+    """Why a date as a feed wrote it cannot be a publication time, or None: a year before the
+    common era (`-0044-03-15`) or a UTC offset no zone has (`+9999`). Parsers read both
+    as some other, plausible-looking date, so the text is checked before them."""
+    if NEGATIVE_YEAR.match(raw):
+        return f"{raw.strip()!r} is a year before the common era"
+    match = WRITTEN_OFFSET.search(raw)
+    if match:
+        sign, hours, minutes = match.groups()
+        if int(minutes) > 59:
+            return f"{raw.strip()!r} has an offset of {minutes} minutes"
+        offset = timedelta(hours=int(hours), minutes=int(minutes)) * (-1 if sign == "-" else 1)
+        return offset_problem(offset)
+    return None
+
+
+def _hours(offset: timedelta) -> str:
+    sign, minutes = ("-", -offset) if offset < timedelta(0) else ("+", offset)
+    total = int(minutes.total_seconds()) // 60
+    return f"{sign}{total // 60:02d}:{total % 60:02d}"
+
+
 def parse_when(value: str | None, *, now: datetime | None = None) -> datetime | None:
-    """A UTC datetime; relative values count back from now. Raises ValueError when unreadable."""
+    """A UTC datetime; relative values count back from now. Raises ValueError when unreadable,
+    or when its UTC offset is one no zone has."""
     if value is None or not value.strip():
         return None
     value = value.strip()
@@ -33,7 +73,15 @@ def parse_when(value: str | None, *, now: datetime | None = None) -> datetime | 
         raise ValueError(
             f"{value!r} is not a date: use YYYY-MM-DD, an ISO datetime, or 30d / 12h / 2w"
         ) from exc
-    return in_range(when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC))
+    if when.tzinfo is None:
+        return in_range(when.replace(tzinfo=UTC))
+    problem = offset_problem(when.utcoffset() or timedelta(0))
+    if problem:
+        raise ValueError(f"{value!r}: {problem}")
+    try:
+        return in_range(when.astimezone(UTC))
+    except OverflowError as exc:
+        raise ValueError(f"{value!r} is out of the range of dates") from exc
 
 
 # What both stores can search: Tantivy keeps dates as nanoseconds since 1970 in 64 bits

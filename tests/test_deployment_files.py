@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel
 
 from econsec import models
-from econsec.models import Article, CycleReport, Event, FeedHealth
+from econsec.models import Article, CycleReport, Event, FeedHealth, Quarantined
 from econsec.store.elastic.templates import KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +31,7 @@ TEMPLATES: dict[str, tuple[type[BaseModel] | None, set[str]]] = {
         {"technologies", "event_types", "minhash", "staged_at", "tagged_at", "indexed_at"},
     ),
     "feeds": (FeedHealth, {"etag", "last_modified"}),
+    "quarantine": (Quarantined, set()),
     "cycles": (CycleReport, set()),
     "alerts": (ALERT, ALERT_FIELDS),
     # one document per rule, written by econsec/store/elastic/alert_state.py (no model)

@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from econsec.config import Settings
-    from econsec.models import CycleReport
+    from econsec.models import CycleReport, Quarantined
+
+NO_FEED_READ = 3  # exit status of `ingest` when every feed failed (documented in the README)
 
 app = typer.Typer(
     help="News monitoring for economic security and technology policy.",
@@ -59,7 +61,8 @@ def ingest(
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """One ingestion cycle: fetch every feed, tag new articles, index the events.
+    """One ingestion cycle: fetch every feed, tag new articles, index the events. Exits 3
+    when no feed could be read (every one failed), so that cron or Airflow sees it.
 
     Example: econsec ingest --feeds feeds/samples/feeds.yaml
     """
@@ -90,6 +93,8 @@ def ingest(
         print_json(report.summary())
     else:
         print_cycle(report)
+    if report.no_feed_read:
+        fail(f"no feed could be read ({len(report.feeds)} failed)", code=NO_FEED_READ)
 
 
 @contextmanager
@@ -460,7 +465,13 @@ def status(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     with opened(load_settings(store=store)) as st:
         counts = st.counts()
         last = st.last_cycle()
-    data = {"store": st.location, **counts, "last_cycle": last.summary() if last else None}
+        held = st.quarantined(limit=QUARANTINE_SHOWN)
+    data = {
+        "store": st.location,
+        **counts,
+        "last_cycle": last.summary() if last else None,
+        "quarantined": [q.model_dump(mode="json") for q in held],
+    }
     if as_json:
         print_json(data)
         return
@@ -468,6 +479,55 @@ def status(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
         console.print(f"{key}: {value}")
     if last:
         console.print(f"last cycle: {last.run_id} at {last.started:%Y-%m-%d %H:%M} UTC")
+    if held:
+        _print_quarantined(held)
+
+
+QUARANTINE_SHOWN = 100
+
+
+def _print_quarantined(held: list[Quarantined]) -> None:
+    """One block per article, never cut to the terminal's width: the reason is the point.
+    Text from feeds and exceptions is escaped, so that no `[...]` in it reads as markup."""
+    from rich.markup import escape
+
+    console.print("[bold red]quarantined[/] (the tagger failed on these):")
+    for q in held:
+        console.print(
+            f"  {q.article_id}  feed {escape(q.feed)}, since {q.quarantined_at:%Y-%m-%d %H:%M}"
+            f"\n    title: {escape(_shorten(q.title, 100))}\n    reason: {escape(q.reason)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print("after a fix, retry them: econsec requeue --all (or econsec requeue ARTICLE_ID)")
+
+
+@app.command()
+def requeue(
+    article_ids: Annotated[
+        list[str] | None,
+        typer.Argument(help="Ids of quarantined articles, as `econsec status` lists them."),
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every quarantined article.")] = False,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Put quarantined articles (the tagger failed on them) back in the queue, once the
+    cause is fixed: the next cycle tags them again, and quarantines any that fail again.
+
+    Example: econsec requeue --all
+    """
+    from econsec.config import load_settings
+
+    if bool(article_ids) == all_:
+        fail("name the articles to requeue (econsec status lists them), or pass --all", code=2)
+    with opened(load_settings(store=store)) as st:
+        count = st.requeue(None if all_ else list(article_ids or []))
+    if as_json:
+        print_json({"requeued": count})
+        return
+    plural = "article" if count == 1 else "articles"
+    console.print(f"requeued {count} {plural}; the next cycle (econsec ingest) tags them")
 
 
 @app.command()

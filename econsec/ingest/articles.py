@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from econsec.models import Article, DateQuality, FeedSpec, stable_id
+from econsec.timeparse import written_date_problem
 
 TRACKING_PARAMS = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|ref|ref_src|cmpid|"
@@ -129,6 +130,8 @@ def entry_date(entry: dict[str, Any], fetched: datetime) -> tuple[datetime, Date
     raw = entry.get("published") or entry.get("updated")
     if parsed is None:
         return fetched, ("unparseable" if raw else "missing")
+    if written_date_problem(str(raw or "")):
+        return fetched, "unparseable"
     try:
         when = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC) - _zone_offset(raw)
     except (OverflowError, ValueError, TypeError):
@@ -159,16 +162,20 @@ def to_articles(
     max_summary_chars: int,
     source: str = "",
     base: str = "",
+    max_title_chars: int | None = None,
 ) -> tuple[list[Article], DropReasons]:
     """Articles of a feed's entries. Entries that share a link or guid but differ in text
     (a court feed's filings under one docket URL) are each an article, under an id from the
     identity and the text; only an exact repeat of a text within the feed is dropped.
-    `base` resolves relative links (the feed's URL, or the channel's link)."""
+    `base` resolves relative links (the feed's URL, or the channel's link). Titles and
+    summaries longer than their caps are cut, and the article flagged."""
     dropped = DropReasons()
     source = plain_text(source)  # a channel title is markup as much as an item's
     built: list[Article] = []
     for entry in entries:
-        article = to_article(spec, entry, fetched, max_summary_chars, source, base)
+        article = to_article(
+            spec, entry, fetched, max_summary_chars, source, base, max_title_chars
+        )
         if isinstance(article, str):
             dropped[article] += 1
         else:
@@ -198,6 +205,7 @@ def to_article(
     max_summary_chars: int,
     source: str,
     base: str = "",
+    max_title_chars: int | None = None,
 ) -> Article | str:
     """An article, or the reason the entry cannot be one. Its id comes from the canonical
     link, else the feed and the guid, else (an item with only a title or a description)
@@ -209,9 +217,12 @@ def to_article(
     link = _safe_link(_absolute(str(entry.get("link") or ""), base))
     guid = str(entry.get("id") or "")
     url = canonical_url(link) if link else ""
+    long_title = max_title_chars is not None and len(title) > max_title_chars
+    if long_title:
+        title = _cut(title, max_title_chars or 0)
     truncated = len(summary) > max_summary_chars
     if truncated:
-        summary = summary[:max_summary_chars].rsplit(" ", 1)[0] + " …"
+        summary = _cut(summary, max_summary_chars)
     published, quality = entry_date(entry, fetched)
     digest = content_hash(title, summary)
     if url:
@@ -231,7 +242,7 @@ def to_article(
         fetched=fetched,
         date_quality=quality,
         content_hash=digest,
-        truncated=truncated,
+        truncated=truncated or long_title,
     )
 
 
@@ -242,6 +253,11 @@ def _absolute(link: str, base: str) -> str:
         return link if not link or not base or urlsplit(link).scheme else urljoin(base, link)
     except ValueError:  # a bracket never closed, a port that is no number
         return link
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most `limit` characters, at a word boundary when there is one, marked as cut."""
+    return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _safe_link(link: str) -> str:

@@ -31,6 +31,7 @@ from econsec.models import (
     FeedResult,
     FeedSpec,
     IndexReport,
+    Quarantined,
     TaggedArticle,
     TagReport,
     stable_id,
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from extractors.types import TagResult
 
 TAG_BATCH = 256
+REASON_CHARS = 500  # of an exception's message kept as the reason an item was set aside
+PROBE = ("Japan restricts exports of chipmaking tools", "")  # an item any tagger can tag
 Progress = Callable[[int, int], None]  # (done, total)
 
 
@@ -90,6 +93,7 @@ def download(
             max_summary_chars=settings.max_summary_chars,
             source=spec.title or parsed.title,
             base=spec.url if feedfile.is_remote(spec.url) else parsed.link,
+            max_title_chars=settings.max_title_chars,
         )
         got.validators = (body.etag, body.last_modified)
         got.result = FeedResult(
@@ -160,14 +164,19 @@ def tag_pending(
     known = store.known_signatures(pending[0].published - window)
     assigner.add_known(signed for signed in known if signed.article_id not in waiting)
     by_type: Counter[str] = Counter()
+    done = 0
     for batch in _chunks(pending, TAG_BATCH):
-        tagged, events = _tag_batch(batch, assigner, tagger, report, feed_countries)
+        tagged, events, failed = _tag_batch(batch, assigner, tagger, report, feed_countries)
         new_events = store.save_tagged(tagged, events)
+        if failed:
+            store.quarantine(failed)
         by_type.update(event.type for event in new_events)
         report.new_events += len(new_events)
-        report.articles_tagged += len(batch)
+        report.articles_tagged += len(tagged)
+        report.quarantined += len(failed)
+        done += len(batch)
         if progress:
-            progress(report.articles_tagged, len(pending))
+            progress(done, len(pending))
     report.events_by_type = dict(sorted(by_type.items()))
     return report
 
@@ -178,18 +187,52 @@ def _tag_batch(
     tagger: EventTagger,
     report: TagReport,
     feed_countries: dict[str, str],
-) -> tuple[list[TaggedArticle], list[Event]]:
+) -> tuple[list[TaggedArticle], list[Event], list[Quarantined]]:
     tagged: list[TaggedArticle] = []
     events: list[Event] = []
-    results = tagger.tag_many((article.title, article.summary) for article in batch)
-    for article, result in zip(batch, results, strict=True):
+    failed: list[Quarantined] = []
+    for article, result in zip(batch, tag_isolated(tagger, batch), strict=True):
+        if isinstance(result, str):
+            failed.append(set_aside(article, result))
+            continue
         story_id, minhash = assigner.assign(article.id, article.text, article.published)
         report.new_stories += story_id == article.id
         article = article.model_copy(update={"story_id": story_id})
         report.in_scope += result.in_scope
         tagged.append(TaggedArticle(article, to_bytes(minhash), list(result.technologies)))
         events.extend(to_events(article, result, feed_countries.get(article.feed, "")))
-    return tagged, events
+    return tagged, events, failed
+
+
+def tag_isolated(tagger: EventTagger, batch: list[Article]) -> list[TagResult | str]:
+    """The batch's results in order, or for an item the tagger fails on the reason why. The
+    batch is tagged whole (fast); only when that fails is each item tagged alone, so one bad
+    item costs its batch a second pass, never the queue. When every item fails and so does an
+    item any tagger can tag, the fault is the tagger's: it is raised, and nothing set aside."""
+    try:
+        return list(tagger.tag_many((a.title, a.summary) for a in batch))
+    except Exception:  # which item? each is tried alone below
+        pass
+    results: list[TagResult | str] = []
+    for article in batch:
+        try:
+            results.append(tagger.tag(article.title, article.summary))
+        except Exception as exc:  # this item's failure, kept as its reason
+            results.append(f"{type(exc).__name__}: {exc}"[:REASON_CHARS])
+    if all(isinstance(result, str) for result in results):
+        tagger.tag(*PROBE)  # raises when the tagger itself is broken
+    return results
+
+
+def set_aside(article: Article, reason: str) -> Quarantined:
+    return Quarantined(
+        article_id=article.id,
+        feed=article.feed,
+        title=article.title[:200],
+        url=article.url,
+        reason=reason,
+        quarantined_at=datetime.now(UTC),
+    )
 
 
 def to_events(article: Article, result: TagResult, feed_country: str = "") -> list[Event]:

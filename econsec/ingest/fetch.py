@@ -7,6 +7,8 @@ A feed that cannot be fetched raises a `FeedFetchError` naming it (a
 
 from __future__ import annotations
 
+import os
+import stat
 import time
 import urllib.request
 import zlib
@@ -120,14 +122,38 @@ def proxy_mounts(direct: httpx.BaseTransport) -> dict[str, httpx.BaseTransport |
 
 
 def _read_local(spec: FeedSpec, max_bytes: int) -> FetchedBody:
+    """A regular file, read up to the cap. Opened without blocking and checked on the open
+    descriptor: a FIFO would wait for a writer for ever and a device such as /dev/zero never
+    ends, and a path swapped between a look and the open must not slip through."""
     path = Path(spec.url.removeprefix("file://"))
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise FeedFetchError(spec.name, f"file is {size} bytes, over the {max_bytes}-byte cap")
-        return FetchedBody(content=path.read_bytes())
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise FeedFetchError(spec.name, f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise FeedFetchError(spec.name, f"{path} is not a regular file ({_kind(mode)})")
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            content = file.read(max_bytes + 1)
+    except OSError as exc:
+        raise FeedFetchError(spec.name, f"cannot read {path}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+    if len(content) > max_bytes:
+        raise FeedFetchError(spec.name, f"file is over the {max_bytes}-byte cap")
+    return FetchedBody(content=content)
+
+
+def _kind(mode: int) -> str:
+    kinds = {
+        stat.S_ISDIR: "a directory",
+        stat.S_ISFIFO: "a FIFO",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+        stat.S_ISSOCK: "a socket",
+    }
+    return next((name for test, name in kinds.items() if test(mode)), "not a file")
 
 
 class _HostBusy(Exception):

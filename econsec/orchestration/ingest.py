@@ -118,4 +118,5 @@ def record_cycle(
     with _opened(params) as (store, _):
         store.record_cycle(report)
     summary = report.summary()
-    return {k: summary[k] for k in ("feeds_ok", "feeds_failed", "new_articles", "new_events")}
+    keys = ("feeds_ok", "feeds_failed", "new_articles", "new_events", "no_feed_read")
+    return {k: summary[k] for k in keys}

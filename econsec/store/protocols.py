@@ -19,6 +19,7 @@ from econsec.models import (
     FeedHealth,
     FeedResult,
     IndexReport,
+    Quarantined,
     SearchQuery,
     SearchResult,
     StoredSignature,
@@ -97,6 +98,18 @@ class Store(Protocol):
     def untagged_articles(self, limit: int | None = None) -> list[Article]: ...
     def known_signatures(self, since: datetime) -> list[StoredSignature]: ...
     def save_tagged(self, tagged: list[TaggedArticle], events: list[Event]) -> list[Event]: ...
+    def quarantine(self, items: list[Quarantined]) -> None:
+        """Set articles aside: `untagged_articles` skips them until `requeue`."""
+        ...
+
+    def quarantined(self, limit: int | None = None) -> list[Quarantined]:
+        """The articles set aside, newest first."""
+        ...
+
+    def requeue(self, article_ids: list[str] | None = None) -> int:
+        """Put quarantined articles (all of them when `article_ids` is None) back in the
+        queue for the next tag pass; how many were put back."""
+        ...
 
     # index stage
     def index_pending(self) -> IndexReport: ...

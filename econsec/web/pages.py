@@ -31,6 +31,7 @@ FACETS = {  # URL parameter -> (facet in the search result, heading)
 }
 FACET_SHOWN = 8  # values listed before "more"
 HISTORY_SHOWN = 50
+QUARANTINE_SHOWN = 100  # articles the tagger failed on, newest first
 
 
 @dataclass
@@ -167,9 +168,12 @@ def routes() -> APIRouter:
     @router.get("/feeds")
     def feeds(request: Request) -> Response:
         web = request.app.state.web
-        health = web.shared.get().feed_health()
+        store = web.shared.get()
+        health = store.feed_health()
         failing = sum(h.status == "failed" for h in health)
-        return web.render(request, "feeds.html", {"feeds": health, "failing": failing})
+        held = store.quarantined(limit=QUARANTINE_SHOWN)
+        context = {"feeds": health, "failing": failing, "quarantined": held}
+        return web.render(request, "feeds.html", context)
 
     @router.get("/docs")
     def docs(request: Request) -> Response:

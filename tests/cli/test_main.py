@@ -226,3 +226,95 @@ def test_a_search_nested_too_deep_is_an_error_not_a_crash(tmp_path: Path) -> Non
     )
     assert done.returncode == 2, done.stderr
     assert "nested 9500 parentheses deep; at most 64" in done.stderr
+def test_ingest_where_no_feed_could_be_read_exits_3(tmp_path: Path) -> None:
+    """A cron job or an Airflow task must be able to tell that the pipeline is dead."""
+    store = str(tmp_path / "store")
+    missing = ("--feed", str(tmp_path / "gone.xml"), "--feed", str(tmp_path / "also-gone.xml"))
+    code, out, err = _invoke("ingest", *missing, "--store", store, "--json")
+    assert code == 3, err
+    summary = json.loads(out)
+    assert summary["feeds_failed"] == 2 and summary["no_feed_read"] is True
+    assert "no feed could be read" in err
+    code, _, err = _invoke("ingest", *missing, "--store", store)
+    assert code == 3 and "no feed could be read" in err
+
+
+def test_ingest_with_one_feed_read_exits_0(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    feeds = ("--feed", str(tmp_path / "gone.xml"), "--feed", str(FEED_FIXTURES / "empty_feed.xml"))
+    code, out, err = _invoke("ingest", *feeds, "--store", store, "--json")
+    assert code == 0, err
+    assert json.loads(out)["no_feed_read"] is False
+
+
+def _store_with_a_quarantined_article(root: Path) -> str:
+    from datetime import UTC, datetime
+
+    from econsec.models import Quarantined
+    from econsec.store.embedded.store import EmbeddedStore
+    from tests.support import factories
+
+    store = EmbeddedStore(root)
+    bad, good = factories.article(1, title="x" * 300), factories.article(2)
+    store.stage_articles([bad, good])
+    store.quarantine(
+        [
+            Quarantined(
+                article_id=bad.id,
+                feed=bad.feed,
+                title=bad.title[:200],
+                reason="ValueError: [E088] Text of length 1000001 exceeds maximum",
+                quarantined_at=datetime(2024, 6, 1, tzinfo=UTC),
+            )
+        ]
+    )
+    store.close()
+    return bad.id
+
+
+def test_status_shows_quarantined_articles_with_their_reason(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    held = _store_with_a_quarantined_article(tmp_path / "store")
+    code, out, _ = _invoke("status", "--store", store, "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["quarantined_articles"] == 1 and data["untagged_articles"] == 1
+    assert data["quarantined"][0]["article_id"] == held
+    assert "E088" in data["quarantined"][0]["reason"]
+    code, out, _ = _invoke("status", "--store", store)
+    assert code == 0 and "E088" in out and held in out and "econsec requeue" in out
+
+
+def test_requeue_puts_quarantined_articles_back(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    held = _store_with_a_quarantined_article(tmp_path / "store")
+    code, _, err = _invoke("requeue", "--store", store)
+    assert code == 2 and "--all" in err
+    code, out, _ = _invoke("requeue", "not-an-id", "--store", store, "--json")
+    assert code == 0 and json.loads(out) == {"requeued": 0}
+    code, out, _ = _invoke("requeue", held, "--store", store, "--json")
+    assert code == 0 and json.loads(out) == {"requeued": 1}
+    code, out, _ = _invoke("status", "--store", store, "--json")
+    data = json.loads(out)
+    assert data["quarantined_articles"] == 0 and data["untagged_articles"] == 2
+
+
+def test_requeue_all(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    _store_with_a_quarantined_article(tmp_path / "store")
+    code, out, _ = _invoke("requeue", "--all", "--store", store)
+    assert code == 0 and "1 article" in out
+
+
+@pytest.mark.parametrize(
+    ("since", "message"),
+    [
+        ("2024-01-01T00:00+23:59", "UTC offset +23:59 is outside"),
+        ("2024-01-01T00:00-13:00", "UTC offset -13:00 is outside"),
+        ("9999-12-31T23:00-12:00", "out of the range of dates"),
+        ("-0044-03-15", "not a date"),
+    ],
+)
+def test_impossible_dates_are_usage_errors(tmp_path: Path, since: str, message: str) -> None:
+    code, _, err = _invoke("search", "*", "--since", since, "--store", str(tmp_path / "s"))
+    assert code == 2 and message in err and "Traceback" not in err

@@ -121,3 +121,26 @@ def test_a_broken_feeds_file_fails_the_run_without_retries(tmp_path: Path) -> No
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["list_feeds"] == "failed" and states["announce"] == "upstream_failed"
+
+
+@pytest.mark.slow
+def test_a_run_where_no_feed_could_be_read_fails_after_recording_the_cycle(
+    tmp_path: Path,
+) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    subprocess.run([str(Path(sys.executable).with_name("airflow")), "db", "migrate"],
+                   check=True, capture_output=True)  # fmt: skip
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("feeds:\n  - {name: gone, url: gone.xml}\n  - {name: also, url: also.xml}\n")
+    dag = DagBag(dag_folder=str(DAGS)).dags["econsec_ingest"]
+    run = dag.test(run_conf={"store": str(tmp_path / "store"), "feeds": str(feeds)})
+    assert run.state == "failed"
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states["announce"] == "failed"
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        cycle = store.last_cycle()
+        assert cycle is not None and cycle.run_id == run.run_id and cycle.no_feed_read
+    finally:
+        store.close()

@@ -184,3 +184,65 @@ def test_a_link_no_parser_reads_is_no_crash_with_a_base() -> None:
         SPEC, entries, FETCHED, max_summary_chars=500, base="https://b.example/"
     )
     assert [a.url for a in articles] == ["https://example.com/g"]
+def test_huge_title_is_cut_and_flagged() -> None:
+    """A megabyte of headline must not reach the store (or the tagger) whole."""
+    articles, _ = to_articles(
+        SPEC,
+        [_entry(title="headline " * 120_000, summary="short")],
+        FETCHED,
+        max_summary_chars=1000,
+        max_title_chars=300,
+    )
+    assert articles[0].truncated
+    assert len(articles[0].title) <= 302 and articles[0].title.endswith(" …")
+    assert articles[0].summary == "short"
+
+
+def test_huge_title_without_a_space_is_cut_too() -> None:
+    articles, _ = to_articles(
+        SPEC, [_entry(title="x" * 1_000_000)], FETCHED, max_summary_chars=1000, max_title_chars=300
+    )
+    assert articles[0].truncated and len(articles[0].title) <= 302
+
+
+def test_a_title_within_the_cap_is_left_alone() -> None:
+    articles, _ = to_articles(
+        SPEC, [_entry(title="Short headline")], FETCHED, max_summary_chars=1000, max_title_chars=300
+    )
+    assert articles[0].title == "Short headline" and not articles[0].truncated
+
+
+def _feed_entry(raw: str) -> dict:
+    import feedparser
+
+    feed = f"<rss version='2.0'><channel><item><title>x</title><pubDate>{raw}</pubDate>"
+    return feedparser.parse(feed + "</item></channel></rss>").entries[0]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "-0044-03-15",  # the Ides of March, 44 BC: feedparser reads it as a date of this decade
+        "-0044-03-15T12:00:00Z",
+        "Fri, 31 Mar 2023 09:00:00 +9999",  # no zone is 99 hours from UTC
+        "2023-03-31T09:00:00+99:99",
+        "2023-03-31T09:00:00-15:00",
+        "2023-03-31T09:00:00+14:30",
+        "Fri, 31 Mar 2023 09:00:00 +0975",
+    ],
+)
+def test_impossible_dates_are_flagged_not_stored_as_ok(raw: str) -> None:
+    assert entry_date(_feed_entry(raw), FETCHED) == (FETCHED, "unparseable")
+
+
+@pytest.mark.parametrize(
+    ("raw", "utc"),
+    [
+        ("Fri, 31 Mar 2023 09:00:00 +1400", datetime(2023, 3, 30, 19, tzinfo=UTC)),
+        ("Fri, 31 Mar 2023 09:00:00 -1200", datetime(2023, 3, 31, 21, tzinfo=UTC)),
+        ("2023-03-31T09:00:00+05:45", datetime(2023, 3, 31, 3, 15, tzinfo=UTC)),
+        ("2023-03-31", datetime(2023, 3, 31, tzinfo=UTC)),
+    ],
+)
+def test_real_offsets_at_the_edges_are_kept(raw: str, utc: datetime) -> None:
+    assert entry_date(_feed_entry(raw), FETCHED) == (utc, "ok")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -172,3 +173,39 @@ def test_local_file_over_the_cap(tmp_path: Path, settings: Settings) -> None:
     big.write_bytes(b"x" * (settings.max_feed_bytes + 1))
     with pytest.raises(FeedFetchError, match="cap"):
         fetch.fetch(feedfile.spec_for(str(big)), settings)
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "/dev/null"])
+def test_a_device_is_no_feed_file(settings: Settings, path: str) -> None:
+    with pytest.raises(FeedFetchError, match="not a regular file"):
+        fetch.fetch(FeedSpec(name="device", url=path), settings)
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path, settings: Settings) -> None:
+    fifo = tmp_path / "feed.xml"
+    os.mkfifo(fifo)
+    with pytest.raises(FeedFetchError, match="not a regular file"):
+        fetch.fetch(feedfile.spec_for(str(fifo)), settings)
+
+
+def test_a_directory_is_no_feed_file(tmp_path: Path, settings: Settings) -> None:
+    with pytest.raises(FeedFetchError, match="not a regular file"):
+        fetch.fetch(feedfile.spec_for(str(tmp_path)), settings)
+
+
+def test_a_file_that_grows_past_the_cap_is_read_no_further(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The size on disk may change between the look and the read: the read itself is capped."""
+    grows = tmp_path / "grows.xml"
+    grows.write_bytes(b"<rss/>")
+    real_fstat = os.fstat
+
+    def stale_size(fd: int) -> os.stat_result:
+        found = real_fstat(fd)
+        grows.write_bytes(b"x" * (settings.max_feed_bytes + 10))
+        return found
+
+    monkeypatch.setattr(fetch.os, "fstat", stale_size)
+    with pytest.raises(FeedFetchError, match="cap"):
+        fetch.fetch(feedfile.spec_for(str(grows)), settings)

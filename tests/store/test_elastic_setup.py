@@ -5,6 +5,7 @@ the Elasticsearch path has (paging past the result window)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,10 +14,11 @@ from typer.testing import CliRunner
 from econsec.cli.main import app
 from econsec.config import Settings
 from econsec.errors import ConfigError, StoreError
-from econsec.models import SearchQuery, TaggedArticle
+from econsec.models import CycleReport, SearchQuery, TaggedArticle, TagReport
 from econsec.orchestration.ingest import settings_for
 from econsec.store import open_store
 from econsec.store.elastic import search as elastic_search
+from econsec.store.elastic import templates
 from econsec.store.elastic.client import make_client
 from econsec.store.elastic.store import ElasticStore
 from econsec.store.elastic.templates import KINDS
@@ -197,4 +199,31 @@ def test_indexing_still_works_after_the_alias_moves_to_a_v2_index(osmem: Backend
     assert store.search(SearchQuery(collapse=False)).total == 5
     assert admin.count(index=f"{alias}-v2")["count"] == 3
     admin.close()
+    store.close()
+
+
+def test_an_updated_template_adds_its_new_fields_to_the_existing_index(osmem: Backend) -> None:
+    """A cluster set up by an older release: its cycles index predates `tagging.quarantined`,
+    and a strict mapping would refuse every cycle report until the field is added."""
+    old = json.loads((templates.mappings_dir() / "cycles.json").read_text())
+    del old["template"]["mappings"]["properties"]["tagging"]["properties"]["quarantined"]
+    alias = f"{osmem.prefix}-cycles"
+    admin = osmem.admin()
+    admin.indices.put_index_template(
+        name=alias,
+        index_patterns=[f"{alias}-v*"],
+        version=1,
+        template=old["template"],
+    )
+    admin.indices.create(index=f"{alias}-v1", aliases={alias: {"is_write_index": True}})
+    admin.close()
+    store = osmem.open()
+    report = store.init()
+    assert report["templates"][alias] == "updated from version 1"
+    cycle = CycleReport(
+        run_id="r1", started=datetime(2024, 6, 1, tzinfo=UTC), tagging=TagReport(quarantined=1)
+    )
+    store.record_cycle(cycle)
+    last = store.last_cycle()
+    assert last is not None and last.tagging.quarantined == 1
     store.close()

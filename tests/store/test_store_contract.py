@@ -14,7 +14,14 @@ from datasketch import MinHash
 
 from econsec.errors import QueryError
 from econsec.ingest.stories import NUM_PERM, SCHEME, from_bytes, to_bytes
-from econsec.models import CycleReport, FeedResult, SearchQuery, SearchResult, TaggedArticle
+from econsec.models import (
+    CycleReport,
+    FeedResult,
+    Quarantined,
+    SearchQuery,
+    SearchResult,
+    TaggedArticle,
+)
 from econsec.store import SearchKind, Store
 from tests.support import factories
 from tests.support.backends import Backend
@@ -203,6 +210,7 @@ def test_queue_moves_articles_through_the_stages(store: Store) -> None:
         "untagged_articles": 2,
         "unindexed_articles": 2,
         "unindexed_events": 2,
+        "quarantined_articles": 0,
     }
     assert store.search(SearchQuery(collapse=False)).total == 0  # not indexed yet
     report = store.index_pending()
@@ -344,3 +352,43 @@ def test_a_query_nested_too_deep_is_refused_before_any_parser(store: Store) -> N
         SearchQuery(q="huawei " * 2_000)
     store.check_query('"' + "(" * 100 + '"')  # inside a phrase nothing nests
     store.check_query("(" * 64 + "huawei" + ")" * 64)
+def test_quarantined_articles_wait_until_requeued(store: Store) -> None:
+    articles = [factories.article(n, day=n) for n in range(1, 4)]
+    store.stage_articles(articles)
+    bad = articles[1]
+    held = Quarantined(
+        article_id=bad.id,
+        feed=bad.feed,
+        title=bad.title,
+        url=bad.url,
+        reason="ValueError: [E088] Text of length 1000001 exceeds maximum",
+        quarantined_at=datetime(2024, 6, 1, 12, tzinfo=UTC),
+    )
+    store.quarantine([held])
+    store.quarantine([held])  # twice is once
+    assert [a.id for a in store.untagged_articles()] == [articles[0].id, articles[2].id]
+    counts = store.counts()
+    assert (counts["untagged_articles"], counts["quarantined_articles"]) == (2, 1)
+    assert store.quarantined() == [held]
+    assert store.requeue(["not-held"]) == 0
+    assert store.requeue() == 1
+    assert [a.id for a in store.untagged_articles()] == [a.id for a in articles]
+    assert store.quarantined() == [] and store.counts()["quarantined_articles"] == 0
+
+
+def test_requeue_by_id_leaves_the_others_set_aside(store: Store) -> None:
+    articles = [factories.article(n, day=n) for n in range(1, 4)]
+    store.stage_articles(articles)
+    stamp = datetime(2024, 6, 1, tzinfo=UTC)
+    store.quarantine(
+        [
+            Quarantined(
+                article_id=a.id, feed=a.feed, title=a.title, reason="boom", quarantined_at=stamp
+            )
+            for a in articles
+        ]
+    )
+    assert store.untagged_articles() == []
+    assert store.requeue([articles[0].id]) == 1
+    assert [a.id for a in store.untagged_articles()] == [articles[0].id]
+    assert {q.article_id for q in store.quarantined()} == {articles[1].id, articles[2].id}

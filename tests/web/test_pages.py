@@ -3,10 +3,12 @@ bookmarkable searches, stories show their outlets, every page renders."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from econsec.models import Quarantined
 from tests.support.html_check import Parsed, parse
 from tests.support.web_data import BAN_STORY_OUTLETS, SECRET
 from tests.web.conftest import Site
@@ -136,3 +138,25 @@ def test_an_unknown_address_is_a_page_too(client: httpx.Client) -> None:
     response = client.get("/no/such/page")
     assert response.status_code == 404 and "Not found" in parse(response.text).text
     assert client.get("/api/no-such-thing").json() == {"detail": "Not Found"}
+
+
+def test_feeds_page_shows_quarantined_articles_with_their_reason(
+    client: httpx.Client, site: Site
+) -> None:
+    held = Quarantined(
+        article_id="0123456789abcdefq001",
+        feed="metals",
+        title="<b>A megabyte of headline</b>",
+        reason="ValueError: [E088] Text of length 1000001 exceeds maximum",
+        quarantined_at=datetime(2024, 6, 1, tzinfo=UTC),
+    )
+    assert "quarantined" not in page(client, "/feeds").text
+    site.store.quarantine([held])
+    try:
+        parsed = page(client, "/feeds")
+        (row,) = parsed.find("tr", class_="quarantined")
+        assert row and "[E088] Text of length 1000001" in parsed.text
+        assert "<b>A megabyte of headline</b>" in parsed.text  # shown as text, not markup
+        assert "1 article quarantined" in parsed.text and "econsec requeue" in parsed.text
+    finally:
+        site.store.requeue()

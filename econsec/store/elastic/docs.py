@@ -10,7 +10,7 @@ import base64
 from datetime import UTC, datetime
 from typing import Any
 
-from econsec.models import Article, Event, FeedResult, StoredSignature
+from econsec.models import Article, Event, FeedResult, Quarantined, StoredSignature
 
 
 def now() -> str:
@@ -64,6 +64,16 @@ def tagged(
         "indexed_at": None,
     }
     return {"_op_type": "update", "_id": article.id, "doc": doc, "doc_as_upsert": True}
+
+
+def set_aside(item: Quarantined) -> dict[str, Any]:
+    """Quarantine an article under its id (again: the newest reason wins)."""
+    return {"_op_type": "index", "_id": item.article_id, "_source": item.model_dump(mode="json")}
+
+
+def released(article_id: str) -> dict[str, Any]:
+    """Take an article out of the quarantine: it waits for the tagger again."""
+    return {"_op_type": "delete", "_id": article_id}
 
 
 def indexed(hit: dict[str, Any], stamp: str) -> dict[str, Any]:

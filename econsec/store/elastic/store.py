@@ -33,6 +33,7 @@ from econsec.models import (
     FeedHealth,
     FeedResult,
     IndexReport,
+    Quarantined,
     SearchQuery,
     SearchResult,
     StoredSignature,
@@ -211,9 +212,48 @@ class ElasticStore:
     def untagged_articles(self, limit: int | None = None) -> list[Article]:
         self.calls.refresh(self.names.articles)
         hits = self.calls.scan(
-            self.names.articles, UNTAGGED, OLDEST_FIRST, source=ARTICLE_FIELDS, limit=limit or None
+            self.names.articles,
+            self._waiting(),
+            OLDEST_FIRST,
+            source=ARTICLE_FIELDS,
+            limit=limit or None,
         )
         return [Article.model_validate(hit["_source"]) for hit in hits]
+
+    def _waiting(self) -> dict[str, Any]:
+        """Untagged and not quarantined. The quarantine is small (items the tagger failed
+        on), so its ids are read and left out by a terms filter."""
+        held = self._quarantined_ids()
+        if not held:
+            return UNTAGGED
+        untagged = {"exists": {"field": "tagged_at"}}
+        return {"bool": {"must_not": [untagged, {"terms": {"id": held}}]}}
+
+    def _quarantined_ids(self) -> list[str]:
+        self.calls.refresh(self.names.quarantine)
+        by_id = [{"article_id": {"order": "asc"}}]
+        hits = self.calls.scan(self.names.quarantine, {"match_all": {}}, by_id, ["article_id"])
+        return [hit["_source"]["article_id"] for hit in hits]
+
+    def quarantine(self, items: list[Quarantined]) -> None:
+        actions = (docs.set_aside(item) for item in items)
+        self.calls.bulk(self.names.quarantine, "quarantining articles", actions)
+        self.calls.refresh(self.names.quarantine)
+
+    def quarantined(self, limit: int | None = None) -> list[Quarantined]:
+        self.calls.refresh(self.names.quarantine)
+        newest = [{"quarantined_at": {"order": "desc"}}, {"article_id": {"order": "asc"}}]
+        hits = self.calls.scan(self.names.quarantine, {"match_all": {}}, newest, limit=limit)
+        return [Quarantined.model_validate(hit["_source"]) for hit in hits]
+
+    def requeue(self, article_ids: list[str] | None = None) -> int:
+        """Only ids that are held are deleted (deleting a missing one is a failed item)."""
+        held = set(self._quarantined_ids())
+        wanted = held if article_ids is None else held & set(article_ids)
+        actions = (docs.released(article_id) for article_id in sorted(wanted))
+        outcome = self.calls.bulk(self.names.quarantine, "requeueing articles", actions)
+        self.calls.refresh(self.names.quarantine)
+        return len(outcome.written)
 
     def known_signatures(self, since: datetime) -> list[StoredSignature]:
         self.calls.refresh(self.names.articles)
@@ -291,9 +331,10 @@ class ElasticStore:
         wanted = {
             "articles": (names.articles, None),
             "events": (names.events, None),
-            "untagged_articles": (names.articles, UNTAGGED),
+            "untagged_articles": (names.articles, self._waiting()),
             "unindexed_articles": (names.articles, TAGGED_UNINDEXED),
             "unindexed_events": (names.events, UNINDEXED),
+            "quarantined_articles": (names.quarantine, None),
         }
         return {key: self._count(index, query) for key, (index, query) in wanted.items()}
 

@@ -20,7 +20,7 @@ from elasticsearch import ApiError
 from econsec.errors import ConfigError
 from econsec.store.elastic.client import Calls
 
-KINDS = ("events", "articles", "feeds", "cycles", "alerts", "alert-state")
+KINDS = ("events", "articles", "feeds", "cycles", "alerts", "alert-state", "quarantine")
 SHIPPED_PREFIX = "econsec"
 _HERE = Path(__file__).resolve()
 MAPPING_DIRS = (_HERE.parents[2] / "mappings", _HERE.parents[3] / "mappings")
@@ -58,6 +58,10 @@ class Names:
     @property
     def alert_state(self) -> str:
         return self.alias("alert-state")
+
+    @property
+    def quarantine(self) -> str:
+        return self.alias("quarantine")
 
     def concrete(self, kind: str, template: dict[str, Any]) -> str:
         return f"{self.alias(kind)}-v{template['_meta']['schema_version']}"
@@ -98,9 +102,25 @@ def apply(calls: Calls, names: Names) -> dict[str, dict[str, str]]:
     for kind in KINDS:
         template = load_template(kind, names.prefix)
         alias = names.alias(kind)
-        report["templates"][alias] = _put_template(calls, alias, template)
+        report["templates"][alias] = action = _put_template(calls, alias, template)
         report["aliases"][alias] = _ensure_alias(calls, alias, names.concrete(kind, template))
+        if action.startswith("updated"):
+            _add_new_fields(calls, alias, template)
     return report
+
+
+def _add_new_fields(calls: Calls, alias: str, template: dict[str, Any]) -> None:
+    """A template only shapes indices made after it; a newer one's added fields are put on
+    the index already behind the alias too, or its strict mapping would refuse documents
+    that carry them. (Fields are only ever added within a schema version.)"""
+    mappings = template["template"]["mappings"]
+    request = partial(
+        calls.client.indices.put_mapping,
+        index=alias,
+        properties=mappings["properties"],
+        dynamic=mappings["dynamic"],
+    )
+    calls.run(alias, "adding the template's new fields to the index", request)
 
 
 def ready(calls: Calls, names: Names) -> bool:

@@ -26,6 +26,7 @@ from econsec.models import (
     Event,
     FeedHealth,
     FeedResult,
+    Quarantined,
     StoredSignature,
     TaggedArticle,
     is_revision,
@@ -56,10 +57,15 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_unindexed ON events (indexed_at) WHERE indexed_at IS NULL;
 CREATE INDEX IF NOT EXISTS events_article ON events (article_id);
 CREATE TABLE IF NOT EXISTS events_changed (id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS quarantine (
+    article_id TEXT PRIMARY KEY, quarantined_at TEXT NOT NULL, data TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS cycles (
     run_id TEXT PRIMARY KEY, started TEXT NOT NULL, finished TEXT, data TEXT NOT NULL
 );
 """
+# Waiting for the tagger: not tagged yet and not set aside (the quarantine table).
+UNTAGGED = "tagged_at IS NULL AND id NOT IN (SELECT article_id FROM quarantine)"
 
 
 def connect(path: Path, schema: str, what: str, any_thread: bool = False) -> sqlite3.Connection:
@@ -290,7 +296,7 @@ class StateDB:
         return staged
 
     def untagged_articles(self, limit: int | None = None) -> list[Article]:
-        sql = "SELECT data FROM articles WHERE tagged_at IS NULL ORDER BY published, id"
+        sql = f"SELECT data FROM articles WHERE {UNTAGGED} ORDER BY published, id"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [Article.model_validate_json(row[0]) for row in self.db.execute(sql)]
@@ -381,6 +387,27 @@ class StateDB:
     def forget_changes(self, event_ids: list[str]) -> None:
         with self.transaction() as db:
             db.executemany("DELETE FROM events_changed WHERE id = ?", [(i,) for i in event_ids])
+    def quarantine(self, items: list[Quarantined]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                """INSERT OR REPLACE INTO quarantine (article_id, quarantined_at, data)
+                   VALUES (?, ?, ?)""",
+                [(q.article_id, q.quarantined_at.isoformat(), q.model_dump_json()) for q in items],
+            )
+
+    def quarantined(self, limit: int | None = None) -> list[Quarantined]:
+        sql = "SELECT data FROM quarantine ORDER BY quarantined_at DESC, article_id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [Quarantined.model_validate_json(row[0]) for row in self.db.execute(sql)]
+
+    def requeue(self, article_ids: list[str] | None = None) -> int:
+        with self.transaction() as db:
+            if article_ids is None:
+                return db.execute("DELETE FROM quarantine").rowcount
+            return db.executemany(
+                "DELETE FROM quarantine WHERE article_id = ?", [(i,) for i in article_ids]
+            ).rowcount
 
     def unindexed(
         self, limit: int
@@ -412,13 +439,21 @@ class StateDB:
 
     def counts(self) -> dict[str, int]:
         row = self.db.execute(
-            """SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM events),
-                      (SELECT COUNT(*) FROM articles WHERE tagged_at IS NULL),
+            f"""SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM events),
+                      (SELECT COUNT(*) FROM articles WHERE {UNTAGGED}),
                       (SELECT COUNT(*) FROM articles WHERE tagged_at IS NOT NULL
                                                        AND indexed_at IS NULL),
-                      (SELECT COUNT(*) FROM events WHERE indexed_at IS NULL)"""
+                      (SELECT COUNT(*) FROM events WHERE indexed_at IS NULL),
+                      (SELECT COUNT(*) FROM quarantine)"""
         ).fetchone()
-        keys = ("articles", "events", "untagged_articles", "unindexed_articles", "unindexed_events")
+        keys = (
+            "articles",
+            "events",
+            "untagged_articles",
+            "unindexed_articles",
+            "unindexed_events",
+            "quarantined_articles",
+        )
         return dict(zip(keys, row, strict=True))
 
     def events_indexed_between(self, since: datetime | None, until: datetime | None) -> list[str]:

@@ -17,6 +17,7 @@ from econsec.models import (
     FeedHealth,
     FeedResult,
     IndexReport,
+    Quarantined,
     SearchQuery,
     SearchResult,
     StoredSignature,
@@ -116,6 +117,15 @@ class EmbeddedStore:
 
     def save_tagged(self, tagged: list[TaggedArticle], events: list[Event]) -> list[Event]:
         return self.state.save_tagged(tagged, events)
+
+    def quarantine(self, items: list[Quarantined]) -> None:
+        self.state.quarantine(items)
+
+    def quarantined(self, limit: int | None = None) -> list[Quarantined]:
+        return self.state.quarantined(limit)
+
+    def requeue(self, article_ids: list[str] | None = None) -> int:
+        return self.state.requeue(article_ids)
 
     def counts(self) -> dict[str, int]:
         return self.state.counts()
