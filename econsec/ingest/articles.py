@@ -173,9 +173,7 @@ def to_articles(
     source = plain_text(source)  # a channel title is markup as much as an item's
     built: list[Article] = []
     for entry in entries:
-        article = to_article(
-            spec, entry, fetched, max_summary_chars, source, base, max_title_chars
-        )
+        article = to_article(spec, entry, fetched, max_summary_chars, source, base, max_title_chars)
         if isinstance(article, str):
             dropped[article] += 1
         else:

@@ -226,6 +226,8 @@ def test_a_search_nested_too_deep_is_an_error_not_a_crash(tmp_path: Path) -> Non
     )
     assert done.returncode == 2, done.stderr
     assert "nested 9500 parentheses deep; at most 64" in done.stderr
+
+
 def test_ingest_where_no_feed_could_be_read_exits_3(tmp_path: Path) -> None:
     """A cron job or an Airflow task must be able to tell that the pipeline is dead."""
     store = str(tmp_path / "store")

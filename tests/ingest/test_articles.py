@@ -184,6 +184,8 @@ def test_a_link_no_parser_reads_is_no_crash_with_a_base() -> None:
         SPEC, entries, FETCHED, max_summary_chars=500, base="https://b.example/"
     )
     assert [a.url for a in articles] == ["https://example.com/g"]
+
+
 def test_huge_title_is_cut_and_flagged() -> None:
     """A megabyte of headline must not reach the store (or the tagger) whole."""
     articles, _ = to_articles(

@@ -352,6 +352,8 @@ def test_a_query_nested_too_deep_is_refused_before_any_parser(store: Store) -> N
         SearchQuery(q="huawei " * 2_000)
     store.check_query('"' + "(" * 100 + '"')  # inside a phrase nothing nests
     store.check_query("(" * 64 + "huawei" + ")" * 64)
+
+
 def test_quarantined_articles_wait_until_requeued(store: Store) -> None:
     articles = [factories.article(n, day=n) for n in range(1, 4)]
     store.stage_articles(articles)

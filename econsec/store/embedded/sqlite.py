@@ -387,6 +387,7 @@ class StateDB:
     def forget_changes(self, event_ids: list[str]) -> None:
         with self.transaction() as db:
             db.executemany("DELETE FROM events_changed WHERE id = ?", [(i,) for i in event_ids])
+
     def quarantine(self, items: list[Quarantined]) -> None:
         with self.transaction() as db:
             db.executemany(
