@@ -175,10 +175,17 @@ class WindowCondition(ConditionBase):
     @model_validator(mode="after")
     def _within_reach(self) -> WindowCondition:
         """Refused here, not in every run: the stores cannot read back before 1677."""
-        if self.reach > LONGEST:
-            windows = round(self.reach / self.window)
+        try:
+            reach = self.reach
+        except OverflowError:  # a baseline of a billion windows
             raise ValueError(
-                f"looks back {format_duration(self.reach)} ({windows} windows of "
+                f"looks back more than any date ({format_duration(self.window)} windows: "
+                f"shorten {self.shorten}); at most 100y"
+            ) from None
+        if reach > LONGEST:
+            windows = round(reach / self.window)
+            raise ValueError(
+                f"looks back {format_duration(reach)} ({windows} windows of "
                 f"{format_duration(self.window)}: shorten {self.shorten}); at most 100y"
             )
         return self
@@ -249,9 +256,6 @@ class SpikeCondition(WindowCondition):
     def _one_baseline(self) -> SpikeCondition:
         if self.baseline is not None and "baseline_windows" in self.model_fields_set:
             raise ValueError("give baseline_windows or baseline, not both")
-        windows = 1 if self.baseline is not None else self.baseline_windows + 1
-        if self.window.total_seconds() * windows > LONGEST.total_seconds():  # no overflow
-            raise ValueError("window × (baseline_windows + 1) reaches back more than 100y")
         return self
 
     @property

@@ -57,7 +57,7 @@ def test_any_value_of_a_text_field_is_never_a_server_error(client: httpx.Client,
         response = client.get(path, params={"q": q})
         assert response.status_code in (200, 400), response.text
         if response.status_code == 400:
-            assert ":* (any value) works on keyword fields" in response.json()["detail"]
+            assert ":* asks whether a field is present" in response.json()["detail"]
 
 
 def test_the_embedded_store_refuses_any_value_of_a_text_field(tmp_path: Path) -> None:
@@ -68,7 +68,7 @@ def test_the_embedded_store_refuses_any_value_of_a_text_field(tmp_path: Path) ->
         with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as client:
             response = client.get("/api/events", params={"q": "title:*"})
             assert response.status_code == 400
-            assert "title:* (any value) works on keyword fields" in response.json()["detail"]
+            assert "title:* asks whether a field is present" in response.json()["detail"]
             assert client.get("/api/events", params={"q": "type:*"}).json()["total"] == 5
     finally:
         store.close()
@@ -101,7 +101,7 @@ def broken_rules(tmp_path: Path) -> Iterator[tuple[httpx.Client, Path]]:
         (b"name: caf\xe9\nquery: '*'\n", "bad.yaml: cannot read rule: 'utf-8' codec"),
         (
             yaml.safe_dump(SPIKE_PAST_YEAR_ONE).encode(),
-            "bad.yaml: condition: window × (baseline_windows + 1) reaches back more than 100y",
+            "bad.yaml: condition: looks back 10200y",
         ),
     ],
     ids=["not-utf8", "spike-baseline-past-year-one"],

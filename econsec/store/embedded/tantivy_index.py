@@ -422,7 +422,7 @@ def parse_query(index: tantivy.Index, text: str, kind: str) -> tantivy.Query:
     fields = EVENT_FIELDS if kind == "events" else ARTICLE_FIELDS
     for name in ANY_VALUE.findall(text):
         if fields.get(name) == TEXT:  # Tantivy would refuse it only while searching
-            raise QueryError(text, f"{name}:* (any value) works on keyword fields, not on text")
+            raise QueryError(text, _presence_reason(name))
     try:
         query = index.parse_query(text, DEFAULT_SEARCH_FIELDS[kind])
         _empty_index(kind).searcher().search(query, 1)
@@ -436,13 +436,14 @@ def _reason(message: str) -> str:
     present (`title:*`), which the parser accepts and only a search refuses."""
     message = message.replace("Invalid query: ", "")
     found = NOT_FAST.search(message)
-    if found:
-        name = found.group(1)
-        return (
-            f"{name}:* asks whether a field is present, which only keyword, date and number "
-            f"fields can answer (type, initiator, published, …), not the text field {name}"
-        )
-    return message
+    return _presence_reason(found.group(1)) if found else message
+
+
+def _presence_reason(name: str) -> str:
+    return (
+        f"{name}:* asks whether a field is present, which only keyword, date and number "
+        f"fields can answer (type, initiator, published, …), not the text field {name}"
+    )
 
 
 @functools.cache
