@@ -1,18 +1,54 @@
-"""Dates as analysts type them: `2024-06-01`, `2024-06-01T08:00`, `30d`, `12h`, `2w`."""
+"""Dates and durations as analysts type them: `2024-06-01`, `2024-06-01T08:00`, `30m`,
+`12h`, `2w`, `6mo`.
+
+One duration grammar for every command, page and rule, as in Elasticsearch and Kibana
+date math: `m` is minutes, months are `mo` (or `M`), then `h`, `d`, `w`, `y`."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-RELATIVE = re.compile(r"^(\d+)\s*([hdwmy])$")
+DURATION = re.compile(r"^\s*(\d+)\s*(mo|[mhdwyM])\s*$", re.IGNORECASE)
 UNITS = {
+    "m": timedelta(minutes=1),
     "h": timedelta(hours=1),
     "d": timedelta(days=1),
     "w": timedelta(weeks=1),
-    "m": timedelta(days=30),
+    "mo": timedelta(days=30),
     "y": timedelta(days=365),
 }
+DURATION_HELP = "30m (minutes), 6h, 7d, 2w, 6mo (months; also 6M), 1y"
+LONGEST = timedelta(days=36_500)  # durations reach back from now; past year 1 they cannot
+
+
+def parse_duration(value: Any) -> timedelta:
+    """`30m` (minutes), `6h`, `7d`, `2w`, `6mo` or `6M` (30 days), `1y` (365 days); a bare
+    number is refused (seconds or days?), and so is anything longer than 100 years."""
+    if isinstance(value, timedelta):
+        return value
+    found = DURATION.match(str(value))
+    if not found:
+        raise ValueError(f"not a duration: {value!r} (use {DURATION_HELP})")
+    unit = found.group(2)
+    unit = unit if unit == "M" else unit.lower()
+    try:
+        duration = int(found.group(1)) * UNITS["mo" if unit == "M" else unit]
+    except OverflowError:
+        duration = LONGEST + UNITS["d"]
+    if duration > LONGEST:
+        raise ValueError(f"duration too long: {value!r} (at most 100y)")
+    return duration
+
+
+def format_duration(value: timedelta) -> str:
+    """The shortest way to write `value` in the grammar `parse_duration` reads."""
+    minutes = int(value.total_seconds() // 60)
+    for unit, size in (("y", 525600), ("w", 10080), ("d", 1440), ("h", 60)):
+        if minutes and minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
 
 
 # Every zone on Earth is between UTC-12:00 and UTC+14:00 (Kiribati); beyond, a date is wrong.
@@ -60,18 +96,16 @@ def parse_when(value: str | None, *, now: datetime | None = None) -> datetime | 
     if value is None or not value.strip():
         return None
     value = value.strip()
-    match = RELATIVE.match(value.lower())
-    if match:
+    if DURATION.match(value):
         try:
-            back = int(match.group(1)) * UNITS[match.group(2)]
-            return in_range((now or datetime.now(UTC)) - back)
+            return in_range((now or datetime.now(UTC)) - parse_duration(value))
         except OverflowError:
             raise ValueError(f"{value!r} reaches back before year 1") from None
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise ValueError(
-            f"{value!r} is not a date: use YYYY-MM-DD, an ISO datetime, or 30d / 12h / 2w"
+            f"{value!r} is not a date: use YYYY-MM-DD, an ISO datetime, or {DURATION_HELP}"
         ) from exc
     if when.tzinfo is None:
         return in_range(when.replace(tzinfo=UTC))

@@ -12,7 +12,6 @@ syndicating one announcement count once. Time windows are measured on
 
 from __future__ import annotations
 
-import re
 from abc import abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from econsec.store.protocols import AlertState, Learned
+from econsec.timeparse import LONGEST, format_duration, parse_duration
 
 FieldName = Literal[
     "type",
@@ -37,40 +37,7 @@ FieldName = Literal[
     "story_id",
     "cluster_id",
 ]
-DURATION = re.compile(r"^\s*(\d+)\s*([mhdwy])\s*$")
-UNITS = {
-    "m": timedelta(minutes=1),
-    "h": timedelta(hours=1),
-    "d": timedelta(days=1),
-    "w": timedelta(weeks=1),
-    "y": timedelta(days=365),  # as `search --since 1y`
-}
-LONGEST = timedelta(days=36_500)  # windows reach back from now; past year 1 they cannot
 History = Callable[[datetime | None, datetime | None], list[dict[str, Any]]]
-
-
-def parse_duration(value: Any) -> timedelta:
-    """`30m`, `6h`, `7d`, `2w`, `1y`; a bare number is refused (seconds or days?)."""
-    if isinstance(value, timedelta):
-        return value
-    found = DURATION.match(str(value))
-    if not found:
-        raise ValueError(f"not a duration: {value!r} (use 30m, 6h, 7d, 2w or 1y)")
-    try:
-        duration = int(found.group(1)) * UNITS[found.group(2)]
-    except OverflowError:
-        duration = LONGEST + UNITS["d"]
-    if duration > LONGEST:
-        raise ValueError(f"duration too long: {value!r} (at most 100y)")
-    return duration
-
-
-def format_duration(value: timedelta) -> str:
-    minutes = int(value.total_seconds() // 60)
-    for unit, size in (("y", 525600), ("w", 10080), ("d", 1440), ("h", 60)):
-        if minutes and minutes % size == 0:
-            return f"{minutes // size}{unit}"
-    return f"{minutes}m"
 
 
 @dataclass

@@ -62,7 +62,7 @@ def test_durations(text: str, value: timedelta) -> None:
     assert parse_duration(text) == value
 
 
-@pytest.mark.parametrize("text", ["7", "7 days", "1.5y", "2mo", ""])
+@pytest.mark.parametrize("text", ["7", "7 days", "1.5y", "2mon", "2 months", ""])
 def test_bad_durations(text: str) -> None:
     with pytest.raises(ValueError):
         parse_duration(text)
