@@ -266,6 +266,8 @@ class SearchQuery(BaseModel):
     until: datetime | None = None
     indexed_since: datetime | None = None  # when the event became searchable, for alert rules
     indexed_until: datetime | None = None
+    # events the tagger was less sure of are left out (a range on `confidence`)
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     limit: int = 20
     offset: int = 0
     sort: Literal["newest", "relevance"] = "newest"

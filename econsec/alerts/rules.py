@@ -150,6 +150,7 @@ class Rule(BaseModel):
             countries=f.countries,
             technologies=f.technologies,
             statuses=list(f.status),
+            min_confidence=f.min_confidence,
             collapse=False,
             **window,
         )

@@ -236,6 +236,10 @@ def search(
     tech: Annotated[list[str] | None, typer.Option(help="Technology domain; repeatable.")] = None,
     since: Annotated[str | None, typer.Option(help="From: 2024-06-01 or 30d.")] = None,
     until: Annotated[str | None, typer.Option(help="Until: 2024-12-31 or 1d.")] = None,
+    min_confidence: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Hide events the tagger is less sure of (0 to 1)."),
+    ] = 0.0,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="Most hits shown.")] = 20,
     articles: Annotated[bool, typer.Option("--articles", help="Search articles.")] = False,
     all_copies: Annotated[
@@ -263,6 +267,7 @@ def search(
             technologies=tech,
             since=since,
             until=until,
+            min_confidence=min_confidence,
             limit=limit,
             collapse=not all_copies,
         )

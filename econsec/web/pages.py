@@ -30,6 +30,7 @@ FACETS = {  # URL parameter -> (facet in the search result, heading)
     "status": ("status", "Status"),
 }
 FACET_SHOWN = 8  # values listed before "more"
+CONFIDENCE_LEVELS = (0.0, 0.3, 0.5, 0.7, 0.9)  # the search form's choices (0: any)
 HISTORY_SHOWN = 50
 QUARANTINE_SHOWN = 100  # articles the tagger failed on, newest first
 
@@ -119,6 +120,7 @@ def routes() -> APIRouter:
             "paging": paging(params, result),
             "error": error,
             "cleared": SearchParams(q=params.q).url(),
+            "confidence_levels": sorted({*CONFIDENCE_LEVELS, params.min_confidence}),
         }
         return web.render(request, "search.html", context, 400 if error else 200)
 

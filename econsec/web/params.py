@@ -36,6 +36,7 @@ class SearchParams:
     sort: Sort = "newest"
     page: int = 1
     limit: int = PAGE_SIZE
+    min_confidence: float = 0.0
 
     def query(self) -> SearchQuery:
         """The store query; a `ValueError` names a date that does not parse."""
@@ -45,6 +46,7 @@ class SearchParams:
             since=self.since,
             until=self.until,
             sort=self.sort,
+            min_confidence=self.min_confidence,
             limit=self.limit,
             offset=(self.page - 1) * self.limit,
             facets=True,
@@ -58,6 +60,8 @@ class SearchParams:
         found = [("q", self.q)] if self.q else []
         found += [(name, value) for name in FILTERS for value in self.values(name)]
         found += [(name, value) for name, value in (("since", self.since), ("until", self.until))]
+        if self.min_confidence:
+            found.append(("min_confidence", f"{self.min_confidence:g}"))
         if self.sort != "newest":
             found.append(("sort", self.sort))
         if self.limit != PAGE_SIZE:
@@ -85,7 +89,9 @@ class SearchParams:
 
     @property
     def filtered(self) -> bool:
-        return bool(self.q.strip("* ") or self.filters or self.since or self.until)
+        return bool(
+            self.q.strip("* ") or self.filters or self.since or self.until or self.min_confidence
+        )
 
 
 def search_params(
@@ -114,6 +120,10 @@ def search_params(
     until: Annotated[
         str, Query(description="Published until: 2024-12-31 (the whole day) or 1d.")
     ] = "",
+    min_confidence: Annotated[
+        float,
+        Query(ge=0.0, le=1.0, description="Only events the tagger is this sure of (0 to 1)."),
+    ] = 0.0,
     sort: Annotated[Sort, Query(description="newest first, or best match first.")] = "newest",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page of stories.")] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Stories per page.")] = PAGE_SIZE,
@@ -140,4 +150,5 @@ def search_params(
         sort=sort,
         page=page,
         limit=limit,
+        min_confidence=min_confidence,
     )

@@ -92,6 +92,7 @@ def events(found: dict[str, Article]) -> dict[str, Event]:
             countries=["JP"],
             technologies=["semiconductors"],
             status="planned",
+            confidence=0.45,
         ),
         "steel": factories.event(
             found["steel"],

@@ -3,7 +3,7 @@ embedded backend (`embedded.py`), built as one request.
 
 - the query string is Lucene syntax (`query_string`) over title, evidence and
   summary (events) or title and summary (articles); structured filters are
-  `terms` and a `range` on `published`;
+  `terms`, a `range` on `published` and one on `confidence`;
 - only indexed documents (`indexed_at` set by `index_pending`) are searched,
   as the embedded store only searches what it has copied into Tantivy, and
   `indexed_since` / `indexed_until` (alert rules' checkpoints) are a range on it;
@@ -55,6 +55,8 @@ def filters(query: SearchQuery, kind: str) -> list[dict[str, Any]]:
         clauses.append(_range("published", query.since, query.until))
     if kind == "events" and (query.indexed_since or query.indexed_until):
         clauses.append(_range("indexed_at", query.indexed_since, query.indexed_until))
+    if kind == "events" and query.min_confidence:
+        clauses.append({"range": {"confidence": {"gte": query.min_confidence}}})
     return clauses
 
 

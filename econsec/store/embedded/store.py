@@ -221,6 +221,8 @@ class EmbeddedStore:
             filters.append(index.date_filter(query.since, query.until))
         if kind == "events" and (query.indexed_since or query.indexed_until):
             filters.append(index.term_filter("id", self._indexed_ids(query)))
+        if kind == "events" and query.min_confidence:
+            filters.append(index.at_least("confidence", query.min_confidence))
         return filters
 
     def _indexed_ids(self, query: SearchQuery) -> list[str]:

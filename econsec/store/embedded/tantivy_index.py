@@ -373,6 +373,12 @@ class TantivyIndex:
     def term_filter(self, field: str, values: list[str]) -> tantivy.Query:
         return tantivy.Query.term_set_query(self.schema, field, values)
 
+    def at_least(self, field: str, lower: float) -> tantivy.Query:
+        """Documents whose number field `field` is `lower` or more."""
+        return tantivy.Query.range_query(
+            self.schema, field, tantivy.FieldType.Float, float(lower), None
+        )
+
     def published_after(self, nanos: int) -> tantivy.Query:
         """Documents published strictly later than a sort key of a newest-first window."""
         after = EPOCH + timedelta(microseconds=nanos // 1000)
