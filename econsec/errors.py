@@ -11,6 +11,8 @@
     ├── StoreError             the store failed (names the store or index)
     │   └── StoreBusyError     another process holds the index writer
     ├── QueryError             a search query does not parse
+    ├── FilterValueError       a search filter's value could never match (names the filter,
+    │                          the value and the nearest valid ones; also a ValueError)
     ├── DagRunError            an Airflow run of `econsec run` failed (names its log)
     ├── DataFileError          a tagger data file is malformed (extractors.resources;
     │                          also a ValueError)
@@ -92,6 +94,17 @@ class QueryError(EconsecError):
     def __init__(self, query: str, message: str):
         self.query = query
         super().__init__(f"query {query!r}: {message}")
+
+
+class FilterValueError(ValueError, EconsecError):
+    """A filter value no event can have (`--tech semiconductor`): refused, since searching
+    for it would answer "0 events" as if nothing had happened."""
+
+    def __init__(self, name: str, value: str, message: str, nearest: list[str] | None = None):
+        self.name = name
+        self.value = value
+        self.nearest = nearest or []
+        super().__init__(f"{name} {value!r}: {message}")
 
 
 class DagRunError(EconsecError):

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -283,22 +284,31 @@ class SearchQuery(BaseModel):
 
     @classmethod
     def from_user(
-        cls, q: str = "", *, since: str | None = None, until: str | None = None, **fields: Any
+        cls,
+        q: str = "",
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        known: Callable[[str], dict[str, int]] | None = None,
+        **fields: Any,
     ) -> SearchQuery:
-        """A query as a person typed it (CLI flags, URL parameters), normalised one way for
-        both: values stripped, blanks dropped, each value once; country codes and two-letter
-        initiators upper-case (how they are stored); `since` / `until` parsed, a bare
-        `until` date meaning the whole day. A `ValueError` names what does not parse."""
+        """A query as a person typed it (CLI flags, URL parameters, the pages), normalised
+        one way for all (`econsec.vocabulary`): values stripped, blanks dropped, each as the
+        index holds it (`China` -> `CN`, `--type export_control` -> its every type,
+        `semiconductor` -> `semiconductors`), and so the filters of the query's text;
+        `since` / `until` parsed, a bare `until` date meaning the whole day. A `ValueError`
+        names what does not parse, a `FilterValueError` (also one) a value that could
+        never match, with the nearest valid ones; `known` gives the store's values of a
+        field (`Store.values`), which may hold what the taxonomy no longer does."""
         from econsec.timeparse import parse_until, parse_when
+        from econsec.vocabulary import normalise, rewrite_query
 
+        check_query_size(q)
+        fields |= {"since": parse_when(since), "until": parse_until(until)}
         for name in LIST_FIELDS:
             cleaned = [v.strip() for v in fields.get(name) or [] if v and v.strip()]
-            if name == "countries":
-                cleaned = [v.upper() for v in cleaned]
-            elif name == "initiators":
-                cleaned = [v.upper() if len(v) == 2 else v for v in cleaned]
-            fields[name] = list(dict.fromkeys(cleaned))
-        return cls(q=q.strip() or "*", since=parse_when(since), until=parse_until(until), **fields)
+            fields[name] = normalise(name, cleaned, known)
+        return cls(q=rewrite_query(q.strip(), known) or "*", **fields)
 
     def term_filters(self, kind: str) -> dict[str, list[str]]:
         """Index field -> wanted values; one mapping so both backends filter alike."""

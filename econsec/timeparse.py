@@ -28,18 +28,22 @@ def parse_duration(value: Any) -> timedelta:
     number is refused (seconds or days?), and so is anything longer than 100 years."""
     if isinstance(value, timedelta):
         return value
-    found = DURATION.match(str(value))
-    if not found:
-        raise ValueError(f"not a duration: {value!r} (use {DURATION_HELP})")
-    unit = found.group(2)
-    unit = unit if unit == "M" else unit.lower()
     try:
-        duration = int(found.group(1)) * UNITS["mo" if unit == "M" else unit]
+        duration = _duration(str(value))
     except OverflowError:
         duration = LONGEST + UNITS["d"]
     if duration > LONGEST:
         raise ValueError(f"duration too long: {value!r} (at most 100y)")
     return duration
+
+
+def _duration(value: str) -> timedelta:
+    """The duration as written, however long (an `OverflowError` past timedelta's)."""
+    found = DURATION.match(value)
+    if not found:
+        raise ValueError(f"not a duration: {value!r} (use {DURATION_HELP})")
+    unit = found.group(2)
+    return int(found.group(1)) * UNITS["mo" if unit == "M" else unit.lower()]
 
 
 def format_duration(value: timedelta) -> str:
@@ -98,7 +102,7 @@ def parse_when(value: str | None, *, now: datetime | None = None) -> datetime | 
     value = value.strip()
     if DURATION.match(value):
         try:
-            return in_range((now or datetime.now(UTC)) - parse_duration(value))
+            return in_range((now or datetime.now(UTC)) - _duration(value))
         except OverflowError:
             raise ValueError(f"{value!r} reaches back before year 1") from None
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,6 +22,7 @@ from econsec.cli.common import (
     print_alerts,
     print_json,
 )
+from econsec.cli.values import values
 from econsec.version import __version__
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.add_typer(alerts_app, name="alerts")
+app.command()(values)
 
 
 @app.callback(invoke_without_command=True)
@@ -223,17 +225,26 @@ def run(
 def search(
     query: Annotated[str, typer.Argument(help="Lucene-style query; '*' for everything.")] = "*",
     type_: Annotated[
-        list[str] | None, typer.Option("--type", help="Event type code; repeatable.")
+        list[str] | None,
+        typer.Option(
+            "--type", help="Event type code, or a category for its every type; repeatable."
+        ),
     ] = None,
     category: Annotated[list[str] | None, typer.Option(help="Category; repeatable.")] = None,
     country: Annotated[
-        list[str] | None, typer.Option(help="ISO code of any actor; repeatable.")
+        list[str] | None,
+        typer.Option(help="Country of any actor: ISO code, name or demonym; repeatable."),
     ] = None,
     initiator: Annotated[
         list[str] | None,
-        typer.Option(help="Who started the event: ISO code or canonical name; repeatable."),
+        typer.Option(
+            help="Who started the event: ISO code, country name or demonym, or an "
+            "organisation; repeatable."
+        ),
     ] = None,
-    tech: Annotated[list[str] | None, typer.Option(help="Technology domain; repeatable.")] = None,
+    tech: Annotated[
+        list[str] | None, typer.Option(help="Technology domain (singular or plural); repeatable.")
+    ] = None,
     since: Annotated[str | None, typer.Option(help="From: 2024-06-01 or 30d.")] = None,
     until: Annotated[str | None, typer.Option(help="Until: 2024-12-31 or 1d.")] = None,
     min_confidence: Annotated[
@@ -253,12 +264,12 @@ def search(
     Example: econsec search 'gallium OR germanium' --category export_control --since 2023-01-01
     """
     from econsec.config import load_settings
-    from econsec.errors import QueryError
+    from econsec.errors import FilterValueError, QueryError
     from econsec.models import SearchQuery
     from econsec.store.protocols import SearchKind
 
-    try:
-        request = SearchQuery.from_user(
+    def asked(known: Callable[[str], dict[str, int]] | None) -> SearchQuery:
+        return SearchQuery.from_user(
             query,
             types=type_,
             categories=category,
@@ -270,11 +281,21 @@ def search(
             min_confidence=min_confidence,
             limit=limit,
             collapse=not all_copies,
+            known=known,
         )
+
+    try:
+        asked(None)  # a bad date or query is a usage error before any store is opened
+    except FilterValueError:
+        pass  # unknown to the taxonomy and the gazetteer: the store may hold it
     except (ValueError, QueryError) as exc:
         fail(str(exc), code=2)
     kind: SearchKind = "articles" if articles else "events"
     with opened(load_settings(store=store)) as st:
+        try:
+            request = asked(st.values)
+        except (ValueError, QueryError) as exc:
+            fail(str(exc), code=2)
         result = st.search(request, kind)
     if as_json:
         print_json({"total": result.total, "stories": result.clusters, kind: result.hits})

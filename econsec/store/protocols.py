@@ -28,6 +28,13 @@ from econsec.models import (
 
 SearchKind = Literal["events", "articles"]
 STORY_LIMIT = 500  # articles shown for one story (the event page lists every outlet)
+VALUES_LIMIT = 10_000  # distinct values of one field listed (`Store.values`)
+
+
+def ranked(counts: dict[str, int]) -> dict[str, int]:
+    """Values most frequent first, then alphabetically: the order of `Store.values` on
+    every backend."""
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 @dataclass
@@ -124,6 +131,12 @@ class Store(Protocol):
 
     def check_query(self, q: str, kind: SearchKind = "events") -> None:
         """Raise `QueryError` now for a query this backend could never run."""
+        ...
+
+    def values(self, field: str, size: int = VALUES_LIMIT) -> dict[str, int]:
+        """The values of an events' keyword field (`type`, `countries`…) among the
+        searchable events, each with its number of events, most frequent first: what a
+        filter on it can match (`econsec values`)."""
         ...
 
     def get_event(self, event_id: str) -> dict[str, Any] | None: ...

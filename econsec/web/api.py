@@ -11,12 +11,18 @@ from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 
 from econsec.alerts.rules import load_rules
+from econsec.errors import FilterValueError
 from econsec.models import Alert, FeedHealth, SearchQuery
+from econsec.store.protocols import Store
+from econsec.vocabulary import listed_values
 from econsec.web import read_models
 from econsec.web.params import SearchParams, search_params
 
 EVENT_ID = Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The event's id.")
 RULE_NAME = Path(min_length=1, max_length=200, description="Rule name or file name stem.")
+FILTER_NAME = Path(
+    max_length=20, description="type, category, technology, country, initiator or status."
+)
 
 
 class Problem(BaseModel):
@@ -34,7 +40,7 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
     401: _answer("The server has a token and the request did not carry it."),
     503: _answer("The store cannot be reached; the message names it."),
 }
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _answer("No such event or rule.")}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _answer("No such event, rule or filter.")}
 BROKEN_RULES: dict[int | str, dict[str, Any]] = {
     409: _answer("A file of the rules folder is broken; the message names it.")
 }
@@ -80,9 +86,9 @@ class Story(BaseModel):
     outlets: int = Field(description="Distinct outlets among the sources.")
 
 
-def _query(params: SearchParams) -> SearchQuery:
+def _query(params: SearchParams, store: Store) -> SearchQuery:
     try:
-        return params.query()
+        return params.query(known=store.values)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from exc
 
@@ -109,8 +115,9 @@ def api_routes() -> APIRouter:
 
         Example: `/api/events?q=gallium&category=export_control&since=2024-01-01`
         """
+        store = request.app.state.web.shared.get()
         with _searching():
-            result = read_models.search_events(request.app.state.web.shared.get(), _query(params))
+            result = read_models.search_events(store, _query(params, store))
         return EventsPage(
             total=result.total,
             stories=result.clusters,
@@ -119,6 +126,18 @@ def api_routes() -> APIRouter:
             events=result.hits,
             facets=result.facets,
         )
+
+    @router.get("/values/{name}", tags=["events"], responses=NOT_FOUND)
+    def values(request: Request, name: Annotated[str, FILTER_NAME]) -> dict[str, dict[str, int]]:
+        """The values a filter takes in the store, each with its number of events, most
+        frequent first (`econsec values --json`).
+
+        Example: `/api/values/country`
+        """
+        try:
+            return listed_values(request.app.state.web.shared.get().values, name)
+        except FilterValueError as exc:
+            raise HTTPException(404, str(exc)) from exc
 
     @router.get("/events/{event_id}", response_model=Story, tags=["events"], responses=NOT_FOUND)
     def event(request: Request, event_id: Annotated[str, EVENT_ID]) -> Story:
@@ -132,7 +151,9 @@ def api_routes() -> APIRouter:
     def timeline(request: Request, params: Params) -> Timeline:
         """Events a month by category, for the same search as `/api/events`."""
         store = request.app.state.web.shared.get()
-        query = _query(params).model_copy(update={"limit": 0, "offset": 0, "collapse": False})
+        query = _query(params, store).model_copy(
+            update={"limit": 0, "offset": 0, "collapse": False}
+        )
         with _searching():
             return Timeline(**read_models.timeline(store, query, store.search(query).facets))
 

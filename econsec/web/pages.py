@@ -106,7 +106,8 @@ def routes() -> APIRouter:
         result, error = SearchResult(total=0), ""
         chart: dict[str, Any] = {"months": [], "series": []}
         try:
-            query = params.query()
+            query = params.query(known=store.values)
+            params = params.normalised(query)
             result = read_models.search_events(store, query)
             chart = read_models.timeline(store, query, result.facets)
         except (ValueError, QueryError) as exc:

@@ -4,12 +4,13 @@ bookmark and every facet is a link."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import Query
 
 from econsec.models import SearchQuery
+from econsec.vocabulary import Known
 
 PAGE_SIZE = 20
 MAX_LIMIT = 100
@@ -38,11 +39,15 @@ class SearchParams:
     limit: int = PAGE_SIZE
     min_confidence: float = 0.0
 
-    def query(self) -> SearchQuery:
-        """The store query; a `ValueError` names a date that does not parse."""
-        wanted = {FILTERS[name]: list(values) for name, values in self.filters.items()}
+    def query(self, known: Known | None = None) -> SearchQuery:
+        """The store query; a `ValueError` names a date that does not parse or a filter
+        value that could never match (`known`: the store's values, `Store.values`)."""
+        wanted: dict[str, Any] = {
+            FILTERS[name]: list(values) for name, values in self.filters.items()
+        }
         return SearchQuery.from_user(
             self.q,
+            known=known,
             since=self.since,
             until=self.until,
             sort=self.sort,
@@ -52,6 +57,13 @@ class SearchParams:
             facets=True,
             **wanted,
         )
+
+    def normalised(self, query: SearchQuery) -> SearchParams:
+        """The same search as the index reads it (`China` -> `CN`), so that the facets
+        show a chosen value as chosen and their links carry what was searched."""
+        filters = {name: tuple(getattr(query, field)) for name, field in FILTERS.items()}
+        q = query.q if self.q.strip() else self.q
+        return replace(self, q=q, filters={k: v for k, v in filters.items() if v})
 
     def values(self, name: str) -> tuple[str, ...]:
         return self.filters.get(name, ())
@@ -103,15 +115,26 @@ def search_params(
         ),
     ] = "",
     type_: Annotated[
-        list[str] | None, Query(alias="type", description="Event type code, repeatable.")
+        list[str] | None,
+        Query(
+            alias="type",
+            description="Event type code, or a category for its every type; repeatable.",
+        ),
     ] = None,
     category: Annotated[list[str] | None, Query(description="Category code, repeatable.")] = None,
     initiator: Annotated[
-        list[str] | None, Query(description="Initiating actor (ISO code or name), repeatable.")
+        list[str] | None,
+        Query(
+            description="Initiating actor: ISO code, country name or demonym, or an "
+            "organisation; repeatable."
+        ),
     ] = None,
-    tech: Annotated[list[str] | None, Query(description="Technology domain, repeatable.")] = None,
+    tech: Annotated[
+        list[str] | None, Query(description="Technology domain (singular or plural), repeatable.")
+    ] = None,
     country: Annotated[
-        list[str] | None, Query(description="ISO code of any actor, repeatable.")
+        list[str] | None,
+        Query(description="Country of any actor: ISO code, name or demonym; repeatable."),
     ] = None,
     status: Annotated[
         list[str] | None, Query(description="planned or enacted, repeatable.")
@@ -134,7 +157,7 @@ def search_params(
         "category": category,
         "initiator": initiator,
         "tech": tech,
-        "country": [c.upper() for c in country or []],
+        "country": country,
         "status": status,
     }
     filters = {

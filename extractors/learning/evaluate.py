@@ -11,13 +11,17 @@ status when it matches.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..resources import DataFileError, iter_jsonl
+from ..taxonomy import CODES, TECHNOLOGIES
 from ..types import TagResult
+
+STATUSES = ("planned", "enacted")
 
 
 class Tagger(Protocol):
@@ -50,10 +54,29 @@ def label_problem(item: dict[str, Any]) -> str:
     for k, event in enumerate(events):
         if not isinstance(event, dict) or not isinstance(event.get("type"), str):
             return f"'labels.events[{k}]' must be an object with a 'type'"
+        unknown = _unknown(f"labels.events[{k}].type", event["type"], CODES)
+        if unknown:
+            return unknown
+        if "status" in event and event["status"] not in STATUSES:
+            return f"'labels.events[{k}].status' must be one of {', '.join(STATUSES)}"
     technologies = labels.get("technologies", [])
     if not isinstance(technologies, list) or not all(isinstance(t, str) for t in technologies):
         return "'labels.technologies' must be a list of codes"
+    for k, technology in enumerate(technologies):
+        unknown = _unknown(f"labels.technologies[{k}]", technology, TECHNOLOGIES)
+        if unknown:
+            return unknown
     return ""
+
+
+def _unknown(where: str, code: str, codes: tuple[str, ...]) -> str:
+    """Why a label is not a taxonomy code ('' when it is): scored against predictions
+    that can never carry it, it would only lower recall, and silently."""
+    if code in codes:
+        return ""
+    nearest = difflib.get_close_matches(code, codes, n=1, cutoff=0.75)
+    hint = f"did you mean {nearest[0]}?" if nearest else "`econsec taxonomy` lists the codes"
+    return f"'{where}' {code!r} is not in the taxonomy; {hint}"
 
 
 def predict(tagger: Tagger, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

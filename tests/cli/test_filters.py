@@ -94,3 +94,87 @@ def test_least_confidence(store: str) -> None:
 def test_a_confidence_outside_0_to_1_is_a_usage_error(store: str, bad: str) -> None:
     code, _, err = invoke("search", "*", "--store", store, "--min-confidence", bad)
     assert code == 2 and "--min-confidence" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--country", "China"], ["export_control.ban", "investment_screening.review"]),
+        (["--initiator", "Japanese"], ["export_control.restriction"]),
+        (["--type", "export_control"], ["export_control.ban", "export_control.restriction"]),
+        (["--tech", "semiconductor"], ["export_control.restriction"]),
+        (["--category", "Export_Control", "--min-confidence", "0.6"], ["export_control.ban"]),
+    ],
+)
+def test_what_people_type_is_what_the_index_holds(
+    store: str, args: list[str], expected: list[str]
+) -> None:
+    assert found(store, *args) == expected
+
+
+def test_a_category_in_the_query_text(store: str) -> None:
+    code, out, err = invoke("search", "type:export_control.*", "--store", store, "--json")
+    assert code == 0, err
+    assert [hit["type"] for hit in json.loads(out)["events"]] == [
+        "export_control.ban",
+        "export_control.restriction",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (
+            ["--tech", "semiconductr"],
+            "technology 'semiconductr': unknown; did you mean semiconductors?",
+        ),
+        (["--country", "Chnia"], "did you mean China (CN)?"),
+        (["--type", "export_contol.ban"], "did you mean export_control.ban"),
+        (["--category", "weather"], "unknown; use one of export_control, investment_screening"),
+        (["--initiator", "Acme Widgets"], "initiator 'Acme Widgets': unknown"),
+        (["type:export_contol.ban"], "did you mean export_control.ban"),
+    ],
+)
+def test_a_value_no_event_can_have_is_a_usage_error(
+    store: str, args: list[str], words: str
+) -> None:
+    query = [] if args[0].startswith("--") else [args.pop()]
+    code, out, err = invoke("search", *(query or ["*"]), *args, "--store", store, "--json")
+    assert code == 2 and out == ""
+    assert words in " ".join(err.split())
+
+
+def test_usage_errors_come_before_the_store_is_opened(tmp_path: Path) -> None:
+    missing = str(tmp_path / "no-store")
+    code, _, err = invoke("search", "*", "--since", "30 minutes", "--tech", "x", "--store", missing)
+    assert code == 2 and "not a date" in err
+    code, _, err = invoke("search", "*", "--tech", "chips", "--store", missing)
+    assert code == 1 and "does not exist" in err  # the store is what may hold "chips"
+
+
+def test_values_lists_each_filter_with_counts(store: str) -> None:
+    code, out, err = invoke("values", "--store", store, "--json")
+    assert code == 0, err
+    every = json.loads(out)
+    assert list(every) == ["type", "category", "technology", "country", "initiator", "status"]
+    assert every["category"] == {"export_control": 2, "investment_screening": 1}
+    assert every["country"] == {"CN": 2, "EU": 1, "JP": 1}
+    code, out, _ = invoke("values", "tech", "--store", store, "--json")
+    assert json.loads(out) == {"tech": {"critical_minerals": 2, "semiconductors": 1}}
+    code, out, _ = invoke("values", "initiator", "--store", store)
+    assert code == 0 and "initiator: 3 values" in " ".join(out.split()) and "JP" in out
+
+
+def test_values_of_an_unknown_filter_is_a_usage_error(store: str) -> None:
+    code, _, err = invoke("values", "outlet", "--store", store)
+    assert code == 2 and "use one of type, category, technology" in " ".join(err.split())
+
+
+def test_eval_refuses_a_label_not_in_the_taxonomy(tmp_path: Path) -> None:
+    path = tmp_path / "labelled.jsonl"
+    path.write_text(
+        '{"id": "a", "title": "t", "labels": {"events": [{"type": "export_control.bans"}]}}\n'
+    )
+    code, _, err = invoke("eval", str(path))
+    assert code == 2
+    assert "is not in the taxonomy; did you mean export_control.ban?" in " ".join(err.split())

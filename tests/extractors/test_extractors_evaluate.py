@@ -134,6 +134,30 @@ def test_read_items_skips_blank_lines(tmp_path: Path) -> None:
             r"'labels\.technologies' must be a list",
         ),
         ('{"id": "a", "title": 7, "labels": {"events": []}}', r"expected an object with a 'title'"),
+        (
+            '{"id": "a", "title": "t", "labels": {"events": [{"type": "export_control.bans"}]}}',
+            r"'labels\.events\[0\]\.type' 'export_control\.bans' is not in the taxonomy; "
+            r"did you mean export_control\.ban\?",
+        ),
+        (
+            '{"id": "a", "title": "t", "labels": {"events": [{"type": "export_control"}]}}',
+            r"'export_control' is not in the taxonomy",
+        ),
+        (
+            '{"id": "a", "title": "t", "labels": {"events": [{"type": "weather.rain"}]}}',
+            r"'weather\.rain' is not in the taxonomy; `econsec taxonomy` lists the codes",
+        ),
+        (
+            '{"id": "a", "title": "t", "labels": '
+            '{"events": [{"type": "export_control.ban", "status": "done"}]}}',
+            r"'labels\.events\[0\]\.status' must be one of planned, enacted",
+        ),
+        (
+            '{"id": "a", "title": "t", "labels": '
+            '{"events": [], "technologies": ["semiconductor"]}}',
+            r"'labels\.technologies\[0\]' 'semiconductor' is not in the taxonomy; "
+            r"did you mean semiconductors\?",
+        ),
     ],
 )
 def test_labelled_items_are_checked_with_file_line_and_field(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -71,3 +72,74 @@ def test_articles_have_no_confidence_to_filter_on(store: Store) -> None:
 def test_a_confidence_outside_0_to_1_is_refused(least: float) -> None:
     with pytest.raises(ValueError, match="min_confidence"):
         SearchQuery(min_confidence=least)
+
+
+def test_values_of_each_filter_with_counts(store: Store) -> None:
+    fill(store)
+    assert store.values("type") == {
+        "export_control.ban": 1,
+        "export_control.restriction": 1,
+        "investment_screening.review": 1,
+    }
+    assert store.values("category") == {"export_control": 2, "investment_screening": 1}
+    assert store.values("countries") == {"CN": 2, "EU": 1, "JP": 1}  # most first, then A-Z
+    assert store.values("initiator") == {"CN": 1, "EU": 1, "JP": 1}
+    assert store.values("technologies") == {"semiconductors": 3}
+    assert store.values("status") == {"enacted": 3}
+    assert store.values("countries", size=1) == {"CN": 2}
+
+
+def test_values_count_only_searchable_events(store: Store) -> None:
+    assert store.values("type") == {}
+    late = factories.article(9, title="Korea bans chip exports", day=9)
+    store.stage_articles([late])
+    late = late.model_copy(update={"story_id": late.id})
+    store.save_tagged([TaggedArticle(late, b"", [])], [factories.event(late, "export_control.ban")])
+    assert store.values("type") == {}  # tagged, not yet indexed
+    store.index_pending()
+    assert store.values("type") == {"export_control.ban": 1}
+
+
+def test_a_value_only_the_store_holds_is_searched(store: Store) -> None:
+    """A code an older taxonomy gave, an organisation the tagger named from the text."""
+    fill(store)
+    old = factories.article(8, title="Acme Widgets embargoes chips", day=8)
+    store.stage_articles([old])
+    old = old.model_copy(update={"story_id": old.id})
+    event = factories.event(old, "export_control.embargo", initiator=["Acme Widgets"])
+    store.save_tagged([TaggedArticle(old, b"", [])], [event])
+    store.index_pending()
+    query = SearchQuery.from_user(
+        types=["export_control.embargo"], initiators=["acme widgets"], known=store.values
+    )
+    assert (query.types, query.initiators) == (["export_control.embargo"], ["Acme Widgets"])
+    assert [hit["title"] for hit in store.search(query).hits] == [old.title]
+    with pytest.raises(ValueError, match=r"initiator 'Acme Widget': not in the store; did you"):
+        SearchQuery.from_user(initiators=["Acme Widget"], known=store.values)
+    with pytest.raises(ValueError, match="did you mean export_control.ban"):
+        SearchQuery.from_user(types=["export_control.bna"], known=store.values)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ({"countries": ["China"]}, ["investment_screening.review", "export_control.ban"]),
+        ({"initiators": ["Japanese"]}, ["export_control.restriction"]),
+        ({"types": ["export_control"]}, ["export_control.restriction", "export_control.ban"]),
+        (
+            {"technologies": ["semiconductor"], "q": "type:export_control.*"},
+            ["export_control.restriction", "export_control.ban"],
+        ),
+        (
+            {"q": "initiator:Japan OR countries:european"},
+            ["investment_screening.review", "export_control.restriction"],
+        ),
+    ],
+)
+def test_what_people_type_finds_what_the_index_holds(
+    store: Store, typed: dict[str, Any], expected: list[str]
+) -> None:
+    fill(store)
+    filters = {name: values for name, values in typed.items() if name != "q"}
+    query = SearchQuery.from_user(typed.get("q", ""), known=store.values, **filters)
+    assert [hit["type"] for hit in store.search(query).hits] == expected

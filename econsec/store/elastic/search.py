@@ -126,6 +126,21 @@ def facet_aggs() -> dict[str, Any]:
     return aggs
 
 
+def values_request(field: str, size: int) -> dict[str, Any]:
+    """Every value of an events' keyword field among the searchable events, with counts
+    (a `terms` aggregation, as the embedded store's)."""
+    return {
+        "query": {"bool": {"filter": [{"exists": {"field": "indexed_at"}}]}},
+        "size": 0,
+        "aggs": {"values": {"terms": {"field": field, "size": size}}},
+    }
+
+
+def values_result(response: dict[str, Any]) -> dict[str, int]:
+    buckets = response.get("aggregations", {}).get("values", {}).get("buckets", [])
+    return {str(b["key"]): int(b["doc_count"]) for b in buckets}
+
+
 def result(response: dict[str, Any], query: SearchQuery, kind: str) -> SearchResult:
     """The embedded backend's `SearchResult` from an Elasticsearch response."""
     raw = response["hits"]["hits"]

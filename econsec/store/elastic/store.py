@@ -45,7 +45,7 @@ from econsec.store.elastic import docs
 from econsec.store.elastic import search as elastic_search
 from econsec.store.elastic.client import Calls, describe, make_client, redact
 from econsec.store.elastic.templates import Names, apply, check_prefix, ready
-from econsec.store.protocols import STORY_LIMIT, AlertState, SearchKind
+from econsec.store.protocols import STORY_LIMIT, VALUES_LIMIT, AlertState, SearchKind, ranked
 
 BACKOFF = 0.5
 CONFLICT_RETRIES = 5
@@ -372,6 +372,10 @@ class ElasticStore:
         if not answer.get("valid", True):
             reasons = [e.get("error") for e in answer.get("explanations") or [] if e.get("error")]
             raise QueryError(q, str(reasons[0] if reasons else answer.get("error", "invalid")))
+
+    def values(self, field: str, size: int = VALUES_LIMIT) -> dict[str, int]:
+        body = elastic_search.values_request(field, size)
+        return ranked(elastic_search.values_result(self._search(self.names.events, "*", body)))
 
     def get_event(self, event_id: str) -> dict[str, Any] | None:
         """One searchable event by id, as a search hit without the collapse fields."""

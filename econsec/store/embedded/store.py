@@ -33,7 +33,7 @@ from econsec.store.embedded.tantivy_index import (
     check_query,
     combine,
 )
-from econsec.store.protocols import STORY_LIMIT, AlertState, SearchKind
+from econsec.store.protocols import STORY_LIMIT, VALUES_LIMIT, AlertState, SearchKind, ranked
 
 INDEX_BATCH = 2_000
 T = TypeVar("T")
@@ -198,6 +198,12 @@ class EmbeddedStore:
             if self._helpers is None:
                 self._helpers = ThreadPoolExecutor(os.cpu_count() or 2, "econsec-search")
             return self._helpers.submit(work, *args)
+
+    def values(self, field: str, size: int = VALUES_LIMIT) -> dict[str, int]:
+        index = self.events_index
+        spec = {"values": {"terms": {"field": field, "size": size}}}
+        buckets = index.aggregate(index.parse("*"), spec).get("values", {}).get("buckets", [])
+        return ranked({b["key"]: b["doc_count"] for b in buckets})
 
     def get_event(self, event_id: str) -> dict[str, Any] | None:
         """One searchable event by id, as a search hit without the collapse fields."""

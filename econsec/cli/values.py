@@ -1,0 +1,49 @@
+"""`econsec values`: what each search filter can match in the store, with counts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from econsec.cli.common import JsonOpt, StoreOpt, console, fail, opened, print_json
+
+
+def values(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="type, category, technology, country, initiator or status; all when omitted.",
+            show_default=False,
+        ),
+    ] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The values a search filter takes in the store, each with its number of events, most
+    frequent first: what `--type`, `--category`, `--tech`, `--country`, `--initiator`
+    and `status:` can match.
+
+    Example: econsec values country --json
+    """
+    from rich.table import Table
+
+    from econsec.config import load_settings
+    from econsec.errors import FilterValueError
+    from econsec.vocabulary import listed_values
+
+    with opened(load_settings(store=store)) as st:
+        try:
+            found = listed_values(st.values, name)
+        except FilterValueError as exc:
+            fail(str(exc), code=2)
+    if as_json:
+        print_json(found)
+        return
+    for field, counts in found.items():
+        table = Table(title=f"{field}: {len(counts)} values")
+        table.add_column("value")
+        table.add_column("events", justify="right")
+        for value, count in counts.items():
+            table.add_row(value, str(count))
+        console.print(table)
