@@ -296,7 +296,7 @@ def _refuse(
     them when there are few."""
     name = NAMES[field]
     nearest = _nearest(value, list(choices))
-    listing = f"`econsec values {name}` lists those in the store"
+    listing = f"`econsec values {name}` or /api/values/{name} lists those in the store"
     if nearest:
         suggestions = " or ".join(dict.fromkeys(shown(n) for n in nearest))
         message = f"unknown; did you mean {suggestions}? ({hint or listing})"

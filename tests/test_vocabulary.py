@@ -55,7 +55,7 @@ def test_what_people_type(field: str, typed: list[str], stored: list[str]) -> No
         ("categories", "export_control.ban", "is an event type: filter on type instead"),
         ("statuses", "done", "status 'done': unknown; use one of planned, enacted"),
         ("countries", "Chnia", "country 'Chnia': unknown; did you mean China (CN)?"),
-        ("countries", "Xanadu", "(`econsec values country` lists those in the store)"),
+        ("countries", "Xanadu", "(`econsec values country` or /api/values/country lists"),
         ("countries", "XX", "country 'XX': unknown"),
         ("countries", "Huawei", "is not a country but Huawei: filter on initiator instead"),
         ("initiators", "Nippon Stele", "did you mean Nippon Steel?"),

@@ -1,6 +1,8 @@
 """The pages in real headless Chromium (Debian's `chromium`, driven by Playwright): search,
 apply a facet, open an event, take screenshots; hostile feed text runs no script; the
-timeline and the API docs run under the Content-Security-Policy without a complaint.
+timeline and the API docs run under the Content-Security-Policy without a complaint; the
+confidence menu narrows a search, and a filter value no event can have is said on the
+page (screenshots at 1400 and 420 px go to ECONSEC_SCREENSHOTS when set).
 
 `make test` installs Chromium when it is missing. Without it these tests fail, naming the
 fix, unless ECONSEC_SKIP_BROWSER_TESTS=1 says to skip them on purpose.
@@ -173,3 +175,39 @@ def test_logging_in_with_the_form(tab: Tab, guarded: Site) -> None:
     page.wait_for_url("**/feeds")
     assert "2 feeds, 1 failing" in page.inner_text("main")
     assert tab.quiet(), (tab.dialogs, tab.errors)
+
+
+def screenshot_at(tab: Tab, tmp_path: Path, name: str, width: int) -> None:
+    folder = Path(os.environ.get("ECONSEC_SCREENSHOTS") or tmp_path)
+    tab.page.set_viewport_size({"width": width, "height": 900})
+    path = folder / f"{name}-{width}.png"
+    tab.page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+
+
+def test_the_confidence_menu_narrows_the_search(tab: Tab, web: Site, tmp_path: Path) -> None:
+    page = tab.page
+    page.goto(web.url + "/")
+    assert page.locator("li.story").count() == 4
+    assert page.locator("li.story .confidence", has_text="confidence 0.45").count() == 1
+    page.select_option("select[name=min_confidence]", "0.5")
+    page.click("form.search button[type=submit]")
+    page.wait_for_url("**min_confidence=0.5**")
+    assert page.locator("li.story").count() == 3
+    assert page.input_value("select[name=min_confidence]") == "0.5"
+    for width in (1400, 420):
+        screenshot_at(tab, tmp_path, "search-confident", width)
+    page.locator('section.facet[data-facet="category"] a', has_text="export control").click()
+    page.wait_for_url("**category=export_control**")
+    assert "min_confidence=0.5" in page.url and page.locator("li.story").count() == 1
+    assert tab.quiet(), (tab.dialogs, tab.errors)
+
+
+def test_an_unknown_filter_value_is_said_on_the_page(tab: Tab, web: Site, tmp_path: Path) -> None:
+    page = tab.page
+    page.goto(web.url + "/?tech=semiconductr")
+    notice = page.inner_text("p.notice.error")
+    assert "did you mean semiconductors?" in notice
+    assert page.locator("li.story").count() == 0
+    for width in (1400, 420):
+        screenshot_at(tab, tmp_path, "search-unknown-value", width)
