@@ -44,8 +44,11 @@ SHORT_LIST = 20  # a filter with at most this many values lists them all when re
 FIELD_VALUE = re.compile(
     r'"(?:[^"\\]|\\.)*"'
     r"|(?<![\w.\\])(type|category|technologies|status|countries|initiator):"
-    r'(?:"((?:[^"\\]|\\.)*)"|([^\s()"]+))'
+    r'(?:"((?:[^"\\]|\\.)*)"|([^\s()"]+)|\(((?:[^()"]|"[^"]*")*)\))'
 )
+GROUP_TERM = re.compile(r'"[^"]*"|[^\s]+')  # a value or an operator in `field:(a OR b)`
+OPERATORS = {"AND", "OR", "NOT", "&&", "||"}
+SYNTAX = set("*?^~[]{}\\/:")  # a value holding one of these is Lucene syntax, not a code
 QUERY_FIELDS = {
     "type": "types",
     "category": "categories",
@@ -112,23 +115,41 @@ def listed_values(known: Known, name: str | None = None) -> dict[str, dict[str, 
 def rewrite_query(q: str, known: Known | None = None) -> str:
     """The query with each `field:value` of a filtered field written as the index holds
     it (`type:export_control.*` -> `category:export_control`, `initiator:China` ->
-    `initiator:CN`); wildcards other than a category's are left to the parser."""
+    `initiator:CN`, `countries:(China OR Japan)` -> `(countries:CN OR countries:JP)`);
+    wildcards other than a category's, ranges and fuzzy terms are left to the parser."""
 
     def rewrite(match: re.Match[str]) -> str:
-        field = match.group(1)
-        value = match.group(2) if match.group(2) is not None else match.group(3)
-        if field is None or value is None or _wildcard(field, value):
+        field, quoted, bare, group = match.groups()
+        if field is None:  # a phrase
             return match.group(0)
-        if field == "type" and _category_of_type(value):
-            return f"category:{_category_of_type(value)}"
-        normal = normalise(QUERY_FIELDS[field], [value], known)[0]
-        return f'{field}:"{normal}"' if " " in normal or match.group(2) else f"{field}:{normal}"
+        if group is None:
+            return _term(field, quoted if quoted is not None else bare, quoted is not None, known)
+        terms = [
+            term
+            if term in OPERATORS or term[:1] in "+-!"
+            else _term(field, term.strip('"'), term[:1] == '"', known)
+            for term in GROUP_TERM.findall(group)
+        ]
+        return f"({' '.join(terms)})"
 
     return FIELD_VALUE.sub(rewrite, q)
 
 
-def _wildcard(field: str, value: str) -> bool:
-    return ("*" in value or "?" in value) and not (field == "type" and _category_of_type(value))
+def _term(field: str, value: str, quoted: bool, known: Known | None) -> str:
+    """One `field:value` as the index holds it."""
+    if _left_to_parser(field, value):
+        return f'{field}:"{value}"' if quoted else f"{field}:{value}"
+    if field == "type" and _category_of_type(value):
+        return f"category:{_category_of_type(value)}"
+    normal = normalise(QUERY_FIELDS[field], [value], known)[0]
+    return f'{field}:"{normal}"' if quoted or " " in normal else f"{field}:{normal}"
+
+
+def _left_to_parser(field: str, value: str) -> bool:
+    """Wildcards, ranges, boosts and fuzzy terms are the parser's (but a category's
+    `type:export_control.*` is the category)."""
+    special = any(char in value for char in SYNTAX)
+    return special and not (field == "type" and _category_of_type(value))
 
 
 # taxonomy ---------------------------------------------------------------------

@@ -107,6 +107,16 @@ def test_the_store_holds_what_the_taxonomy_and_gazetteer_do_not() -> None:
         ),
         ("confidence:[0.9 TO 1] AND status:Planned", "confidence:[0.9 TO 1] AND status:planned"),
         ("(type:export_control.ban)", "(type:export_control.ban)"),
+        ("type:export_control.ban^2 OR status:plan~", "type:export_control.ban^2 OR status:plan~"),
+        (
+            "countries:[A TO C] AND type:export_control*",
+            "countries:[A TO C] AND category:export_control",
+        ),
+        ("initiator:(China OR Japan)", "(initiator:CN OR initiator:JP)"),
+        (
+            'type:(export_control OR sanctions.lifted) AND initiator:("nippon steel")',
+            '(category:export_control OR type:sanctions.lifted) AND (initiator:"Nippon Steel")',
+        ),
     ],
 )
 def test_the_filters_of_a_query_text(q: str, rewritten: str) -> None:

@@ -131,6 +131,10 @@ def test_a_value_only_the_store_holds_is_searched(store: Store) -> None:
             ["export_control.restriction", "export_control.ban"],
         ),
         (
+            {"q": "initiator:(Japanese OR China)"},
+            ["export_control.restriction", "export_control.ban"],
+        ),
+        (
             {"q": "initiator:Japan OR countries:european"},
             ["investment_screening.review", "export_control.restriction"],
         ),
