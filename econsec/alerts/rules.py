@@ -82,7 +82,7 @@ class Filters(BaseModel):
         return float(event.get("confidence") or 0.0) >= self.min_confidence
 
 
-Duration = Annotated[timedelta, Field(description="30m, 6h, 7d, 2w or 1y")]
+Duration = Annotated[timedelta, Field(description="30m (minutes), 6h, 7d, 2w, 6mo or 1y")]
 
 
 class Rule(BaseModel):
