@@ -15,6 +15,7 @@ def values(
         typer.Argument(
             help="type, category, technology, country, initiator or status; all when omitted.",
             show_default=False,
+            metavar="FILTER",
         ),
     ] = None,
     store: StoreOpt = None,
