@@ -234,7 +234,7 @@ def _initiators(value: str) -> list[str]:
     code = _country_code(value)
     if code:
         return [code]
-    known = _actor(value)
+    known = _actor(value) or _canonical().get(value.lower())
     if known:
         return [known]
     if len(value) <= 2:
@@ -288,6 +288,17 @@ def _actor_names() -> dict[str, str]:
     for table in (gazetteer.groups, gazetteer.orgs):
         names |= {alias: canonical for alias, canonical in table.items() if len(alias) > 3}
     return names
+
+
+@cache
+def _canonical() -> dict[str, str]:
+    """The groups' and organisations' canonical names (as events carry them), by their
+    lower case: some are no alias of their own ("Reliance" for "Reliance Industries")."""
+    from extractors.gazetteer import default_gazetteer
+
+    gazetteer = default_gazetteer()
+    names = {*gazetteer.groups.values(), *gazetteer.orgs.values()}
+    return {name.lower(): name for name in names}
 
 
 def _with_code(name: str) -> str:

@@ -164,3 +164,22 @@ def test_listed_values() -> None:
     ]
     with pytest.raises(FilterValueError, match="use one of type, category, technology"):
         listed_values(known, "outlet")
+
+
+def test_every_name_the_tagger_gives_an_initiator_is_searched_as_it_is() -> None:
+    """What the gazetteer writes into events (codes, canonical names) must find them."""
+    from extractors.gazetteer import default_gazetteer
+
+    gazetteer = default_gazetteer()
+    written = {*gazetteer.states.values(), *gazetteer.groups.values(), *gazetteer.orgs.values()}
+    changed = {name: normalise("initiators", [name]) for name in written}
+    assert {name: to for name, to in changed.items() if to != [name]} == {}
+    assert normalise("initiators", ["reliance"]) == ["Reliance"]  # no alias of its own
+
+
+def test_every_country_the_tagger_writes_is_searched_as_it_is() -> None:
+    from extractors.countries import firm_countries
+    from extractors.gazetteer import default_gazetteer
+
+    written = {*default_gazetteer().states.values(), *firm_countries().values()}
+    assert {code for code in written if normalise("countries", [code]) != [code]} == set()
