@@ -96,7 +96,8 @@ def econsec_ingest() -> None:
             raise AirflowFailException(f"no feed could be read ({summary['feeds_failed']} failed)")
         if not indexed["events_indexed"]:
             raise AirflowSkipException("no new events: nothing to announce")
-        context["outlet_events"][EVENTS].extra = {"run_id": run.run_id, **summary}
+        extra = ingest.event_extra(context["params"], run.run_id, summary)
+        context["outlet_events"][EVENTS].extra = extra
         return summary
 
     feeds = list_feeds()
