@@ -30,7 +30,6 @@ def run_task(
     if not params.get("store"):  # a store given by hand wins
         stores = [*_event_stores(triggered_by)] or [None]
     merged: dict[str, Any] = {
-        "stores": [],
         "alerts": [],
         "by_rule": Counter(),
         "deliveries": Counter(),
@@ -39,7 +38,6 @@ def run_task(
     for store in stores:
         settings = _settings(params, store)
         result = _run_on(settings, params)
-        merged["stores"].append(redact(settings.store))
         merged["alerts"] += result["alerts"]
         merged["by_rule"].update(result["by_rule"])
         merged["deliveries"].update(result["deliveries"])
