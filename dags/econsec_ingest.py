@@ -9,7 +9,8 @@ settings for one run.
 
 A feed that still fails after its retries fails its own `fetch` instance, named
 after the feed in the grid, and nothing else: `tag` runs once every fetch is done
-(`all_done`) and carries the failed feeds' results into the cycle record. The
+and the feeds file was read (`all_done_min_one_success`, with `list_feeds` among
+its upstreams) and carries the failed feeds' results into the cycle record. The
 run's state is that of `announce`, its only leaf: failed when the feeds file
 could not be read or no feed could, success otherwise. Every `fetch` takes a
 slot of the `econsec_feeds` pool, which bounds concurrent fetches across workers.
@@ -81,9 +82,10 @@ def econsec_ingest() -> None:
         ti.xcom_push(key="return_value", value=result)
         raise AirflowFailException(f"{result['feed']}: {result['error']}")
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="all_done_min_one_success")
     def tag(fetched: list[dict[str, Any]]) -> dict[str, Any]:
-        """Runs even when some feeds failed; carries their results on to the cycle record."""
+        """Runs even when every feed failed (`list_feeds` is the success it needs), not when
+        the feeds file could not be read; carries the feeds' results on to the cycle record."""
         from econsec.orchestration import ingest
 
         report = ingest.tag(get_current_context()["params"])
@@ -120,6 +122,7 @@ def econsec_ingest() -> None:
 
     feeds = list_feeds()
     tagged = tag(fetch.expand(feed=feeds))
+    feeds >> tagged
     indexed = index(tagged)
     # The run succeeds only if the feeds file was read, whatever single feeds did.
     feeds >> announce(tagged, indexed)

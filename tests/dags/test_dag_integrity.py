@@ -39,7 +39,9 @@ def test_fetch_is_mapped_and_index_announces_the_asset(dagbag) -> None:  # type:
     fetch = dag.get_task("fetch")
     assert fetch.is_mapped and fetch.pool == "econsec_feeds"
     assert fetch.map_index_template == "{{ feed_name }}"  # the grid names each feed
-    assert dag.get_task("tag").trigger_rule == "all_done"
+    tag = dag.get_task("tag")
+    assert tag.trigger_rule == "all_done_min_one_success"
+    assert tag.upstream_task_ids == {"list_feeds", "fetch"}
     outlets = dag.get_task("announce").outlets
     assert [(o.name, o.uri) for o in outlets] == [("econsec_events", "econsec://events/")]
 
@@ -128,6 +130,7 @@ def test_a_broken_feeds_file_fails_the_run_without_retries(tmp_path: Path) -> No
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["list_feeds"] == "failed" and states["announce"] == "upstream_failed"
+    assert states["tag"] == states["index"] == "upstream_failed"  # the store is left alone
 
 
 @pytest.mark.slow
@@ -144,7 +147,7 @@ def test_a_run_where_no_feed_could_be_read_fails_after_recording_the_cycle(
     run = dag.test(run_conf={"store": str(tmp_path / "store"), "feeds": str(feeds)})
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
-    assert states["announce"] == "failed"
+    assert states["tag"] == "success" and states["announce"] == "failed"
     store = EmbeddedStore(tmp_path / "store")
     try:
         cycle = store.last_cycle()
