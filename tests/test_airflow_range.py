@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.paths import ROOT
+from tests.support.paths import ROOT, uv
 
 
 def claimed_range() -> tuple[str, str]:
@@ -32,11 +31,6 @@ def claimed_range() -> tuple[str, str]:
 def lowest_release() -> str:
     lower = claimed_range()[0]
     return lower if lower.count(".") == 2 else f"{lower}.0"
-
-
-def uv() -> str | None:
-    local = ROOT / ".tools" / "bin" / "uv"
-    return str(local) if local.is_file() else shutil.which("uv")
 
 
 def test_the_claim_is_airflow_3_only() -> None:

@@ -16,8 +16,7 @@ import pytest
 from econsec.store.elastic.templates import KINDS
 from tests.support.backends import Backend
 from tests.support.fault_proxy import FaultProxy
-from tests.support.paths import ROOT
-from tests.test_airflow_range import uv
+from tests.support.paths import ROOT, uv
 
 DROP = ("UV_PROJECT_ENVIRONMENT", "VIRTUAL_ENV", "PYTHONPATH", "AIRFLOW_HOME")
 
@@ -59,18 +58,24 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield venv
 
 
-def test_the_templates_load_from_the_installed_package(installed: Path, tmp_path: Path) -> None:
+def test_the_templates_and_dags_load_from_the_installed_package(
+    installed: Path, tmp_path: Path
+) -> None:
     code = (
         "import json, sys\n"
         "from econsec.store.elastic.templates import KINDS, load_template, mappings_dir\n"
         "print(mappings_dir())\n"
         "print(json.dumps({k: load_template(k, 'x')['index_patterns'] for k in KINDS}))\n"
+        "from econsec.config import Settings\n"
+        "print(Settings().dags_folder)\n"
     )
     done = run([str(installed / "bin" / "python"), "-c", code], tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
-    where, patterns = done.stdout.splitlines()
+    where, patterns, dags = done.stdout.splitlines()
     assert Path(where).is_relative_to(installed) and where.endswith("econsec/mappings")
     assert json.loads(patterns) == {kind: [f"x-{kind}-v*"] for kind in KINDS}
+    assert Path(dags).is_relative_to(installed) and dags.endswith("econsec/dags")
+    assert {p.name for p in Path(dags).glob("*.py")} == {p.name for p in ROOT.glob("dags/*.py")}
 
 
 def test_init_from_the_wheel_sets_up_every_index(
