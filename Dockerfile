@@ -12,6 +12,7 @@ COPY --chown=airflow:root pyproject.toml uv.lock README.md /tmp/src/
 COPY --chown=airflow:root econsec /tmp/src/econsec
 COPY --chown=airflow:root extractors /tmp/src/extractors
 COPY --chown=airflow:root mappings /tmp/src/mappings
+COPY --chown=airflow:root dags /tmp/src/dags
 WORKDIR /tmp/src
 RUN python -m uv build --wheel --out-dir /tmp/dist \
     && python -m uv export --frozen --no-dev --no-emit-project --extra airflow \
