@@ -329,13 +329,22 @@ def test_each_service_reaches_elasticsearch_as_its_least_privileged_user(name: s
 
 
 @pytest.mark.parametrize("name", TASK_SERVICES)
-def test_the_airflow_services_get_the_dags_and_the_channel_secrets(name: str) -> None:
+def test_the_airflow_services_get_the_dags(name: str) -> None:
     service = SERVICES[name]
     dags = service["environment"]["AIRFLOW__CORE__DAGS_FOLDER"]
     assert mounted(service, dags) == ROOT / "dags"
-    assert service["env_file"] == [{"path": "./channels.env", "required": False}]
-    assert "env_file" not in SERVICES["web"]  # the web pages send nothing
-    assert SERVICES["airflow-init"]["env_file"] == []
+
+
+def test_only_the_services_that_run_tasks_get_the_channel_secrets() -> None:
+    """The LocalExecutor runs tasks (and so sends alerts) in the scheduler's container."""
+    runners = {n for n in TASK_SERVICES if SERVICES[n]["command"] == "scheduler"}
+    assert {SERVICES[n]["environment"]["AIRFLOW__CORE__EXECUTOR"] for n in runners} == {
+        "LocalExecutor"
+    }
+    given = {n for n, s in SERVICES.items() if "env_file" in s}
+    assert given == runners == {"airflow-scheduler"}
+    channels = [{"path": "./channels.env", "required": False}]
+    assert SERVICES["airflow-scheduler"]["env_file"] == channels
 
 
 def test_the_channel_secrets_example_holds_names_notify_urls_may_read(
