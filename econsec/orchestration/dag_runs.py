@@ -6,6 +6,7 @@ summary; the summary comes from the cycle record the DAG's last task writes.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -14,13 +15,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from econsec.config import Settings
-from econsec.errors import DagRunError
+from econsec.errors import ConfigError, DagRunError
 from econsec.models import Alert, CycleReport
 from econsec.orchestration.ingest import DAG_ID
 from econsec.orchestration.names import FEEDS_POOL, FEEDS_POOL_SLOTS
 from econsec.store.backend import open_store
 
 ALERTS_DAG_ID = "econsec_alerts"
+AIRFLOW_MISSING = "`econsec run` needs Airflow: pip install 'econsec[airflow]'"
+
+
+def require_airflow() -> None:
+    """Airflow is an extra: without it, say what to install instead of a missing command."""
+    if importlib.util.find_spec("airflow") is None:
+        raise ConfigError(AIRFLOW_MISSING)
 
 
 def airflow_env(airflow_home: Path, settings: Settings) -> dict[str, str]:
@@ -41,6 +49,7 @@ def run_ingest_dag(
     """One run of the ingest DAG, then of the alerts DAG when a rules folder is given (a
     scheduler would start it on the Asset; `dags test` runs one DAG, so it is run in turn).
     Raises `DagRunError` naming the log when Airflow or a run fails."""
+    require_airflow()
     airflow_home.mkdir(parents=True, exist_ok=True)
     log = airflow_home / "last-run.log"
     env = airflow_env(airflow_home, settings)
