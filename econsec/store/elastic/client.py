@@ -10,6 +10,11 @@ Retries happen at three levels, each with exponential backoff:
 Whatever still fails is raised as a `StoreError` naming the index and the
 documents, never dropped. Every write has a stable `_id`, so a rerun after a
 failure completes the work without duplicating any of it.
+
+Writes are made with `refresh=wait_for`: they return once a search can see
+them, so the next stage (often another process) reads them without asking for
+a refresh (which needs the `manage` privilege and makes tiny segments). The
+price is up to `refresh_interval` of latency per bulk request, not per document.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ RETRY_STATUS = (429, 502, 503, 504)
 MAX_BACKOFF = 30.0
 FAILURES_SHOWN = 5
 PAGE = 1_000
+WAIT_FOR = "wait_for"  # a write returns once searches see it (see above)
 
 
 def redact(url: str) -> str:
@@ -83,6 +89,7 @@ class BulkOutcome:
 
     written: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)  # op_type create answered 409
+    existing_in: dict[str, str] = field(default_factory=dict)  # their concrete index
     failed: list[tuple[str, str]] = field(default_factory=list)  # (id, reason)
 
     def add(self, item: dict[str, Any]) -> None:
@@ -92,6 +99,7 @@ class BulkOutcome:
             self.written.append(info["_id"])
         elif op == "create" and status == 409:
             self.existing.append(info["_id"])
+            self.existing_in[info["_id"]] = str(info.get("_index"))
         else:
             self.failed.append((str(info.get("_id")), _item_reason(status, info.get("error"))))
 
@@ -158,6 +166,7 @@ class Calls:
                 raise_on_error=False,
                 raise_on_exception=False,
                 require_alias=via_alias,
+                refresh=WAIT_FOR,
             ):
                 outcome.add(item)
         except TransportError as exc:
@@ -219,8 +228,3 @@ class Calls:
             track_total_hits=False,
             **extra,
         )
-
-    def refresh(self, *indices: str) -> None:
-        """Make every write so far visible to searches (the queue reads need it)."""
-        joined = ",".join(indices)
-        self.run(joined, "refreshing", lambda: self.client.indices.refresh(index=joined))
