@@ -30,6 +30,7 @@ from elasticsearch import ApiError
 from econsec.errors import QueryError, StoreError
 from econsec.models import Alert, check_query_size
 from econsec.store.elastic.client import WAIT_FOR
+from econsec.store.elastic.search import user_query
 from econsec.store.protocols import Learned
 
 if TYPE_CHECKING:
@@ -304,7 +305,7 @@ class ElasticAlertState:
         match = None
         if text and text.strip():
             check_query_size(text)
-            match = {"query_string": {"query": text.strip(), "fields": TEXT_FIELDS}}
+            match = user_query(text, TEXT_FIELDS)
         return self._alerts(match, rule, NEWEST, limit or None, text)
 
     def _alerts(

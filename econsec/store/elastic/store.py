@@ -478,8 +478,26 @@ class ElasticStore:
 
 
 def _root_reason(exc: ApiError) -> str:
+    """Why the cluster refused a query: the innermost cause it gives (the parser's own
+    words, such as "'*' or '?' not allowed as first character"), else the root cause."""
     error = exc.body.get("error") if isinstance(exc.body, dict) else None
-    causes = error.get("root_cause") if isinstance(error, dict) else None
+    if not isinstance(error, dict):
+        return describe(exc)
+    shards = [s.get("reason") for s in error.get("failed_shards") or [] if isinstance(s, dict)]
+    for start in [*shards, error]:
+        inner = _innermost(start)
+        if inner:
+            return inner
+    causes = error.get("root_cause")
     if causes and isinstance(causes[0], dict):
         return str(causes[0].get("reason"))
     return describe(exc)
+
+
+def _innermost(error: Any) -> str | None:
+    """The reason of the deepest `caused_by` under `error`, if it has one."""
+    found = None
+    while isinstance(error, dict) and isinstance(error.get("caused_by"), dict):
+        error = error["caused_by"]
+        found = str(error.get("reason") or found)
+    return found
