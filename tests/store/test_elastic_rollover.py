@@ -37,10 +37,11 @@ def es(osmem: Backend) -> Iterator[ElasticStore]:
 
 
 def roll_over(es: ElasticStore, kind: str, generation: int) -> str:
-    """Make `<alias>-rN` the write index of the alias; the indices before it stay readable."""
+    """Make the next generation the write index of the alias, as `_rollover` names it;
+    the indices before it stay readable."""
     alias = es.names.alias(kind)
     client = es.calls.client
-    new = f"{alias}-v1-r{generation}"
+    new = f"{alias}-v1-{generation + 1:06d}"
     client.indices.create(index=new)
     actions = [
         {"add": {"index": index, "alias": alias, "is_write_index": False}}
