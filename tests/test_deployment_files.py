@@ -215,6 +215,6 @@ def test_kibana_objects_parse_line_by_line_and_reference_each_other() -> None:
     (dashboard,) = [o for o in objects if o["type"] == "dashboard"]
     panels = json.loads(dashboard["attributes"]["panelsJSON"])
     titles = {p["title"] for p in panels}
-    assert titles == {"Events over time by category", "Top initiators", "Technologies"}
+    assert titles == {"Stories over time by category", "Top initiators", "Technologies"}
     for reference in dashboard["references"]:
         assert (reference["type"], reference["id"]) in ids
