@@ -393,8 +393,9 @@ class ElasticStore:
         return elastic_search.result(self._search(index, query.q, body), query, kind)
 
     def scan(self, query: SearchQuery) -> Iterator[dict[str, Any]]:
-        """Newest first by `published`, then `id` (a total order), read with `search_after`:
-        no result window to run into, and events indexed meanwhile cannot shift a page."""
+        """Newest first by `published`, then `id` (a total order), read with `search_after`
+        under a point in time (see `Calls.scan`): no result window to run into, and events
+        indexed meanwhile can neither shift a page nor join the export halfway."""
         index = self.names.events
         whole = query.model_copy(update={"collapse": False, "facets": False})
         body = elastic_search.request(whole, "events")
@@ -444,7 +445,8 @@ class ElasticStore:
             raise self.calls.error(index, "searching", exc) from exc
 
     def _deep_search(self, index: str, query: SearchQuery, kind: SearchKind) -> SearchResult:
-        """Past the result window: totals and facets from one request, the page by search_after."""
+        """Past the result window: totals and facets from one request, the page by search_after
+        under a point in time, read up to its last hit (so the PIT is closed on return)."""
         if kind == "events" and query.collapse:
             raise QueryError(
                 query.q, f"one line per story stops at {elastic_search.MAX_WINDOW} hits; narrow it"
@@ -453,8 +455,9 @@ class ElasticStore:
         head = self._search(index, query.q, body)
         extra = {"highlight": body["highlight"]} if "highlight" in body else {}
         source = {"excludes": elastic_search.INTERNAL[kind]}
-        hits = self.calls.scan(index, body["query"], body["sort"], source, None, **extra)
-        head["hits"]["hits"] = list(islice(hits, query.offset, query.offset + query.limit))
+        end = query.offset + query.limit
+        hits = self.calls.scan(index, body["query"], body["sort"], source, end, **extra)
+        head["hits"]["hits"] = list(islice(hits, query.offset, end))
         return elastic_search.result(head, query, kind)
 
     # cycles ------------------------------------------------------------------
