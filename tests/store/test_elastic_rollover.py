@@ -16,12 +16,15 @@ import pytest
 
 from econsec.alerts.engine import run_rules
 from econsec.alerts.notify import Outcome
+from econsec.ingest import cycle
+from econsec.ingest.feedfile import load_feeds
 from econsec.models import Article, Event, SearchQuery, TaggedArticle
 from econsec.store.elastic.alert_state import ElasticAlertState
 from econsec.store.elastic.store import ElasticStore
 from tests.support import factories
 from tests.support.alerts import now, write_rule
 from tests.support.backends import Backend
+from tests.support.paths import FIXTURES
 
 SILENT = lambda url, title, body: Outcome(True)  # noqa: E731
 TYPE = "export_control.restriction"
@@ -133,3 +136,26 @@ def test_a_revision_after_a_rollover_updates_the_stored_copy(es: ElasticStore) -
         assert es.calls.client.count(index=where)["count"] == 1
     [hit] = es.search(SearchQuery(q="germanium", collapse=False)).hits
     assert hit["article_id"] == changed.id
+
+
+@pytest.mark.slow
+def test_whole_cycles_across_a_rollover_index_nothing_again(
+    osmem: Backend, es: ElasticStore, tagger: object, tmp_path: Path
+) -> None:
+    """The case as it happens: the real cycle over the same feeds before and after both
+    aliases roll over, alert rules run after each."""
+    settings = osmem.settings(feeds=str(FIXTURES / "cycle_feeds.yaml"))
+    specs = load_feeds(settings.feeds)
+    rule = write_rule(tmp_path, name="every-event")
+    state = ElasticAlertState(es)
+    first = cycle.run_cycle(specs, es, settings, tagger=tagger)  # type: ignore[arg-type]
+    fired = run_rules(es, [rule], state, now=now(), sender=SILENT)
+    assert first.tagging.new_events > 0 and fired.alerts
+    roll_over(es, "articles", 1)
+    roll_over(es, "events", 1)
+    second = cycle.run_cycle(specs, es, settings, tagger=tagger)  # type: ignore[arg-type]
+    assert second.new_articles == 0 and second.tagging.new_events == 0
+    assert run_rules(es, [rule], state, now=now(), sender=SILENT).alerts == []
+    for kind in ("articles", "events"):
+        assert set(ids_behind(es, kind).values()) == {1}, kind
+    assert sum(ids_behind(es, "events").values()) == first.tagging.new_events
