@@ -31,6 +31,7 @@ sets the indices up when an alias is missing (`econsec init` does it on purpose)
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
@@ -209,6 +210,8 @@ class ElasticStore:
         actions = (docs.staged(article, stamp) for article in fresh.values())
         outcome = self.calls.bulk(index, "staging articles", actions)
         known.update(self._get(outcome.existing_in))  # created meanwhile by another writer
+        again = [i for i, n in Counter(a.id for a in articles).items() if n > 1 and i in fresh]
+        known.update(self._stored(index, again, ARTICLE_FIELDS))  # later copies revise it
         staged = set(outcome.written) | self._revise(known, articles)
         return [
             article_id
