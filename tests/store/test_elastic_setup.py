@@ -106,6 +106,9 @@ def test_init_command_on_both_backends(
     report = json.loads(result.stdout)
     assert report["backend"] == "elasticsearch"
     assert set(report["aliases"].values()) == {"exists"}
+    told = runner.invoke(app, ["init", "--store", proxy.url]).stdout
+    assert f"component template {osmem.prefix}-settings: unchanged" in told
+    assert f"lifecycle policy {osmem.prefix}-rollover: not put: this cluster has no ILM" in told
     result = runner.invoke(app, ["init", "--store", str(tmp_path / "s")])
     assert result.exit_code == 0 and "embedded" in result.stdout
 
