@@ -434,8 +434,9 @@ def taxonomy(as_json: JsonOpt = False) -> None:
 
 @app.command()
 def init(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
-    """Set the store up, safe to rerun: on Elasticsearch the index templates, the versioned
-    indices and their write aliases; on the embedded store its directories.
+    """Set the store up, safe to rerun: on Elasticsearch the component and index templates,
+    the lifecycle policy (where the cluster has ILM), the versioned indices and their write
+    aliases; on the embedded store its directories.
 
     Example: econsec init --store http://127.0.0.1:9200
     """
@@ -447,7 +448,13 @@ def init(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
         print_json(report)
         return
     console.print(f"store: {report['store']} ({report['backend']})")
-    for section, label in (("templates", "template"), ("aliases", "alias")):
+    sections = (
+        ("components", "component template"),
+        ("lifecycle", "lifecycle policy"),
+        ("templates", "template"),
+        ("aliases", "alias"),
+    )
+    for section, label in sections:
         for name, action in report.get(section, {}).items():
             console.print(f"  {label} {name}: {action}")
     for path in report.get("created", []):
