@@ -22,6 +22,7 @@ from econsec.cli.common import (
     print_alerts,
     print_json,
 )
+from econsec.cli.help import App
 from econsec.version import __version__
 
 if TYPE_CHECKING:
@@ -32,11 +33,7 @@ if TYPE_CHECKING:
 
 NO_FEED_READ = 3  # exit status of `ingest` when every feed failed (documented in the README)
 
-app = typer.Typer(
-    help="News monitoring for economic security and technology policy.",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-)
+app = App(help="News monitoring for economic security and technology policy.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
 
 
@@ -61,8 +58,9 @@ def ingest(
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """One ingestion cycle: fetch every feed, tag new articles, index the events. Exits 3
-    when no feed could be read (every one failed), so that cron or Airflow sees it.
+    """One ingestion cycle: fetch the feeds, tag, index the events.
+
+    Exits 3 when no feed could be read (every one failed), so that cron or Airflow sees it.
 
     Example: econsec ingest --feeds feeds/samples/feeds.yaml
     """
@@ -177,8 +175,10 @@ def run(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """One ingestion cycle through the real Airflow DAG (airflow dags test), then the alerts
-    DAG over the rules folder (default rules/ when present), then a summary.
+    """One ingestion cycle through Airflow, then the alert rules.
+
+    The ingest DAG runs in the real Airflow (airflow dags test), then the alerts DAG over
+    the rules folder (default rules/ when present), then a summary is printed.
 
     Example: econsec run --feeds feeds/samples/feeds.yaml
     """
@@ -354,7 +354,7 @@ def feeds(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 def tag(
     file: Annotated[Path, typer.Argument(help="JSONL items (eval format).", exists=True)],
 ) -> None:
-    """Print predictions, one JSON object a line, in the format of the eval set.
+    """Print predictions, one JSON object a line (the eval set's format).
 
     Example: econsec tag items.jsonl > predictions.jsonl
     """
@@ -382,7 +382,9 @@ def evaluate(
     ] = "all",
     as_json: JsonOpt = False,
 ) -> None:
-    """Precision, recall and F1 of the tagger on a labelled set, overall and per type.
+    """Precision, recall and F1 of the tagger on a labelled set.
+
+    Overall and per event type.
 
     Example: econsec eval ../shared/corpus/realnews.jsonl --part test
     """
@@ -434,8 +436,10 @@ def taxonomy(as_json: JsonOpt = False) -> None:
 
 @app.command()
 def init(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
-    """Set the store up, safe to rerun: on Elasticsearch the index templates, the versioned
-    indices and their write aliases; on the embedded store its directories.
+    """Set the store up; safe to rerun.
+
+    On Elasticsearch the index templates, the versioned indices and their write aliases;
+    on the embedded store its directories.
 
     Example: econsec init --store http://127.0.0.1:9200
     """
@@ -512,8 +516,10 @@ def requeue(
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Put quarantined articles (the tagger failed on them) back in the queue, once the
-    cause is fixed: the next cycle tags them again, and quarantines any that fail again.
+    """Put quarantined articles back in the tagging queue.
+
+    Once the cause is fixed: quarantined articles are those the tagger failed on; the next
+    cycle tags them again, and quarantines any that fail again.
 
     Example: econsec requeue --all
     """
@@ -556,8 +562,10 @@ def serve(
         ),
     ] = 1,
 ) -> None:
-    """The analyst web pages and the JSON API (OpenAPI at /docs) over the store, until
-    interrupted; refuses to bind a non-loopback address without a token.
+    """The analyst web pages and the JSON API over the store.
+
+    Serves until interrupted, the API described at /docs; refuses to bind a non-loopback
+    address without a token.
 
     Example: econsec serve --port 8000 --workers 2, then open http://127.0.0.1:8000/
     """
