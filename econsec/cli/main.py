@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,6 +23,7 @@ from econsec.cli.common import (
     print_json,
 )
 from econsec.cli.help import App
+from econsec.cli.output import Format, print_result
 from econsec.version import __version__
 
 if TYPE_CHECKING:
@@ -242,9 +243,22 @@ def search(
         bool, typer.Option("--all-copies", help="Do not collapse a story's copies.")
     ] = False,
     store: StoreOpt = None,
-    as_json: JsonOpt = False,
+    output: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            case_sensitive=False,
+            help="table: a block per story (the default); lines: one line per story; "
+            "json, ndjson (a hit a line) or csv.",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
-    """Search events (or articles), newest first, one line per story.
+    """Search events (or articles), newest first, a block per story.
+
+    Each story: date, type, status and actors, the evidence under them, then the outlets.
+    At a terminal the layout fits its width; into a pipe or a file, $COLUMNS or 80.
 
     Example: econsec search 'gallium OR germanium' --category export_control --since 2023-01-01
     """
@@ -253,6 +267,8 @@ def search(
     from econsec.models import SearchQuery
     from econsec.store.protocols import SearchKind
 
+    if as_json and output not in (None, Format.json):
+        fail(f"--json is --format json: give one or the other, not --format {output.value}", 2)
     try:
         request = SearchQuery.from_user(
             query,
@@ -271,47 +287,7 @@ def search(
     kind: SearchKind = "articles" if articles else "events"
     with opened(load_settings(store=store)) as st:
         result = st.search(request, kind)
-    if as_json:
-        print_json({"total": result.total, "stories": result.clusters, kind: result.hits})
-        return
-    _print_hits(result.hits, kind, result.total)
-
-
-def _print_hits(hits: list[dict[str, Any]], kind: str, total: int) -> None:
-    from rich.table import Table
-
-    table = Table(title=f"{total} {kind} match", show_lines=True, expand=True)
-    table.add_column("date", no_wrap=True)
-    if kind == "events":
-        table.add_column("type", no_wrap=True)
-        table.add_column("status", no_wrap=True)
-        table.add_column("who", no_wrap=True)
-        table.add_column("evidence", ratio=1)
-        table.add_column("src", justify="right")
-        for h in hits:
-            who = ",".join(h.get("initiator", [])[:3])
-            if h.get("target"):
-                who += " → " + ",".join(h["target"][:3])
-            table.add_row(
-                h["published"][:10],
-                h["type"],
-                h["status"],
-                who,
-                _shorten(h.get("evidence") or h.get("title", "")),
-                str(h.get("source_count", 1)),
-            )
-    else:
-        table.add_column("title", ratio=1)
-        table.add_column("source")
-        table.add_column("events")
-        for h in hits:
-            table.add_row(
-                h["published"][:10],
-                h["title"],
-                h.get("source", ""),
-                ", ".join(h.get("event_types", [])),
-            )
-    console.print(table)
+    print_result(result, kind, Format.json if as_json else output or Format.table)
 
 
 def _shorten(text: str, limit: int = 220) -> str:
