@@ -75,19 +75,17 @@ def list_rules(rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
 
     Example: econsec alerts list --rules rules/
     """
-    from rich.table import Table
-
     from econsec.alerts.conditions import format_duration
+    from econsec.cli.listing import Column, print_listing
 
     found = loaded(rules_dir(rules))
     if as_json:
         print_json([r.model_dump(mode="json") | {"file": str(r.path)} for r in found.rules])
     else:
-        table = Table(title=f"{len(found.rules)} rules in {rules_dir(rules)}")
-        for column in ("name", "condition", "group by", "realert", "digest", "channels", "enabled"):
-            table.add_column(column)
-        for r in found.rules:
-            table.add_row(
+        columns = [Column(name) for name in ("name", "condition", "group by", "realert")]
+        columns += [Column("digest"), Column("channels", right=True), Column("enabled")]
+        rows = [
+            [
                 r.name,
                 r.condition.type,
                 r.grouping or "-",
@@ -95,8 +93,10 @@ def list_rules(rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
                 r.digest,
                 str(len(r.notify)),
                 "yes" if r.enabled else "no",
-            )
-        console.print(table)
+            ]
+            for r in found.rules
+        ]
+        print_listing(columns, rows, title=f"{len(found.rules)} rules in {rules_dir(rules)}")
     if found.errors:
         raise typer.Exit(1)
 

@@ -126,23 +126,20 @@ def _rules_folder(settings: Settings) -> Path | None:
 
 
 def print_cycle(report: CycleReport) -> None:
-    """The short summary a person reads after a cycle."""
-    from rich.table import Table
+    """The short summary a person reads after a cycle: per feed, then per event type."""
+    from econsec.cli.listing import Column, print_listing, print_notes
 
-    table = Table(title="Feeds", show_lines=False)
-    for column in ("feed", "status", "entries", "new", "error / warning"):
-        table.add_column(column)
-    for f in report.feeds:
-        style = "red" if f.status == "failed" else ""
-        table.add_row(
-            f.feed,
-            f.status,
-            str(f.entries_found),
-            str(f.new_articles),
-            f.error or f.warning or "",
-            style=style,
-        )
-    console.print(table)
+    columns = [Column("feed"), Column("status")]
+    columns += [Column(name, right=True) for name in ("entries", "new")]
+    rows = [[f.feed, f.status, str(f.entries_found), str(f.new_articles)] for f in report.feeds]
+    styles = ["red" if f.status == "failed" else "" for f in report.feeds]
+    print_listing(columns, rows, styles=styles)
+    print_notes(
+        [
+            (f.feed, f.error or f.warning or "", style)
+            for f, style in zip(report.feeds, styles, strict=True)
+        ]
+    )
     summary = report.summary()
     console.print(
         f"feeds ok [bold]{summary['feeds_ok']}[/], failed [bold]{summary['feeds_failed']}[/]; "
@@ -150,12 +147,12 @@ def print_cycle(report: CycleReport) -> None:
         f"new events [bold]{summary['new_events']}[/]"
     )
     if report.tagging.events_by_type:
-        types = Table(title="New events by type")
-        types.add_column("type")
-        types.add_column("events", justify="right")
-        for code, count in sorted(report.tagging.events_by_type.items(), key=lambda kv: -kv[1]):
-            types.add_row(code, str(count))
-        console.print(types)
+        by_type = sorted(report.tagging.events_by_type.items(), key=lambda kv: -kv[1])
+        console.print()
+        print_listing(
+            [Column("new events by type"), Column("events", right=True)],
+            [[code, str(count)] for code, count in by_type],
+        )
 
 
 @app.command()
@@ -300,8 +297,7 @@ def feeds(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 
     Example: econsec feeds --json
     """
-    from rich.table import Table
-
+    from econsec.cli.listing import Column, print_listing, print_notes
     from econsec.config import load_settings
 
     with opened(load_settings(store=store)) as st:
@@ -309,21 +305,22 @@ def feeds(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json([h.model_dump(mode="json") for h in health])
         return
-    table = Table(title="Feeds")
-    for column in ("feed", "last fetch", "status", "entries", "new", "failures", "error"):
-        table.add_column(column)
-    for h in health:
-        table.add_row(
+    columns = [Column("feed"), Column("last fetch (UTC)"), Column("status")]
+    columns += [Column(name, right=True) for name in ("entries", "new", "failures")]
+    rows = [
+        [
             h.feed,
-            h.last_fetch.isoformat(timespec="seconds") if h.last_fetch else "-",
+            f"{h.last_fetch:%Y-%m-%d %H:%M}" if h.last_fetch else "-",
             h.status,
             str(h.entries),
             str(h.new_articles),
             str(h.consecutive_failures),
-            h.error or h.warning or "",
-            style="red" if h.status == "failed" else "",
-        )
-    console.print(table)
+        ]
+        for h in health
+    ]
+    styles = ["red" if h.status == "failed" else "" for h in health]
+    print_listing(columns, rows, styles=styles)
+    print_notes([(h.feed, h.error or h.warning or "", styles[i]) for i, h in enumerate(health)])
 
 
 @app.command()
@@ -389,8 +386,7 @@ def taxonomy(as_json: JsonOpt = False) -> None:
 
     Example: econsec taxonomy --json
     """
-    from rich.table import Table
-
+    from econsec.cli.listing import Column, print_listing
     from extractors.taxonomy import load_taxonomy
 
     types = load_taxonomy()
@@ -402,12 +398,11 @@ def taxonomy(as_json: JsonOpt = False) -> None:
             ]
         )
         return
-    table = Table(title=f"{len(types)} event types")
-    table.add_column("code", no_wrap=True)
-    table.add_column("definition")
-    for t in types:
-        table.add_row(t.code, t.definition)
-    console.print(table)
+    print_listing(
+        [Column("code"), Column("definition", text=True)],
+        [[t.code, t.definition] for t in types],
+        title=f"{len(types)} event types",
+    )
 
 
 @app.command()

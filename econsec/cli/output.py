@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -22,12 +21,11 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.text import Text
 
-from econsec.cli.common import print_json
+from econsec.cli.common import print_json, stdout_console
 
 if TYPE_CHECKING:
     from econsec.models import SearchResult
 
-PIPE_WIDTH = 80  # the width of a layout that goes to a pipe or a file, unless $COLUMNS says
 INDENT = 2
 ACTORS_ALIGNED = 24  # wider actors push the evidence right in `lines` rather than align
 LINE_EVIDENCE = 40  # `lines` align their columns only where the evidence keeps this much
@@ -72,16 +70,6 @@ ARTICLE_COLUMNS = (
     "story_id",
     "id",
 )
-
-
-def stdout_console() -> Console:
-    """Standard output at the terminal's width, or at `$COLUMNS` (else 80) when it is a
-    pipe or a file: Rich would otherwise take the width of stdin's or stderr's terminal."""
-    if sys.stdout.isatty():
-        return Console(highlight=False)
-    columns = os.environ.get("COLUMNS", "")
-    width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPE_WIDTH
-    return Console(width=width, highlight=False)
 
 
 def print_result(result: SearchResult, kind: str, fmt: Format) -> None:
