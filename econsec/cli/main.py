@@ -244,8 +244,9 @@ def search(
         Format | None,
         typer.Option(
             "--format",
+            metavar="FORMAT",
             case_sensitive=False,
-            help="table: a block per story (the default); lines: one line per story; "
+            help="table (a block per story, the default), lines (one line per story), "
             "json, ndjson (a hit a line) or csv.",
             show_default=False,
         ),
