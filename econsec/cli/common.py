@@ -29,10 +29,12 @@ PIPE_WIDTH = 80  # the width of what goes to a pipe or a file, unless $COLUMNS s
 
 
 def stdout_console() -> Console:
-    """Standard output at the terminal's width, or at `$COLUMNS` (else 80) when it is a
-    pipe or a file: Rich would otherwise take the width of stdin's or stderr's terminal."""
-    if sys.stdout.isatty():
-        return Console(highlight=False)
+    """Standard output at the terminal's width or, when it is a pipe or a file, at
+    `$COLUMNS` (else 80): Rich would take the width of stdin's or stderr's terminal.
+    What counts as a terminal is Rich's call (FORCE_COLOR and TTY_COMPATIBLE say so)."""
+    console = Console(highlight=False)
+    if console.is_terminal:
+        return console
     columns = os.environ.get("COLUMNS", "")
     width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPE_WIDTH
     return Console(width=width, highlight=False)

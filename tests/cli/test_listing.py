@@ -20,6 +20,7 @@ from tests.support.paths import ROOT
 from tests.support.web_data import fill
 
 runner = CliRunner()
+PIPE = {"FORCE_COLOR": None, "TTY_COMPATIBLE": None}  # would make a pipe a terminal
 LONG_RULE = "investment-screening-wave-in-europe"
 TITLE = "U.S. tightens curbs on AI chip exports to China, blacklists Biren and Moore Threads"
 
@@ -55,7 +56,7 @@ def store(tmp_path: Path) -> str:
 
 @pytest.mark.parametrize("width", [80, 120])
 def test_feeds_show_names_dates_and_errors_whole(store: str, width: int) -> None:
-    result = runner.invoke(app, ["feeds", "--store", store], env={"COLUMNS": str(width)})
+    result = runner.invoke(app, ["feeds", "--store", store], env=PIPE | {"COLUMNS": str(width)})
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["feed", "last", "fetch", "(UTC)", "status"] + [
@@ -70,7 +71,7 @@ def test_feeds_show_names_dates_and_errors_whole(store: str, width: int) -> None
 
 def test_alerts_list_at_80_columns_keeps_every_rule_name() -> None:
     rules = str(ROOT / "rules")
-    result = runner.invoke(app, ["alerts", "list", "--rules", rules], env={"COLUMNS": "80"})
+    result = runner.invoke(app, ["alerts", "list", "--rules", rules], env=PIPE | {"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     names = sorted(p.stem for p in (ROOT / "rules").glob("*.yaml"))
@@ -101,6 +102,8 @@ def test_alerts_history_layouts(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """None: into a pipe without $COLUMNS, 80 columns wide."""
+    for name in PIPE:
+        monkeypatch.delenv(name, raising=False)
     if width:
         monkeypatch.setenv("COLUMNS", str(width))
     else:

@@ -70,8 +70,11 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(folder)
 
 
-def _search(store: str, *args: str, width: int | None = 80) -> str:
-    env = {"COLUMNS": str(width)} if width else {}
+PIPE = {"FORCE_COLOR": None, "TTY_COMPATIBLE": None}  # would make a pipe a terminal
+
+
+def _search(store: str, *args: str, width: int = 80) -> str:
+    env = PIPE | {"COLUMNS": str(width)}
     result = runner.invoke(app, ["search", "gallium", *args, "--store", store], env=env)
     assert result.exit_code == 0, result.output
     return result.stdout
@@ -99,7 +102,7 @@ def test_a_block_per_story_fits_the_width_and_cuts_nothing(store: str, width: in
 def test_into_a_pipe_blocks_are_80_columns_wide(store: str) -> None:
     """A real pipe: without $COLUMNS the width is 80, whatever terminal stderr is on."""
     exe = str(Path(sys.executable).with_name("econsec"))
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", *PIPE)}
     done = subprocess.run(
         [exe, "search", "gallium", "--store", store],
         stdout=subprocess.PIPE,  # stderr stays the test runner's, a terminal or not
