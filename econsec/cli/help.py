@@ -50,22 +50,26 @@ def _is_choice(param: Any) -> bool:
     return bool(getattr(described, "is_choice", False) or getattr(param, "choices", None))
 
 
-class Command(TyperCommand):
+class _Readable:
+    """What `Command` and `Group` add to Typer's classes."""
+
+    help: str | None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.help = unwrap(self.help)
 
     def get_params(self, ctx: Any) -> list[Any]:
-        return _plain_flags(super().get_params(ctx))
+        # a mixin: the Typer class after it in the MRO has get_params
+        return _plain_flags(super().get_params(ctx))  # type: ignore[misc]
 
 
-class Group(TyperGroup):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.help = unwrap(self.help)
+class Command(_Readable, TyperCommand):
+    pass
 
-    def get_params(self, ctx: Any) -> list[Any]:
-        return _plain_flags(super().get_params(ctx))
+
+class Group(_Readable, TyperGroup):
+    pass
 
 
 class App(typer.Typer):
