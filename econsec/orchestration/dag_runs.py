@@ -17,6 +17,7 @@ from econsec.config import Settings
 from econsec.errors import DagRunError
 from econsec.models import Alert, CycleReport
 from econsec.orchestration.ingest import DAG_ID
+from econsec.orchestration.names import FEEDS_POOL, FEEDS_POOL_SLOTS
 from econsec.store.backend import open_store
 
 ALERTS_DAG_ID = "econsec_alerts"
@@ -47,6 +48,7 @@ def run_ingest_dag(
     started = datetime.now(UTC)
     with log.open("w", encoding="utf-8") as out:
         _run([airflow, "db", "migrate"], env, out, log, "airflow db migrate failed")
+        _run(pool_command(airflow), env, out, log, "airflow pools set failed")
         # The store travels in the environment only: a URL may carry credentials, and a
         # DAG run's conf is kept in Airflow's database and shown in its UI.
         conf = json.dumps({"feeds": env["ECONSEC_FEEDS"]})
@@ -61,6 +63,12 @@ def run_ingest_dag(
                 "the alerts DAG run failed",
             )
     return _recorded(settings, started, log, with_alerts=rules is not None)
+
+
+def pool_command(airflow: str = "airflow", slots: int = FEEDS_POOL_SLOTS) -> list[str]:
+    """Creates (or resizes) the pool the `fetch` tasks take a slot of; a task whose pool
+    does not exist is never scheduled."""
+    return [airflow, "pools", "set", FEEDS_POOL, str(slots), "feeds fetched at once"]
 
 
 def _recorded(
