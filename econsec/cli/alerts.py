@@ -20,14 +20,13 @@ from econsec.cli.common import (
     print_alerts,
     print_json,
 )
+from econsec.cli.help import App
 
 if TYPE_CHECKING:
     from econsec.alerts.rules import RuleSet
     from econsec.store.protocols import AlertState, Store
 
-alerts_app = typer.Typer(
-    help="Alert rules: list, validate, run, backtest, history.", no_args_is_help=True
-)
+alerts_app = App(help="Alert rules: list, validate, run, backtest, history.", no_args_is_help=True)
 
 
 def rules_dir(option: Path | None) -> Path:
@@ -69,24 +68,24 @@ def store_and_state(store: str | None) -> Iterator[tuple[Store, AlertState]]:
 
 @alerts_app.command("list")
 def list_rules(rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
-    """The rules in the rules folder: condition, grouping, realert, digest, channels.
-    Bad files are reported (stderr) and the rest listed; the exit status is then 1.
+    """The rules in the rules folder, with their conditions and channels.
+
+    Condition, grouping, realert, digest and channels of each rule. Bad files are reported
+    (stderr) and the rest listed; the exit status is then 1.
 
     Example: econsec alerts list --rules rules/
     """
-    from rich.table import Table
-
     from econsec.alerts.conditions import format_duration
+    from econsec.cli.listing import Column, print_listing
 
     found = loaded(rules_dir(rules))
     if as_json:
         print_json([r.model_dump(mode="json") | {"file": str(r.path)} for r in found.rules])
     else:
-        table = Table(title=f"{len(found.rules)} rules in {rules_dir(rules)}")
-        for column in ("name", "condition", "group by", "realert", "digest", "channels", "enabled"):
-            table.add_column(column)
-        for r in found.rules:
-            table.add_row(
+        columns = [Column(name) for name in ("name", "condition", "group by", "realert")]
+        columns += [Column("digest"), Column("channels", right=True), Column("enabled")]
+        rows = [
+            [
                 r.name,
                 r.condition.type,
                 r.grouping or "-",
@@ -94,8 +93,10 @@ def list_rules(rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
                 r.digest,
                 str(len(r.notify)),
                 "yes" if r.enabled else "no",
-            )
-        console.print(table)
+            ]
+            for r in found.rules
+        ]
+        print_listing(columns, rows, title=f"{len(found.rules)} rules in {rules_dir(rules)}")
     if found.errors:
         raise typer.Exit(1)
 
@@ -108,9 +109,11 @@ def validate(
     rules: RulesOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Check rule files against the schema, and their queries with the store that will
-    run them (embedded or Elasticsearch parse differently); every error of every file is
-    shown, each naming the file and the field. Exit status 1 when any file is invalid.
+    """Check rule files against the schema and the store's query parser.
+
+    Queries are checked with the store that will run them (embedded or Elasticsearch
+    parse differently); every error of every file is shown, each naming the file and the
+    field. Exit status 1 when any file is invalid.
 
     Example: econsec alerts validate rules/huawei-europe.yaml
     """
@@ -139,10 +142,11 @@ def validate(
 
 @alerts_app.command()
 def run(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
-    """Run every enabled rule over the events indexed since its last run, record the
-    alerts and deliver them (failed deliveries are retried on the next run). Bad rule
-    files and failing rules are reported and the rest still run; the exit status is
-    then 1.
+    """Run the enabled rules over new events; record and deliver alerts.
+
+    Each rule reads the events indexed since its last run; failed deliveries are retried
+    on the next run. Bad rule files and failing rules are reported and the rest still
+    run; the exit status is then 1.
 
     Example: econsec alerts run --store data/ --json
     """
@@ -178,8 +182,10 @@ def test_rule(
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Backtest: what RULE would have fired over the events published since then, with
-    counts; nothing is recorded and nobody is notified.
+    """Backtest: what a rule would have fired, with counts.
+
+    Runs RULE over the events published since then; nothing is recorded and nobody is
+    notified.
 
     Example: econsec alerts test huawei-europe --since 365d
     """
@@ -215,7 +221,7 @@ def history(
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The alerts fired so far, newest first, with their delivery results.
+    """The alerts fired so far, newest first, with their deliveries.
 
     Example: econsec alerts history --rule huawei-europe --limit 5
     """

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from econsec.cli.common import JsonOpt, StoreOpt, console, fail, opened, print_json
+from econsec.cli.common import JsonOpt, StoreOpt, fail, opened, print_json
 
 
 def values(
@@ -21,14 +21,14 @@ def values(
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The values a search filter takes in the store, each with its number of events, most
-    frequent first: what `--type`, `--category`, `--tech`, `--country`, `--initiator`
-    and `status:` can match.
+    """What each search filter can match in the store, with counts.
+
+    Each value with its number of events, most frequent first: what `--type`,
+    `--category`, `--tech`, `--country`, `--initiator` and `status:` can match.
 
     Example: econsec values country --json
     """
-    from rich.table import Table
-
+    from econsec.cli.listing import Column, print_listing
     from econsec.config import load_settings
     from econsec.errors import FilterValueError
     from econsec.vocabulary import listed_values
@@ -42,9 +42,6 @@ def values(
         print_json(found)
         return
     for field, counts in found.items():
-        table = Table(title=f"{field}: {len(counts)} values")
-        table.add_column("value")
-        table.add_column("events", justify="right")
-        for value, count in counts.items():
-            table.add_row(value, str(count))
-        console.print(table)
+        rows = [[value, str(count)] for value, count in counts.items()]
+        columns = [Column(field), Column("events", right=True)]
+        print_listing(columns, rows, title=f"{field}: {len(counts)} values")

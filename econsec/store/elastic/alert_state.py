@@ -29,6 +29,8 @@ from elasticsearch import ApiError
 
 from econsec.errors import QueryError, StoreError
 from econsec.models import Alert, check_query_size
+from econsec.store.elastic.client import WAIT_FOR
+from econsec.store.elastic.search import user_query
 from econsec.store.protocols import Learned
 
 if TYPE_CHECKING:
@@ -192,7 +194,7 @@ class ElasticAlertState:
     def _write_rule(self, rule: str, doc: RuleDoc, source: dict[str, Any]) -> None:
         calls, index = self.calls, self.state_index
         write = partial(
-            calls.client.index, index=index, id=rule, document=source, refresh=True, **doc.guard
+            calls.client.index, index=index, id=rule, document=source, refresh=WAIT_FOR, **doc.guard
         )
         try:
             written = calls.run(index, f"committing rule {rule!r}", write, expect=(409,))
@@ -214,16 +216,14 @@ class ElasticAlertState:
     # alerts --------------------------------------------------------------------
 
     def _create(self, alerts: list[dict[str, Any]]) -> None:
-        """Create alerts (409: already there, delivery results kept), then make them searchable."""
+        """Create alerts (409: already there, delivery results kept), searchable on return."""
         if not alerts:
             return
         actions = ({"_op_type": "create", "_id": a["id"], "_source": a} for a in alerts)
         self.calls.bulk(self.alerts_index, "recording alerts", actions)
-        self.calls.refresh(self.alerts_index)
 
     def _replay_outboxes(self) -> None:
         """Every rule's last committed alerts, in case a crash came between the two writes."""
-        self.calls.refresh(self.state_index)
         hits = self.calls.scan(
             self.state_index, {"match_all": {}}, [{"rule": {"order": "asc"}}], source=["outbox"]
         )
@@ -251,12 +251,18 @@ class ElasticAlertState:
         return claimed
 
     def _claimable(self) -> None:
-        """Indices made before leases existed learn the field (adding one is always allowed)."""
+        """Indices made before leases existed learn the field (adding one is always allowed).
+        The mapping is read first: putting one needs the `manage` privilege, which a writer
+        without it (the least it needs) lacks, and indices made from the template have it."""
         if self._mapped:
             return
         calls, index = self.calls, self.alerts_index
-        request = partial(calls.client.indices.put_mapping, index=index, properties=CLAIM_FIELD)
-        calls.run(index, "adding the claim field", request)
+        read = partial(calls.client.indices.get_mapping, index=index)
+        found = calls.run(index, "reading the mapping", read)
+        mapped = [m.get("mappings", {}).get("properties", {}) for m in dict(found).values()]
+        if not mapped or any("claim" not in properties for properties in mapped):
+            request = partial(calls.client.indices.put_mapping, index=index, properties=CLAIM_FIELD)
+            calls.run(index, "adding the claim field", request)
         self._mapped = True
 
     def _get_alert(self, alert_id: str) -> dict[str, Any] | None:
@@ -274,7 +280,7 @@ class ElasticAlertState:
             index=index,
             id=alert_id,
             document=source,
-            refresh=True,
+            refresh=WAIT_FOR,
             if_seq_no=read["_seq_no"],
             if_primary_term=read["_primary_term"],
         )
@@ -289,7 +295,7 @@ class ElasticAlertState:
         calls, index = self.calls, self.alerts_index
         document = alert.model_dump(mode="json")
         write = partial(
-            calls.client.index, index=index, id=alert.id, document=document, refresh=True
+            calls.client.index, index=index, id=alert.id, document=document, refresh=WAIT_FOR
         )
         calls.run(index, f"recording deliveries of alert {alert.id}", write)
 
@@ -305,7 +311,7 @@ class ElasticAlertState:
         match = None
         if text and text.strip():
             check_query_size(text)
-            match = {"query_string": {"query": text.strip(), "fields": TEXT_FIELDS}}
+            match = user_query(text, TEXT_FIELDS)
         return self._alerts(match, rule, NEWEST, limit or None, text)
 
     def _alerts(
@@ -318,7 +324,6 @@ class ElasticAlertState:
     ) -> list[Alert]:
         clauses = [c for c in (match, {"term": {"rule": rule}} if rule else None) if c]
         query = {"bool": {"filter": clauses}} if clauses else {"match_all": {}}
-        self.calls.refresh(self.alerts_index)
         try:
             hits = list(self.calls.scan(self.alerts_index, query, sort, limit=limit))
         except StoreError as exc:
