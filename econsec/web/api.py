@@ -59,7 +59,8 @@ class EventsPage(BaseModel):
     page: int
     limit: int
     events: list[dict[str, Any]] = Field(
-        description="One event per story, newest first: its fields, `sources` (every outlet), "
+        description="One event per story, newest first: its fields (`confidence` among them, "
+        "0 to 1), `sources` (every outlet), "
         "`source_count`, `event_ids`, `highlights` (where the query matched in the evidence: "
         "[start, end] character offsets) and `evidence_html` (evidence, matched words in <b>)."
     )
