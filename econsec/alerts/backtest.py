@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from econsec.alerts.conditions import published
+from econsec.alerts.conditions import published, story_key
 from econsec.alerts.engine import evaluate, utcnow
 from econsec.alerts.rules import Rule
 from econsec.models import Alert
@@ -122,7 +122,7 @@ def backtest(
     report = Backtest(rule.name, until - since, until)
     events = sorted(rule.events(store, since=report.since, until=until), key=published)
     report.events = len(events)
-    report.stories = len({e.get("cluster_id") or e["id"] for e in events})
+    report.stories = len({story_key(e) for e in events})
     state = MemoryAlertState()
     moment = report.since
     while moment < until:

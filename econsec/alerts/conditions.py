@@ -5,9 +5,11 @@ rule's events indexed since its checkpoint and returns one `Match` per group
 that should alert. Each condition is a pydantic model declaring its own
 options, so the schema error for a wrong option names it.
 
-Counting is by story (`cluster_id`), never by article, so ten outlets
-syndicating one announcement count once. Time windows are measured on
-`published`, so the same rule gives the same answer on old and new events.
+Counting is by story (`story_id`), never by article or by type, so ten
+outlets syndicating one announcement count once, and so does an article
+tagged with two types (its events share the story but not the `cluster_id`,
+which is one per story and type). Time windows are measured on `published`,
+so the same rule gives the same answer on old and new events.
 """
 
 from __future__ import annotations
@@ -107,11 +109,19 @@ def values(event: dict[str, Any], name: str) -> list[str]:
     return [str(item) for item in items if item not in (None, "")]
 
 
+def story_key(event: dict[str, Any]) -> str:
+    """The event's story: `story_id`; events stored before it was kept fall back to their
+    cluster, and an event with neither is a story of its own."""
+    return str(event.get("story_id") or event.get("cluster_id") or event["id"])
+
+
 def by_group(events: Iterable[dict[str, Any]], name: str | None) -> dict[str, list[dict]]:
     """`field=value` groups (an event with two initiators is in both); `all` when ungrouped."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for event in events:
         keys = values(event, name) if name else []
+        if name == "story_id" and not keys:
+            keys = [story_key(event)]
         if name == "cluster_id" and not keys:
             keys = [event["id"]]
         labels = [f"{name}={key}" for key in keys] if name else ["all"]
@@ -121,10 +131,10 @@ def by_group(events: Iterable[dict[str, Any]], name: str | None) -> dict[str, li
 
 
 def stories(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One event per story (cluster), oldest first."""
+    """One event per story, oldest first."""
     seen: dict[str, dict[str, Any]] = {}
     for event in sorted(events, key=published):
-        seen.setdefault(event.get("cluster_id") or event["id"], event)
+        seen.setdefault(story_key(event), event)
     return list(seen.values())
 
 
@@ -146,16 +156,18 @@ class ConditionBase(BaseModel):
 
 
 class AnyCondition(ConditionBase):
-    """Every new event alerts, once per group (by default once per story)."""
+    """Every new event alerts, once per group (by default once per story, whatever its
+    types; `group_by: cluster_id` alerts once per story and type)."""
 
     type: Literal["any"]
-    default_group_by: ClassVar[str | None] = "cluster_id"
+    default_group_by: ClassVar[str | None] = "story_id"
 
     def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
         found = []
         for group, members in by_group(events, ctx.group_by).items():
             told = stories(members)
-            summary = f"{_plural(len(told), 'story')} in {_plural(len(members), 'report')}"
+            reports = len({e.get("article_id") or e["id"] for e in members})
+            summary = f"{_plural(len(told), 'story')} in {_plural(reports, 'report')}"
             ids = [e["id"] for e in members]
             found.append(Match(group, told, told[-1].get("title", ""), summary, ids))
         return found

@@ -45,6 +45,7 @@ EVIDENCE_FIELDS = (
     "initiator",
     "target",
     "countries",
+    "story_id",
     "cluster_id",
 )
 
