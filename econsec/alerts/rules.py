@@ -140,6 +140,15 @@ class Rule(BaseModel):
             return None
         return self.group_by or self.condition.default_group_by
 
+    def group_label(self, value: str) -> str:
+        """An alert group as people name it (`CN`) in the form alerts carry it
+        (`initiator=CN`); a label given whole is kept."""
+        if self.grouping is None:
+            raise ConfigError(
+                "the rule is not grouped: silence the whole rule", file=str(self.path or "")
+            )
+        return value if value.startswith(f"{self.grouping}=") else f"{self.grouping}={value}"
+
     def search_query(self, **window: Any) -> SearchQuery:
         """The rule as the search model both backends speak (one page of it)."""
         f = self.filters

@@ -23,11 +23,17 @@ from econsec.cli.common import (
 
 if TYPE_CHECKING:
     from econsec.alerts.rules import RuleSet
-    from econsec.store.protocols import AlertState, Store
+    from econsec.store.protocols import AlertState, Silence, Store
 
 alerts_app = typer.Typer(
-    help="Alert rules: list, validate, run, backtest, history.", no_args_is_help=True
+    help="Alert rules: list, validate, run, backtest, history, silence, notify-test.",
+    no_args_is_help=True,
 )
+RuleArg = Annotated[str, typer.Argument(help="Rule name, file name without suffix, or path.")]
+GroupOpt = Annotated[
+    str | None,
+    typer.Option("--group", help="One group of the rule: a value (CN) or a label (initiator=CN)."),
+]
 
 
 def rules_dir(option: Path | None) -> Path:
@@ -67,10 +73,42 @@ def store_and_state(store: str | None) -> Iterator[tuple[Store, AlertState]]:
             state.close()
 
 
+def running_silences(store: str | None) -> dict[str, list[Silence]]:
+    """The silences running now, by rule; none when the store named by default does not
+    exist yet (one named with --store must exist)."""
+    from econsec.alerts.engine import utcnow
+    from econsec.config import load_settings
+    from econsec.errors import EconsecError
+    from econsec.store.backend import check_location
+
+    settings = load_settings(store=store)
+    if store is None:
+        try:
+            check_location(settings.store, existing=True)
+        except EconsecError:
+            return {}
+    found: dict[str, list[Silence]] = {}
+    with opened(settings) as st:
+        state = st.alert_state()
+        try:
+            for silence in state.silences(utcnow()):
+                found.setdefault(silence.rule, []).append(silence)
+        finally:
+            state.close()
+    return found
+
+
+def describe_silences(silences: list[Silence]) -> str:
+    return "; ".join(
+        f"{s.group or 'all'} until {s.until.strftime('%Y-%m-%d %H:%M')} UTC" for s in silences
+    )
+
+
 @alerts_app.command("list")
-def list_rules(rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
-    """The rules in the rules folder: condition, grouping, realert, digest, channels.
-    Bad files are reported (stderr) and the rest listed; the exit status is then 1.
+def list_rules(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """The rules in the rules folder: condition, grouping, realert, digest, channels, and
+    the silences running now (read from the store). Bad files are reported (stderr) and
+    the rest listed; the exit status is then 1.
 
     Example: econsec alerts list --rules rules/
     """
@@ -79,11 +117,20 @@ def list_rules(rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
     from econsec.alerts.conditions import format_duration
 
     found = loaded(rules_dir(rules))
+    quiet = running_silences(store)
     if as_json:
-        print_json([r.model_dump(mode="json") | {"file": str(r.path)} for r in found.rules])
+        print_json(
+            [
+                r.model_dump(mode="json")
+                | {"file": str(r.path)}
+                | {"silenced": [_silence_json(s) for s in quiet.get(r.name, [])]}
+                for r in found.rules
+            ]
+        )
     else:
         table = Table(title=f"{len(found.rules)} rules in {rules_dir(rules)}")
-        for column in ("name", "condition", "group by", "realert", "digest", "channels", "enabled"):
+        columns = ("name", "condition", "group by", "realert", "digest", "channels", "enabled")
+        for column in (*columns, "silenced"):
             table.add_column(column)
         for r in found.rules:
             table.add_row(
@@ -94,9 +141,72 @@ def list_rules(rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
                 r.digest,
                 str(len(r.notify)),
                 "yes" if r.enabled else "no",
+                describe_silences(quiet.get(r.name, [])) or "-",
             )
         console.print(table)
     if found.errors:
+        raise typer.Exit(1)
+
+
+def _silence_json(silence: Silence) -> dict[str, str]:
+    return {"group": silence.group, "until": silence.until.isoformat()}
+
+
+@alerts_app.command()
+def silence(
+    rule: RuleArg,
+    duration: Annotated[str, typer.Option("--for", help="How long: 6h, 2d, 2w.")],
+    group: GroupOpt = None,
+    rules: RulesOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Keep RULE, or one of its groups, quiet for a while: its matches are neither
+    recorded nor delivered meanwhile (their events count as evaluated), as ElastAlert's
+    --silence. Silencing again replaces the end; `alerts unsilence` lifts it.
+
+    Example: econsec alerts silence huawei-europe --for 2d --group CN
+    """
+    from econsec.alerts.conditions import parse_duration
+    from econsec.alerts.engine import utcnow
+    from econsec.alerts.rules import find_rule
+    from econsec.errors import ConfigError
+    from econsec.store.protocols import Silence
+
+    with store_and_state(store) as (st, state):
+        try:
+            chosen = find_rule(rules_dir(rules), rule, st)
+            length = parse_duration(duration)
+            label = chosen.group_label(group) if group else ""
+        except (ConfigError, ValueError) as exc:
+            fail(str(exc), code=2)
+        now = utcnow()
+        state.silence(Silence(chosen.name, label, now + length, now))
+    until = (now + length).strftime("%Y-%m-%d %H:%M")
+    console.print(f"silenced {chosen.name} ({label or 'all groups'}) until {until} UTC")
+
+
+@alerts_app.command()
+def unsilence(
+    rule: RuleArg, group: GroupOpt = None, rules: RulesOpt = None, store: StoreOpt = None
+) -> None:
+    """Lift the silences of RULE: every one, or one group's. A rule whose file is gone is
+    named as it was. Exit status 1 when there was no such silence.
+
+    Example: econsec alerts unsilence huawei-europe
+    """
+    from econsec.alerts.rules import find_rule
+    from econsec.errors import ConfigError
+
+    with store_and_state(store) as (st, state):
+        name, label = rule, group
+        try:
+            chosen = find_rule(rules_dir(rules), rule, st)
+            name, label = chosen.name, chosen.group_label(group) if group else None
+        except ConfigError:
+            pass  # a rule removed since it was silenced: its silences are lifted by name
+        lifted = state.unsilence(name, label)
+    console.print(f"lifted {lifted} silence{'s' if lifted != 1 else ''} of {name}")
+    if not lifted:
         raise typer.Exit(1)
 
 
@@ -158,6 +268,7 @@ def run(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False
             console.print(
                 f"{run_.rule}: {run_.events} new events, {len(run_.fired)} alerts"
                 + (f", {run_.suppressed} held by realert" if run_.suppressed else "")
+                + (f", {run_.silenced} silenced" if run_.silenced else "")
             )
         print_alerts(report.alerts)
         if report.deliveries:

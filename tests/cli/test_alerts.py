@@ -142,3 +142,39 @@ def test_list_and_run_use_the_good_rules_and_report_the_bad(tmp_path: Path) -> N
     ran = runner.invoke(app, [*args, "--json"])
     assert ran.exit_code == 1 and len(json.loads(ran.stdout)) == 1
     assert "bad.yaml: digest:" in ran.stderr
+
+
+def test_silence_is_listed_holds_the_rule_back_and_is_lifted(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    add_events(store, *story(1, initiator=["CN"]), *story(2, initiator=["JP"]))
+    store.close()
+    write_rule(tmp_path / "rules", group_by="initiator")
+    where = ["--rules", str(tmp_path / "rules"), "--store", str(tmp_path / "store")]
+    silenced = runner.invoke(
+        app, ["alerts", "silence", "test-rule", "--for", "2d", "--group", "CN", *where]
+    )
+    assert silenced.exit_code == 0, silenced.output
+    assert "silenced test-rule (initiator=CN) until" in silenced.stdout
+    listed = runner.invoke(app, ["alerts", "list", *where, "--json"])
+    [rule] = json.loads(listed.stdout)
+    assert [s["group"] for s in rule["silenced"]] == ["initiator=CN"]
+    fired = runner.invoke(app, ["alerts", "run", *where, "--json"])
+    assert [a["group"] for a in json.loads(fired.stdout)] == ["initiator=JP"]
+    lifted = runner.invoke(app, ["alerts", "unsilence", "test-rule", *where])
+    assert lifted.exit_code == 0 and "lifted 1 silence of test-rule" in lifted.stdout
+    again = runner.invoke(app, ["alerts", "unsilence", "test-rule", *where])
+    assert again.exit_code == 1
+    listed = runner.invoke(app, ["alerts", "list", *where, "--json"])
+    assert json.loads(listed.stdout)[0]["silenced"] == []
+
+
+def test_silence_refuses_a_bad_duration_and_a_group_of_an_ungrouped_rule(tmp_path: Path) -> None:
+    EmbeddedStore(tmp_path / "store").close()
+    write_rule(tmp_path / "rules", condition={"type": "frequency", "count": 2, "window": "1d"})
+    where = ["--rules", str(tmp_path / "rules"), "--store", str(tmp_path / "store")]
+    bad = runner.invoke(app, ["alerts", "silence", "test-rule", "--for", "2 days", *where])
+    assert bad.exit_code == 2 and "not a duration" in bad.output
+    ungrouped = runner.invoke(
+        app, ["alerts", "silence", "test-rule", "--for", "2d", "--group", "CN", *where]
+    )
+    assert ungrouped.exit_code == 2 and "not grouped" in ungrouped.output

@@ -5,7 +5,9 @@
 - `econsec-alert-state`: one document per rule (`_id` = rule name) with its
   checkpoint, the events evaluated near it, when each group last fired, the
   values a `new_value` rule learned with its warm-up end, and an `outbox`: the
-  alerts of the rule's last commit.
+  alerts of the rule's last commit; and one document per silence (`_id`
+  `silence:RULE:GROUP`, the field `silence`), apart from the rule's own, so that
+  setting one never races a run's commit.
 
 `commit` writes the rule document first, guarded by the `_seq_no` and
 `_primary_term` read at the start of the run (a runner that raced another on
@@ -29,7 +31,7 @@ from elasticsearch import ApiError
 
 from econsec.errors import QueryError, StoreError
 from econsec.models import Alert, check_query_size
-from econsec.store.protocols import Learned
+from econsec.store.protocols import Learned, Silence
 
 if TYPE_CHECKING:
     from econsec.store.elastic.client import Calls
@@ -51,6 +53,7 @@ class Cluster(Protocol):
 NEWEST = [{"fired_at": {"order": "desc"}}, {"id": {"order": "asc"}}]
 OLDEST = [{"fired_at": {"order": "asc"}}, {"id": {"order": "asc"}}]
 CLAIM_FIELD = {"claim": {"type": "object", "enabled": False}}  # holder and until, never searched
+SILENCE_FIELD = {"silence": {"type": "object", "enabled": False}}  # group, until, created_at
 WAITING = {"terms": {"deliveries.status": ["pending", "failed"]}}
 TEXT_FIELDS = [
     "rule",
@@ -210,6 +213,76 @@ class ElasticAlertState:
                 "_primary_term": written["_primary_term"],
             }
         )
+
+    # silences ------------------------------------------------------------------
+
+    def silence(self, silence: Silence) -> None:
+        calls, index = self.calls, self.state_index
+        self._silenceable()
+        document = {
+            "rule": silence.rule,
+            "silence": {
+                "group": silence.group,
+                "until": _iso(silence.until),
+                "created_at": _iso(silence.created_at),
+            },
+        }
+        write = partial(
+            calls.client.index,
+            index=index,
+            id=f"silence:{silence.rule}:{silence.group}",
+            document=document,
+            refresh=True,
+        )
+        calls.run(index, f"silencing rule {silence.rule!r}", write)
+
+    def unsilence(self, rule: str, group: str | None = None) -> int:
+        calls, index = self.calls, self.state_index
+        lifted = 0
+        for found in self._silences(rule):
+            if group is None or found.group == group:
+                delete = partial(
+                    calls.client.delete,
+                    index=index,
+                    id=f"silence:{rule}:{found.group}",
+                    refresh=True,
+                )
+                try:
+                    calls.run(index, f"lifting a silence of {rule!r}", delete, expect=(404,))
+                except ApiError:
+                    continue  # lifted meanwhile by another command
+                lifted += 1
+        return lifted
+
+    def silences(self, now: datetime, rule: str | None = None) -> list[Silence]:
+        return [s for s in self._silences(rule) if s.until > now]
+
+    def _silences(self, rule: str | None) -> list[Silence]:
+        """Every stored silence (a few documents among the rules'), expired ones too."""
+        self.calls.refresh(self.state_index)
+        query = {"term": {"rule": rule}} if rule else {"match_all": {}}
+        hits = self.calls.scan(
+            self.state_index, query, [{"rule": {"order": "asc"}}], source=["rule", "silence"]
+        )
+        found = []
+        for hit in hits:
+            kept = hit["_source"].get("silence")
+            if kept:
+                found.append(
+                    Silence(
+                        hit["_source"]["rule"],
+                        kept["group"],
+                        datetime.fromisoformat(kept["until"]),
+                        datetime.fromisoformat(kept["created_at"]),
+                    )
+                )
+        return sorted(found, key=lambda s: (s.rule, s.group))
+
+    def _silenceable(self) -> None:
+        """A state index made before silences existed learns the field (as `_claimable`)."""
+        calls, index = self.calls, self.state_index
+        request = partial(calls.client.indices.put_mapping, index=index, properties=SILENCE_FIELD)
+        calls.run(index, "adding the silence field", request)
 
     # alerts --------------------------------------------------------------------
 
