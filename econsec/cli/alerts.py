@@ -318,6 +318,34 @@ def test_rule(
     print_alerts(result.alerts)
 
 
+@alerts_app.command("notify-test")
+def notify_test(rule: RuleArg, rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
+    """Send a test notification through each channel of RULE, and say what each
+    answered; nothing is recorded. Exit status 1 when a channel failed or the rule has
+    none.
+
+    Example: econsec alerts notify-test huawei-europe
+    """
+    from econsec.alerts import notify
+    from econsec.alerts.rules import find_rule
+    from econsec.errors import ConfigError
+
+    try:
+        chosen = find_rule(rules_dir(rules), rule)
+    except ConfigError as exc:
+        fail(str(exc), code=2)
+    outcomes = notify.send_test(chosen.name, chosen.notify)
+    if as_json:
+        print_json({label: vars(outcome) for label, outcome in outcomes.items()})
+    elif not outcomes:
+        errors.print(f"rule {chosen.name} has no channels (notify: [])", highlight=False)
+    for label, outcome in outcomes.items() if not as_json else []:
+        said = "delivered" if outcome.ok else f"failed: {outcome.error}"
+        console.print(f"{label}: {said}", highlight=False, soft_wrap=True)
+    if not outcomes or not all(o.ok for o in outcomes.values()):
+        raise typer.Exit(1)
+
+
 @alerts_app.command()
 def history(
     rule: Annotated[str | None, typer.Option("--rule", help="Only this rule's alerts.")] = None,

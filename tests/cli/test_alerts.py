@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from econsec.cli.main import app
 from econsec.store.embedded.store import EmbeddedStore
-from tests.support.alerts import add_events, story, write_rule
+from tests.support.alerts import Receiver, add_events, story, write_rule
 from tests.support.backends import Backend
 from tests.support.fault_proxy import FaultProxy
 
@@ -178,3 +178,26 @@ def test_silence_refuses_a_bad_duration_and_a_group_of_an_ungrouped_rule(tmp_pat
         app, ["alerts", "silence", "test-rule", "--for", "2d", "--group", "CN", *where]
     )
     assert ungrouped.exit_code == 2 and "not grouped" in ungrouped.output
+
+
+def test_notify_test_posts_to_each_channel_and_says_what_it_answered(
+    tmp_path: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ECONSEC_SECRET_UNSET_HOOK", raising=False)
+    write_rule(tmp_path / "rules", notify=[receiver.url, "${ECONSEC_SECRET_UNSET_HOOK}"])
+    where = ["--rules", str(tmp_path / "rules")]
+    result = runner.invoke(app, ["alerts", "notify-test", "test-rule", *where, "--json"])
+    assert result.exit_code == 1
+    said = json.loads(result.stdout)
+    assert said[next(iter(said))]["ok"] is True
+    assert "ECONSEC_SECRET_UNSET_HOOK is not set" in said["${ECONSEC_SECRET_UNSET_HOOK}"]["error"]
+    [post] = receiver.posts
+    assert post["title"] == "[econsec] test-rule: test notification"
+    assert "nothing needs doing" in post["message"]
+
+
+def test_notify_test_of_a_rule_without_channels_fails(tmp_path: Path) -> None:
+    write_rule(tmp_path / "rules")
+    where = ["--rules", str(tmp_path / "rules")]
+    result = runner.invoke(app, ["alerts", "notify-test", "test-rule", *where])
+    assert result.exit_code == 1 and "has no channels" in result.output
