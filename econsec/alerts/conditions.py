@@ -1,4 +1,4 @@
-"""Rule conditions: `any`, `frequency`, `spike`, `new_value`.
+"""Rule conditions: `any`, `frequency`, `spike`, `new_value`, `cardinality`.
 
 One contract for all (events in, matches out): `matches(events, ctx)` gets the
 rule's events indexed since its checkpoint and returns one `Match` per group
@@ -288,6 +288,26 @@ class SpikeCondition(WindowCondition):
         return Match("", told, title, f"usually {usual:.1f} per {format_duration(self.window)}")
 
 
+class CardinalityCondition(WindowCondition):
+    """At least `min_distinct` distinct values of `field` among the stories in `window`
+    ("3 or more countries impose export bans within 30 days"); ElastAlert's
+    `cardinality` with `min_cardinality`, counted on stories."""
+
+    type: Literal["cardinality"]
+    field: FieldName
+    min_distinct: int = Field(ge=2)
+
+    def _test(self, moment: datetime, history: list[dict[str, Any]]) -> Match | None:
+        start = moment - self.window
+        inside = [e for e in history if start < published(e) <= moment]
+        seen = sorted({v for e in inside for v in values(e, self.field)})
+        if len(seen) < self.min_distinct:
+            return None
+        told = stories(inside)
+        title = f"{len(seen)} distinct {self.field} within {format_duration(self.window)}"
+        return Match("", told, title, f"{', '.join(seen)} (at least {self.min_distinct})")
+
+
 class NewValueCondition(ConditionBase):
     """A value of `field` no earlier event of the rule had. The first run learns every
     value already in the store, and nothing fires for events published in the first
@@ -328,6 +348,6 @@ class NewValueCondition(ConditionBase):
 
 
 Condition = Annotated[
-    AnyCondition | FrequencyCondition | SpikeCondition | NewValueCondition,
+    AnyCondition | FrequencyCondition | SpikeCondition | NewValueCondition | CardinalityCondition,
     Field(discriminator="type"),
 ]

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from econsec.store.protocols import Store
 
 RULE_SUFFIXES = (".yaml", ".yml")
-CONDITION_TYPES = ("any", "frequency", "spike", "new_value")
+CONDITION_TYPES = ("any", "frequency", "spike", "new_value", "cardinality")
 
 
 def _taxonomy() -> dict[str, set[str]]:
@@ -140,6 +140,17 @@ class Rule(BaseModel):
             return None
         return self.group_by or self.condition.default_group_by
 
+    def conflicts(self) -> list[tuple[str, str]]:
+        """Options that are valid alone but not together, as (field, message): checked
+        after the schema, so that each error still names its field."""
+        found = []
+        counted = getattr(self.condition, "field", None)
+        if self.condition.type == "cardinality" and counted == self.group_by:
+            found.append(
+                ("group_by", f"groups by the field the condition counts ({counted}): one a group")
+            )
+        return found
+
     def group_label(self, value: str) -> str:
         """An alert group as people name it (`CN`) in the form alerts carry it
         (`initiator=CN`); a label given whole is kept."""
@@ -195,6 +206,8 @@ def load_rule(path: Path, store: Store | None = None) -> Rule:
         problems += [ConfigError(m, file=str(path), field=f) for f, m in _problems(exc)]
     if "path" in data:
         problems.append(ConfigError("unknown option", file=str(path), field="path"))
+    if rule is not None:
+        problems += [ConfigError(m, file=str(path), field=f) for f, m in rule.conflicts()]
     query = data.get("query", "*")
     if store is not None and isinstance(query, str) and all(p.field != "query" for p in problems):
         try:
