@@ -1,4 +1,4 @@
-"""Rule conditions: `any`, `frequency`, `spike`, `new_value`, `cardinality`.
+"""Rule conditions: `any`, `frequency`, `spike`, `new_value`, `cardinality`, `flatline`.
 
 One contract for all (events in, matches out): `matches(events, ctx)` gets the
 rule's events indexed since its checkpoint and returns one `Match` per group
@@ -149,6 +149,7 @@ def _plural(count: int, word: str) -> str:
 class ConditionBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
     default_group_by: ClassVar[str | None] = None
+    every_run: ClassVar[bool] = False  # tested at each run, new events or none
 
     @abstractmethod
     def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
@@ -308,6 +309,39 @@ class CardinalityCondition(WindowCondition):
         return Match("", told, title, f"{', '.join(seen)} (at least {self.min_distinct})")
 
 
+class FlatlineCondition(WindowCondition):
+    """Fewer than `threshold` stories within the `window` before each run: a feed, a
+    country or a category goes quiet (ElastAlert's `flatline`). It is tested at every
+    run, since silence brings no new event. A group (or the whole rule, ungrouped) is
+    watched while it had stories in the window before that one, so what was never heard
+    of does not alert, and a quiet spell alerts once: a window later it is no longer
+    watched (and `realert` holds repeats back meanwhile)."""
+
+    type: Literal["flatline"]
+    threshold: int = Field(ge=1)
+    every_run: ClassVar[bool] = True
+
+    def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
+        past = ctx.history(ctx.now - self.reach, ctx.now)
+        found = []
+        for group, members in by_group(past, ctx.group_by).items():
+            hit = self._test(ctx.now, members)
+            if hit:
+                found.append(Match(group, hit.events, hit.title, hit.summary))
+        return found
+
+    def _test(self, moment: datetime, history: list[dict[str, Any]]) -> Match | None:
+        start = moment - self.window
+        before = within(history, start - self.window, start)
+        told = within(history, start, moment)
+        if not before or len(told) >= self.threshold:
+            return None
+        window = format_duration(self.window)
+        title = f"{_plural(len(told), 'story')} within {window}" if told else f"quiet for {window}"
+        summary = f"fewer than {self.threshold}; {len(before)} in the {window} before"
+        return Match("", told or before[-1:], title, summary)
+
+
 class NewValueCondition(ConditionBase):
     """A value of `field` no earlier event of the rule had. The first run learns every
     value already in the store, and nothing fires for events published in the first
@@ -348,6 +382,11 @@ class NewValueCondition(ConditionBase):
 
 
 Condition = Annotated[
-    AnyCondition | FrequencyCondition | SpikeCondition | NewValueCondition | CardinalityCondition,
+    AnyCondition
+    | FrequencyCondition
+    | SpikeCondition
+    | NewValueCondition
+    | CardinalityCondition
+    | FlatlineCondition,
     Field(discriminator="type"),
 ]

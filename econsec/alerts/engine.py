@@ -121,7 +121,8 @@ def evaluate(
     history = partial(rule.history, store)
     ctx = Context(rule.name, rule.grouping, now, history, state)
     found = Evaluation(learned=ctx.learned)
-    matches = rule.condition.matches(events, ctx) if events else []
+    tested = events or rule.condition.every_run
+    matches = rule.condition.matches(events, ctx) if tested else []
     quiet = {s.group for s in state.silences(now, rule.name)} if matches else set()
     for match in matches:
         last = state.last_fired(rule.name, match.group)

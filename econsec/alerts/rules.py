@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from econsec.store.protocols import Store
 
 RULE_SUFFIXES = (".yaml", ".yml")
-CONDITION_TYPES = ("any", "frequency", "spike", "new_value", "cardinality")
+CONDITION_TYPES = ("any", "frequency", "spike", "new_value", "cardinality", "flatline")
 
 
 def _taxonomy() -> dict[str, set[str]]:
