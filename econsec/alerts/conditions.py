@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 from abc import abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import product
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -91,7 +92,7 @@ class Context:
     """What a condition may look at besides the new events."""
 
     rule: str
-    group_by: str | None
+    group_by: tuple[str, ...]  # the fields alerts are grouped on; none: one group, `all`
     now: datetime
     history: History  # the rule's events published in [since, until]
     state: AlertState
@@ -115,19 +116,31 @@ def story_key(event: dict[str, Any]) -> str:
     return str(event.get("story_id") or event.get("cluster_id") or event["id"])
 
 
-def by_group(events: Iterable[dict[str, Any]], name: str | None) -> dict[str, list[dict]]:
-    """`field=value` groups (an event with two initiators is in both); `all` when ungrouped."""
+def group_keys(event: dict[str, Any], name: str) -> list[str]:
+    """The event's values of one grouping field; a story or cluster of its own when it has
+    none, `(none)` for any other field."""
+    keys = values(event, name)
+    if name == "story_id" and not keys:
+        keys = [story_key(event)]
+    if name == "cluster_id" and not keys:
+        keys = [event["id"]]
+    return keys or ["(none)"]
+
+
+def by_group(events: Iterable[dict[str, Any]], names: Sequence[str]) -> dict[str, list[dict]]:
+    """`field=value` groups, `initiator=CN,type=…` on several fields (an event with two
+    initiators is in both of its groups); `all` when ungrouped."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for event in events:
-        keys = values(event, name) if name else []
-        if name == "story_id" and not keys:
-            keys = [story_key(event)]
-        if name == "cluster_id" and not keys:
-            keys = [event["id"]]
-        labels = [f"{name}={key}" for key in keys] if name else ["all"]
-        for label in labels or [f"{name}=(none)"]:
+        combinations = product(*(group_keys(event, name) for name in names))
+        labels = [_label(names, keys) for keys in combinations] if names else ["all"]
+        for label in labels:
             groups.setdefault(label, []).append(event)
     return groups
+
+
+def _label(names: Sequence[str], keys: Sequence[str]) -> str:
+    return ",".join(f"{name}={key}" for name, key in zip(names, keys, strict=True))
 
 
 def stories(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -119,7 +119,7 @@ def evaluate(
 ) -> Evaluation:
     """Alerts for new events, what realert and silences kept back, and values learned."""
     history = partial(rule.history, store)
-    ctx = Context(rule.name, rule.grouping, now, history, state)
+    ctx = Context(rule.name, rule.group_fields, now, history, state)
     found = Evaluation(learned=ctx.learned)
     tested = events or rule.condition.every_run
     matches = rule.condition.matches(events, ctx) if tested else []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import (
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from econsec.store.protocols import Store
 
 RULE_SUFFIXES = (".yaml", ".yml")
+GROUP_FIELDS = get_args(FieldName)
 CONDITION_TYPES = ("any", "frequency", "spike", "new_value", "cardinality", "flatline")
 
 
@@ -95,12 +96,33 @@ class Rule(BaseModel):
     query: str = "*"
     filters: Filters = Filters()
     condition: Condition
-    group_by: FieldName | Literal["none"] | None = None
+    group_by: FieldName | list[FieldName] | Literal["none"] | None = None
     realert: Duration = timedelta(days=7)
     digest: Digest = "immediate"
     notify: list[str] = Field(default_factory=list)
     enabled: bool = True
     path: Path | None = Field(None, exclude=True)  # set by `load_rule`, not by the file
+
+    @field_validator("group_by", mode="before")
+    @classmethod
+    def _fields(cls, value: Any) -> Any:
+        """A field, or a list grouping on every combination of its fields' values (each
+        field once); one message for any wrong name rather than one per union member."""
+        if value is None or value == "none":
+            return value
+        names = value if isinstance(value, list) else [value]
+        if not names:
+            raise ValueError("an empty list: name a field, or write none")
+        unknown = [str(name) for name in names if name not in GROUP_FIELDS]
+        if unknown:
+            raise ValueError(
+                f"not a field to group on: {', '.join(unknown)} "
+                f"(use {', '.join(GROUP_FIELDS)}, a list of them, or none)"
+            )
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"a field named twice: {', '.join(repeated)}")
+        return value
 
     @field_validator("realert", mode="before")
     @classmethod
@@ -134,31 +156,49 @@ class Rule(BaseModel):
         return [redact(url) for url in urls]
 
     @property
-    def grouping(self) -> str | None:
-        """The field alerts are grouped on; the condition's default unless the rule says."""
+    def group_fields(self) -> tuple[str, ...]:
+        """The fields alerts are grouped on, the condition's default unless the rule says;
+        none: one group (`all`)."""
         if self.group_by == "none":
-            return None
-        return self.group_by or self.condition.default_group_by
+            return ()
+        if isinstance(self.group_by, list):
+            return tuple(self.group_by)
+        chosen = self.group_by or self.condition.default_group_by
+        return (chosen,) if chosen else ()
+
+    @property
+    def grouping(self) -> str | None:
+        """The grouping as people read it (`initiator, type`), or None."""
+        return ", ".join(self.group_fields) or None
 
     def conflicts(self) -> list[tuple[str, str]]:
         """Options that are valid alone but not together, as (field, message): checked
         after the schema, so that each error still names its field."""
         found = []
         counted = getattr(self.condition, "field", None)
-        if self.condition.type == "cardinality" and counted == self.group_by:
+        if self.condition.type == "cardinality" and counted in self.group_fields:
             found.append(
                 ("group_by", f"groups by the field the condition counts ({counted}): one a group")
             )
         return found
 
     def group_label(self, value: str) -> str:
-        """An alert group as people name it (`CN`) in the form alerts carry it
-        (`initiator=CN`); a label given whole is kept."""
-        if self.grouping is None:
+        """An alert group as people name it (`CN`, or `CN,export_control.ban` on two
+        fields) in the form alerts carry it (`initiator=CN,type=export_control.ban`); a
+        label given whole is kept."""
+        names = self.group_fields
+        where = str(self.path or "")
+        if not names:
+            raise ConfigError("the rule is not grouped: silence the whole rule", file=where)
+        if value.startswith(f"{names[0]}="):
+            return value
+        parts = value.split(",") if len(names) > 1 else [value]
+        if len(parts) != len(names):
             raise ConfigError(
-                "the rule is not grouped: silence the whole rule", file=str(self.path or "")
+                f"the rule groups on {', '.join(names)}: give one value each, comma-separated",
+                file=where,
             )
-        return value if value.startswith(f"{self.grouping}=") else f"{self.grouping}={value}"
+        return ",".join(f"{n}={v.strip()}" for n, v in zip(names, parts, strict=True))
 
     def search_query(self, **window: Any) -> SearchQuery:
         """The rule as the search model both backends speak (one page of it)."""
