@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -220,9 +220,19 @@ def run_alerts(
 # delivery ---------------------------------------------------------------------
 
 
-def period_start(now: datetime, digest: str) -> datetime:
-    start = now.replace(minute=0, second=0, microsecond=0)
-    return start.replace(hour=0) if digest == "daily" else start
+def period_start(
+    now: datetime, digest: str, zone: tzinfo = UTC, at: time | None = None
+) -> datetime:
+    """When the digest period that `now` is in began, on the clocks of `zone`: the hour,
+    or the day's last `at` (midnight by default). Alerts fired before it are due."""
+    local = now.astimezone(zone)
+    if digest != "daily":
+        return local.replace(minute=0, second=0, microsecond=0)
+    clock = at or time(0)
+    start = local.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
+    if start > local:  # today's has not come yet: yesterday's, at the same wall-clock time
+        start = (start - timedelta(days=1)).replace(hour=clock.hour, minute=clock.minute)
+    return start
 
 
 def deliver(
@@ -262,7 +272,8 @@ def _deliver_rule(
             for mine in _claimed(state, [alert], clock):
                 counts += _send(state, [mine], channels, notify.render(mine), sender, now)
     for digest in ("hourly", "daily"):
-        due = [a for a in waiting if a.digest == digest and a.fired_at < period_start(now, digest)]
+        began = period_start(now, digest, rule.zone, rule.digest_at)
+        due = [a for a in waiting if a.digest == digest and a.fired_at < began]
         batch = _claimed(state, due, clock) if due else []
         if batch:
             message = notify.render_digest(rule.name, batch, digest)

@@ -7,10 +7,12 @@ errors, because a misspelt option silently ignored is a rule that never fires.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
 RULE_SUFFIXES = (".yaml", ".yml")
 GROUP_FIELDS = get_args(FieldName)
+TIME_OF_DAY = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*$")
 CONDITION_TYPES = ("any", "frequency", "spike", "new_value", "cardinality", "flatline")
 
 
@@ -99,6 +102,8 @@ class Rule(BaseModel):
     group_by: FieldName | list[FieldName] | Literal["none"] | None = None
     realert: Duration = timedelta(days=7)
     digest: Digest = "immediate"
+    digest_at: time | None = None  # local time of a daily digest, in `timezone`
+    timezone: str = "UTC"  # an IANA name: where digests' hours and days begin and end
     notify: list[str] = Field(default_factory=list)
     enabled: bool = True
     path: Path | None = Field(None, exclude=True)  # set by `load_rule`, not by the file
@@ -123,6 +128,34 @@ class Rule(BaseModel):
         if repeated:
             raise ValueError(f"a field named twice: {', '.join(repeated)}")
         return value
+
+    @field_validator("digest_at", mode="before")
+    @classmethod
+    def _time_of_day(cls, value: Any) -> Any:
+        """`"08:00"`. Unquoted, YAML reads 18:00 as the number 1080 (base 60): refused
+        with the quoted form to write, rather than guessed at."""
+        if value is None or isinstance(value, time):
+            return value
+        if isinstance(value, int) and 0 <= value < 24 * 60:  # YAML's base-60 number
+            hour, minute = divmod(value, 60)
+            raise ValueError(
+                f"YAML reads {hour}:{minute:02d} unquoted as the number {value}: "
+                f"write it in quotes, '{hour:02d}:{minute:02d}'"
+            )
+        found = TIME_OF_DAY.match(value) if isinstance(value, str) else None
+        if not found:
+            raise ValueError(f"not a time of day: {value!r} (HH:MM in quotes, as '08:00')")
+        return time(int(found.group(1)), int(found.group(2)))
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        zone(value)
+        return value
+
+    @field_serializer("digest_at")
+    def _clock(self, value: time | None) -> str | None:
+        return value.strftime("%H:%M") if value else None
 
     @field_validator("realert", mode="before")
     @classmethod
@@ -171,10 +204,18 @@ class Rule(BaseModel):
         """The grouping as people read it (`initiator, type`), or None."""
         return ", ".join(self.group_fields) or None
 
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone(self.timezone)
+
     def conflicts(self) -> list[tuple[str, str]]:
         """Options that are valid alone but not together, as (field, message): checked
         after the schema, so that each error still names its field."""
         found = []
+        if self.digest_at is not None and self.digest != "daily":
+            found.append(("digest_at", f"only a daily digest has a time (digest: {self.digest})"))
+        if self.timezone != "UTC" and self.digest == "immediate":
+            found.append(("timezone", "only digests (hourly, daily) have a time zone"))
         counted = getattr(self.condition, "field", None)
         if self.condition.type == "cardinality" and counted in self.group_fields:
             found.append(
@@ -225,6 +266,16 @@ class Rule(BaseModel):
     ) -> list[dict[str, Any]]:
         """The rule's events published in [since, until], for conditions that look back."""
         return self.events(store, since=since, until=until)
+
+
+def zone(name: str) -> ZoneInfo:
+    """A time zone by its IANA name; a ValueError that says what to write otherwise."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"not a time zone: {name!r} (an IANA name such as Europe/Berlin, or UTC)"
+        ) from None
 
 
 def load_rule(path: Path, store: Store | None = None) -> Rule:

@@ -138,7 +138,10 @@ def list_rules(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt 
                 r.condition.type,
                 r.grouping or "-",
                 format_duration(r.realert),
-                r.digest,
+                " ".join(
+                    [r.digest, *([r.digest_at.strftime("%H:%M")] if r.digest_at else [])]
+                    + ([r.timezone] if r.timezone != "UTC" else [])
+                ),
                 str(len(r.notify)),
                 "yes" if r.enabled else "no",
                 describe_silences(quiet.get(r.name, [])) or "-",
