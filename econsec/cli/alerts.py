@@ -73,28 +73,38 @@ def store_and_state(store: str | None) -> Iterator[tuple[Store, AlertState]]:
             state.close()
 
 
-def running_silences(store: str | None) -> dict[str, list[Silence]]:
-    """The silences running now, by rule; none when the store named by default does not
-    exist yet (one named with --store must exist)."""
+def running_silences(store: str | None) -> dict[str, list[Silence]] | None:
+    """The silences running now, by rule: none when the store named by default does not
+    exist yet; None, with the error on stderr, when the store cannot be read (the rules
+    are listed all the same: they live in files)."""
     from econsec.alerts.engine import utcnow
     from econsec.config import load_settings
     from econsec.errors import EconsecError
-    from econsec.store.backend import check_location
+    from econsec.store.backend import check_location, open_store
 
     settings = load_settings(store=store)
-    if store is None:
-        try:
-            check_location(settings.store, existing=True)
-        except EconsecError:
-            return {}
     found: dict[str, list[Silence]] = {}
-    with opened(settings) as st:
-        state = st.alert_state()
+    try:
+        check_location(settings.store, existing=True)
+    except EconsecError as exc:
+        if store is None:
+            return found
+        errors.print(f"[bold red]error:[/] silences not shown: {exc}", highlight=False)
+        return None
+    try:
+        opened_store = open_store(settings.store)
         try:
-            for silence in state.silences(utcnow()):
-                found.setdefault(silence.rule, []).append(silence)
+            state = opened_store.alert_state()
+            try:
+                for silence in state.silences(utcnow()):
+                    found.setdefault(silence.rule, []).append(silence)
+            finally:
+                state.close()
         finally:
-            state.close()
+            opened_store.close()
+    except EconsecError as exc:
+        errors.print(f"[bold red]error:[/] silences not shown: {exc}", highlight=False)
+        return None
     return found
 
 
@@ -107,8 +117,8 @@ def describe_silences(silences: list[Silence]) -> str:
 @alerts_app.command("list")
 def list_rules(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """The rules in the rules folder: condition, grouping, realert, digest, channels, and
-    the silences running now (read from the store). Bad files are reported (stderr) and
-    the rest listed; the exit status is then 1.
+    the silences running now (read from the store). Bad files, or a store that cannot be
+    read, are reported (stderr) and the rules still listed; the exit status is then 1.
 
     Example: econsec alerts list --rules rules/
     """
@@ -117,7 +127,8 @@ def list_rules(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt 
     from econsec.alerts.conditions import format_duration
 
     found = loaded(rules_dir(rules))
-    quiet = running_silences(store)
+    read = running_silences(store)
+    quiet = read if read is not None else {}
     if as_json:
         print_json(
             [
@@ -147,7 +158,7 @@ def list_rules(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt 
                 describe_silences(quiet.get(r.name, [])) or "-",
             )
         console.print(table)
-    if found.errors:
+    if found.errors or read is None:
         raise typer.Exit(1)
 
 

@@ -201,3 +201,11 @@ def test_notify_test_of_a_rule_without_channels_fails(tmp_path: Path) -> None:
     where = ["--rules", str(tmp_path / "rules")]
     result = runner.invoke(app, ["alerts", "notify-test", "test-rule", *where])
     assert result.exit_code == 1 and "has no channels" in result.output
+
+
+def test_list_shows_the_rules_when_the_store_cannot_be_read(tmp_path: Path) -> None:
+    write_rule(tmp_path / "rules")
+    where = ["--rules", str(tmp_path / "rules"), "--store", str(tmp_path / "missing")]
+    listed = runner.invoke(app, ["alerts", "list", *where, "--json"])
+    assert listed.exit_code == 1 and "silences not shown" in listed.stderr
+    assert [r["name"] for r in json.loads(listed.stdout)] == ["test-rule"]
