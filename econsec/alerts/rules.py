@@ -217,6 +217,15 @@ class Rule(BaseModel):
         if self.timezone != "UTC" and self.digest == "immediate":
             found.append(("timezone", "only digests (hourly, daily) have a time zone"))
         counted = getattr(self.condition, "field", None)
+        per_story = {"story_id", "cluster_id"} & set(self.group_fields)
+        if self.condition.type == "flatline" and per_story:
+            found.append(
+                (
+                    "group_by",
+                    f"every story goes quiet once reported ({', '.join(sorted(per_story))}): "
+                    "group a flatline on feed, source, category, type or a country field",
+                )
+            )
         if self.condition.type == "cardinality" and counted in self.group_fields:
             found.append(
                 ("group_by", f"groups by the field the condition counts ({counted}): one a group")
