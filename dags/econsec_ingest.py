@@ -6,6 +6,14 @@ at parse time this file reads only names (`econsec.orchestration.names`), so
 that the dag-processor and every task process parse it in milliseconds.
 `params.store` / `params.feeds` override the ECONSEC_STORE / ECONSEC_FEEDS
 settings for one run.
+
+A feed that still fails after its retries fails its own `fetch` instance, named
+after the feed in the grid, and nothing else: `tag` runs once every fetch is done
+and the feeds file was read (`all_done_min_one_success`, with `list_feeds` among
+its upstreams) and carries the failed feeds' results into the cycle record. The
+run's state is that of `announce`, its only leaf: failed when the feeds file
+could not be read or no feed could, success otherwise. Every `fetch` takes a
+slot of the `econsec_feeds` pool, which bounds concurrent fetches across workers.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
 from econsec.orchestration.assets import EVENTS
-from econsec.orchestration.names import INGEST_DAG_ID
+from econsec.orchestration.names import FEEDS_POOL, INGEST_DAG_ID
 
 
 @dag(
@@ -52,20 +60,32 @@ def econsec_ingest() -> None:
         except ConfigError as exc:
             raise AirflowFailException(str(exc)) from exc
 
-    @task(retries=3, retry_delay=timedelta(seconds=30), max_active_tis_per_dagrun=8)
+    @task(
+        retries=3,
+        retry_delay=timedelta(seconds=30),
+        max_active_tis_per_dagrun=8,
+        pool=FEEDS_POOL,
+        map_index_template="{{ feed_name }}",
+    )
     def fetch(feed: dict[str, Any]) -> dict[str, Any]:
+        """A failed feed hands its result on (for the cycle record), then fails this task."""
         from econsec.orchestration import ingest
 
         context = get_current_context()
+        context["feed_name"] = feed["name"]  # type: ignore[typeddict-unknown-key]
         result = ingest.fetch(feed, context["params"])
+        if result["status"] != "failed":
+            return result
         ti = context["ti"]
         if result["transient"] and ti.try_number <= ti.max_tries:
             raise AirflowException(f"{result['feed']}: {result['error']} (will retry)")
-        return result
+        ti.xcom_push(key="return_value", value=result)
+        raise AirflowFailException(f"{result['feed']}: {result['error']}")
 
-    @task(trigger_rule="all_done")
+    @task(trigger_rule="all_done_min_one_success")
     def tag(fetched: list[dict[str, Any]]) -> dict[str, Any]:
-        """Runs even when some feeds failed; carries their results on to the cycle record."""
+        """Runs even when every feed failed (`list_feeds` is the success it needs), not when
+        the feeds file could not be read; carries the feeds' results on to the cycle record."""
         from econsec.orchestration import ingest
 
         report = ingest.tag(get_current_context()["params"])
@@ -96,11 +116,13 @@ def econsec_ingest() -> None:
             raise AirflowFailException(f"no feed could be read ({summary['feeds_failed']} failed)")
         if not indexed["events_indexed"]:
             raise AirflowSkipException("no new events: nothing to announce")
-        context["outlet_events"][EVENTS].extra = {"run_id": run.run_id, **summary}
+        extra = ingest.event_extra(context["params"], run.run_id, summary)
+        context["outlet_events"][EVENTS].extra = extra
         return summary
 
     feeds = list_feeds()
     tagged = tag(fetch.expand(feed=feeds))
+    feeds >> tagged
     indexed = index(tagged)
     # The run succeeds only if the feeds file was read, whatever single feeds did.
     feeds >> announce(tagged, indexed)

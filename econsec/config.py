@@ -21,7 +21,10 @@ def default_store() -> str:
 
 
 def default_dags_folder() -> str:
-    return str(Path(__file__).resolve().parents[1] / "dags")
+    """The wheel's copy (econsec/dags), else the checkout's top-level dags/."""
+    here = Path(__file__).resolve()
+    packaged = here.parent / "dags"
+    return str(packaged if packaged.is_dir() else here.parents[1] / "dags")
 
 
 class Settings(BaseSettings):

@@ -3,16 +3,24 @@ the Kibana objects, checked by parsing them (there is no Docker engine on the bu
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import re
+import subprocess
+import threading
+import tomllib
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import yaml
 from pydantic import BaseModel
 
 from econsec import models
+from econsec.config import Settings
 from econsec.models import Article, CycleReport, Event, FeedHealth, Quarantined
 from econsec.store.elastic.templates import KINDS
 
@@ -199,12 +207,6 @@ def test_every_variable_compose_needs_is_in_env_example() -> None:
     assert used and all(f"\n{name}=" in f"\n{example}" for name in used), used
 
 
-def test_the_image_installs_the_project_on_the_pinned_airflow() -> None:
-    dockerfile = (ROOT / "Dockerfile").read_text()
-    assert "FROM apache/airflow:3.3.2-python3.11" in dockerfile
-    assert "pip install" in dockerfile and "/opt/econsec" in dockerfile
-
-
 def test_kibana_objects_parse_line_by_line_and_reference_each_other() -> None:
     objects = [json.loads(line) for line in KIBANA_OBJECTS.read_text().splitlines() if line]
     ids = {(o["type"], o["id"]) for o in objects}
@@ -217,3 +219,309 @@ def test_kibana_objects_parse_line_by_line_and_reference_each_other() -> None:
     assert titles == {"Events over time by category", "Top initiators", "Technologies"}
     for reference in dashboard["references"]:
         assert (reference["type"], reference["id"]) in ids
+
+
+# What each service running econsec code reads -----------------------------------------
+
+ECONSEC_IMAGE = SERVICES["web"]["image"]
+ECONSEC_SERVICES = sorted(n for n, s in SERVICES.items() if s.get("image") == ECONSEC_IMAGE)
+TASK_SERVICES = [n for n in ECONSEC_SERVICES if n.startswith("airflow-") and n != "airflow-init"]
+# Path settings the compose services do not read, and why.
+NOT_READ_UNDER_COMPOSE = {"dags_folder"}  # `econsec run` only; Airflow has its DAGS_FOLDER
+SETUP_SCRIPT = ROOT / "deploy" / "elasticsearch" / "setup.sh"
+KIBANA_SCRIPT = ROOT / "deploy" / "kibana" / "setup.sh"
+ROLES = {p.stem: json.loads(p.read_text()) for p in (SETUP_SCRIPT.parent / "roles").glob("*.json")}
+KIBANA_ROLE = json.loads((KIBANA_SCRIPT.parent / "econsec_kibana_viewer.json").read_text())
+# `user NAME PASSWORD_VARIABLE ROLE...` lines of the setup script
+USERS = {
+    line.split()[1]: (line.split()[2], line.split()[3:])
+    for line in SETUP_SCRIPT.read_text().splitlines()
+    if line.startswith("user ")
+}
+WRITES = {"create", "create_doc", "index", "delete", "write", "all"}
+ADMINISTERS = {"manage", "create_index", "delete_index", "all", "manage_ilm"}
+
+
+def path_settings() -> set[str]:
+    """Settings naming a file or folder: their defaults are relative to the working directory
+    (or the user's home) and mean nothing in a container, so a service reading one sets it."""
+    found = set()
+    for name, info in Settings.model_fields.items():
+        default = info.get_default(call_default_factory=True)
+        words = (info.description or "").lower()
+        if isinstance(default, str) and any(w in words for w in ("file", "folder", "path")):
+            found.add(name)
+    return found - NOT_READ_UNDER_COMPOSE
+
+
+def reads(service: str) -> tuple[set[str], str]:
+    """The path settings a service's econsec code reads, and the role its user must hold.
+    Airflow tasks run any econsec code (ingest and alerts); init and web read less."""
+    if service == "airflow-init":
+        return {"store"}, "econsec_setup"
+    if service == "web":
+        return {"store", "rules"}, "econsec_reader"
+    return path_settings(), "econsec_writer"
+
+
+def variable(name: str) -> str:
+    return f"ECONSEC_{name.upper()}"
+
+
+def mounted(service: dict[str, Any], target: str) -> Path | None:
+    """The repository path a bind mount of the service shows at `target`, if any."""
+    for volume in service.get("volumes", []):
+        source, mount = volume.split(":")[:2]
+        if source.startswith(".") and (target == mount or target.startswith(mount + "/")):
+            return ROOT / source / target[len(mount) :].lstrip("/")
+    return None
+
+
+def password_variable(value: str) -> str:
+    found = re.fullmatch(r"\$\{(\w+):\?[^}]*\}", value)
+    assert found, f"a password comes from .env as ${{NAME:?...}}, not {value!r}"
+    return found.group(1)
+
+
+def test_the_services_that_run_econsec_code_are_the_airflow_ones_and_web() -> None:
+    assert {"airflow-init", "airflow-scheduler", "airflow-dag-processor", "web"} <= set(
+        ECONSEC_SERVICES
+    )
+    assert reads("web")[0] <= path_settings() and {"store", "feeds", "rules"} <= path_settings()
+
+
+@pytest.mark.parametrize("name", ECONSEC_SERVICES)
+def test_every_path_setting_a_service_reads_is_set_and_mounted(name: str) -> None:
+    service = SERVICES[name]
+    env = service["environment"]
+    for setting in sorted(reads(name)[0]):
+        value = env.get(variable(setting))
+        assert value, f"{name}: {variable(setting)} is not set"
+        if value.startswith(("http://", "https://")):
+            continue
+        local = mounted(service, value)
+        assert local is not None, f"{name}: {variable(setting)}={value} is not on a bind mount"
+        assert local.exists(), f"{name}: {value} is {local}, which is not in the repository"
+
+
+@pytest.mark.parametrize("name", ECONSEC_SERVICES)
+def test_every_econsec_variable_a_service_gets_is_a_setting(name: str) -> None:
+    fields = {variable(field) for field in Settings.model_fields}
+    unknown = [key for key in SERVICES[name]["environment"] if key.startswith("ECONSEC_")]
+    assert sorted(set(unknown) - fields) == []
+
+
+@pytest.mark.parametrize("name", ECONSEC_SERVICES)
+def test_each_service_reaches_elasticsearch_as_its_least_privileged_user(name: str) -> None:
+    env = SERVICES[name]["environment"]
+    assert env[variable("store")] == "http://elasticsearch:9200"
+    user, role = env[variable("es_username")], reads(name)[1]
+    assert user != "elastic" and user in USERS, f"{name}: {user} is not made by setup.sh"
+    password, roles = USERS[user]
+    assert roles[0] == role, f"{name}: {user} holds {roles}, not {role}"
+    assert password_variable(env[variable("es_password")]) == password
+    assert password in SERVICES["setup"]["environment"]
+    if name in TASK_SERVICES:  # tasks take the Connection over the settings
+        connection = json.loads(
+            re.sub(r"\$\{[^}]*\}", "secret", env["AIRFLOW_CONN_ECONSEC_ELASTICSEARCH"])
+        )
+        assert connection["login"] == user
+
+
+@pytest.mark.parametrize("name", TASK_SERVICES)
+def test_the_airflow_services_get_the_dags(name: str) -> None:
+    service = SERVICES[name]
+    dags = service["environment"]["AIRFLOW__CORE__DAGS_FOLDER"]
+    assert mounted(service, dags) == ROOT / "dags"
+
+
+def test_only_the_services_that_run_tasks_get_the_channel_secrets() -> None:
+    """The LocalExecutor runs tasks (and so sends alerts) in the scheduler's container."""
+    runners = {n for n in TASK_SERVICES if SERVICES[n]["command"] == "scheduler"}
+    assert {SERVICES[n]["environment"]["AIRFLOW__CORE__EXECUTOR"] for n in runners} == {
+        "LocalExecutor"
+    }
+    given = {n for n, s in SERVICES.items() if "env_file" in s}
+    assert given == runners == {"airflow-scheduler"}
+    channels = [{"path": "./channels.env", "required": False}]
+    assert SERVICES["airflow-scheduler"]["env_file"] == channels
+
+
+def test_the_channel_secrets_example_holds_names_notify_urls_may_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from econsec.alerts.notify import refused
+
+    monkeypatch.delenv("ECONSEC_NOTIFY_VARIABLES", raising=False)
+    example = (ROOT / "channels.env.example").read_text()
+    names = re.findall(r"^(\w+)=", example, re.MULTILINE)
+    assert names and all(refused(f"${{{n}}}") == [] for n in names), names
+    in_rules = {
+        n
+        for p in (ROOT / "rules").glob("*.yaml")
+        for n in re.findall(r"\$\{(\w+)\}", p.read_text())
+    }
+    assert in_rules <= set(names)
+    assert "channels.env" in (ROOT / ".gitignore").read_text().split()
+    assert "channels.env" in (ROOT / ".dockerignore").read_text().split()
+
+
+# Least-privileged Elasticsearch roles --------------------------------------------------
+
+
+def test_the_roles_cover_only_the_econsec_indices_and_aliases() -> None:
+    assert set(ROLES) == {"econsec_setup", "econsec_writer", "econsec_reader"}
+    prefix = Settings().es_index_prefix
+    for name, role in ROLES.items():
+        for entry in role["indices"]:
+            assert entry["names"] == [f"{prefix}-*"], name
+            assert entry.get("allow_restricted_indices") is False, name
+
+
+def test_only_setup_manages_templates_and_indices() -> None:
+    (setup,) = ROLES["econsec_setup"]["indices"]
+    assert ROLES["econsec_setup"]["cluster"] == ["manage_index_templates"]
+    assert not set(setup["privileges"]) & WRITES - {"all"} and "all" not in setup["privileges"]
+    for name in ("econsec_writer", "econsec_reader"):
+        assert ROLES[name]["cluster"] == [], name
+        (entry,) = ROLES[name]["indices"]
+        assert not set(entry["privileges"]) & ADMINISTERS, name
+
+
+def test_the_writer_creates_indexes_and_reads_and_the_reader_only_reads() -> None:
+    (writer,) = ROLES["econsec_writer"]["indices"]
+    (reader,) = ROLES["econsec_reader"]["indices"]
+    assert {"read", "create", "index"} <= set(writer["privileges"])
+    assert "read" in reader["privileges"] and not set(reader["privileges"]) & WRITES
+
+
+def test_every_user_holds_roles_that_are_made_and_the_analyst_reads_in_kibana() -> None:
+    kibana_roles = {"econsec_kibana_viewer"}
+    assert set(USERS) == {"econsec_setup", "econsec_writer", "econsec_web", "econsec_analyst"}
+    for user, (password, roles) in USERS.items():
+        assert set(roles) <= set(ROLES) | kibana_roles, user
+        assert password in SERVICES["setup"]["environment"], user
+    assert USERS["econsec_web"][1] == ["econsec_reader"]
+    assert USERS["econsec_analyst"][1] == ["econsec_reader", "econsec_kibana_viewer"]
+    assert KIBANA_ROLE["elasticsearch"] == {"cluster": [], "indices": []}
+    assert KIBANA_ROLE["kibana"] == [{"base": ["read"], "feature": {}, "spaces": ["default"]}]
+
+
+def test_only_the_setup_services_use_the_superuser() -> None:
+    text = yaml.safe_dump(COMPOSE)
+    for name, service in SERVICES.items():
+        uses = "ELASTIC_PASSWORD" in yaml.safe_dump(service)
+        assert uses == (name in {"elasticsearch", "setup", "kibana-setup"}), name
+    assert "login: elastic" not in text and '"login": "elastic"' not in text
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """Answers 200 to everything and keeps what it was sent, as (method, path, user, body)."""
+
+    seen: ClassVar[list[tuple[str, str, str, bytes]]] = []
+
+    def _any(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        user = base64.b64decode(self.headers["Authorization"].split()[1]).decode()
+        self.seen.append((self.command, self.path, user, body))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    do_GET = do_PUT = do_POST = _any
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder() -> Iterator[str]:
+    Recorder.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_setup_script_puts_the_roles_and_users(recorder: str) -> None:
+    passwords = {variable: f"pw-{variable.lower()}" for variable, _ in USERS.values()}
+    env = {"PATH": os.environ["PATH"], "ELASTICSEARCH_URL": recorder}
+    env |= {"ELASTIC_PASSWORD": "su", "KIBANA_PASSWORD": "kb", **passwords}
+    done = subprocess.run(["bash", str(SETUP_SCRIPT)], env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    sent = {(method, path): json.loads(body) for method, path, _, body in Recorder.seen}
+    assert {user for _, _, user, _ in Recorder.seen} == {"elastic:su"}
+    assert sent["POST", "/_security/user/kibana_system/_password"] == {"password": "kb"}
+    for name, role in ROLES.items():
+        assert sent["PUT", f"/_security/role/{name}"] == role
+    for user, (password, roles) in USERS.items():
+        assert sent["PUT", f"/_security/user/{user}"] == {
+            "password": passwords[password],
+            "roles": roles,
+        }
+
+
+def test_the_kibana_script_puts_the_viewer_role_and_imports_the_objects(
+    recorder: str,
+) -> None:
+    env = {"PATH": os.environ["PATH"], "KIBANA_URL": recorder, "ELASTIC_PASSWORD": "su"}
+    env["KIBANA_OBJECTS"] = str(KIBANA_OBJECTS.parent)
+    done = subprocess.run(["bash", str(KIBANA_SCRIPT)], env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    calls = [(method, path.split("?")[0]) for method, path, _, _ in Recorder.seen]
+    assert calls == [
+        ("GET", "/api/status"),
+        ("PUT", "/api/security/role/econsec_kibana_viewer"),
+        ("POST", "/api/saved_objects/_import"),
+    ]
+    assert json.loads(Recorder.seen[1][3]) == KIBANA_ROLE
+    assert KIBANA_OBJECTS.read_bytes() in Recorder.seen[2][3]
+
+
+# The image -----------------------------------------------------------------------------
+
+
+def dockerfile_runs() -> list[str]:
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    return [line.strip()[4:] for line in text.splitlines() if line.strip().startswith("RUN ")]
+
+
+def test_the_image_builds_a_wheel_from_the_lock_and_installs_it_not_editable() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    runs = " ".join(dockerfile_runs())
+    assert len(re.findall(r"^FROM ", dockerfile, re.MULTILINE)) == 2  # build, then runtime
+    assert "uv build --wheel" in runs and "uv export --frozen" in runs and "--no-dev" in runs
+    assert "--extra airflow" in runs
+    assert "--require-hashes -r /tmp/dist/requirements.txt" in runs
+    assert re.search(r"pip install [^&]*--no-deps [^&]*econsec-\*\.whl", runs)
+    assert not re.search(r"(^|\s)(-e|--editable)(\s|=)", runs), "an editable install"
+
+
+def test_the_image_builds_on_the_locked_airflow_with_the_makefiles_uv() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    (image,) = re.findall(r"^ARG AIRFLOW_IMAGE=(\S+)$", dockerfile, re.MULTILINE)
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    (airflow,) = [p["version"] for p in lock["package"] if p["name"] == "apache-airflow"]
+    assert image == f"apache/airflow:{airflow}-python3.11"
+    assert SERVICES["airflow-scheduler"]["image"] == SERVICES["web"]["image"] == ECONSEC_IMAGE
+    makefile_uv = re.search(r"^UV_VERSION := (\S+)$", (ROOT / "Makefile").read_text(), re.M)
+    assert makefile_uv and f"uv=={makefile_uv.group(1)}" in " ".join(dockerfile_runs())
+
+
+def test_the_image_copies_everything_the_wheel_is_built_from() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    copied = {
+        Path(source).name
+        for line in re.findall(r"^COPY --chown=\S+ (.+) \S+$", dockerfile, re.MULTILINE)
+        for source in line.split()
+    }
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    wheel = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]
+    needed = {"pyproject.toml", "uv.lock", pyproject["project"]["readme"]}
+    needed |= set(wheel["packages"]) | set(wheel["force-include"])
+    assert needed <= copied, needed - copied
+    assert all((ROOT / name).exists() for name in copied)

@@ -6,6 +6,7 @@ summary; the summary comes from the cycle record the DAG's last task writes.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -14,12 +15,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from econsec.config import Settings
-from econsec.errors import DagRunError
+from econsec.errors import ConfigError, DagRunError
 from econsec.models import Alert, CycleReport
 from econsec.orchestration.ingest import DAG_ID
+from econsec.orchestration.names import FEEDS_POOL, FEEDS_POOL_SLOTS
 from econsec.store.backend import open_store
 
 ALERTS_DAG_ID = "econsec_alerts"
+AIRFLOW_MISSING = "`econsec run` needs Airflow: pip install 'econsec[airflow]'"
+
+
+def require_airflow() -> None:
+    """Airflow is an extra: without it, say what to install instead of a missing command."""
+    if importlib.util.find_spec("airflow") is None:
+        raise ConfigError(AIRFLOW_MISSING)
 
 
 def airflow_env(airflow_home: Path, settings: Settings) -> dict[str, str]:
@@ -40,6 +49,7 @@ def run_ingest_dag(
     """One run of the ingest DAG, then of the alerts DAG when a rules folder is given (a
     scheduler would start it on the Asset; `dags test` runs one DAG, so it is run in turn).
     Raises `DagRunError` naming the log when Airflow or a run fails."""
+    require_airflow()
     airflow_home.mkdir(parents=True, exist_ok=True)
     log = airflow_home / "last-run.log"
     env = airflow_env(airflow_home, settings)
@@ -47,6 +57,7 @@ def run_ingest_dag(
     started = datetime.now(UTC)
     with log.open("w", encoding="utf-8") as out:
         _run([airflow, "db", "migrate"], env, out, log, "airflow db migrate failed")
+        _run(pool_command(airflow), env, out, log, "airflow pools set failed")
         # The store travels in the environment only: a URL may carry credentials, and a
         # DAG run's conf is kept in Airflow's database and shown in its UI.
         conf = json.dumps({"feeds": env["ECONSEC_FEEDS"]})
@@ -61,6 +72,12 @@ def run_ingest_dag(
                 "the alerts DAG run failed",
             )
     return _recorded(settings, started, log, with_alerts=rules is not None)
+
+
+def pool_command(airflow: str = "airflow", slots: int = FEEDS_POOL_SLOTS) -> list[str]:
+    """Creates (or resizes) the pool the `fetch` tasks take a slot of; a task whose pool
+    does not exist is never scheduled."""
+    return [airflow, "pools", "set", FEEDS_POOL, str(slots), "feeds fetched at once"]
 
 
 def _recorded(

@@ -120,3 +120,15 @@ def record_cycle(
     summary = report.summary()
     keys = ("feeds_ok", "feeds_failed", "new_articles", "new_events", "no_feed_read")
     return {k: summary[k] for k in keys}
+
+
+def event_extra(
+    params: dict[str, Any] | None, run_id: str, summary: dict[str, Any]
+) -> dict[str, Any]:
+    """The `extra` of the events Asset event: the run, its counts and the store it wrote, so
+    that the alerts run it triggers reads that store even when the run was given
+    `params.store`. The store is shown without credentials (asset events are kept in
+    Airflow's database and shown in its UI); the consumer takes them from its own settings."""
+    from econsec.store.elastic.client import redact
+
+    return {"run_id": run_id, "store": redact(settings_for(params).store), **summary}

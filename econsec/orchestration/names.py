@@ -14,3 +14,11 @@ ALERTS_DAG_ID = "econsec_alerts"
 EVENTS_ASSET_NAME = "econsec_events"
 EVENTS_ASSET_URI = "econsec://events/"
 EVENTS_ASSET_EXTRA = {"what": "econsec events index"}
+FEEDS_POOL = "econsec_feeds"
+"""The Airflow pool every `fetch` task takes a slot of: it bounds the feeds fetched at once
+across all workers (lock files bound them per machine only)."""
+FEEDS_POOL_SLOTS = 4
+"""The slots `econsec run` gives the pool when it creates it; operators size it themselves."""
+ALERTS_CRON = "30 * * * *"
+"""The alerts DAG also runs at half past every hour, between ingest cycles, so digests and
+delivery retries do not wait for a cycle that produces events."""

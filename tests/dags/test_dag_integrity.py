@@ -36,7 +36,12 @@ def test_every_dag_has_tags_and_retries(dagbag) -> None:  # type: ignore[no-unty
 
 def test_fetch_is_mapped_and_index_announces_the_asset(dagbag) -> None:  # type: ignore[no-untyped-def]
     dag = dagbag.dags["econsec_ingest"]
-    assert dag.get_task("fetch").is_mapped
+    fetch = dag.get_task("fetch")
+    assert fetch.is_mapped and fetch.pool == "econsec_feeds"
+    assert fetch.map_index_template == "{{ feed_name }}"  # the grid names each feed
+    tag = dag.get_task("tag")
+    assert tag.trigger_rule == "all_done_min_one_success"
+    assert tag.upstream_task_ids == {"list_feeds", "fetch"}
     outlets = dag.get_task("announce").outlets
     assert [(o.name, o.uri) for o in outlets] == [("econsec_events", "econsec://events/")]
 
@@ -93,7 +98,11 @@ def test_dag_test_runs_a_full_cycle(tmp_path: Path) -> None:
     dag = DagBag(dag_folder=str(DAGS)).dags["econsec_ingest"]
     conf = {"store": str(tmp_path / "store"), "feeds": str(FIXTURES / "cycle_feeds.yaml")}
     run = dag.test(run_conf=conf)
-    assert run.state == "success"
+    assert run.state == "success"  # failed feeds show as failed fetches, not a failed run
+    fetches = {ti.rendered_map_index: ti.state for ti in run.get_task_instances()
+               if ti.task_id == "fetch"}  # fmt: skip
+    failed = {name for name, state in fetches.items() if state == "failed"}
+    assert failed == {"html-page", "missing-file"} and len(fetches) > len(failed)
     store = EmbeddedStore(tmp_path / "store")
     try:
         cycle = store.last_cycle()
@@ -121,6 +130,7 @@ def test_a_broken_feeds_file_fails_the_run_without_retries(tmp_path: Path) -> No
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["list_feeds"] == "failed" and states["announce"] == "upstream_failed"
+    assert states["tag"] == states["index"] == "upstream_failed"  # the store is left alone
 
 
 @pytest.mark.slow
@@ -137,7 +147,7 @@ def test_a_run_where_no_feed_could_be_read_fails_after_recording_the_cycle(
     run = dag.test(run_conf={"store": str(tmp_path / "store"), "feeds": str(feeds)})
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
-    assert states["announce"] == "failed"
+    assert states["tag"] == "success" and states["announce"] == "failed"
     store = EmbeddedStore(tmp_path / "store")
     try:
         cycle = store.last_cycle()

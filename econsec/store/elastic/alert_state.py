@@ -324,12 +324,18 @@ class ElasticAlertState:
         return claimed
 
     def _claimable(self) -> None:
-        """Indices made before leases existed learn the field (adding one is always allowed)."""
+        """Indices made before leases existed learn the field (adding one is always allowed).
+        The mapping is read first: putting one needs the `manage` privilege, which a writer
+        without it (the least it needs) lacks, and indices made from the template have it."""
         if self._mapped:
             return
         calls, index = self.calls, self.alerts_index
-        request = partial(calls.client.indices.put_mapping, index=index, properties=CLAIM_FIELD)
-        calls.run(index, "adding the claim field", request)
+        read = partial(calls.client.indices.get_mapping, index=index)
+        found = calls.run(index, "reading the mapping", read)
+        mapped = [m.get("mappings", {}).get("properties", {}) for m in dict(found).values()]
+        if not mapped or any("claim" not in properties for properties in mapped):
+            request = partial(calls.client.indices.put_mapping, index=index, properties=CLAIM_FIELD)
+            calls.run(index, "adding the claim field", request)
         self._mapped = True
 
     def _get_alert(self, alert_id: str) -> dict[str, Any] | None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache, partial
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,9 @@ from econsec.store.elastic.client import Calls
 
 KINDS = ("events", "articles", "feeds", "cycles", "alerts", "alert-state", "quarantine")
 SHIPPED_PREFIX = "econsec"
-_HERE = Path(__file__).resolve()
-MAPPING_DIRS = (_HERE.parents[2] / "mappings", _HERE.parents[3] / "mappings")
+# The wheel carries the top-level mappings/ as econsec/mappings (pyproject's force-include);
+# a source checkout or an editable install reads the top-level folder itself.
+CHECKOUT_MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
 
 
 @dataclass(frozen=True)
@@ -75,11 +78,14 @@ def check_prefix(prefix: str) -> str:
     return prefix
 
 
-def mappings_dir() -> Path:
-    for candidate in MAPPING_DIRS:
+def mappings_dir() -> Traversable:
+    """The index templates, through importlib.resources, so that an installed wheel finds
+    the copy packaged with it wherever (and however) it is installed."""
+    candidates = (resources.files("econsec") / "mappings", CHECKOUT_MAPPINGS)
+    for candidate in candidates:
         if (candidate / "events.json").is_file():
             return candidate
-    raise ConfigError(f"index templates not found in {' or '.join(map(str, MAPPING_DIRS))}")
+    raise ConfigError(f"index templates not found in {' or '.join(map(str, candidates))}")
 
 
 @cache
