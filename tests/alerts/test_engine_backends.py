@@ -19,6 +19,7 @@ from econsec.store.elastic.alert_state import ElasticAlertState
 from econsec.store.elastic.store import ElasticStore
 from tests.support.alerts import add_events, now, story, write_rule
 from tests.support.backends import Backend
+from tests.support.fault_proxy import FaultProxy
 
 SILENT = lambda url, title, body: Outcome(True)  # noqa: E731
 
@@ -136,3 +137,21 @@ def test_a_state_index_older_than_silences_learns_the_field(es: ElasticStore) ->
     [silence] = ElasticAlertState(es).silences(moment)
     assert (silence.rule, silence.group) == ("r", "initiator=CN")
     assert silence.until == moment + timedelta(days=2)
+
+
+def test_silencing_on_a_state_index_made_from_the_template_puts_no_mapping(
+    osmem: Backend, proxy: FaultProxy
+) -> None:
+    """The least-privileged writer has no `manage`: a silence must not need it."""
+    osmem.open().init()
+    store = osmem.behind(proxy).open()
+    proxy.fail(5, 403, f"PUT /{osmem.prefix}-alert-state/_mapping")
+    state = store.alert_state()
+    moment = now()
+    try:
+        state.silence(Silence("r", "", moment + timedelta(hours=1), moment))
+        assert [s.rule for s in state.silences(moment)] == ["r"]
+    finally:
+        state.close()
+        store.close()
+    assert proxy.count("_mapping -> fail") == 0

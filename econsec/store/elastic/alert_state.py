@@ -279,10 +279,8 @@ class ElasticAlertState:
         return sorted(found, key=lambda s: (s.rule, s.group))
 
     def _silenceable(self) -> None:
-        """A state index made before silences existed learns the field (as `_claimable`)."""
-        calls, index = self.calls, self.state_index
-        request = partial(calls.client.indices.put_mapping, index=index, properties=SILENCE_FIELD)
-        calls.run(index, "adding the silence field", request)
+        """A state index made before silences existed learns the field."""
+        self._learn_fields(self.state_index, SILENCE_FIELD)
 
     # alerts --------------------------------------------------------------------
 
@@ -324,19 +322,24 @@ class ElasticAlertState:
         return claimed
 
     def _claimable(self) -> None:
-        """Indices made before leases existed learn the field (adding one is always allowed).
-        The mapping is read first: putting one needs the `manage` privilege, which a writer
-        without it (the least it needs) lacks, and indices made from the template have it."""
+        """Indices made before leases existed learn the field (see `_learn_fields`)."""
         if self._mapped:
             return
-        calls, index = self.calls, self.alerts_index
+        self._learn_fields(self.alerts_index, CLAIM_FIELD)
+        self._mapped = True
+
+    def _learn_fields(self, index: str, properties: dict[str, Any]) -> None:
+        """Put fields an index made by an older template lacks (adding one is always
+        allowed). The mapping is read first: putting one needs the `manage` privilege,
+        which a writer without it (the least it needs) lacks, and indices made from the
+        template have them."""
+        calls = self.calls
         read = partial(calls.client.indices.get_mapping, index=index)
         found = calls.run(index, "reading the mapping", read)
         mapped = [m.get("mappings", {}).get("properties", {}) for m in dict(found).values()]
-        if not mapped or any("claim" not in properties for properties in mapped):
-            request = partial(calls.client.indices.put_mapping, index=index, properties=CLAIM_FIELD)
-            calls.run(index, "adding the claim field", request)
-        self._mapped = True
+        if not mapped or any(name not in have for have in mapped for name in properties):
+            request = partial(calls.client.indices.put_mapping, index=index, properties=properties)
+            calls.run(index, f"adding the field {', '.join(properties)}", request)
 
     def _get_alert(self, alert_id: str) -> dict[str, Any] | None:
         calls, index = self.calls, self.alerts_index
