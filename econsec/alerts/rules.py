@@ -176,8 +176,12 @@ class Rule(BaseModel):
     @classmethod
     def _urls(cls, urls: list[str]) -> list[str]:
         from econsec.alerts.notify import check_url
+        from econsec.bidi import refusal
 
-        for url in urls:
+        for number, url in enumerate(urls, start=1):
+            problem = refusal(url)  # named, never shown: the terminal would reorder it
+            if problem:
+                raise ValueError(f"URL {number} {problem}")
             check_url(url)
         return urls
 

@@ -20,13 +20,14 @@ from econsec.cli.common import (
     print_alerts,
     print_json,
 )
+from econsec.cli.help import App
 
 if TYPE_CHECKING:
     from econsec.alerts.rules import RuleSet
     from econsec.store.protocols import AlertState, Silence, Store
 
-alerts_app = typer.Typer(
-    help="Alert rules: list, validate, run, backtest, history, silence, notify-test.",
+alerts_app = App(
+    help="Alert rules: list, validate, run, backtest, history.",
     no_args_is_help=True,
 )
 RuleArg = Annotated[str, typer.Argument(help="Rule name, file name without suffix, or path.")]
@@ -116,15 +117,16 @@ def describe_silences(silences: list[Silence]) -> str:
 
 @alerts_app.command("list")
 def list_rules(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
-    """The rules in the rules folder: condition, grouping, realert, digest, channels, and
-    the silences running now (read from the store). Bad files, or a store that cannot be
-    read, are reported (stderr) and the rules still listed; the exit status is then 1.
+    """The rules of the rules folder, their channels and silences.
+
+    Condition, grouping, realert, digest and channels of each rule, and the silences
+    running now (read from the store). Bad files, or a store that cannot be read, are
+    reported (stderr) and the rules still listed; the exit status is then 1.
 
     Example: econsec alerts list --rules rules/
     """
-    from rich.table import Table
-
     from econsec.alerts.conditions import format_duration
+    from econsec.cli.listing import Column, print_listing
 
     found = loaded(rules_dir(rules))
     read = running_silences(store)
@@ -139,12 +141,11 @@ def list_rules(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt 
             ]
         )
     else:
-        table = Table(title=f"{len(found.rules)} rules in {rules_dir(rules)}")
-        columns = ("name", "condition", "group by", "realert", "digest", "channels", "enabled")
-        for column in (*columns, "silenced"):
-            table.add_column(column)
-        for r in found.rules:
-            table.add_row(
+        columns = [Column(name) for name in ("name", "condition", "group by", "realert")]
+        columns += [Column("digest"), Column("channels", right=True), Column("enabled")]
+        columns += [Column("silenced", text=True)]
+        rows = [
+            [
                 r.name,
                 r.condition.type,
                 r.grouping or "-",
@@ -156,8 +157,10 @@ def list_rules(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt 
                 str(len(r.notify)),
                 "yes" if r.enabled else "no",
                 describe_silences(quiet.get(r.name, [])) or "-",
-            )
-        console.print(table)
+            ]
+            for r in found.rules
+        ]
+        print_listing(columns, rows, title=f"{len(found.rules)} rules in {rules_dir(rules)}")
     if found.errors or read is None:
         raise typer.Exit(1)
 
@@ -174,9 +177,11 @@ def silence(
     rules: RulesOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Keep RULE, or one of its groups, quiet for a while: its matches are neither
-    recorded nor delivered meanwhile (their events count as evaluated), as ElastAlert's
-    --silence. Silencing again replaces the end; `alerts unsilence` lifts it.
+    """Keep a rule, or one of its groups, quiet for a while.
+
+    Its matches are neither recorded nor delivered meanwhile (their events count as
+    evaluated), as ElastAlert's --silence. Silencing again replaces the end; `alerts
+    unsilence` lifts it.
 
     Example: econsec alerts silence huawei-europe --for 2d --group CN
     """
@@ -203,8 +208,10 @@ def silence(
 def unsilence(
     rule: RuleArg, group: GroupOpt = None, rules: RulesOpt = None, store: StoreOpt = None
 ) -> None:
-    """Lift the silences of RULE: every one, or one group's. A rule whose file is gone is
-    named as it was. Exit status 1 when there was no such silence.
+    """Lift the silences of a rule: every one, or one group's.
+
+    A rule whose file is gone is named as it was. Exit status 1 when there was no such
+    silence.
 
     Example: econsec alerts unsilence huawei-europe
     """
@@ -232,9 +239,11 @@ def validate(
     rules: RulesOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Check rule files against the schema, and their queries with the store that will
-    run them (embedded or Elasticsearch parse differently); every error of every file is
-    shown, each naming the file and the field. Exit status 1 when any file is invalid.
+    """Check rule files: the schema and the store's query parser.
+
+    Queries are checked with the store that will run them (embedded or Elasticsearch
+    parse differently); every error of every file is shown, each naming the file and the
+    field. Exit status 1 when any file is invalid.
 
     Example: econsec alerts validate rules/huawei-europe.yaml
     """
@@ -263,10 +272,11 @@ def validate(
 
 @alerts_app.command()
 def run(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
-    """Run every enabled rule over the events indexed since its last run, record the
-    alerts and deliver them (failed deliveries are retried on the next run). Bad rule
-    files and failing rules are reported and the rest still run; the exit status is
-    then 1.
+    """Run the rules over new events; record and deliver alerts.
+
+    Each rule reads the events indexed since its last run; failed deliveries are retried
+    on the next run. Bad rule files and failing rules are reported and the rest still
+    run; the exit status is then 1.
 
     Example: econsec alerts run --store data/ --json
     """
@@ -303,8 +313,10 @@ def test_rule(
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Backtest: what RULE would have fired over the events published since then, with
-    counts; nothing is recorded and nobody is notified.
+    """Backtest: what a rule would have fired, with counts.
+
+    Runs RULE over the events published since then; nothing is recorded and nobody is
+    notified.
 
     Example: econsec alerts test huawei-europe --since 365d
     """
@@ -334,9 +346,10 @@ def test_rule(
 
 @alerts_app.command("notify-test")
 def notify_test(rule: RuleArg, rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
-    """Send a test notification through each channel of RULE, and say what each
-    answered; nothing is recorded. Exit status 1 when a channel failed or the rule has
-    none.
+    """Send a test notification through each channel of a rule.
+
+    Each channel's answer is shown; nothing is recorded. Exit status 1 when a channel
+    failed or the rule has none.
 
     Example: econsec alerts notify-test huawei-europe
     """
@@ -368,7 +381,7 @@ def history(
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The alerts fired so far, newest first, with their delivery results.
+    """The alerts fired so far, newest first, with their deliveries.
 
     Example: econsec alerts history --rule huawei-europe --limit 5
     """

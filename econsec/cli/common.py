@@ -8,6 +8,7 @@ second (Settings alone pull in pydantic-settings; the store pulls in Tantivy).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,20 @@ if TYPE_CHECKING:
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
+PIPE_WIDTH = 80  # the width of what goes to a pipe or a file, unless $COLUMNS says
+
+
+def stdout_console() -> Console:
+    """Standard output at the terminal's width or, when it is a pipe or a file, at
+    `$COLUMNS` (else 80): Rich would take the width of stdin's or stderr's terminal.
+    What counts as a terminal is Rich's call (FORCE_COLOR and TTY_COMPATIBLE say so)."""
+    console = Console(highlight=False)
+    if console.is_terminal:
+        return console
+    columns = os.environ.get("COLUMNS", "")
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPE_WIDTH
+    return Console(width=width, highlight=False)
+
 
 StoreOpt = Annotated[
     str | None,
@@ -66,21 +81,16 @@ def print_json(data: Any) -> None:
 
 
 def print_alerts(alerts: list[Alert], deliveries: bool = False) -> None:
-    from rich.table import Table
+    from econsec.cli.listing import Column, print_listing
 
     if not alerts:
-        console.print("no alerts")
+        stdout_console().print("no alerts")
         return
-    table = Table()
-    for column in ("fired", "rule", "alert", "stories", *(["delivery"] if deliveries else [])):
-        table.add_column(column)
+    columns = [Column("fired"), Column("rule"), Column("stories", right=True)]
+    columns += [Column("delivery")] if deliveries else []
+    rows = []
     for a in alerts:
         sent = ", ".join(f"{d.channel} {d.status}" for d in a.deliveries) or "-"
-        row = [
-            a.fired_at.strftime("%Y-%m-%d %H:%M"),
-            a.rule,
-            f"{a.title}\n{a.summary}",
-            str(a.count),
-        ]
-        table.add_row(*row, *([sent] if deliveries else []))
-    console.print(table)
+        row = [a.fired_at.strftime("%Y-%m-%d %H:%M"), a.rule, str(a.count)]
+        rows.append([*row, *([sent] if deliveries else []), f"{a.title}\n{a.summary}".strip()])
+    print_listing([*columns, Column("alert", text=True)], rows, head=2)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +22,8 @@ from econsec.cli.common import (
     print_alerts,
     print_json,
 )
+from econsec.cli.help import App
+from econsec.cli.output import Format, print_result
 from econsec.version import __version__
 
 if TYPE_CHECKING:
@@ -32,11 +34,7 @@ if TYPE_CHECKING:
 
 NO_FEED_READ = 3  # exit status of `ingest` when every feed failed (documented in the README)
 
-app = typer.Typer(
-    help="News monitoring for economic security and technology policy.",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-)
+app = App(help="News monitoring for economic security and technology policy.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
 
 
@@ -61,8 +59,9 @@ def ingest(
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """One ingestion cycle: fetch every feed, tag new articles, index the events. Exits 3
-    when no feed could be read (every one failed), so that cron or Airflow sees it.
+    """One ingestion cycle: fetch the feeds, tag, index the events.
+
+    Exits 3 when no feed could be read (every one failed), so that cron or Airflow sees it.
 
     Example: econsec ingest --feeds feeds/samples/feeds.yaml
     """
@@ -127,23 +126,20 @@ def _rules_folder(settings: Settings) -> Path | None:
 
 
 def print_cycle(report: CycleReport) -> None:
-    """The short summary a person reads after a cycle."""
-    from rich.table import Table
+    """The short summary a person reads after a cycle: per feed, then per event type."""
+    from econsec.cli.listing import Column, print_listing, print_notes
 
-    table = Table(title="Feeds", show_lines=False)
-    for column in ("feed", "status", "entries", "new", "error / warning"):
-        table.add_column(column)
-    for f in report.feeds:
-        style = "red" if f.status == "failed" else ""
-        table.add_row(
-            f.feed,
-            f.status,
-            str(f.entries_found),
-            str(f.new_articles),
-            f.error or f.warning or "",
-            style=style,
-        )
-    console.print(table)
+    columns = [Column("feed"), Column("status")]
+    columns += [Column(name, right=True) for name in ("entries", "new")]
+    rows = [[f.feed, f.status, str(f.entries_found), str(f.new_articles)] for f in report.feeds]
+    styles = ["red" if f.status == "failed" else "" for f in report.feeds]
+    print_listing(columns, rows, styles=styles)
+    print_notes(
+        [
+            (f.feed, f.error or f.warning or "", style)
+            for f, style in zip(report.feeds, styles, strict=True)
+        ]
+    )
     summary = report.summary()
     console.print(
         f"feeds ok [bold]{summary['feeds_ok']}[/], failed [bold]{summary['feeds_failed']}[/]; "
@@ -151,12 +147,12 @@ def print_cycle(report: CycleReport) -> None:
         f"new events [bold]{summary['new_events']}[/]"
     )
     if report.tagging.events_by_type:
-        types = Table(title="New events by type")
-        types.add_column("type")
-        types.add_column("events", justify="right")
-        for code, count in sorted(report.tagging.events_by_type.items(), key=lambda kv: -kv[1]):
-            types.add_row(code, str(count))
-        console.print(types)
+        by_type = sorted(report.tagging.events_by_type.items(), key=lambda kv: -kv[1])
+        console.print()
+        print_listing(
+            [Column("new events by type"), Column("events", right=True)],
+            [[code, str(count)] for code, count in by_type],
+        )
 
 
 @app.command()
@@ -177,8 +173,10 @@ def run(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """One ingestion cycle through the real Airflow DAG (airflow dags test), then the alerts
-    DAG over the rules folder (default rules/ when present), then a summary.
+    """One ingestion cycle through Airflow, then the alert rules.
+
+    The ingest DAG runs in the real Airflow (airflow dags test), then the alerts DAG over
+    the rules folder (default rules/ when present), then a summary is printed.
 
     Example: econsec run --feeds feeds/samples/feeds.yaml
     """
@@ -242,9 +240,23 @@ def search(
         bool, typer.Option("--all-copies", help="Do not collapse a story's copies.")
     ] = False,
     store: StoreOpt = None,
-    as_json: JsonOpt = False,
+    output: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            case_sensitive=False,
+            help="table (a block per story, the default), lines (one line per story), "
+            "json, ndjson (a hit a line) or csv.",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
-    """Search events (or articles), newest first, one line per story.
+    """Search events (or articles), newest first, a block per story.
+
+    Each story: date, type, status and actors, the evidence under them, then the outlets.
+    At a terminal the layout fits its width; into a pipe or a file, $COLUMNS or 80.
 
     Example: econsec search 'gallium OR germanium' --category export_control --since 2023-01-01
     """
@@ -253,6 +265,8 @@ def search(
     from econsec.models import SearchQuery
     from econsec.store.protocols import SearchKind
 
+    if as_json and output not in (None, Format.json):
+        fail(f"--json is --format json: give one or the other, not --format {output.value}", 2)
     try:
         request = SearchQuery.from_user(
             query,
@@ -271,47 +285,7 @@ def search(
     kind: SearchKind = "articles" if articles else "events"
     with opened(load_settings(store=store)) as st:
         result = st.search(request, kind)
-    if as_json:
-        print_json({"total": result.total, "stories": result.clusters, kind: result.hits})
-        return
-    _print_hits(result.hits, kind, result.total)
-
-
-def _print_hits(hits: list[dict[str, Any]], kind: str, total: int) -> None:
-    from rich.table import Table
-
-    table = Table(title=f"{total} {kind} match", show_lines=True, expand=True)
-    table.add_column("date", no_wrap=True)
-    if kind == "events":
-        table.add_column("type", no_wrap=True)
-        table.add_column("status", no_wrap=True)
-        table.add_column("who", no_wrap=True)
-        table.add_column("evidence", ratio=1)
-        table.add_column("src", justify="right")
-        for h in hits:
-            who = ",".join(h.get("initiator", [])[:3])
-            if h.get("target"):
-                who += " → " + ",".join(h["target"][:3])
-            table.add_row(
-                h["published"][:10],
-                h["type"],
-                h["status"],
-                who,
-                _shorten(h.get("evidence") or h.get("title", "")),
-                str(h.get("source_count", 1)),
-            )
-    else:
-        table.add_column("title", ratio=1)
-        table.add_column("source")
-        table.add_column("events")
-        for h in hits:
-            table.add_row(
-                h["published"][:10],
-                h["title"],
-                h.get("source", ""),
-                ", ".join(h.get("event_types", [])),
-            )
-    console.print(table)
+    print_result(result, kind, Format.json if as_json else output or Format.table)
 
 
 def _shorten(text: str, limit: int = 220) -> str:
@@ -324,8 +298,7 @@ def feeds(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 
     Example: econsec feeds --json
     """
-    from rich.table import Table
-
+    from econsec.cli.listing import Column, print_listing, print_notes
     from econsec.config import load_settings
 
     with opened(load_settings(store=store)) as st:
@@ -333,28 +306,29 @@ def feeds(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json([h.model_dump(mode="json") for h in health])
         return
-    table = Table(title="Feeds")
-    for column in ("feed", "last fetch", "status", "entries", "new", "failures", "error"):
-        table.add_column(column)
-    for h in health:
-        table.add_row(
+    columns = [Column("feed"), Column("last fetch (UTC)"), Column("status")]
+    columns += [Column(name, right=True) for name in ("entries", "new", "failures")]
+    rows = [
+        [
             h.feed,
-            h.last_fetch.isoformat(timespec="seconds") if h.last_fetch else "-",
+            f"{h.last_fetch:%Y-%m-%d %H:%M}" if h.last_fetch else "-",
             h.status,
             str(h.entries),
             str(h.new_articles),
             str(h.consecutive_failures),
-            h.error or h.warning or "",
-            style="red" if h.status == "failed" else "",
-        )
-    console.print(table)
+        ]
+        for h in health
+    ]
+    styles = ["red" if h.status == "failed" else "" for h in health]
+    print_listing(columns, rows, styles=styles)
+    print_notes([(h.feed, h.error or h.warning or "", styles[i]) for i, h in enumerate(health)])
 
 
 @app.command()
 def tag(
     file: Annotated[Path, typer.Argument(help="JSONL items (eval format).", exists=True)],
 ) -> None:
-    """Print predictions, one JSON object a line, in the format of the eval set.
+    """Print predictions, one JSON object a line (the eval set's format).
 
     Example: econsec tag items.jsonl > predictions.jsonl
     """
@@ -382,7 +356,9 @@ def evaluate(
     ] = "all",
     as_json: JsonOpt = False,
 ) -> None:
-    """Precision, recall and F1 of the tagger on a labelled set, overall and per type.
+    """Precision, recall and F1 of the tagger on a labelled set.
+
+    Overall and per event type.
 
     Example: econsec eval ../shared/corpus/realnews.jsonl --part test
     """
@@ -411,8 +387,7 @@ def taxonomy(as_json: JsonOpt = False) -> None:
 
     Example: econsec taxonomy --json
     """
-    from rich.table import Table
-
+    from econsec.cli.listing import Column, print_listing
     from extractors.taxonomy import load_taxonomy
 
     types = load_taxonomy()
@@ -424,18 +399,20 @@ def taxonomy(as_json: JsonOpt = False) -> None:
             ]
         )
         return
-    table = Table(title=f"{len(types)} event types")
-    table.add_column("code", no_wrap=True)
-    table.add_column("definition")
-    for t in types:
-        table.add_row(t.code, t.definition)
-    console.print(table)
+    print_listing(
+        [Column("code"), Column("definition", text=True)],
+        [[t.code, t.definition] for t in types],
+        title=f"{len(types)} event types",
+    )
 
 
 @app.command()
 def init(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
-    """Set the store up, safe to rerun: on Elasticsearch the index templates, the versioned
-    indices and their write aliases; on the embedded store its directories.
+    """Set the store up; safe to rerun.
+
+    On Elasticsearch the component and index templates, the lifecycle policy (where the
+    cluster has ILM), the versioned indices and their write aliases; on the embedded store
+    its directories.
 
     Example: econsec init --store http://127.0.0.1:9200
     """
@@ -447,7 +424,13 @@ def init(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
         print_json(report)
         return
     console.print(f"store: {report['store']} ({report['backend']})")
-    for section, label in (("templates", "template"), ("aliases", "alias")):
+    sections = (
+        ("components", "component template"),
+        ("lifecycle", "lifecycle policy"),
+        ("templates", "template"),
+        ("aliases", "alias"),
+    )
+    for section, label in sections:
         for name, action in report.get(section, {}).items():
             console.print(f"  {label} {name}: {action}")
     for path in report.get("created", []):
@@ -512,8 +495,10 @@ def requeue(
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Put quarantined articles (the tagger failed on them) back in the queue, once the
-    cause is fixed: the next cycle tags them again, and quarantines any that fail again.
+    """Put quarantined articles back in the tagging queue.
+
+    Once the cause is fixed: quarantined articles are those the tagger failed on; the next
+    cycle tags them again, and quarantines any that fail again.
 
     Example: econsec requeue --all
     """
@@ -556,8 +541,10 @@ def serve(
         ),
     ] = 1,
 ) -> None:
-    """The analyst web pages and the JSON API (OpenAPI at /docs) over the store, until
-    interrupted; refuses to bind a non-loopback address without a token.
+    """The analyst web pages and the JSON API over the store.
+
+    Serves until interrupted, the API described at /docs; refuses to bind a non-loopback
+    address without a token.
 
     Example: econsec serve --port 8000 --workers 2, then open http://127.0.0.1:8000/
     """

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from econsec.bidi import CONTROLS, strip_reordering
 from econsec.models import Article, DateQuality, FeedSpec, stable_id
 from econsec.timeparse import written_date_problem
 
@@ -107,7 +108,8 @@ class _TextExtractor(HTMLParser):
 
 
 def plain_text(value: str) -> str:
-    """Text of an HTML fragment, entities decoded, whitespace folded, no markup left."""
+    """Text of an HTML fragment, entities decoded, whitespace folded, no markup left, and
+    no control that reorders it on screen (`econsec.bidi`)."""
     if not value:
         return ""
     extractor = _TextExtractor()
@@ -115,7 +117,7 @@ def plain_text(value: str) -> str:
     extractor.close()
     text = html.unescape("".join(extractor.parts))
     text = text.replace("<", "‹").replace(">", "›")  # stray angle brackets never become markup
-    text = CONTROL_CHARS.sub("", text)
+    text = strip_reordering(CONTROL_CHARS.sub("", text))
     return WHITESPACE.sub(" ", text).strip()
 
 
@@ -259,10 +261,11 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _safe_link(link: str) -> str:
-    """Only http(s) links to a well-formed host are kept; `javascript:` and friends, and
-    links that do not parse, become empty."""
+    """Only http(s) links to a well-formed host are kept; `javascript:` and friends, links
+    that do not parse, and links holding a bidirectional control (the address shown would
+    not be the one followed) become empty."""
     link = link.strip()
-    if not link.lower().startswith(("http://", "https://")):
+    if not link.lower().startswith(("http://", "https://")) or CONTROLS.search(link):
         return ""
     try:
         host = urlsplit(link).hostname or ""

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 import yaml
 from pydantic import ValidationError
 
+from econsec.bidi import CONTROLS, REORDERING, refusal
 from econsec.errors import ConfigError
 from econsec.models import FeedSpec
 
@@ -42,9 +43,24 @@ def _feed_spec(entry: Any, path: Path, index: int) -> FeedSpec:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
         raise ConfigError(err["msg"], file=str(path), field=f"feeds[{index}].{where}") from exc
+    invisible = _invisible(spec)
+    if invisible:
+        name, problem = invisible
+        raise ConfigError(problem, file=str(path), field=f"feeds[{index}].{name}")
     if not is_remote(spec.url) and not spec.url.startswith("file://"):
         spec.url = str((path.parent / spec.url).resolve())
     return spec
+
+
+def _invisible(spec: FeedSpec) -> tuple[str, str] | None:
+    """The first field holding a bidirectional control, and why it is refused: the name
+    and URL may hold none (`econsec.bidi`), the title (shown as the articles' source) no
+    control that reorders it."""
+    for name, controls in (("name", CONTROLS), ("url", CONTROLS), ("title", REORDERING)):
+        problem = refusal(getattr(spec, name), controls)
+        if problem:
+            return name, problem
+    return None
 
 
 def _check_unique_names(specs: list[FeedSpec], path: Path) -> None:
@@ -74,6 +90,9 @@ def official_countries_of(path: str | Path) -> dict[str, str]:
 
 def spec_for(path_or_url: str) -> FeedSpec:
     """A feed named after its file or host, for `ingest --feed`."""
+    problem = refusal(path_or_url)
+    if problem:
+        raise ConfigError(problem, field="--feed")
     if is_remote(path_or_url):
         parsed = urlparse(path_or_url)
         name = (parsed.netloc + parsed.path).strip("/").replace("/", "-")

@@ -30,7 +30,7 @@ from econsec.web import pages
 from econsec.web.api import api_routes
 from econsec.web.auth import EndedSessions, TokenGuard, login_routes
 from econsec.web.hosts import HostGuard
-from econsec.web.safety import SECURITY_HEADERS, clean_highlight, safe_href
+from econsec.web.safety import SECURITY_HEADERS, clean_highlight, safe_href, shown
 from econsec.web.shared_store import SharedStore
 
 HERE = Path(__file__).resolve().parent
@@ -104,10 +104,12 @@ def create_app(
 
 
 def template_environment() -> jinja2.Environment:
-    """Autoescape on for every template, whatever its name; undefined names fail loudly."""
+    """Autoescape on for every template, whatever its name; undefined names fail loudly;
+    no printed value carries a control that reorders the page (`safety.shown`)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
+        finalize=shown,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -16,6 +16,9 @@ from html.parser import HTMLParser
 
 from markupsafe import Markup
 
+from econsec.bidi import CONTROLS as BIDI_CONTROLS
+from econsec.bidi import strip_reordering
+
 HTTP_URL = re.compile(r"^https?://[^\s/?#\\]", re.IGNORECASE)
 CONTROL = re.compile(r"[\x00-\x20\x7f]")
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -41,13 +44,24 @@ SECURITY_HEADERS = {
 
 def safe_href(url: object) -> str:
     """The URL when it is a plain http(s) one, else "": a `javascript:`, `data:` or
-    otherwise odd link is shown as text and never rendered as a link."""
+    otherwise odd link (one holding a bidirectional control too) is shown as text and
+    never rendered as a link."""
     if not isinstance(url, str):
         return ""
     url = url.strip()
-    if CONTROL.search(url) or not HTTP_URL.match(url):
+    if CONTROL.search(url) or BIDI_CONTROLS.search(url) or not HTTP_URL.match(url):
         return ""
     return url
+
+
+def shown(value: object) -> object:
+    """Every value a template prints, without the bidirectional controls that reorder text
+    on screen: feed text is stripped of them as it is stored, but a store written by an
+    older version, or an index written by another tool, may still hold them. Removing a
+    character never makes markup, so escaped text and highlights stay safe."""
+    if isinstance(value, Markup):
+        return Markup(strip_reordering(str(value)))
+    return strip_reordering(value) if isinstance(value, str) else value
 
 
 def local_path(target: str | None) -> str:

@@ -32,9 +32,12 @@ MIN_TOKEN_CHARS = 16
 QUERY_PAIR = re.compile(r"([?&;])([^=&;\s]*)=([^&;\s]*)")
 ENDED_SESSIONS = "ECONSEC_SERVE_ENDED_SESSIONS"  # the file `--workers` processes share
 # uvicorn kills a worker that does not answer its supervisor's ping within this many
-# seconds, as hung. Its default, 5, is shorter than a busy 2-core machine may keep a
-# worker's ping thread waiting for the interpreter lock (while it imports the app, or
-# serves a search): the worker was killed and replaced mid-request.
+# seconds, as hung. It pings from the moment it spawns a worker, which can answer only
+# once its fresh interpreter has started and imported uvicorn and this command (1 s on an
+# idle machine, several on a loaded one); its ping thread then competes for the
+# interpreter lock with the app's import and Apprise (4 s more of CPU), and later with
+# searches. With uvicorn's default, 5, a loaded 2-core machine killed the workers it
+# started, over and over, before they served a request ("Child process [N] died").
 WORKER_PING_SECONDS = 120
 NEW_TOKEN = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 

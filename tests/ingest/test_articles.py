@@ -248,3 +248,41 @@ def test_impossible_dates_are_flagged_not_stored_as_ok(raw: str) -> None:
 )
 def test_real_offsets_at_the_edges_are_kept(raw: str, utc: datetime) -> None:
     assert entry_date(_feed_entry(raw), FETCHED) == (utc, "ok")
+
+
+# Unicode's embeddings, overrides and isolates: they reorder whole runs of text on screen.
+REORDERING = [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
+MARKS = ["\u200e", "\u200f", "\u061c"]  # left-to-right, right-to-left and Arabic letter marks
+
+
+@pytest.mark.parametrize("control", REORDERING, ids=[f"U+{ord(c):04X}" for c in REORDERING])
+def test_bidirectional_overrides_and_isolates_never_reach_stored_text(control: str) -> None:
+    """`Invoice{RLO}fdp.exe` shows as `Invoiceexe.pdf`: a title must read as it is stored."""
+    entry = _entry(title=f"Ban on {control}fdp.exe", summary=f"It{control} said so{control}.")
+    (article,), _ = to_articles(
+        SPEC, [entry], FETCHED, max_summary_chars=500, source=f"<b>Wire</b>{control}"
+    )
+    assert (article.title, article.summary) == ("Ban on fdp.exe", "It said so.")
+    assert article.source == "Wire"
+
+
+def test_bidirectional_marks_stay_in_text() -> None:
+    """A mark moves only the punctuation beside it, as Hebrew and Arabic headlines need."""
+    for mark in MARKS:
+        assert (
+            plain_text(f"\u05d7\u05d3\u05e9\u05d5\u05ea{mark}!")
+            == f"\u05d7\u05d3\u05e9\u05d5\u05ea{mark}!"
+        )
+
+
+@pytest.mark.parametrize(
+    "control", REORDERING + MARKS, ids=[f"U+{ord(c):04X}" for c in REORDERING + MARKS]
+)
+def test_a_link_holding_a_bidirectional_control_is_no_link(control: str) -> None:
+    """No URL needs one; in an `href` it makes the address shown differ from the one
+    followed. Such a link is dropped like a `javascript:` one, and so is such a guid."""
+    entry = _entry(
+        link=f"https://example.com/{control}fdp.exe", id=f"https://example.com/g{control}"
+    )
+    (article,), _ = to_articles(SPEC, [entry], FETCHED, max_summary_chars=500)
+    assert article.url == "" and not article.has_link

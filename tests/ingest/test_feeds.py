@@ -37,6 +37,12 @@ def test_feeds_file_resolves_relative_paths(tmp_path: Path) -> None:
         ("feeds: 3", "feeds"),
         ("feeds:\n  - {name: a}\n", r"feeds\[0\]\.url: Field required"),
         ("feeds:\n  - {name: a, url: x}\n  - {name: a, url: y}\n", r"feeds\[1\]\.name: duplicate"),
+        (
+            'feeds:\n  - {name: a, url: "https://example.com/\\u202elmx.xml"}\n',
+            r"feeds\[0\]\.url: .*U\+202E RIGHT-TO-LEFT OVERRIDE",
+        ),
+        ('feeds:\n  - {name: "a\\u2067b", url: x}\n', r"feeds\[0\]\.name: .*U\+2067"),
+        ('feeds:\n  - {name: a, url: x, title: "W\\u202aire"}\n', r"feeds\[0\]\.title: .*U\+202A"),
     ],
 )
 def test_feeds_file_errors_name_file_and_field(tmp_path: Path, text: str, message: str) -> None:
@@ -45,6 +51,11 @@ def test_feeds_file_errors_name_file_and_field(tmp_path: Path, text: str, messag
     with pytest.raises(ConfigError, match=message) as caught:
         feedfile.load_feeds(path)
     assert str(path) in str(caught.value)
+
+
+def test_a_feed_url_on_the_command_line_is_checked_too() -> None:
+    with pytest.raises(ConfigError, match=r"--feed: .*U\+2066 LEFT-TO-RIGHT ISOLATE"):
+        feedfile.spec_for("https://example.com/\u2066feed.xml")
 
 
 def test_missing_feeds_file_is_a_config_error(tmp_path: Path) -> None:

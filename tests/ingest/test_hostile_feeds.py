@@ -35,6 +35,7 @@ EXPECTED: dict[str, tuple[int, dict[str, int]] | None] = {
     "absurd_dates.xml": (7, {}),
     "control_characters.xml": (2, {}),
     "utf7_declared_encoding.xml": (1, {}),
+    "bidirectional_controls.xml": (3, {}),
 }
 # the existing bad-input fixtures, walked with the corpus
 FIXTURES_TOO = [
@@ -48,7 +49,8 @@ FIXTURES_TOO = [
     "not_a_feed.html",
     "empty_feed.xml",
 ]
-UNSAFE = re.compile(r"<|>|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# markup, control characters, and the bidirectional controls that reorder text on screen
+UNSAFE = re.compile(r"<|>|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # A script scheme is unsafe where a link is made from the value; in text it is words (an item
 # whose title reads "data:text/html," is kept with that title, and pages escape text).
 SCRIPT_SCHEMES = re.compile(r"javascript:|vbscript:|data:text/html", re.IGNORECASE)
@@ -78,7 +80,8 @@ def unsafe_values(record: Any, where: str = "") -> list[str]:
         return []
     scheme = where in URL_FIELDS and SCRIPT_SCHEMES.search(record)
     found = [f"{where}: {record[:120]!r}"] if UNSAFE.search(record) or scheme else []
-    if where in URL_FIELDS and record and not re.match(r"https?://[^\s\"'<>`]+$", record):
+    plain_url = r"https?://[^\s\"'<>`\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+$"
+    if where in URL_FIELDS and record and not re.match(plain_url, record):
         found.append(f"{where}: not a plain http(s) URL: {record!r}")
     return found
 

@@ -20,6 +20,7 @@ from econsec.store import open_store
 from econsec.store.elastic import search as elastic_search
 from econsec.store.elastic import templates
 from econsec.store.elastic.client import make_client
+from econsec.store.elastic.lifecycle import ROLLED
 from econsec.store.elastic.store import ElasticStore
 from econsec.store.elastic.templates import KINDS
 from tests.store.test_store_contract import fill
@@ -32,19 +33,22 @@ def test_init_creates_versioned_indices_behind_write_aliases_once(osmem: Backend
     store = osmem.open()
     first = store.init()
     assert set(first["templates"].values()) == {"created"}
+    assert first["components"] == {f"{osmem.prefix}-settings": "created"}  # no ILM here
     for kind in KINDS:
-        assert first["aliases"][f"{osmem.prefix}-{kind}"] == f"created on {osmem.prefix}-{kind}-v1"
+        index = f"{osmem.prefix}-{kind}-v1" + ("-000001" if kind in ROLLED else "")
+        assert first["aliases"][f"{osmem.prefix}-{kind}"] == f"created on {index}"
     again = store.init()
     assert set(again["templates"].values()) == {"unchanged"}
+    assert set(again["components"].values()) == {"unchanged"}
     assert set(again["aliases"].values()) == {"exists"}
     admin = osmem.admin()
     aliases = admin.indices.get_alias(name=f"{osmem.prefix}-events")
     assert aliases.body == {
-        f"{osmem.prefix}-events-v1": {
+        f"{osmem.prefix}-events-v1-000001": {
             "aliases": {f"{osmem.prefix}-events": {"is_write_index": True}}
         }
     }
-    mapping = admin.indices.get_mapping(index=f"{osmem.prefix}-events-v1").body
+    mapping = admin.indices.get_mapping(index=f"{osmem.prefix}-events-v1-000001").body
     assert next(iter(mapping.values()))["mappings"]["dynamic"] == "strict"
     admin.close()
     store.close()
@@ -102,6 +106,9 @@ def test_init_command_on_both_backends(
     report = json.loads(result.stdout)
     assert report["backend"] == "elasticsearch"
     assert set(report["aliases"].values()) == {"exists"}
+    told = runner.invoke(app, ["init", "--store", proxy.url]).stdout
+    assert f"component template {osmem.prefix}-settings: unchanged" in told
+    assert f"lifecycle policy {osmem.prefix}-rollover: not put: this cluster has no ILM" in told
     result = runner.invoke(app, ["init", "--store", str(tmp_path / "s")])
     assert result.exit_code == 0 and "embedded" in result.stdout
 
@@ -188,7 +195,7 @@ def test_indexing_still_works_after_the_alias_moves_to_a_v2_index(osmem: Backend
     admin.indices.create(index=f"{alias}-v2")
     admin.indices.update_aliases(
         actions=[
-            {"add": {"index": f"{alias}-v1", "alias": alias, "is_write_index": False}},
+            {"add": {"index": f"{alias}-v1-000001", "alias": alias, "is_write_index": False}},
             {"add": {"index": f"{alias}-v2", "alias": alias, "is_write_index": True}},
         ]
     )

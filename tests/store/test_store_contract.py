@@ -394,3 +394,12 @@ def test_requeue_by_id_leaves_the_others_set_aside(store: Store) -> None:
     assert store.requeue([articles[0].id]) == 1
     assert [a.id for a in store.untagged_articles()] == [articles[0].id]
     assert {q.article_id for q in store.quarantined()} == {articles[1].id, articles[2].id}
+
+
+def test_an_id_twice_in_one_batch_is_one_article_with_the_later_text(store: Store) -> None:
+    first = factories.article(1, title="Ban on gallium exports")
+    later = factories.article(1, title="Ban on gallium and germanium exports")
+    assert set(store.stage_articles([first, later])) == {first.id}
+    [waiting] = store.untagged_articles()
+    assert waiting.title == later.title
+    assert store.counts()["articles"] == 1

@@ -72,11 +72,11 @@ def restamp(store: Store, stamp: str, ids: list[str] | None = None) -> None:
         return
     assert isinstance(store, ElasticStore)
     calls, index = store.calls, store.names.events
-    calls.refresh(index)
     query = {"ids": {"values": ids}} if ids else {"match_all": {}}
     for hit in list(calls.scan(index, query, [{"id": {"order": "asc"}}], source=False)):
-        calls.client.update(index=hit["_index"], id=hit["_id"], doc={"indexed_at": stamp})
-    calls.refresh(index)
+        calls.client.update(
+            index=hit["_index"], id=hit["_id"], doc={"indexed_at": stamp}, refresh="wait_for"
+        )
 
 
 def story(

@@ -95,7 +95,7 @@ def osmem_backend(request: pytest.FixtureRequest, root: Path) -> Backend:
 
 
 def delete_prefix(backend: Backend) -> None:
-    """Drop the test's indices and templates (by name: wildcard deletes may be refused)."""
+    """Drop the test's indices, templates and policy (by name: wildcard deletes may be refused)."""
     client = backend.admin()
     try:
         quiet = client.options(ignore_status=404)
@@ -104,6 +104,11 @@ def delete_prefix(backend: Backend) -> None:
         found = quiet.indices.get_index_template(name=f"{backend.prefix}-*")
         for template in found.get("index_templates", []):
             quiet.indices.delete_index_template(name=template["name"])
+        parts = quiet.cluster.get_component_template(name=f"{backend.prefix}-*")
+        for part in parts.get("component_templates", []):  # after the templates using them
+            quiet.cluster.delete_component_template(name=part["name"])
+        if backend.name == "elasticsearch":  # osmem-server has no ILM
+            quiet.ilm.delete_lifecycle(name=f"{backend.prefix}-rollover")
     finally:
         client.close()
 

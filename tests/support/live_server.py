@@ -77,5 +77,5 @@ def wait_until_up(
 
 
 def _healthy(base: str) -> bool:
-    with httpx.Client(timeout=10.0) as fresh:  # a new connection: any worker may take it
+    with httpx.Client(timeout=30.0) as fresh:  # a new connection: any worker may take it
         return fresh.get(f"{base}/healthz").status_code == 200

@@ -82,3 +82,34 @@ def fill_hostile(store: Store) -> dict[str, Event]:
     )
     store.record_feed(feed, None, None)
     return made
+
+
+RLO, PDF, RLI, PDI = "\u202e", "\u202c", "\u2067", "\u2069"
+REORDERED_TITLE = f"Ban on gallium {RLO}fdp.exe{PDF} and {RLI}more{PDI}"
+REORDERED_URL = f"https://example.com/{RLO}fdp.exe"
+
+
+def fill_reordering(store: Store) -> dict[str, Event]:
+    """An article whose text and link hold bidirectional overrides and isolates, as a store
+    written before they were stripped (or an index written by another tool) holds them."""
+    article = factories.article(
+        1,
+        title=REORDERED_TITLE,
+        summary=f"Said {RLO}so",
+        url=REORDERED_URL,
+        source=f"Wire{RLI}",
+        feed=f"wire{RLO}",
+    )
+    store.stage_articles([article])
+    made = {"event1": factories.event(article, "export_control.ban", evidence=REORDERED_TITLE)}
+    store.save_tagged([TaggedArticle(article, b"", [])], list(made.values()))
+    store.index_pending()
+    feed = FeedResult(
+        feed=f"wire{RLO}",
+        url=REORDERED_URL,
+        status="failed",
+        error=f"bad {RLO}gzip",
+        fetched_at=datetime(2024, 6, 1, tzinfo=UTC),
+    )
+    store.record_feed(feed, None, None)
+    return made

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -32,6 +33,8 @@ from tests.web.conftest import Site
 
 CLIENTS = 8
 PAUSE_SECONDS = 8  # longer than uvicorn's 5 s
+# uvicorn's supervisor, replacing a worker it took for hung (or one that crashed)
+LOST_WORKER = re.compile(r"Child process \[\d+\] (died|failed to start)")
 TOKEN = "a-token-for-the-worker-processes"
 PATHS = [
     "/api/events",
@@ -82,7 +85,8 @@ def free_port() -> int:
 
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """`econsec serve --workers 2` over a filled store, stopped (and waited for) after."""
+    """`econsec serve --workers 2` over a filled store, stopped (and waited for) after; a
+    worker that uvicorn replaced meanwhile (as hung, or after a crash) fails the test."""
     store = EmbeddedStore(tmp_path / "store")
     fill(store)
     store.close()
@@ -102,16 +106,19 @@ def workers(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
         "2",
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECONSEC_")}
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    log = tmp_path / "serve.log"  # a file, not a pipe: a full pipe would block the server
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, text=True
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, process, answers=6)
         yield base, process
     finally:
         process.terminate()
-        process.communicate(timeout=60)
+        process.wait(timeout=60)
+    assert not LOST_WORKER.findall(log.read_text()), log.read_text()
 
 
 def served_by(pid: int) -> list[int]:
@@ -133,7 +140,7 @@ def test_worker_processes_share_the_port_and_the_settings(
 ) -> None:
     base, process = workers
     assert len(served_by(process.pid)) == 2
-    assert httpx.get(f"{base}/api/events", timeout=10).status_code == 401  # the token passed on
+    assert httpx.get(f"{base}/api/events", timeout=60).status_code == 401  # the token passed on
     bearer = {"headers": {"Authorization": f"Bearer {TOKEN}"}}
     searches = [path for path in PATHS if path.startswith("/api/events")]
     one_process = create_app(Settings(store=str(tmp_path / "store")))

@@ -4,6 +4,7 @@ each highlights matched words itself)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -11,9 +12,18 @@ import httpx
 import pytest
 
 from tests.support.html_check import injected, parse
-from tests.support.payloads import EVIL, IMG, JS_URL, RULES, SCRIPT, fill_hostile
+from tests.support.payloads import (
+    EVIL,
+    IMG,
+    JS_URL,
+    RULES,
+    SCRIPT,
+    fill_hostile,
+    fill_reordering,
+)
 from tests.web.conftest import WEB_BACKENDS, Site, running_site
 
+REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")
 REFLECTED = [  # what a visitor puts in the address is reflected too
     f"/?q={quote(SCRIPT)}",
     f"/?since={quote(SCRIPT)}",
@@ -113,3 +123,27 @@ def test_login_never_redirects_off_site(hostile: Site) -> None:
     with httpx.Client(base_url=hostile.url, follow_redirects=False) as client:
         response = client.post("/login", data=form)
         assert response.headers["location"] == "/"
+
+
+@pytest.fixture(scope="module")
+def reordering(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    with running_site(
+        "embedded", request, tmp_path_factory, fill_reordering, RULES, ("payload-watch",)
+    ) as running:
+        yield running
+
+
+def test_pages_never_render_a_bidirectional_override(reordering: Site) -> None:
+    """Stored before they were stripped, overrides and isolates still never reach a page
+    (where one left open reorders the rest of the line), and their link is no link."""
+    with reordering.client() as client:
+        for path in pages(reordering):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert REORDERING.findall(response.text) == [], path
+            parsed = parse(response.text)
+            assert [link for link in parsed.links() if "fdp.exe" in link] == [], path
+        shown = parse(client.get("/").text).text
+        assert "Ban on gallium fdp.exe and more" in shown

@@ -74,6 +74,20 @@ def test_the_embedded_store_refuses_any_value_of_a_text_field(tmp_path: Path) ->
         store.close()
 
 
+def test_a_query_nested_too_deep_is_a_400_on_the_api_and_the_pages(
+    client: httpx.Client,
+) -> None:
+    """Limited before any parser sees it (a parser nested 9,000 deep crashed the process);
+    200 levels fit in an address and are well past the limit."""
+    deep = "(" * 200 + "gallium" + ")" * 200
+    for path in ("/api/events", "/api/timeline"):
+        response = client.get(path, params={"q": deep})
+        assert response.status_code == 400, (path, response.text)
+        assert "nested 200 parentheses deep; at most 64" in response.json()["detail"]
+    page = client.get("/", params={"q": deep})
+    assert page.status_code == 400 and "at most 64" in page.text
+
+
 SPIKE_PAST_YEAR_ONE = {
     "name": "spiky",
     "query": "*",
@@ -103,8 +117,14 @@ def broken_rules(tmp_path: Path) -> Iterator[tuple[httpx.Client, Path]]:
             yaml.safe_dump(SPIKE_PAST_YEAR_ONE).encode(),
             "bad.yaml: condition: looks back 10200y",
         ),
+        (  # parsed, it overflowed the C stack and killed the server
+            yaml.safe_dump(
+                {"name": "deep", "query": "(" * 12_000, "condition": {"type": "any"}}
+            ).encode(),
+            "nested 12000 parentheses deep; at most 64",
+        ),
     ],
-    ids=["not-utf8", "spike-baseline-past-year-one"],
+    ids=["not-utf8", "spike-baseline-past-year-one", "query-nested-12000-deep"],
 )
 def test_a_broken_rule_file_is_a_409_naming_it(
     broken_rules: tuple[httpx.Client, Path], content: bytes, words: str

@@ -29,6 +29,9 @@ from econsec.web.safety import clean_highlight, local_path, mark, safe_href
         ("https:///no-host", ""),
         ("https://exa mple.com/", ""),
         ("feeds/samples/meti_press.xml", ""),
+        ("https://example.com/\u202egpj.exe", ""),  # shows as https://example.com/exe.jpg
+        ("https://example.com/\u2067x\u2069", ""),
+        ("https://example.com/\u200f", ""),
         (None, ""),
     ],
 )

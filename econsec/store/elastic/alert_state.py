@@ -31,6 +31,8 @@ from elasticsearch import ApiError
 
 from econsec.errors import QueryError, StoreError
 from econsec.models import Alert, check_query_size
+from econsec.store.elastic.client import WAIT_FOR
+from econsec.store.elastic.search import user_query
 from econsec.store.protocols import Learned, Silence
 
 if TYPE_CHECKING:
@@ -195,7 +197,7 @@ class ElasticAlertState:
     def _write_rule(self, rule: str, doc: RuleDoc, source: dict[str, Any]) -> None:
         calls, index = self.calls, self.state_index
         write = partial(
-            calls.client.index, index=index, id=rule, document=source, refresh=True, **doc.guard
+            calls.client.index, index=index, id=rule, document=source, refresh=WAIT_FOR, **doc.guard
         )
         try:
             written = calls.run(index, f"committing rule {rule!r}", write, expect=(409,))
@@ -232,7 +234,7 @@ class ElasticAlertState:
             index=index,
             id=f"silence:{silence.rule}:{silence.group}",
             document=document,
-            refresh=True,
+            refresh=WAIT_FOR,
         )
         calls.run(index, f"silencing rule {silence.rule!r}", write)
 
@@ -245,7 +247,7 @@ class ElasticAlertState:
                     calls.client.delete,
                     index=index,
                     id=f"silence:{rule}:{found.group}",
-                    refresh=True,
+                    refresh=WAIT_FOR,
                 )
                 try:
                     calls.run(index, f"lifting a silence of {rule!r}", delete, expect=(404,))
@@ -259,7 +261,6 @@ class ElasticAlertState:
 
     def _silences(self, rule: str | None) -> list[Silence]:
         """Every stored silence (a few documents among the rules'), expired ones too."""
-        self.calls.refresh(self.state_index)
         query = {"term": {"rule": rule}} if rule else {"match_all": {}}
         hits = self.calls.scan(
             self.state_index, query, [{"rule": {"order": "asc"}}], source=["rule", "silence"]
@@ -285,16 +286,14 @@ class ElasticAlertState:
     # alerts --------------------------------------------------------------------
 
     def _create(self, alerts: list[dict[str, Any]]) -> None:
-        """Create alerts (409: already there, delivery results kept), then make them searchable."""
+        """Create alerts (409: already there, delivery results kept), searchable on return."""
         if not alerts:
             return
         actions = ({"_op_type": "create", "_id": a["id"], "_source": a} for a in alerts)
         self.calls.bulk(self.alerts_index, "recording alerts", actions)
-        self.calls.refresh(self.alerts_index)
 
     def _replay_outboxes(self) -> None:
         """Every rule's last committed alerts, in case a crash came between the two writes."""
-        self.calls.refresh(self.state_index)
         hits = self.calls.scan(
             self.state_index, {"match_all": {}}, [{"rule": {"order": "asc"}}], source=["outbox"]
         )
@@ -356,7 +355,7 @@ class ElasticAlertState:
             index=index,
             id=alert_id,
             document=source,
-            refresh=True,
+            refresh=WAIT_FOR,
             if_seq_no=read["_seq_no"],
             if_primary_term=read["_primary_term"],
         )
@@ -371,7 +370,7 @@ class ElasticAlertState:
         calls, index = self.calls, self.alerts_index
         document = alert.model_dump(mode="json")
         write = partial(
-            calls.client.index, index=index, id=alert.id, document=document, refresh=True
+            calls.client.index, index=index, id=alert.id, document=document, refresh=WAIT_FOR
         )
         calls.run(index, f"recording deliveries of alert {alert.id}", write)
 
@@ -387,7 +386,7 @@ class ElasticAlertState:
         match = None
         if text and text.strip():
             check_query_size(text)
-            match = {"query_string": {"query": text.strip(), "fields": TEXT_FIELDS}}
+            match = user_query(text, TEXT_FIELDS)
         return self._alerts(match, rule, NEWEST, limit or None, text)
 
     def _alerts(
@@ -400,7 +399,6 @@ class ElasticAlertState:
     ) -> list[Alert]:
         clauses = [c for c in (match, {"term": {"rule": rule}} if rule else None) if c]
         query = {"bool": {"filter": clauses}} if clauses else {"match_all": {}}
-        self.calls.refresh(self.alerts_index)
         try:
             hits = list(self.calls.scan(self.alerts_index, query, sort, limit=limit))
         except StoreError as exc:

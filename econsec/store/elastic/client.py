@@ -10,12 +10,18 @@ Retries happen at three levels, each with exponential backoff:
 Whatever still fails is raised as a `StoreError` naming the index and the
 documents, never dropped. Every write has a stable `_id`, so a rerun after a
 failure completes the work without duplicating any of it.
+
+Writes are made with `refresh=wait_for`: they return once a search can see
+them, so the next stage (often another process) reads them without asking for
+a refresh (which needs the `manage` privilege and makes tiny segments). The
+price is up to `refresh_interval` of latency per bulk request, not per document.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
@@ -32,6 +38,8 @@ RETRY_STATUS = (429, 502, 503, 504)
 MAX_BACKOFF = 30.0
 FAILURES_SHOWN = 5
 PAGE = 1_000
+WAIT_FOR = "wait_for"  # a write returns once searches see it (see above)
+PIT_KEEP_ALIVE = "2m"  # between two pages of one read, not for the whole read
 
 
 def redact(url: str) -> str:
@@ -83,6 +91,7 @@ class BulkOutcome:
 
     written: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)  # op_type create answered 409
+    existing_in: dict[str, str] = field(default_factory=dict)  # their concrete index
     failed: list[tuple[str, str]] = field(default_factory=list)  # (id, reason)
 
     def add(self, item: dict[str, Any]) -> None:
@@ -92,6 +101,7 @@ class BulkOutcome:
             self.written.append(info["_id"])
         elif op == "create" and status == 409:
             self.existing.append(info["_id"])
+            self.existing_in[info["_id"]] = str(info.get("_index"))
         else:
             self.failed.append((str(info.get("_id")), _item_reason(status, info.get("error"))))
 
@@ -115,6 +125,7 @@ class Calls:
     retries: int
     backoff: float
     chunk_size: int
+    pit_api: bool = True  # False once the cluster said it has no point-in-time API
 
     def delay(self, attempt: int) -> float:
         return float(min(MAX_BACKOFF, self.backoff * 2**attempt))
@@ -158,6 +169,7 @@ class Calls:
                 raise_on_error=False,
                 raise_on_exception=False,
                 require_alias=via_alias,
+                refresh=WAIT_FOR,
             ):
                 outcome.add(item)
         except TransportError as exc:
@@ -191,14 +203,48 @@ class Calls:
         limit: int | None = None,
         **extra: Any,
     ) -> Iterator[dict[str, Any]]:
-        """Every hit of `query` in `sort` order, page by page with `search_after`;
-        `extra` goes to each search (a highlight, say)."""
-        after: list[Any] | None = None
-        seen = 0
+        """Every hit of `query` in `sort` order; `extra` goes to each search (a highlight, say).
+
+        A read that fits one page is one search. A longer one is read again from the start
+        under a point in time (PIT), page by page with `search_after`, so that every page
+        sees the same snapshot (a write meanwhile can neither shift nor repeat a hit), and
+        the PIT is closed when the reading stops. A cluster without the PIT API (OpenSearch
+        and the servers compatible with it) is paged with `search_after` alone."""
+        size = PAGE if limit is None else min(PAGE, limit)
+        first = self._page(index, query, sort, source, size, None, extra, None)
+        hits = first["hits"]["hits"]
+        if len(hits) < size or limit == len(hits):
+            yield from hits
+            return
+        pit = self._open_pit(index)
+        if pit is None:
+            yield from hits
+            yield from self._pages(index, query, sort, source, limit, extra, None, hits)
+            return
+        try:
+            yield from self._pages(index, query, sort, source, limit, extra, pit, [])
+        finally:
+            self._close_pit(pit)
+
+    def _pages(
+        self,
+        index: str,
+        query: Any,
+        sort: Any,
+        source: Any,
+        limit: int | None,
+        extra: Any,
+        pit: dict[str, str] | None,
+        read: list[dict[str, Any]],
+    ) -> Iterator[dict[str, Any]]:
+        """The pages after those already `read`, under `pit` when there is one."""
+        seen = len(read)
+        after = read[-1]["sort"] if read else None
         while limit is None or seen < limit:
             size = PAGE if limit is None else min(PAGE, limit - seen)
-            request = partial(self._page, index, query, sort, source, size, after, extra)
-            page = self.run(index, "reading", request)
+            page = self._page(index, query, sort, source, size, after, extra, pit)
+            if pit is not None and page.get("pit_id"):
+                pit["id"] = page["pit_id"]  # the cluster may hand back a newer id
             hits = page["hits"]["hits"]
             yield from hits
             seen += len(hits)
@@ -207,10 +253,20 @@ class Calls:
             after = hits[-1]["sort"]
 
     def _page(
-        self, index: str, query: Any, sort: Any, source: Any, size: int, after: Any, extra: Any
+        self,
+        index: str,
+        query: Any,
+        sort: Any,
+        source: Any,
+        size: int,
+        after: Any,
+        extra: Any,
+        pit: dict[str, str] | None,
     ) -> Any:
-        return self.client.search(
-            index=index,
+        where: dict[str, Any] = {"index": index} if pit is None else {"pit": pit}
+        request = partial(
+            self.client.search,
+            **where,
             query=query,
             sort=sort,
             source=source,
@@ -219,8 +275,23 @@ class Calls:
             track_total_hits=False,
             **extra,
         )
+        return self.run(index, "reading", request)
 
-    def refresh(self, *indices: str) -> None:
-        """Make every write so far visible to searches (the queue reads need it)."""
-        joined = ",".join(indices)
-        self.run(joined, "refreshing", lambda: self.client.indices.refresh(index=joined))
+    def _open_pit(self, index: str) -> dict[str, str] | None:
+        """A point in time over `index`; None when the cluster has no PIT API."""
+        if not self.pit_api:
+            return None
+        request = partial(self.client.open_point_in_time, index=index, keep_alive=PIT_KEEP_ALIVE)
+        try:
+            opened = self.run(index, "opening a point in time", request, expect=(400, 404, 405))
+        except ApiError as exc:
+            if exc.meta.status == 400 and "no handler" not in str(exc.body):
+                raise self.error(index, "opening a point in time", exc) from exc
+            self.pit_api = False
+            return None
+        return {"id": opened["id"], "keep_alive": PIT_KEEP_ALIVE}
+
+    def _close_pit(self, pit: dict[str, str]) -> None:
+        """Free the PIT's resources now; if that fails, it expires after `PIT_KEEP_ALIVE`."""
+        with suppress(ApiError, TransportError):
+            self.client.close_point_in_time(id=pit["id"])

@@ -52,9 +52,15 @@ def deleted(hit: dict[str, Any]) -> dict[str, Any]:
 
 
 def tagged(
-    article: Article, minhash: bytes, technologies: list[str], event_types: list[str], stamp: str
+    article: Article,
+    minhash: bytes,
+    technologies: list[str],
+    event_types: list[str],
+    stamp: str,
+    index: str | None = None,
 ) -> dict[str, Any]:
-    """Mark the article tagged, with its story, signature and findings; it waits for indexing."""
+    """Mark the article tagged, with its story, signature and findings; it waits for indexing.
+    `index` is the concrete index it is stored in (None: through the alias's write index)."""
     doc = {
         **article.model_dump(mode="json"),
         "minhash": base64.b64encode(minhash).decode("ascii") if minhash else None,
@@ -63,7 +69,8 @@ def tagged(
         "tagged_at": stamp,
         "indexed_at": None,
     }
-    return {"_op_type": "update", "_id": article.id, "doc": doc, "doc_as_upsert": True}
+    action = {"_op_type": "update", "_id": article.id, "doc": doc, "doc_as_upsert": True}
+    return {**action, "_index": index} if index else action
 
 
 def set_aside(item: Quarantined) -> dict[str, Any]:

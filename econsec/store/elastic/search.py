@@ -2,8 +2,10 @@
 embedded backend (`embedded.py`), built as one request.
 
 - the query string is Lucene syntax (`query_string`) over title, evidence and
-  summary (events) or title and summary (articles); structured filters are
-  `terms` and a `range` on `published`;
+  summary (events) or title and summary (articles), without leading wildcards
+  (`*ban` walks every term of the index: one user could stall the cluster), so
+  such a query is a `QueryError` naming it; structured filters are `terms` and
+  a `range` on `published`;
 - only indexed documents (`indexed_at` set by `index_pending`) are searched,
   as the embedded store only searches what it has copied into Tantivy, and
   `indexed_since` / `indexed_until` (alert rules' checkpoints) are a range on it;
@@ -45,7 +47,12 @@ def text_query(q: str, kind: str) -> dict[str, Any]:
     check_query_size(q)
     if is_match_all(q):
         return {"match_all": {}}
-    return {"query_string": {"query": q.strip(), "fields": TEXT_FIELDS[kind]}}
+    return user_query(q, TEXT_FIELDS[kind])
+
+
+def user_query(q: str, fields: list[str]) -> dict[str, Any]:
+    """A user's Lucene-syntax query; a leading wildcard is a parse error, not a term scan."""
+    return {"query_string": {"query": q.strip(), "fields": fields, "allow_leading_wildcard": False}}
 
 
 def filters(query: SearchQuery, kind: str) -> list[dict[str, Any]]:

@@ -9,6 +9,21 @@ Indices, each written through its alias (see `elastic_templates`):
   op_type `create`, so a rerun adds nothing and tells which events were new;
 - `econsec-feeds` (validators and health per feed), `econsec-cycles` (reports).
 
+Ids are unique across an alias, not only within its write index. `op_type:
+create` alone only guards the write index: once the alias has been rolled over
+(by ILM or by hand), an article still in its feed would be created again in the
+new index and its events would alert again. So before creating, the store
+looks the ids up with an `ids` search over the whole alias and creates only
+those found nowhere; updates go to the concrete index a document was found in.
+This was preferred to routing each document into a time-based index named
+after its first-seen date: that date is not known before the lookup it would
+save (a re-fetched article carries a new fetch time, and a feed may change an
+item's published date), it needs writes to name concrete indices rather than
+the alias, and it leaves nothing for ILM to roll over. The lookup can see
+everything written earlier because every write waits for a refresh
+(`refresh=wait_for`, see `client`); the write index's own 409 still catches two
+writers creating the same id at once.
+
 Events are searchable once `index_pending` has marked them (`indexed_at`), as
 on the embedded store. Nothing connects before the first call; the first call
 sets the indices up when an alias is missing (`econsec init` does it on purpose).
@@ -16,6 +31,7 @@ sets the indices up when an alias is missing (`econsec init` does it on purpose)
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
@@ -43,7 +59,7 @@ from econsec.models import (
 )
 from econsec.store.elastic import docs
 from econsec.store.elastic import search as elastic_search
-from econsec.store.elastic.client import Calls, describe, make_client, redact
+from econsec.store.elastic.client import WAIT_FOR, Calls, describe, make_client, redact
 from econsec.store.elastic.templates import Names, apply, check_prefix, ready
 from econsec.store.protocols import STORY_LIMIT, AlertState, SearchKind
 
@@ -160,7 +176,12 @@ class ElasticStore:
             if found:
                 guard = {"if_seq_no": found["_seq_no"], "if_primary_term": found["_primary_term"]}
             write = partial(
-                self.calls.client.index, index=index, id=result.feed, document=state, **guard
+                self.calls.client.index,
+                index=index,
+                id=result.feed,
+                document=state,
+                refresh=WAIT_FOR,
+                **guard,
             )
             try:
                 self.calls.run(index, f"recording feed {result.feed!r}", write, expect=(409,))
@@ -170,47 +191,66 @@ class ElasticStore:
         raise StoreError(self.location, f"index {index}: feed {result.feed!r} kept changing")
 
     def feed_health(self) -> list[FeedHealth]:
-        self.calls.refresh(self.names.feeds)
         hits = self.calls.scan(self.names.feeds, {"match_all": {}}, [{"feed": {"order": "asc"}}])
         return [FeedHealth.model_validate(hit["_source"]) for hit in hits]
 
     # the queue ---------------------------------------------------------------
 
     def stage_articles(self, articles: list[Article]) -> list[str]:
-        """Ids of the articles staged for tagging: new ones (op_type create) and revisions
-        (a known id whose title or summary changed; see `_revise`)."""
+        """Ids of the articles staged for tagging: new ones (found under no index of the
+        alias, then created) and revisions (a known id whose title or summary changed;
+        see `_revise`)."""
         stamp = docs.now()
-        actions = (docs.staged(article, stamp) for article in articles)
-        outcome = self.calls.bulk(self.names.articles, "staging articles", actions)
-        staged = set(outcome.written)
-        known = {a.id: a for a in articles if a.id in set(outcome.existing)}
-        staged |= self._revise(known)
+        index = self.names.articles
+        known = self._stored(index, [a.id for a in articles], ARTICLE_FIELDS)
+        fresh: dict[str, Article] = {}
+        for article in articles:
+            if article.id not in known:
+                fresh.setdefault(article.id, article)
+        actions = (docs.staged(article, stamp) for article in fresh.values())
+        outcome = self.calls.bulk(index, "staging articles", actions)
+        known.update(self._get(outcome.existing_in))  # created meanwhile by another writer
+        again = [i for i, n in Counter(a.id for a in articles).items() if n > 1 and i in fresh]
+        known.update(self._stored(index, again, ARTICLE_FIELDS))  # later copies revise it
+        staged = set(outcome.written) | self._revise(known, articles)
         return [
             article_id
             for article_id in dict.fromkeys(a.id for a in articles)
             if article_id in staged
         ]
 
-    def _revise(self, incoming: dict[str, Article]) -> set[str]:
+    def _stored(self, index: str, ids: list[str], source: Any = False) -> dict[str, Any]:
+        """The hits of `ids` under any index behind the alias `index`, by id."""
+        if not ids:
+            return {}
+        query = {"ids": {"values": list(dict.fromkeys(ids))}}
+        return {hit["_id"]: hit for hit in self.calls.scan(index, query, BY_ID, source=source)}
+
+    def _get(self, where: dict[str, str]) -> dict[str, Any]:
+        """Documents by id from the concrete index each is known to be in (a realtime GET:
+        seen even before the writer's refresh)."""
+        if not where:
+            return {}
+        wanted = [{"_index": index, "_id": doc_id} for doc_id, index in where.items()]
+        request = partial(self.calls.client.mget, docs=wanted, source_includes=ARTICLE_FIELDS)
+        found = self.calls.run(self.names.articles, "reading articles", request)["docs"]
+        return {doc["_id"]: doc for doc in found if doc.get("found")}
+
+    def _revise(self, known: dict[str, Any], articles: list[Article]) -> set[str]:
         """Stored articles whose text changed take the new one, keep their first-seen time,
         and wait for the tagger again; the ids of those revised."""
-        if not incoming:
-            return set()
-        index = self.names.articles
-        self.calls.refresh(index)
-        query = {"ids": {"values": list(incoming)}}
         actions = []
-        for hit in self.calls.scan(index, query, BY_ID, source=ARTICLE_FIELDS):
-            known = Article.model_validate(hit["_source"])
-            new = incoming[known.id]
-            if is_revision(known, new):
-                actions.append(docs.revised(hit, revision(known, new)))
+        for new in {a.id: a for a in articles if a.id in known}.values():
+            hit = known[new.id]
+            stored = Article.model_validate(hit["_source"])
+            if is_revision(stored, new):
+                actions.append(docs.revised(hit, revision(stored, new)))
         if not actions:
             return set()
+        index = self.names.articles
         return set(self.calls.bulk(index, "staging revisions", actions, via_alias=False).written)
 
     def untagged_articles(self, limit: int | None = None) -> list[Article]:
-        self.calls.refresh(self.names.articles)
         hits = self.calls.scan(
             self.names.articles,
             self._waiting(),
@@ -230,7 +270,6 @@ class ElasticStore:
         return {"bool": {"must_not": [untagged, {"terms": {"id": held}}]}}
 
     def _quarantined_ids(self) -> list[str]:
-        self.calls.refresh(self.names.quarantine)
         by_id = [{"article_id": {"order": "asc"}}]
         hits = self.calls.scan(self.names.quarantine, {"match_all": {}}, by_id, ["article_id"])
         return [hit["_source"]["article_id"] for hit in hits]
@@ -238,10 +277,8 @@ class ElasticStore:
     def quarantine(self, items: list[Quarantined]) -> None:
         actions = (docs.set_aside(item) for item in items)
         self.calls.bulk(self.names.quarantine, "quarantining articles", actions)
-        self.calls.refresh(self.names.quarantine)
 
     def quarantined(self, limit: int | None = None) -> list[Quarantined]:
-        self.calls.refresh(self.names.quarantine)
         newest = [{"quarantined_at": {"order": "desc"}}, {"article_id": {"order": "asc"}}]
         hits = self.calls.scan(self.names.quarantine, {"match_all": {}}, newest, limit=limit)
         return [Quarantined.model_validate(hit["_source"]) for hit in hits]
@@ -252,11 +289,9 @@ class ElasticStore:
         wanted = held if article_ids is None else held & set(article_ids)
         actions = (docs.released(article_id) for article_id in sorted(wanted))
         outcome = self.calls.bulk(self.names.quarantine, "requeueing articles", actions)
-        self.calls.refresh(self.names.quarantine)
         return len(outcome.written)
 
     def known_signatures(self, since: datetime) -> list[StoredSignature]:
-        self.calls.refresh(self.names.articles)
         recent = {"range": {"published": {"gte": since.isoformat()}}}
         query = {"bool": {"filter": [{"exists": {"field": "tagged_at"}}, recent]}}
         fields = ["id", "story_id", "published", "minhash"]
@@ -265,7 +300,9 @@ class ElasticStore:
 
     def save_tagged(self, tagged: list[TaggedArticle], events: list[Event]) -> list[Event]:
         """Events first (create; the new ones are returned; see `_replace_events`), then the
-        articles marked tagged: a crash in between only makes the next run tag them again."""
+        articles marked tagged where they are stored (after a rollover an update through the
+        alias would upsert a second copy into the write index): a crash in between only
+        makes the next run tag them again."""
         stamp = docs.now()
         created = self._replace_events([t.article.id for t in tagged], events, stamp)
         new: list[Event] = []
@@ -275,22 +312,33 @@ class ElasticStore:
                 new.append(event)
                 created.discard(event.id)
             types.setdefault(event.article_id, []).append(event.type)
+        index = self.names.articles
+        where = self._stored(index, [t.article.id for t in tagged])
         updates = (
-            docs.tagged(t.article, t.minhash, t.technologies, types.get(t.article.id, []), stamp)
+            docs.tagged(
+                t.article,
+                t.minhash,
+                t.technologies,
+                types.get(t.article.id, []),
+                stamp,
+                where[t.article.id]["_index"] if t.article.id in where else None,
+            )
             for t in tagged
         )
-        self.calls.bulk(self.names.articles, "marking articles tagged", updates)
+        self.calls.bulk(index, "marking articles tagged", updates, via_alias=False)
         return new
 
     def _replace_events(self, article_ids: list[str], events: list[Event], stamp: str) -> set[str]:
-        """Create `events`, update those already stored whose text changed (they keep their
-        `indexed_at`, so alert rules never read them as new again), delete the events of
-        `article_ids` not among them (a revision no longer says so); the ids created."""
+        """Create `events` found under no index of the alias, update those already stored
+        whose text changed (they keep their `indexed_at`, so alert rules never read them as
+        new again), delete the events of `article_ids` not among them (a revision no longer
+        says so); the ids created."""
         index = self.names.events
         stored: dict[str, dict[str, Any]] = {}
-        if article_ids:
-            self.calls.refresh(index)
-            query = {"terms": {"article_id": article_ids}}
+        if article_ids or events:
+            mine = {"terms": {"article_id": article_ids}}
+            same = {"ids": {"values": [event.id for event in events]}}
+            query = {"bool": {"should": [mine, same], "minimum_should_match": 1}}
             stored = {hit["_id"]: hit for hit in self.calls.scan(index, query, BY_ID)}
         keep = {event.id for event in events}
         changes = [docs.deleted(hit) for hit_id, hit in stored.items() if hit_id not in keep]
@@ -306,15 +354,12 @@ class ElasticStore:
         return set(self.calls.bulk(index, "saving events", fresh).written)
 
     def index_pending(self) -> IndexReport:
-        """Refresh, then mark what was tagged as indexed (searchable); a rerun marks the rest."""
+        """Mark what was tagged as indexed (searchable); a rerun marks the rest."""
         names = self.names
-        self.calls.refresh(names.events, names.articles)
-        report = IndexReport(
+        return IndexReport(
             events_indexed=self._mark_indexed(names.events, UNINDEXED),
             articles_indexed=self._mark_indexed(names.articles, TAGGED_UNINDEXED),
         )
-        self.calls.refresh(names.events, names.articles)
-        return report
 
     def _mark_indexed(self, index: str, query: dict[str, Any]) -> int:
         """Each document is updated in the concrete index it was found in, so that marking
@@ -327,7 +372,6 @@ class ElasticStore:
 
     def counts(self) -> dict[str, int]:
         names = self.names
-        self.calls.refresh(names.events, names.articles)
         wanted = {
             "articles": (names.articles, None),
             "events": (names.events, None),
@@ -352,8 +396,9 @@ class ElasticStore:
         return elastic_search.result(self._search(index, query.q, body), query, kind)
 
     def scan(self, query: SearchQuery) -> Iterator[dict[str, Any]]:
-        """Newest first by `published`, then `id` (a total order), read with `search_after`:
-        no result window to run into, and events indexed meanwhile cannot shift a page."""
+        """Newest first by `published`, then `id` (a total order), read with `search_after`
+        under a point in time (see `Calls.scan`): no result window to run into, and events
+        indexed meanwhile can neither shift a page nor join the export halfway."""
         index = self.names.events
         whole = query.model_copy(update={"collapse": False, "facets": False})
         body = elastic_search.request(whole, "events")
@@ -403,7 +448,8 @@ class ElasticStore:
             raise self.calls.error(index, "searching", exc) from exc
 
     def _deep_search(self, index: str, query: SearchQuery, kind: SearchKind) -> SearchResult:
-        """Past the result window: totals and facets from one request, the page by search_after."""
+        """Past the result window: totals and facets from one request, the page by search_after
+        under a point in time, read up to its last hit (so the PIT is closed on return)."""
         if kind == "events" and query.collapse:
             raise QueryError(
                 query.q, f"one line per story stops at {elastic_search.MAX_WINDOW} hits; narrow it"
@@ -412,8 +458,9 @@ class ElasticStore:
         head = self._search(index, query.q, body)
         extra = {"highlight": body["highlight"]} if "highlight" in body else {}
         source = {"excludes": elastic_search.INTERNAL[kind]}
-        hits = self.calls.scan(index, body["query"], body["sort"], source, None, **extra)
-        head["hits"]["hits"] = list(islice(hits, query.offset, query.offset + query.limit))
+        end = query.offset + query.limit
+        hits = self.calls.scan(index, body["query"], body["sort"], source, end, **extra)
+        head["hits"]["hits"] = list(islice(hits, query.offset, end))
         return elastic_search.result(head, query, kind)
 
     # cycles ------------------------------------------------------------------
@@ -421,19 +468,42 @@ class ElasticStore:
     def record_cycle(self, report: CycleReport) -> None:
         index = self.names.cycles
         document = report.model_dump(mode="json")
-        write = partial(self.calls.client.index, index=index, id=report.run_id, document=document)
+        write = partial(
+            self.calls.client.index,
+            index=index,
+            id=report.run_id,
+            document=document,
+            refresh=WAIT_FOR,
+        )
         self.calls.run(index, f"recording cycle {report.run_id}", write)
 
     def last_cycle(self) -> CycleReport | None:
-        self.calls.refresh(self.names.cycles)
         newest = [{"started": {"order": "desc"}}, {"run_id": {"order": "asc"}}]
         hits = list(self.calls.scan(self.names.cycles, {"match_all": {}}, newest, limit=1))
         return CycleReport.model_validate(hits[0]["_source"]) if hits else None
 
 
 def _root_reason(exc: ApiError) -> str:
+    """Why the cluster refused a query: the innermost cause it gives (the parser's own
+    words, such as "'*' or '?' not allowed as first character"), else the root cause."""
     error = exc.body.get("error") if isinstance(exc.body, dict) else None
-    causes = error.get("root_cause") if isinstance(error, dict) else None
+    if not isinstance(error, dict):
+        return describe(exc)
+    shards = [s.get("reason") for s in error.get("failed_shards") or [] if isinstance(s, dict)]
+    for start in [*shards, error]:
+        inner = _innermost(start)
+        if inner:
+            return inner
+    causes = error.get("root_cause")
     if causes and isinstance(causes[0], dict):
         return str(causes[0].get("reason"))
     return describe(exc)
+
+
+def _innermost(error: Any) -> str | None:
+    """The reason of the deepest `caused_by` under `error`, if it has one."""
+    found = None
+    while isinstance(error, dict) and isinstance(error.get("caused_by"), dict):
+        error = error["caused_by"]
+        found = str(error.get("reason") or found)
+    return found

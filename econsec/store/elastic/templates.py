@@ -2,9 +2,13 @@
 
 Each kind of document lives in a concrete index `PREFIX-KIND-vN` (N is the
 template's `_meta.schema_version`) and is read and written only through the
-alias `PREFIX-KIND`, which marks it as the write index. A new schema is a new
+alias `PREFIX-KIND`, which marks it as the write index. Events and articles,
+which grow, are rolled over (see `lifecycle`), so their indices carry a
+generation: `PREFIX-KIND-vN-000001`, then `-000002`. A new schema is a new
 template version and a `-v2` index: reindex, move the alias, nothing else
-changes. Applying all of it is idempotent, and safe when two workers race.
+changes. The settings every index shares are one component template,
+`PREFIX-settings` (`mappings/settings.json`), that each index template is
+composed of. Applying all of it is idempotent, and safe when two workers race.
 """
 
 from __future__ import annotations
@@ -20,9 +24,12 @@ from typing import Any
 from elasticsearch import ApiError
 
 from econsec.errors import ConfigError
+from econsec.store.elastic import lifecycle
 from econsec.store.elastic.client import Calls
 
 KINDS = ("events", "articles", "feeds", "cycles", "alerts", "alert-state", "quarantine")
+SETTINGS = "settings"  # mappings/settings.json: the component template of shared settings
+POLICY = "lifecycle"  # mappings/lifecycle.json: the ILM policy of events and articles
 SHIPPED_PREFIX = "econsec"
 # The wheel carries the top-level mappings/ as econsec/mappings (pyproject's force-include);
 # a source checkout or an editable install reads the top-level folder itself.
@@ -67,7 +74,13 @@ class Names:
         return self.alias("quarantine")
 
     def concrete(self, kind: str, template: dict[str, Any]) -> str:
-        return f"{self.alias(kind)}-v{template['_meta']['schema_version']}"
+        """The first index of a kind; a rolled-over kind's name ends in a generation, which
+        is what Elasticsearch's rollover increments."""
+        first = f"{self.alias(kind)}-v{template['_meta']['schema_version']}"
+        return f"{first}-{lifecycle.FIRST}" if kind in lifecycle.ROLLED else first
+
+    def component(self, name: str) -> str:
+        return f"{self.prefix}-{name}"
 
 
 def check_prefix(prefix: str) -> str:
@@ -93,25 +106,47 @@ def _shipped(kind: str) -> str:
     return (mappings_dir() / f"{kind}.json").read_text(encoding="utf-8")
 
 
+def load_json(name: str) -> dict[str, Any]:
+    """A shipped file of `mappings/` (a template, the shared settings, the lifecycle policy)."""
+    found: dict[str, Any] = json.loads(_shipped(name))
+    return found
+
+
+def _moved(name: str, prefix: str) -> str:
+    return f"{prefix}{name[len(SHIPPED_PREFIX) :]}"
+
+
 def load_template(kind: str, prefix: str) -> dict[str, Any]:
-    """The template file of `kind`, its index pattern moved to `prefix`."""
-    template: dict[str, Any] = json.loads(_shipped(kind))
-    template["index_patterns"] = [
-        f"{prefix}{pattern[len(SHIPPED_PREFIX) :]}" for pattern in template["index_patterns"]
-    ]
+    """The template file of `kind`, its index pattern and components moved to `prefix`."""
+    template = load_json(kind)
+    template["index_patterns"] = [_moved(p, prefix) for p in template["index_patterns"]]
+    template["composed_of"] = [_moved(c, prefix) for c in template.get("composed_of", [])]
     return template
 
 
 def apply(calls: Calls, names: Names) -> dict[str, dict[str, str]]:
-    """Put every template and create every index with its alias; report what was done."""
-    report: dict[str, dict[str, str]] = {"templates": {}, "aliases": {}}
+    """Put the shared settings, the lifecycle policy where the cluster has ILM, every template,
+    and create every index with its alias; report what was done."""
+    report: dict[str, dict[str, str]] = {"components": {}, "templates": {}, "aliases": {}}
+    shared = names.component(SETTINGS)
+    report["components"][shared] = _put_component(calls, shared, load_json(SETTINGS))
+    report["lifecycle"], managed = lifecycle.apply(calls, names.prefix, load_json(POLICY))
     for kind in KINDS:
         template = load_template(kind, names.prefix)
         alias = names.alias(kind)
+        if managed and kind in lifecycle.ROLLED:
+            extra = names.component(f"lifecycle-{kind}")
+            report["components"][extra] = _put_component(
+                calls, extra, lifecycle.component(names.prefix, alias)
+            )
+            template["composed_of"].append(extra)
         report["templates"][alias] = action = _put_template(calls, alias, template)
         report["aliases"][alias] = _ensure_alias(calls, alias, names.concrete(kind, template))
         if action.startswith("updated"):
             _add_new_fields(calls, alias, template)
+        if kind in lifecycle.ROLLED and report["aliases"][alias] == "exists":
+            moved = lifecycle.number_generations(calls, alias, names.concrete(kind, template))
+            report["aliases"][alias] = moved or "exists"
     return report
 
 
@@ -137,13 +172,16 @@ def ready(calls: Calls, names: Names) -> bool:
 
 
 def _put_template(calls: Calls, name: str, template: dict[str, Any]) -> str:
-    current = _template_version(calls, name)
+    """Put the index template unless the cluster has its version already. A template
+    names its components, so they are put first (`apply`)."""
+    current = _version(calls, name, "index_template")
     if current == template["version"]:
         return "unchanged"
     request = partial(
         calls.client.indices.put_index_template,
         name=name,
         index_patterns=template["index_patterns"],
+        composed_of=template["composed_of"],
         priority=template["priority"],
         version=template["version"],
         meta=template["_meta"],
@@ -153,14 +191,35 @@ def _put_template(calls: Calls, name: str, template: dict[str, Any]) -> str:
     return "created" if current is None else f"updated from version {current}"
 
 
-def _template_version(calls: Calls, name: str) -> int | None:
-    request = partial(calls.client.indices.get_index_template, name=name)
+def _put_component(calls: Calls, name: str, component: dict[str, Any]) -> str:
+    """Put a component template unless the cluster has its version already. Indices take
+    its settings when they are created; existing ones keep theirs."""
+    current = _version(calls, name, "component_template")
+    if current == component["version"]:
+        return "unchanged"
+    request = partial(
+        calls.client.cluster.put_component_template,
+        name=name,
+        version=component["version"],
+        meta=component.get("_meta"),
+        template=component["template"],
+    )
+    calls.run(name, "putting the component template", request)
+    return "created" if current is None else f"updated from version {current}"
+
+
+def _version(calls: Calls, name: str, kind: str) -> int | None:
+    """The version of the index or component template `name`; None when there is none."""
+    if kind == "index_template":
+        request = partial(calls.client.indices.get_index_template, name=name)
+    else:
+        request = partial(calls.client.cluster.get_component_template, name=name)
     try:
-        found = calls.run(name, "reading the index template", request, expect=(404,))
+        found = calls.run(name, f"reading the {kind.replace('_', ' ')}", request, expect=(404,))
     except ApiError:
         return None
-    templates = found.get("index_templates") or [{}]
-    version = templates[0].get("index_template", {}).get("version")
+    templates = found.get(f"{kind}s") or [{}]
+    version = templates[0].get(kind, {}).get("version")
     return int(version) if version is not None else -1
 
 
