@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from econsec.alerts.conditions import published
+from econsec.alerts.conditions import published, story_key
 from econsec.alerts.engine import evaluate, utcnow
 from econsec.alerts.rules import Rule
 from econsec.models import Alert
-from econsec.store.protocols import Learned, Store
+from econsec.store.protocols import Learned, Silence, Store
 
 
 @dataclass
@@ -64,6 +64,15 @@ class MemoryAlertState:
 
     def save_deliveries(self, alert: Alert) -> None:
         self.alerts[alert.id] = alert
+
+    def silence(self, silence: Silence) -> None:
+        """A backtest replays what the rule would fire: silences are not its concern."""
+
+    def unsilence(self, rule: str, group: str | None = None) -> int:
+        return 0
+
+    def silences(self, now: datetime, rule: str | None = None) -> list[Silence]:
+        return []
 
     def undelivered(self, rule: str | None = None) -> list[Alert]:
         return [a for a in self.history(rule, limit=0) if a.undelivered]
@@ -122,7 +131,7 @@ def backtest(
     report = Backtest(rule.name, until - since, until)
     events = sorted(rule.events(store, since=report.since, until=until), key=published)
     report.events = len(events)
-    report.stories = len({e.get("cluster_id") or e["id"] for e in events})
+    report.stories = len({story_key(e) for e in events})
     state = MemoryAlertState()
     moment = report.since
     while moment < until:
@@ -130,16 +139,16 @@ def backtest(
         batch = [
             e for e in events if moment <= published(e) and (published(e) < end or end == until)
         ]
-        alerts, held, learned = evaluate(store, state, rule, batch, end)
+        found = evaluate(store, state, rule, batch, end)
         state.commit(
             rule.name,
-            alerts=alerts,
+            alerts=found.alerts,
             processed=[],
             checkpoint=end,
-            learned=learned,
+            learned=found.learned,
             forget_before=end,
         )
-        report.alerts += alerts
-        report.suppressed += held
+        report.alerts += found.alerts
+        report.suppressed += found.held
         moment = end
     return report

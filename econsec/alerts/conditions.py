@@ -1,21 +1,24 @@
-"""Rule conditions: `any`, `frequency`, `spike`, `new_value`.
+"""Rule conditions: `any`, `frequency`, `spike`, `new_value`, `cardinality`, `flatline`.
 
 One contract for all (events in, matches out): `matches(events, ctx)` gets the
 rule's events indexed since its checkpoint and returns one `Match` per group
 that should alert. Each condition is a pydantic model declaring its own
 options, so the schema error for a wrong option names it.
 
-Counting is by story (`cluster_id`), never by article, so ten outlets
-syndicating one announcement count once. Time windows are measured on
-`published`, so the same rule gives the same answer on old and new events.
+Counting is by story (`story_id`), never by article or by type, so ten
+outlets syndicating one announcement count once, and so does an article
+tagged with two types (its events share the story but not the `cluster_id`,
+which is one per story and type). Time windows are measured on `published`,
+so the same rule gives the same answer on old and new events.
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import product
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -56,7 +59,7 @@ class Context:
     """What a condition may look at besides the new events."""
 
     rule: str
-    group_by: str | None
+    group_by: tuple[str, ...]  # the fields alerts are grouped on; none: one group, `all`
     now: datetime
     history: History  # the rule's events published in [since, until]
     state: AlertState
@@ -74,24 +77,44 @@ def values(event: dict[str, Any], name: str) -> list[str]:
     return [str(item) for item in items if item not in (None, "")]
 
 
-def by_group(events: Iterable[dict[str, Any]], name: str | None) -> dict[str, list[dict]]:
-    """`field=value` groups (an event with two initiators is in both); `all` when ungrouped."""
+def story_key(event: dict[str, Any]) -> str:
+    """The event's story: `story_id`; events stored before it was kept fall back to their
+    cluster, and an event with neither is a story of its own."""
+    return str(event.get("story_id") or event.get("cluster_id") or event["id"])
+
+
+def group_keys(event: dict[str, Any], name: str) -> list[str]:
+    """The event's values of one grouping field; a story or cluster of its own when it has
+    none, `(none)` for any other field."""
+    keys = values(event, name)
+    if name == "story_id" and not keys:
+        keys = [story_key(event)]
+    if name == "cluster_id" and not keys:
+        keys = [event["id"]]
+    return keys or ["(none)"]
+
+
+def by_group(events: Iterable[dict[str, Any]], names: Sequence[str]) -> dict[str, list[dict]]:
+    """`field=value` groups, `initiator=CN,type=…` on several fields (an event with two
+    initiators is in both of its groups); `all` when ungrouped."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for event in events:
-        keys = values(event, name) if name else []
-        if name == "cluster_id" and not keys:
-            keys = [event["id"]]
-        labels = [f"{name}={key}" for key in keys] if name else ["all"]
-        for label in labels or [f"{name}=(none)"]:
+        combinations = product(*(group_keys(event, name) for name in names))
+        labels = [_label(names, keys) for keys in combinations] if names else ["all"]
+        for label in labels:
             groups.setdefault(label, []).append(event)
     return groups
 
 
+def _label(names: Sequence[str], keys: Sequence[str]) -> str:
+    return ",".join(f"{name}={key}" for name, key in zip(names, keys, strict=True))
+
+
 def stories(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One event per story (cluster), oldest first."""
+    """One event per story, oldest first."""
     seen: dict[str, dict[str, Any]] = {}
     for event in sorted(events, key=published):
-        seen.setdefault(event.get("cluster_id") or event["id"], event)
+        seen.setdefault(story_key(event), event)
     return list(seen.values())
 
 
@@ -106,6 +129,7 @@ def _plural(count: int, word: str) -> str:
 class ConditionBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
     default_group_by: ClassVar[str | None] = None
+    every_run: ClassVar[bool] = False  # tested at each run, new events or none
 
     @abstractmethod
     def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
@@ -113,16 +137,18 @@ class ConditionBase(BaseModel):
 
 
 class AnyCondition(ConditionBase):
-    """Every new event alerts, once per group (by default once per story)."""
+    """Every new event alerts, once per group (by default once per story, whatever its
+    types; `group_by: cluster_id` alerts once per story and type)."""
 
     type: Literal["any"]
-    default_group_by: ClassVar[str | None] = "cluster_id"
+    default_group_by: ClassVar[str | None] = "story_id"
 
     def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
         found = []
         for group, members in by_group(events, ctx.group_by).items():
             told = stories(members)
-            summary = f"{_plural(len(told), 'story')} in {_plural(len(members), 'report')}"
+            reports = len({e.get("article_id") or e["id"] for e in members})
+            summary = f"{_plural(len(told), 'story')} in {_plural(reports, 'report')}"
             ids = [e["id"] for e in members]
             found.append(Match(group, told, told[-1].get("title", ""), summary, ids))
         return found
@@ -243,6 +269,59 @@ class SpikeCondition(WindowCondition):
         return Match("", told, title, f"usually {usual:.1f} per {format_duration(self.window)}")
 
 
+class CardinalityCondition(WindowCondition):
+    """At least `min_distinct` distinct values of `field` among the stories in `window`
+    ("3 or more countries impose export bans within 30 days"); ElastAlert's
+    `cardinality` with `min_cardinality`, counted on stories."""
+
+    type: Literal["cardinality"]
+    field: FieldName
+    min_distinct: int = Field(ge=2)
+
+    def _test(self, moment: datetime, history: list[dict[str, Any]]) -> Match | None:
+        start = moment - self.window
+        inside = [e for e in history if start < published(e) <= moment]
+        seen = sorted({v for e in inside for v in values(e, self.field)})
+        if len(seen) < self.min_distinct:
+            return None
+        told = stories(inside)
+        title = f"{len(seen)} distinct {self.field} within {format_duration(self.window)}"
+        return Match("", told, title, f"{', '.join(seen)} (at least {self.min_distinct})")
+
+
+class FlatlineCondition(WindowCondition):
+    """Fewer than `threshold` stories within the `window` before each run: a feed, a
+    country or a category goes quiet (ElastAlert's `flatline`). It is tested at every
+    run, since silence brings no new event. A group (or the whole rule, ungrouped) is
+    watched while it had stories in the window before that one, so what was never heard
+    of does not alert, and a quiet spell alerts once: a window later it is no longer
+    watched (and `realert` holds repeats back meanwhile)."""
+
+    type: Literal["flatline"]
+    threshold: int = Field(ge=1)
+    every_run: ClassVar[bool] = True
+
+    def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
+        past = ctx.history(ctx.now - self.reach, ctx.now)
+        found = []
+        for group, members in by_group(past, ctx.group_by).items():
+            hit = self._test(ctx.now, members)
+            if hit:
+                found.append(Match(group, hit.events, hit.title, hit.summary))
+        return found
+
+    def _test(self, moment: datetime, history: list[dict[str, Any]]) -> Match | None:
+        start = moment - self.window
+        before = within(history, start - self.window, start)
+        told = within(history, start, moment)
+        if not before or len(told) >= self.threshold:
+            return None
+        window = format_duration(self.window)
+        title = f"{_plural(len(told), 'story')} within {window}" if told else f"quiet for {window}"
+        summary = f"fewer than {self.threshold}; {len(before)} in the {window} before"
+        return Match("", told or before[-1:], title, summary)
+
+
 class NewValueCondition(ConditionBase):
     """A value of `field` no earlier event of the rule had. The first run learns every
     value already in the store, and nothing fires for events published in the first
@@ -283,6 +362,11 @@ class NewValueCondition(ConditionBase):
 
 
 Condition = Annotated[
-    AnyCondition | FrequencyCondition | SpikeCondition | NewValueCondition,
+    AnyCondition
+    | FrequencyCondition
+    | SpikeCondition
+    | NewValueCondition
+    | CardinalityCondition
+    | FlatlineCondition,
     Field(discriminator="type"),
 ]

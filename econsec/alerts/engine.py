@@ -5,12 +5,15 @@ back `LOOKBACK` before it for events stamped before the checkpoint but made
 visible after it (those already evaluated are skipped by id). A rule's first
 run looks at the last `FIRST_RUN` only, so adding a rule to a big store never
 replays its whole history. Matches are grouped; a group fires at most once
-per `realert`. Alerts are committed with the checkpoint before any delivery,
-so a crash or a failing channel never loses one: undelivered channels are
-retried on every later run, digests wait for their hour or day to close. A
-runner claims each message's alerts before sending it (a `LEASE` by
-compare-and-set in the store), so two runners at once deliver each alert once,
-and a crashed runner's claims run out and are retried.
+per `realert`. A silenced rule or group drops its matches, as ElastAlert's
+`--silence` does: they are neither recorded nor delivered, their events count
+as evaluated, and realert is left alone (the run reports how many). Alerts
+are committed with the checkpoint before any delivery, so a crash or a
+failing channel never loses one: undelivered channels are retried on every
+later run, digests wait for their hour or day to close. A runner claims each
+message's alerts before sending it (a `LEASE` by compare-and-set in the
+store), so two runners at once deliver each alert once, and a crashed
+runner's claims run out and are retried.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -45,6 +48,7 @@ EVIDENCE_FIELDS = (
     "initiator",
     "target",
     "countries",
+    "story_id",
     "cluster_id",
 )
 
@@ -57,6 +61,7 @@ class RuleRun:
     events: int = 0
     fired: list[Alert] = field(default_factory=list)
     suppressed: int = 0
+    silenced: int = 0
     error: str | None = None
 
 
@@ -98,20 +103,36 @@ def make_alert(rule: Rule, match: Match, now: datetime) -> Alert:
     )
 
 
+@dataclass
+class Evaluation:
+    """What a rule's new events gave: alerts, matches held back by realert or dropped by
+    a silence, and the values a `new_value` condition learned."""
+
+    alerts: list[Alert] = field(default_factory=list)
+    held: int = 0
+    silenced: int = 0
+    learned: dict[str, Learned] = field(default_factory=dict)
+
+
 def evaluate(
     store: Store, state: AlertState, rule: Rule, events: list[dict[str, Any]], now: datetime
-) -> tuple[list[Alert], int, dict[str, Learned]]:
-    """Alerts for new events, how many matches realert held back, and values learned."""
+) -> Evaluation:
+    """Alerts for new events, what realert and silences kept back, and values learned."""
     history = partial(rule.history, store)
-    ctx = Context(rule.name, rule.grouping, now, history, state)
-    alerts, held = [], 0
-    for match in rule.condition.matches(events, ctx) if events else []:
+    ctx = Context(rule.name, rule.group_fields, now, history, state)
+    found = Evaluation(learned=ctx.learned)
+    tested = events or rule.condition.every_run
+    matches = rule.condition.matches(events, ctx) if tested else []
+    quiet = {s.group for s in state.silences(now, rule.name)} if matches else set()
+    for match in matches:
         last = state.last_fired(rule.name, match.group)
-        if last is not None and now - last < rule.realert:
-            held += 1
+        if "" in quiet or match.group in quiet:
+            found.silenced += 1
+        elif last is not None and now - last < rule.realert:
+            found.held += 1
         else:
-            alerts.append(make_alert(rule, match, now))
-    return alerts, held, ctx.learned
+            found.alerts.append(make_alert(rule, match, now))
+    return found
 
 
 def run_rule(store: Store, state: AlertState, rule: Rule, now: datetime) -> RuleRun:
@@ -121,16 +142,16 @@ def run_rule(store: Store, state: AlertState, rule: Rule, now: datetime) -> Rule
     fresh = rule.events(store, indexed_since=since, indexed_until=now)
     done = state.processed(rule.name, [e["id"] for e in fresh])
     events = [e for e in fresh if e["id"] not in done]
-    alerts, held, learned = evaluate(store, state, rule, events, now)
+    found = evaluate(store, state, rule, events, now)
     state.commit(
         rule.name,
-        alerts=alerts,
+        alerts=found.alerts,
         processed=[e["id"] for e in events],
         checkpoint=now,
-        learned=learned,
+        learned=found.learned,
         forget_before=now - 2 * LOOKBACK,
     )
-    return RuleRun(rule.name, len(events), alerts, held)
+    return RuleRun(rule.name, len(events), found.alerts, found.held, found.silenced)
 
 
 def run_rules(
@@ -199,9 +220,19 @@ def run_alerts(
 # delivery ---------------------------------------------------------------------
 
 
-def period_start(now: datetime, digest: str) -> datetime:
-    start = now.replace(minute=0, second=0, microsecond=0)
-    return start.replace(hour=0) if digest == "daily" else start
+def period_start(
+    now: datetime, digest: str, zone: tzinfo = UTC, at: time | None = None
+) -> datetime:
+    """When the digest period that `now` is in began, on the clocks of `zone`: the hour,
+    or the day's last `at` (midnight by default). Alerts fired before it are due."""
+    local = now.astimezone(zone)
+    if digest != "daily":
+        return local.replace(minute=0, second=0, microsecond=0)
+    clock = at or time(0)
+    start = local.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
+    if start > local:  # today's has not come yet: yesterday's, at the same wall-clock time
+        start = (start - timedelta(days=1)).replace(hour=clock.hour, minute=clock.minute)
+    return start
 
 
 def deliver(
@@ -241,7 +272,8 @@ def _deliver_rule(
             for mine in _claimed(state, [alert], clock):
                 counts += _send(state, [mine], channels, notify.render(mine), sender, now)
     for digest in ("hourly", "daily"):
-        due = [a for a in waiting if a.digest == digest and a.fired_at < period_start(now, digest)]
+        began = period_start(now, digest, rule.zone, rule.digest_at)
+        due = [a for a in waiting if a.digest == digest and a.fired_at < began]
         batch = _claimed(state, due, clock) if due else []
         if batch:
             message = notify.render_digest(rule.name, batch, digest)

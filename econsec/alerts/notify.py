@@ -206,6 +206,23 @@ def render_digest(rule: str, alerts: list[Alert], period: str) -> tuple[str, str
     return title, "\n\n".join(sections)
 
 
+def test_message(rule: str) -> tuple[str, str]:
+    """Says it is a test, so nobody acts on it."""
+    title = f"[econsec] {rule}: test notification"
+    body = (
+        f"A test of the channels of the alert rule {rule!r} (econsec alerts notify-test). "
+        "No event matched; nothing needs doing."
+    )
+    return title, body
+
+
+def send_test(rule: str, templates: list[str], sender: Sender = send) -> dict[str, Outcome]:
+    """One test message to each channel of a rule, by its label: an analyst learns that a
+    channel is wrong before an alert needs it. Nothing is recorded."""
+    message = test_message(rule)
+    return {label: sender(url, *message) for label, url in labels(templates).items()}
+
+
 def load_channels() -> None:
     """Import Apprise and load its plugins now. The first use in a process takes seconds
     (2.8 s on a busy machine), which a long-running server pays at start-up rather than

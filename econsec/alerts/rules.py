@@ -7,10 +7,12 @@ errors, because a misspelt option silently ignored is a rule that never fires.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -30,7 +32,9 @@ if TYPE_CHECKING:
     from econsec.store.protocols import Store
 
 RULE_SUFFIXES = (".yaml", ".yml")
-CONDITION_TYPES = ("any", "frequency", "spike", "new_value")
+GROUP_FIELDS = get_args(FieldName)
+TIME_OF_DAY = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*$")
+CONDITION_TYPES = ("any", "frequency", "spike", "new_value", "cardinality", "flatline")
 
 
 def _taxonomy() -> dict[str, set[str]]:
@@ -95,12 +99,63 @@ class Rule(BaseModel):
     query: str = "*"
     filters: Filters = Filters()
     condition: Condition
-    group_by: FieldName | Literal["none"] | None = None
+    group_by: FieldName | list[FieldName] | Literal["none"] | None = None
     realert: Duration = timedelta(days=7)
     digest: Digest = "immediate"
+    digest_at: time | None = None  # local time of a daily digest, in `timezone`
+    timezone: str = "UTC"  # an IANA name: where digests' hours and days begin and end
     notify: list[str] = Field(default_factory=list)
     enabled: bool = True
     path: Path | None = Field(None, exclude=True)  # set by `load_rule`, not by the file
+
+    @field_validator("group_by", mode="before")
+    @classmethod
+    def _fields(cls, value: Any) -> Any:
+        """A field, or a list grouping on every combination of its fields' values (each
+        field once); one message for any wrong name rather than one per union member."""
+        if value is None or value == "none":
+            return value
+        names = value if isinstance(value, list) else [value]
+        if not names:
+            raise ValueError("an empty list: name a field, or write none")
+        unknown = [str(name) for name in names if name not in GROUP_FIELDS]
+        if unknown:
+            raise ValueError(
+                f"not a field to group on: {', '.join(unknown)} "
+                f"(use {', '.join(GROUP_FIELDS)}, a list of them, or none)"
+            )
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"a field named twice: {', '.join(repeated)}")
+        return value
+
+    @field_validator("digest_at", mode="before")
+    @classmethod
+    def _time_of_day(cls, value: Any) -> Any:
+        """`"08:00"`. Unquoted, YAML reads 18:00 as the number 1080 (base 60): refused
+        with the quoted form to write, rather than guessed at."""
+        if value is None or isinstance(value, time):
+            return value
+        if isinstance(value, int) and 0 <= value < 24 * 60:  # YAML's base-60 number
+            hour, minute = divmod(value, 60)
+            raise ValueError(
+                f"YAML reads {hour}:{minute:02d} unquoted as the number {value}: "
+                f"write it in quotes, '{hour:02d}:{minute:02d}'"
+            )
+        found = TIME_OF_DAY.match(value) if isinstance(value, str) else None
+        if not found:
+            raise ValueError(f"not a time of day: {value!r} (HH:MM in quotes, as '08:00')")
+        return time(int(found.group(1)), int(found.group(2)))
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        zone(value)
+        return value
+
+    @field_serializer("digest_at")
+    def _clock(self, value: time | None) -> str | None:
+        return value.strftime("%H:%M") if value else None
 
     @field_validator("realert", mode="before")
     @classmethod
@@ -138,11 +193,66 @@ class Rule(BaseModel):
         return [redact(url) for url in urls]
 
     @property
-    def grouping(self) -> str | None:
-        """The field alerts are grouped on; the condition's default unless the rule says."""
+    def group_fields(self) -> tuple[str, ...]:
+        """The fields alerts are grouped on, the condition's default unless the rule says;
+        none: one group (`all`)."""
         if self.group_by == "none":
-            return None
-        return self.group_by or self.condition.default_group_by
+            return ()
+        if isinstance(self.group_by, list):
+            return tuple(self.group_by)
+        chosen = self.group_by or self.condition.default_group_by
+        return (chosen,) if chosen else ()
+
+    @property
+    def grouping(self) -> str | None:
+        """The grouping as people read it (`initiator, type`), or None."""
+        return ", ".join(self.group_fields) or None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone(self.timezone)
+
+    def conflicts(self) -> list[tuple[str, str]]:
+        """Options that are valid alone but not together, as (field, message): checked
+        after the schema, so that each error still names its field."""
+        found = []
+        if self.digest_at is not None and self.digest != "daily":
+            found.append(("digest_at", f"only a daily digest has a time (digest: {self.digest})"))
+        if self.timezone != "UTC" and self.digest == "immediate":
+            found.append(("timezone", "only digests (hourly, daily) have a time zone"))
+        counted = getattr(self.condition, "field", None)
+        per_story = {"story_id", "cluster_id"} & set(self.group_fields)
+        if self.condition.type == "flatline" and per_story:
+            found.append(
+                (
+                    "group_by",
+                    f"every story goes quiet once reported ({', '.join(sorted(per_story))}): "
+                    "group a flatline on feed, source, category, type or a country field",
+                )
+            )
+        if self.condition.type == "cardinality" and counted in self.group_fields:
+            found.append(
+                ("group_by", f"groups by the field the condition counts ({counted}): one a group")
+            )
+        return found
+
+    def group_label(self, value: str) -> str:
+        """An alert group as people name it (`CN`, or `CN,export_control.ban` on two
+        fields) in the form alerts carry it (`initiator=CN,type=export_control.ban`); a
+        label given whole is kept."""
+        names = self.group_fields
+        where = str(self.path or "")
+        if not names:
+            raise ConfigError("the rule is not grouped: silence the whole rule", file=where)
+        if value.startswith(f"{names[0]}="):
+            return value
+        parts = value.split(",") if len(names) > 1 else [value]
+        if len(parts) != len(names):
+            raise ConfigError(
+                f"the rule groups on {', '.join(names)}: give one value each, comma-separated",
+                file=where,
+            )
+        return ",".join(f"{n}={v.strip()}" for n, v in zip(names, parts, strict=True))
 
     def search_query(self, **window: Any) -> SearchQuery:
         """The rule as the search model both backends speak (one page of it)."""
@@ -172,6 +282,16 @@ class Rule(BaseModel):
         return self.events(store, since=since, until=until)
 
 
+def zone(name: str) -> ZoneInfo:
+    """A time zone by its IANA name; a ValueError that says what to write otherwise."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"not a time zone: {name!r} (an IANA name such as Europe/Berlin, or UTC)"
+        ) from None
+
+
 def load_rule(path: Path, store: Store | None = None) -> Rule:
     """One rule file; a `ConfigError` names the file and the field (a `ConfigErrors` when
     there are several, each kept). With the `store` that will run it, its query is
@@ -191,6 +311,8 @@ def load_rule(path: Path, store: Store | None = None) -> Rule:
         problems += [ConfigError(m, file=str(path), field=f) for f, m in _problems(exc)]
     if "path" in data:
         problems.append(ConfigError("unknown option", file=str(path), field="path"))
+    if rule is not None:
+        problems += [ConfigError(m, file=str(path), field=f) for f, m in rule.conflicts()]
     query = data.get("query", "*")
     if store is not None and isinstance(query, str) and all(p.field != "query" for p in problems):
         try:

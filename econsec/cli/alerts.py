@@ -24,9 +24,17 @@ from econsec.cli.help import App
 
 if TYPE_CHECKING:
     from econsec.alerts.rules import RuleSet
-    from econsec.store.protocols import AlertState, Store
+    from econsec.store.protocols import AlertState, Silence, Store
 
-alerts_app = App(help="Alert rules: list, validate, run, backtest, history.", no_args_is_help=True)
+alerts_app = App(
+    help="Alert rules: list, validate, run, backtest, history.",
+    no_args_is_help=True,
+)
+RuleArg = Annotated[str, typer.Argument(help="Rule name, file name without suffix, or path.")]
+GroupOpt = Annotated[
+    str | None,
+    typer.Option("--group", help="One group of the rule: a value (CN) or a label (initiator=CN)."),
+]
 
 
 def rules_dir(option: Path | None) -> Path:
@@ -66,12 +74,54 @@ def store_and_state(store: str | None) -> Iterator[tuple[Store, AlertState]]:
             state.close()
 
 
-@alerts_app.command("list")
-def list_rules(rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
-    """The rules in the rules folder, with their conditions and channels.
+def running_silences(store: str | None) -> dict[str, list[Silence]] | None:
+    """The silences running now, by rule: none when the store named by default does not
+    exist yet; None, with the error on stderr, when the store cannot be read (the rules
+    are listed all the same: they live in files)."""
+    from econsec.alerts.engine import utcnow
+    from econsec.config import load_settings
+    from econsec.errors import EconsecError
+    from econsec.store.backend import check_location, open_store
 
-    Condition, grouping, realert, digest and channels of each rule. Bad files are reported
-    (stderr) and the rest listed; the exit status is then 1.
+    settings = load_settings(store=store)
+    found: dict[str, list[Silence]] = {}
+    try:
+        check_location(settings.store, existing=True)
+    except EconsecError as exc:
+        if store is None:
+            return found
+        errors.print(f"[bold red]error:[/] silences not shown: {exc}", highlight=False)
+        return None
+    try:
+        opened_store = open_store(settings.store)
+        try:
+            state = opened_store.alert_state()
+            try:
+                for silence in state.silences(utcnow()):
+                    found.setdefault(silence.rule, []).append(silence)
+            finally:
+                state.close()
+        finally:
+            opened_store.close()
+    except EconsecError as exc:
+        errors.print(f"[bold red]error:[/] silences not shown: {exc}", highlight=False)
+        return None
+    return found
+
+
+def describe_silences(silences: list[Silence]) -> str:
+    return "; ".join(
+        f"{s.group or 'all'} until {s.until.strftime('%Y-%m-%d %H:%M')} UTC" for s in silences
+    )
+
+
+@alerts_app.command("list")
+def list_rules(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """The rules of the rules folder, their channels and silences.
+
+    Condition, grouping, realert, digest and channels of each rule, and the silences
+    running now (read from the store). Bad files, or a store that cannot be read, are
+    reported (stderr) and the rules still listed; the exit status is then 1.
 
     Example: econsec alerts list --rules rules/
     """
@@ -79,25 +129,105 @@ def list_rules(rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
     from econsec.cli.listing import Column, print_listing
 
     found = loaded(rules_dir(rules))
+    read = running_silences(store)
+    quiet = read if read is not None else {}
     if as_json:
-        print_json([r.model_dump(mode="json") | {"file": str(r.path)} for r in found.rules])
+        print_json(
+            [
+                r.model_dump(mode="json")
+                | {"file": str(r.path)}
+                | {"silenced": [_silence_json(s) for s in quiet.get(r.name, [])]}
+                for r in found.rules
+            ]
+        )
     else:
         columns = [Column(name) for name in ("name", "condition", "group by", "realert")]
         columns += [Column("digest"), Column("channels", right=True), Column("enabled")]
+        columns += [Column("silenced", text=True)]
         rows = [
             [
                 r.name,
                 r.condition.type,
                 r.grouping or "-",
                 format_duration(r.realert),
-                r.digest,
+                " ".join(
+                    [r.digest, *([r.digest_at.strftime("%H:%M")] if r.digest_at else [])]
+                    + ([r.timezone] if r.timezone != "UTC" else [])
+                ),
                 str(len(r.notify)),
                 "yes" if r.enabled else "no",
+                describe_silences(quiet.get(r.name, [])) or "-",
             ]
             for r in found.rules
         ]
         print_listing(columns, rows, title=f"{len(found.rules)} rules in {rules_dir(rules)}")
-    if found.errors:
+    if found.errors or read is None:
+        raise typer.Exit(1)
+
+
+def _silence_json(silence: Silence) -> dict[str, str]:
+    return {"group": silence.group, "until": silence.until.isoformat()}
+
+
+@alerts_app.command()
+def silence(
+    rule: RuleArg,
+    duration: Annotated[str, typer.Option("--for", help="How long: 6h, 2d, 2w.")],
+    group: GroupOpt = None,
+    rules: RulesOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Keep a rule, or one of its groups, quiet for a while.
+
+    Its matches are neither recorded nor delivered meanwhile (their events count as
+    evaluated), as ElastAlert's --silence. Silencing again replaces the end; `alerts
+    unsilence` lifts it.
+
+    Example: econsec alerts silence huawei-europe --for 2d --group CN
+    """
+    from econsec.alerts.conditions import parse_duration
+    from econsec.alerts.engine import utcnow
+    from econsec.alerts.rules import find_rule
+    from econsec.errors import ConfigError
+    from econsec.store.protocols import Silence
+
+    with store_and_state(store) as (st, state):
+        try:
+            chosen = find_rule(rules_dir(rules), rule, st)
+            length = parse_duration(duration)
+            label = chosen.group_label(group) if group else ""
+        except (ConfigError, ValueError) as exc:
+            fail(str(exc), code=2)
+        now = utcnow()
+        state.silence(Silence(chosen.name, label, now + length, now))
+    until = (now + length).strftime("%Y-%m-%d %H:%M")
+    console.print(f"silenced {chosen.name} ({label or 'all groups'}) until {until} UTC")
+
+
+@alerts_app.command()
+def unsilence(
+    rule: RuleArg, group: GroupOpt = None, rules: RulesOpt = None, store: StoreOpt = None
+) -> None:
+    """Lift the silences of a rule: every one, or one group's.
+
+    A rule whose file is gone is named as it was. Exit status 1 when there was no such
+    silence.
+
+    Example: econsec alerts unsilence huawei-europe
+    """
+    from econsec.alerts.rules import find_rule
+    from econsec.errors import ConfigError
+
+    with store_and_state(store) as (st, state):
+        name, label = rule, group
+        try:
+            chosen = find_rule(rules_dir(rules), rule, st)
+            name, label = chosen.name, chosen.group_label(group) if group else None
+        except ConfigError:
+            pass  # a rule removed since it was silenced: its silences are lifted by name
+        lifted = state.unsilence(name, label)
+    console.print(f"lifted {lifted} silence{'s' if lifted != 1 else ''} of {name}")
+    if not lifted:
         raise typer.Exit(1)
 
 
@@ -109,7 +239,7 @@ def validate(
     rules: RulesOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Check rule files against the schema and the store's query parser.
+    """Check rule files: the schema and the store's query parser.
 
     Queries are checked with the store that will run them (embedded or Elasticsearch
     parse differently); every error of every file is shown, each naming the file and the
@@ -142,7 +272,7 @@ def validate(
 
 @alerts_app.command()
 def run(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
-    """Run the enabled rules over new events; record and deliver alerts.
+    """Run the rules over new events; record and deliver alerts.
 
     Each rule reads the events indexed since its last run; failed deliveries are retried
     on the next run. Bad rule files and failing rules are reported and the rest still
@@ -162,6 +292,7 @@ def run(rules: RulesOpt = None, store: StoreOpt = None, as_json: JsonOpt = False
             console.print(
                 f"{run_.rule}: {run_.events} new events, {len(run_.fired)} alerts"
                 + (f", {run_.suppressed} held by realert" if run_.suppressed else "")
+                + (f", {run_.silenced} silenced" if run_.silenced else "")
             )
         print_alerts(report.alerts)
         if report.deliveries:
@@ -211,6 +342,35 @@ def test_rule(
         f"{len(result.alerts)} alerts, {result.suppressed} held by realert"
     )
     print_alerts(result.alerts)
+
+
+@alerts_app.command("notify-test")
+def notify_test(rule: RuleArg, rules: RulesOpt = None, as_json: JsonOpt = False) -> None:
+    """Send a test notification through each channel of a rule.
+
+    Each channel's answer is shown; nothing is recorded. Exit status 1 when a channel
+    failed or the rule has none.
+
+    Example: econsec alerts notify-test huawei-europe
+    """
+    from econsec.alerts import notify
+    from econsec.alerts.rules import find_rule
+    from econsec.errors import ConfigError
+
+    try:
+        chosen = find_rule(rules_dir(rules), rule)
+    except ConfigError as exc:
+        fail(str(exc), code=2)
+    outcomes = notify.send_test(chosen.name, chosen.notify)
+    if as_json:
+        print_json({label: vars(outcome) for label, outcome in outcomes.items()})
+    elif not outcomes:
+        errors.print(f"rule {chosen.name} has no channels (notify: [])", highlight=False)
+    for label, outcome in outcomes.items() if not as_json else []:
+        said = "delivered" if outcome.ok else f"failed: {outcome.error}"
+        console.print(f"{label}: {said}", highlight=False, soft_wrap=True)
+    if not outcomes or not all(o.ok for o in outcomes.values()):
+        raise typer.Exit(1)
 
 
 @alerts_app.command()

@@ -4,6 +4,15 @@ two backends as twins, `embedded/` (Tantivy + SQLite) and `elastic/` (Elasticsea
 each with its own alert state."""
 
 from econsec.store.backend import is_remote, open_store
-from econsec.store.protocols import STORY_LIMIT, AlertState, Learned, SearchKind, Store
+from econsec.store.protocols import STORY_LIMIT, AlertState, Learned, SearchKind, Silence, Store
 
-__all__ = ["STORY_LIMIT", "AlertState", "Learned", "SearchKind", "Store", "is_remote", "open_store"]
+__all__ = [
+    "STORY_LIMIT",
+    "AlertState",
+    "Learned",
+    "SearchKind",
+    "Silence",
+    "Store",
+    "is_remote",
+    "open_store",
+]

@@ -45,16 +45,28 @@ class Learned:
     warm_until: datetime
 
 
+@dataclass
+class Silence:
+    """A rule (`group` empty) or one of its groups (`initiator=CN`) kept quiet until
+    `until`: its matches are neither recorded nor delivered meanwhile."""
+
+    rule: str
+    group: str
+    until: datetime
+    created_at: datetime
+
+
 class AlertState(Protocol):
     """What the alert engine remembers between runs, per rule: a checkpoint (events
     indexed up to then have been evaluated), the events already evaluated near it (so the
     lookback never doubles an alert), when each group last fired (realert), the values a
-    `new_value` rule has seen, and every alert with its delivery results (searchable
-    history; undelivered ones are retried). `commit` writes one run of one rule
-    atomically: the alerts land together with the checkpoint that skips their events,
-    or neither does. Delivery is claimed first: `claim` takes a lease on alerts by
-    compare-and-set, so that of two runners only one sends each alert, and a crashed
-    runner's lease runs out and its alerts are retried; `save_deliveries` drops it."""
+    `new_value` rule has seen, the silences an analyst set, and every alert with its
+    delivery results (searchable history; undelivered ones are retried). `commit`
+    writes one run of one rule atomically: the alerts land together with the checkpoint
+    that skips their events, or neither does. Delivery is claimed first: `claim` takes a
+    lease on alerts by compare-and-set, so that of two runners only one sends each alert,
+    and a crashed runner's lease runs out and its alerts are retried; `save_deliveries`
+    drops it."""
 
     def checkpoint(self, rule: str) -> datetime | None: ...
     def processed(self, rule: str, event_ids: list[str]) -> set[str]: ...
@@ -76,6 +88,18 @@ class AlertState(Protocol):
         ...
 
     def save_deliveries(self, alert: Alert) -> None: ...
+    def silence(self, silence: Silence) -> None:
+        """Keep a rule or a group quiet (replacing its earlier silence, if any)."""
+        ...
+
+    def unsilence(self, rule: str, group: str | None = None) -> int:
+        """Lift the silences of a rule (all of them, or one group's); how many."""
+        ...
+
+    def silences(self, now: datetime, rule: str | None = None) -> list[Silence]:
+        """The silences still running at `now`, by rule and group."""
+        ...
+
     def undelivered(self, rule: str | None = None) -> list[Alert]: ...
     def history(
         self, rule: str | None = None, limit: int = 50, text: str | None = None

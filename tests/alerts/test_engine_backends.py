@@ -4,6 +4,7 @@ and the indices set up like every other kind."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -12,11 +13,13 @@ import pytest
 from econsec.alerts.engine import run_rules
 from econsec.alerts.notify import Outcome
 from econsec.errors import QueryError, StoreError
-from econsec.store import Learned
+from econsec.store import Learned, Silence
+from econsec.store.elastic import templates
 from econsec.store.elastic.alert_state import ElasticAlertState
 from econsec.store.elastic.store import ElasticStore
 from tests.support.alerts import add_events, now, story, write_rule
 from tests.support.backends import Backend
+from tests.support.fault_proxy import FaultProxy
 
 SILENT = lambda url, title, body: Outcome(True)  # noqa: E731
 
@@ -112,3 +115,43 @@ def test_a_crashed_runs_alerts_survive_a_next_run_that_fires_again(
 def test_history_text_nested_too_deep_is_refused(es: ElasticStore) -> None:
     with pytest.raises(QueryError, match="nested 5000 parentheses deep"):
         ElasticAlertState(es).history(text="(" * 5_000 + "chips" + ")" * 5_000)
+
+
+def test_a_state_index_older_than_silences_learns_the_field(es: ElasticStore) -> None:
+    """A cluster set up before silences: its strict state index has no `silence` field, and
+    nothing re-applies the templates (every alias exists), so the first silence adds it."""
+    es.init()
+    alias = f"{es.names.prefix}-alert-state"
+    old = json.loads((templates.mappings_dir() / "alert-state.json").read_text())
+    del old["template"]["mappings"]["properties"]["silence"]
+    admin = es.calls.client
+    admin.indices.delete(index=f"{alias}-v1")
+    admin.indices.create(  # a name the new template's pattern does not reach
+        index=f"{alias}-old",
+        mappings=old["template"]["mappings"],
+        aliases={alias: {"is_write_index": True}},
+    )
+    moment = now()
+    state = ElasticAlertState(es)
+    state.silence(Silence("r", "initiator=CN", moment + timedelta(days=2), moment))
+    [silence] = ElasticAlertState(es).silences(moment)
+    assert (silence.rule, silence.group) == ("r", "initiator=CN")
+    assert silence.until == moment + timedelta(days=2)
+
+
+def test_silencing_on_a_state_index_made_from_the_template_puts_no_mapping(
+    osmem: Backend, proxy: FaultProxy
+) -> None:
+    """The least-privileged writer has no `manage`: a silence must not need it."""
+    osmem.open().init()
+    store = osmem.behind(proxy).open()
+    proxy.fail(5, 403, f"PUT /{osmem.prefix}-alert-state/_mapping")
+    state = store.alert_state()
+    moment = now()
+    try:
+        state.silence(Silence("r", "", moment + timedelta(hours=1), moment))
+        assert [s.rule for s in state.silences(moment)] == ["r"]
+    finally:
+        state.close()
+        store.close()
+    assert proxy.count("_mapping -> fail") == 0

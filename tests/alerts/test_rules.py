@@ -78,7 +78,7 @@ def test_duplicate_names_are_refused(tmp_path: Path) -> None:
 def test_group_by_defaults_per_condition(tmp_path: Path) -> None:
     from tests.support.alerts import write_rule
 
-    assert write_rule(tmp_path, name="a").grouping == "cluster_id"
+    assert write_rule(tmp_path, name="a").grouping == "story_id"
     freq = {"type": "frequency", "count": 2, "window": "1d"}
     assert write_rule(tmp_path, name="f", condition=freq).grouping is None
     assert (

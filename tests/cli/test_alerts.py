@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from econsec.cli.main import app
 from econsec.store.embedded.store import EmbeddedStore
-from tests.support.alerts import add_events, story, write_rule
+from tests.support.alerts import Receiver, add_events, story, write_rule
 from tests.support.backends import Backend
 from tests.support.fault_proxy import FaultProxy
 
@@ -142,3 +142,70 @@ def test_list_and_run_use_the_good_rules_and_report_the_bad(tmp_path: Path) -> N
     ran = runner.invoke(app, [*args, "--json"])
     assert ran.exit_code == 1 and len(json.loads(ran.stdout)) == 1
     assert "bad.yaml: digest:" in ran.stderr
+
+
+def test_silence_is_listed_holds_the_rule_back_and_is_lifted(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    add_events(store, *story(1, initiator=["CN"]), *story(2, initiator=["JP"]))
+    store.close()
+    write_rule(tmp_path / "rules", group_by="initiator")
+    where = ["--rules", str(tmp_path / "rules"), "--store", str(tmp_path / "store")]
+    silenced = runner.invoke(
+        app, ["alerts", "silence", "test-rule", "--for", "2d", "--group", "CN", *where]
+    )
+    assert silenced.exit_code == 0, silenced.output
+    assert "silenced test-rule (initiator=CN) until" in silenced.stdout
+    listed = runner.invoke(app, ["alerts", "list", *where, "--json"])
+    [rule] = json.loads(listed.stdout)
+    assert [s["group"] for s in rule["silenced"]] == ["initiator=CN"]
+    fired = runner.invoke(app, ["alerts", "run", *where, "--json"])
+    assert [a["group"] for a in json.loads(fired.stdout)] == ["initiator=JP"]
+    lifted = runner.invoke(app, ["alerts", "unsilence", "test-rule", *where])
+    assert lifted.exit_code == 0 and "lifted 1 silence of test-rule" in lifted.stdout
+    again = runner.invoke(app, ["alerts", "unsilence", "test-rule", *where])
+    assert again.exit_code == 1
+    listed = runner.invoke(app, ["alerts", "list", *where, "--json"])
+    assert json.loads(listed.stdout)[0]["silenced"] == []
+
+
+def test_silence_refuses_a_bad_duration_and_a_group_of_an_ungrouped_rule(tmp_path: Path) -> None:
+    EmbeddedStore(tmp_path / "store").close()
+    write_rule(tmp_path / "rules", condition={"type": "frequency", "count": 2, "window": "1d"})
+    where = ["--rules", str(tmp_path / "rules"), "--store", str(tmp_path / "store")]
+    bad = runner.invoke(app, ["alerts", "silence", "test-rule", "--for", "2 days", *where])
+    assert bad.exit_code == 2 and "not a duration" in bad.output
+    ungrouped = runner.invoke(
+        app, ["alerts", "silence", "test-rule", "--for", "2d", "--group", "CN", *where]
+    )
+    assert ungrouped.exit_code == 2 and "not grouped" in ungrouped.output
+
+
+def test_notify_test_posts_to_each_channel_and_says_what_it_answered(
+    tmp_path: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ECONSEC_SECRET_UNSET_HOOK", raising=False)
+    write_rule(tmp_path / "rules", notify=[receiver.url, "${ECONSEC_SECRET_UNSET_HOOK}"])
+    where = ["--rules", str(tmp_path / "rules")]
+    result = runner.invoke(app, ["alerts", "notify-test", "test-rule", *where, "--json"])
+    assert result.exit_code == 1
+    said = json.loads(result.stdout)
+    assert said[next(iter(said))]["ok"] is True
+    assert "ECONSEC_SECRET_UNSET_HOOK is not set" in said["${ECONSEC_SECRET_UNSET_HOOK}"]["error"]
+    [post] = receiver.posts
+    assert post["title"] == "[econsec] test-rule: test notification"
+    assert "nothing needs doing" in post["message"]
+
+
+def test_notify_test_of_a_rule_without_channels_fails(tmp_path: Path) -> None:
+    write_rule(tmp_path / "rules")
+    where = ["--rules", str(tmp_path / "rules")]
+    result = runner.invoke(app, ["alerts", "notify-test", "test-rule", *where])
+    assert result.exit_code == 1 and "has no channels" in result.output
+
+
+def test_list_shows_the_rules_when_the_store_cannot_be_read(tmp_path: Path) -> None:
+    write_rule(tmp_path / "rules")
+    where = ["--rules", str(tmp_path / "rules"), "--store", str(tmp_path / "missing")]
+    listed = runner.invoke(app, ["alerts", "list", *where, "--json"])
+    assert listed.exit_code == 1 and "silences not shown" in listed.stderr
+    assert [r["name"] for r in json.loads(listed.stdout)] == ["test-rule"]

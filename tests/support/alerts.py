@@ -82,17 +82,29 @@ def restamp(store: Store, stamp: str, ids: list[str] | None = None) -> None:
 def story(
     n: int, type_: str = "export_control.restriction", copies: int = 1, **extra: Any
 ) -> list[Event]:
-    """One story told by `copies` outlets: events sharing a cluster id."""
+    """One story told by `copies` outlets: events sharing a story and a cluster id."""
     day = extra.pop("day", 1)
     first = factories.article(n, title=f"Story {n} about chips", day=day)
     cluster = factories.stable_id(first.id, type_)
     found = []
     for copy in range(copies):
         art = factories.article(
-            n * 100 + copy, title=f"Story {n} about chips", day=day, source=f"Outlet {copy}"
+            n * 100 + copy,
+            title=f"Story {n} about chips",
+            day=day,
+            source=f"Outlet {copy}",
+            story_id=first.id,
         )
         found.append(factories.event(art, type_, cluster_id=cluster, **extra))
     return found
+
+
+def two_types(n: int, *types: str, **extra: Any) -> list[Event]:
+    """One article tagged with several types: one story, one cluster per type, as the tag
+    stage makes them."""
+    day = extra.pop("day", 1)
+    art = factories.article(n, title=f"Story {n} about chips", day=day)
+    return [factories.event(art, type_, **extra) for type_ in types]
 
 
 def write_rule(folder: Path, **options: Any) -> Rule:

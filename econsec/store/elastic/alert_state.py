@@ -5,7 +5,9 @@
 - `econsec-alert-state`: one document per rule (`_id` = rule name) with its
   checkpoint, the events evaluated near it, when each group last fired, the
   values a `new_value` rule learned with its warm-up end, and an `outbox`: the
-  alerts of the rule's last commit.
+  alerts of the rule's last commit; and one document per silence (`_id`
+  `silence:RULE:GROUP`, the field `silence`), apart from the rule's own, so that
+  setting one never races a run's commit.
 
 `commit` writes the rule document first, guarded by the `_seq_no` and
 `_primary_term` read at the start of the run (a runner that raced another on
@@ -31,7 +33,7 @@ from econsec.errors import QueryError, StoreError
 from econsec.models import Alert, check_query_size
 from econsec.store.elastic.client import WAIT_FOR
 from econsec.store.elastic.search import user_query
-from econsec.store.protocols import Learned
+from econsec.store.protocols import Learned, Silence
 
 if TYPE_CHECKING:
     from econsec.store.elastic.client import Calls
@@ -53,6 +55,7 @@ class Cluster(Protocol):
 NEWEST = [{"fired_at": {"order": "desc"}}, {"id": {"order": "asc"}}]
 OLDEST = [{"fired_at": {"order": "asc"}}, {"id": {"order": "asc"}}]
 CLAIM_FIELD = {"claim": {"type": "object", "enabled": False}}  # holder and until, never searched
+SILENCE_FIELD = {"silence": {"type": "object", "enabled": False}}  # group, until, created_at
 WAITING = {"terms": {"deliveries.status": ["pending", "failed"]}}
 TEXT_FIELDS = [
     "rule",
@@ -213,6 +216,73 @@ class ElasticAlertState:
             }
         )
 
+    # silences ------------------------------------------------------------------
+
+    def silence(self, silence: Silence) -> None:
+        calls, index = self.calls, self.state_index
+        self._silenceable()
+        document = {
+            "rule": silence.rule,
+            "silence": {
+                "group": silence.group,
+                "until": _iso(silence.until),
+                "created_at": _iso(silence.created_at),
+            },
+        }
+        write = partial(
+            calls.client.index,
+            index=index,
+            id=f"silence:{silence.rule}:{silence.group}",
+            document=document,
+            refresh=WAIT_FOR,
+        )
+        calls.run(index, f"silencing rule {silence.rule!r}", write)
+
+    def unsilence(self, rule: str, group: str | None = None) -> int:
+        calls, index = self.calls, self.state_index
+        lifted = 0
+        for found in self._silences(rule):
+            if group is None or found.group == group:
+                delete = partial(
+                    calls.client.delete,
+                    index=index,
+                    id=f"silence:{rule}:{found.group}",
+                    refresh=WAIT_FOR,
+                )
+                try:
+                    calls.run(index, f"lifting a silence of {rule!r}", delete, expect=(404,))
+                except ApiError:
+                    continue  # lifted meanwhile by another command
+                lifted += 1
+        return lifted
+
+    def silences(self, now: datetime, rule: str | None = None) -> list[Silence]:
+        return [s for s in self._silences(rule) if s.until > now]
+
+    def _silences(self, rule: str | None) -> list[Silence]:
+        """Every stored silence (a few documents among the rules'), expired ones too."""
+        query = {"term": {"rule": rule}} if rule else {"match_all": {}}
+        hits = self.calls.scan(
+            self.state_index, query, [{"rule": {"order": "asc"}}], source=["rule", "silence"]
+        )
+        found = []
+        for hit in hits:
+            kept = hit["_source"].get("silence")
+            if kept:
+                found.append(
+                    Silence(
+                        hit["_source"]["rule"],
+                        kept["group"],
+                        datetime.fromisoformat(kept["until"]),
+                        datetime.fromisoformat(kept["created_at"]),
+                    )
+                )
+        return sorted(found, key=lambda s: (s.rule, s.group))
+
+    def _silenceable(self) -> None:
+        """A state index made before silences existed learns the field."""
+        self._learn_fields(self.state_index, SILENCE_FIELD)
+
     # alerts --------------------------------------------------------------------
 
     def _create(self, alerts: list[dict[str, Any]]) -> None:
@@ -251,19 +321,24 @@ class ElasticAlertState:
         return claimed
 
     def _claimable(self) -> None:
-        """Indices made before leases existed learn the field (adding one is always allowed).
-        The mapping is read first: putting one needs the `manage` privilege, which a writer
-        without it (the least it needs) lacks, and indices made from the template have it."""
+        """Indices made before leases existed learn the field (see `_learn_fields`)."""
         if self._mapped:
             return
-        calls, index = self.calls, self.alerts_index
+        self._learn_fields(self.alerts_index, CLAIM_FIELD)
+        self._mapped = True
+
+    def _learn_fields(self, index: str, properties: dict[str, Any]) -> None:
+        """Put fields an index made by an older template lacks (adding one is always
+        allowed). The mapping is read first: putting one needs the `manage` privilege,
+        which a writer without it (the least it needs) lacks, and indices made from the
+        template have them."""
+        calls = self.calls
         read = partial(calls.client.indices.get_mapping, index=index)
         found = calls.run(index, "reading the mapping", read)
         mapped = [m.get("mappings", {}).get("properties", {}) for m in dict(found).values()]
-        if not mapped or any("claim" not in properties for properties in mapped):
-            request = partial(calls.client.indices.put_mapping, index=index, properties=CLAIM_FIELD)
-            calls.run(index, "adding the claim field", request)
-        self._mapped = True
+        if not mapped or any(name not in have for have in mapped for name in properties):
+            request = partial(calls.client.indices.put_mapping, index=index, properties=properties)
+            calls.run(index, f"adding the field {', '.join(properties)}", request)
 
     def _get_alert(self, alert_id: str) -> dict[str, Any] | None:
         calls, index = self.calls, self.alerts_index

@@ -17,7 +17,7 @@ from pathlib import Path
 from econsec.errors import StoreError
 from econsec.models import Alert
 from econsec.store.embedded.sqlite import connect, transaction
-from econsec.store.protocols import Learned
+from econsec.store.protocols import Learned, Silence
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS alert_checkpoints (rule TEXT PRIMARY KEY, at TEXT NOT NULL);
@@ -40,6 +40,10 @@ CREATE TABLE IF NOT EXISTS alerts (
 );
 CREATE TABLE IF NOT EXISTS alert_claims (
     id TEXT PRIMARY KEY, holder TEXT NOT NULL, until TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alert_silences (
+    rule TEXT NOT NULL, grp TEXT NOT NULL, until TEXT NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (rule, grp)
 );
 CREATE INDEX IF NOT EXISTS alerts_by_rule ON alerts (rule, fired_at);
 CREATE INDEX IF NOT EXISTS alerts_undelivered ON alerts (undelivered) WHERE undelivered > 0;
@@ -190,6 +194,27 @@ class SqliteAlertState:
             db.execute(
                 "DELETE FROM alert_claims WHERE id = ? AND holder = ?", (alert.id, self.holder)
             )
+
+    def silence(self, silence: Silence) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO alert_silences VALUES (?, ?, ?, ?)",
+                (silence.rule, silence.group, _iso(silence.until), _iso(silence.created_at)),
+            )
+
+    def unsilence(self, rule: str, group: str | None = None) -> int:
+        sql = "DELETE FROM alert_silences WHERE rule = ? AND (? IS NULL OR grp = ?)"
+        with self.transaction() as db:
+            return db.execute(sql, (rule, group, group)).rowcount
+
+    def silences(self, now: datetime, rule: str | None = None) -> list[Silence]:
+        sql = """SELECT rule, grp, until, created_at FROM alert_silences
+                 WHERE (? IS NULL OR rule = ?) ORDER BY rule, grp"""
+        found = [
+            Silence(r, g, datetime.fromisoformat(u), datetime.fromisoformat(c))
+            for r, g, u, c in self.db.execute(sql, (rule, rule))
+        ]
+        return [s for s in found if s.until > now]  # compared as times, not as strings
 
     def undelivered(self, rule: str | None = None) -> list[Alert]:
         sql = "SELECT data FROM alerts WHERE undelivered > 0 AND (? IS NULL OR rule = ?)"
