@@ -17,10 +17,10 @@ from econsec.cli.common import (
     errors,
     fail,
     opened,
-    print_alerts,
     print_json,
 )
 from econsec.cli.help import App
+from econsec.cli.listing import print_alerts
 
 if TYPE_CHECKING:
     from econsec.alerts.rules import RuleSet

@@ -21,7 +21,6 @@ from rich.markup import escape
 
 if TYPE_CHECKING:
     from econsec.config import Settings
-    from econsec.models import Alert
     from econsec.store.protocols import Store
 
 console = Console()
@@ -78,19 +77,3 @@ def opened(settings: Settings, *, create: bool = False) -> Iterator[Store]:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
-
-
-def print_alerts(alerts: list[Alert], deliveries: bool = False) -> None:
-    from econsec.cli.listing import Column, print_listing
-
-    if not alerts:
-        stdout_console().print("no alerts")
-        return
-    columns = [Column("fired"), Column("rule"), Column("stories", right=True)]
-    columns += [Column("delivery")] if deliveries else []
-    rows = []
-    for a in alerts:
-        sent = ", ".join(f"{d.channel} {d.status}" for d in a.deliveries) or "-"
-        row = [a.fired_at.strftime("%Y-%m-%d %H:%M"), a.rule, str(a.count)]
-        rows.append([*row, *([sent] if deliveries else []), f"{a.title}\n{a.summary}".strip()])
-    print_listing([*columns, Column("alert", text=True)], rows, head=2)

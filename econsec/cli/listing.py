@@ -10,12 +10,16 @@ stories. The width is the terminal's, or `$COLUMNS` (else 80) into a pipe or a f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from econsec.cli.common import stdout_console
+
+if TYPE_CHECKING:
+    from econsec.models import Alert
 
 MIN_TEXT = 30  # the narrowest a wrapped text column may be before rows become blocks
 GAP = 2  # spaces between columns
@@ -120,3 +124,17 @@ def _labelled(console: Console, label: str, cell: str, style: str) -> None:
     for n, line in enumerate(lines):
         line.rstrip()
         console.print(Text(f"  {label}" if n == 0 else indent) + line, soft_wrap=True)
+
+
+def print_alerts(alerts: list[Alert], deliveries: bool = False) -> None:
+    if not alerts:
+        stdout_console().print("no alerts")
+        return
+    columns = [Column("fired"), Column("rule"), Column("stories", right=True)]
+    columns += [Column("delivery")] if deliveries else []
+    rows = []
+    for a in alerts:
+        sent = ", ".join(f"{d.channel} {d.status}" for d in a.deliveries) or "-"
+        row = [a.fired_at.strftime("%Y-%m-%d %H:%M"), a.rule, str(a.count)]
+        rows.append([*row, *([sent] if deliveries else []), f"{a.title}\n{a.summary}".strip()])
+    print_listing([*columns, Column("alert", text=True)], rows, head=2)

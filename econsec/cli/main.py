@@ -19,10 +19,10 @@ from econsec.cli.common import (
     errors,
     fail,
     opened,
-    print_alerts,
     print_json,
 )
 from econsec.cli.help import App
+from econsec.cli.listing import print_alerts
 from econsec.cli.output import Format, print_result
 from econsec.cli.values import values
 from econsec.version import __version__

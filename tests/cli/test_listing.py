@@ -11,8 +11,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from econsec.cli.common import print_alerts
-from econsec.cli.listing import Column, print_listing
+from econsec.cli.listing import Column, print_alerts, print_listing
 from econsec.cli.main import app
 from econsec.models import Alert, Delivery
 from econsec.store.embedded.store import EmbeddedStore
