@@ -209,3 +209,28 @@ def test_list_shows_the_rules_when_the_store_cannot_be_read(tmp_path: Path) -> N
     listed = runner.invoke(app, ["alerts", "list", *where, "--json"])
     assert listed.exit_code == 1 and "silences not shown" in listed.stderr
     assert [r["name"] for r in json.loads(listed.stdout)] == ["test-rule"]
+
+
+def test_a_rule_that_raises_at_run_time_is_reported_and_the_others_deliver(
+    tmp_path: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault no validation can foresee (here injected into the frequency condition):
+    the run names the rule and its file, exits 1, and the other rule still delivers."""
+    from econsec.alerts import conditions
+
+    def broken(*_: object, **__: object) -> list[object]:
+        raise RuntimeError("disk read failed")
+
+    monkeypatch.setattr(conditions.FrequencyCondition, "matches", broken)
+    store = EmbeddedStore(tmp_path / "store")
+    add_events(store, *story(1), *story(2))
+    store.close()
+    rules = tmp_path / "rules"
+    write_rule(rules, name="breaks", condition={"type": "frequency", "count": 1, "window": "1y"})
+    write_rule(rules, name="delivers", notify=[receiver.url])
+    args = ["alerts", "run", "--rules", str(rules), "--store", str(tmp_path / "store")]
+    ran = runner.invoke(app, [*args, "--json"])
+    assert ran.exit_code == 1, ran.output
+    assert {alert["rule"] for alert in json.loads(ran.stdout)} == {"delivers"}
+    assert f"{rules / 'breaks.yaml'}: RuntimeError: disk read failed" in ran.stderr
+    assert len(receiver.posts) == 2
