@@ -57,6 +57,20 @@ class Filters(BaseModel):
     status: list[Status] = Field(default_factory=list)
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
 
+    @field_validator("types", "technologies", "countries", "initiator", "target", mode="before")
+    @classmethod
+    def _as_people_write_them(cls, values: Any, info: Any) -> Any:
+        """Read as a search reads them (`econsec.vocabulary`): `China` or `Chinese` is CN,
+        `semiconductor` is semiconductors, a category among `types` is its every type; a
+        typo is refused with the nearest values, where it would match nothing for ever."""
+        from econsec.vocabulary import normalise
+
+        values = [values] if isinstance(values, str) else values
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            return values  # the type check that follows names the problem
+        field = {"initiator": "initiators", "target": "initiators"}.get(info.field_name)
+        return normalise(field or info.field_name, [v.strip() for v in values if v.strip()])
+
     @field_validator("types", "categories", "technologies")
     @classmethod
     def _known_codes(cls, values: list[str], info: Any) -> list[str]:

@@ -134,3 +134,21 @@ def test_one_file_is_read_alone(tmp_path: Path) -> None:
     path.write_text("name: good\ncondition: {type: any}\n")
     found = read_rules(path)
     assert [rule.name for rule in found.rules] == ["good"] and found.errors == []
+
+
+def test_filters_are_read_as_a_search_reads_them(tmp_path: Path) -> None:
+    """A rule's filters would otherwise match nothing, for ever, without a word."""
+    (tmp_path / "names.yaml").write_text(
+        "name: names\n"
+        "filters:\n"
+        "  initiator: China\n"
+        "  countries: [Germany, Chinese, EU]\n"
+        "  technologies: [semiconductor]\n"
+        "  types: [sanctions]\n"
+        "condition: {type: any}\n",
+        encoding="utf-8",
+    )
+    filters = load_rule(tmp_path / "names.yaml").filters
+    assert filters.initiator == ["CN"] and filters.countries == ["DE", "CN", "EU"]
+    assert filters.technologies == ["semiconductors"]
+    assert filters.types and all(code.startswith("sanctions.") for code in filters.types)
