@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -335,7 +335,10 @@ class SearchResult(BaseModel):
 
 def story_hit(first: dict[str, Any], copies: list[dict[str, Any]]) -> dict[str, Any]:
     """A collapsed search hit, the same on both backends: a cluster's first event, with every
-    outlet that told it (`sources`, in order, each once), their count and every event id."""
+    outlet that told it (`sources`, in order, each once), their count and every event id.
+    A story is dated by its first report (`published`, the earliest copy's), not by the copy
+    that happens to lead the cluster; `updated` is its latest copy's date when later copies
+    exist, so that an analyst sees both when it broke and that it is still being told."""
     hit: dict[str, Any] = {**first, "sources": [], "event_ids": []}
     for doc in copies:
         hit["event_ids"].append(doc["id"])
@@ -343,7 +346,29 @@ def story_hit(first: dict[str, Any], copies: list[dict[str, Any]]) -> dict[str, 
         if outlet not in hit["sources"]:
             hit["sources"].append(outlet)
     hit["source_count"] = len(hit["sources"])
+    published, updated = story_dates([first, *copies])
+    hit.pop("updated", None)
+    hit["published"] = published or first.get("published")
+    if updated:
+        hit["updated"] = updated
     return hit
+
+
+def story_dates(docs: list[dict[str, Any]]) -> tuple[str, str]:
+    """The first report's `published`, and the latest's when later (else "")."""
+    dates = sorted({str(doc.get("published") or "") for doc in docs} - {""}, key=_instant)
+    if not dates:
+        return "", ""
+    return dates[0], dates[-1] if _instant(dates[-1]) > _instant(dates[0]) else ""
+
+
+def _instant(value: str) -> datetime:
+    """An ISO date as an instant, so that `Z`, `+00:00` and fractions compare rightly."""
+    try:
+        found = datetime.fromisoformat(value)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 DeliveryStatus = Literal["pending", "delivered", "failed", "invalid"]

@@ -41,6 +41,7 @@ class Format(StrEnum):
 
 EVENT_COLUMNS = (
     "published",
+    "updated",
     "type",
     "category",
     "status",

@@ -60,7 +60,8 @@ class EventsPage(BaseModel):
     limit: int
     events: list[dict[str, Any]] = Field(
         description="One event per story, newest first: its fields (`confidence` among them, "
-        "0 to 1), `sources` (every outlet), "
+        "0 to 1; `published`: the story's first report; `updated`: its latest copy's date, "
+        "present when later), `sources` (every outlet), "
         "`source_count`, `event_ids`, `highlights` (where the query matched in the evidence: "
         "[start, end] character offsets) and `evidence_html` (evidence, matched words in <b>)."
     )
@@ -85,6 +86,10 @@ class Story(BaseModel):
         "`reports_event` says whether the tagger found this event in it."
     )
     outlets: int = Field(description="Distinct outlets among the sources.")
+    first: str = Field(description="When the story was first reported (its earliest article).")
+    updated: str = Field(
+        description="Its latest article's date, when later than `first`; else empty."
+    )
 
 
 def _query(params: SearchParams, store: Store) -> SearchQuery:

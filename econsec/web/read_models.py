@@ -11,7 +11,7 @@ from econsec.alerts.conditions import format_duration, parse_duration
 from econsec.alerts.notify import labels
 from econsec.alerts.rules import Rule, load_rules
 from econsec.errors import ConfigError
-from econsec.models import Alert, SearchQuery, SearchResult
+from econsec.models import Alert, SearchQuery, SearchResult, story_dates
 from econsec.store.protocols import Store
 from econsec.web.safety import mark
 
@@ -58,7 +58,8 @@ def timeline(store: Store, query: SearchQuery, facets: dict[str, dict[str, int]]
 
 
 def event_story(store: Store, event_id: str) -> dict[str, Any] | None:
-    """An event and every article of its story, each saying whether it reported this event."""
+    """An event and every article of its story, each saying whether it reported this event;
+    `first` and `updated` date the story as the search dates it (first and latest report)."""
     event = store.get_event(event_id)
     if event is None:
         return None
@@ -68,7 +69,14 @@ def event_story(store: Store, event_id: str) -> dict[str, Any] | None:
         articles = [{**event, "id": event["article_id"], "event_types": [event["type"]]}]
     sources = [_source(article, event["type"]) for article in articles]
     outlets = len({(s["source"], s["feed"]) for s in sources})
-    return {"event": event, "sources": sources, "outlets": outlets}
+    first, updated = story_dates([event, *sources])
+    return {
+        "event": event,
+        "sources": sources,
+        "outlets": outlets,
+        "first": first,
+        "updated": updated,
+    }
 
 
 def _source(article: dict[str, Any], event_type: str) -> dict[str, Any]:

@@ -104,6 +104,15 @@ def test_event_page_lists_every_outlet_of_the_story(client: httpx.Client, site: 
     assert "https://example.com/3" in parsed.links()  # the copy that did not report the event
 
 
+def test_a_story_shows_its_first_report_and_when_it_was_updated(client: httpx.Client) -> None:
+    gallium = page(client, "/?q=gallium")
+    first, updated = (e.attrs["datetime"] for e in gallium.find("time"))
+    assert first.startswith("2024-05-03T08:00") and updated.startswith("2024-05-03T09:00")
+    assert "2024-05-03 updated 2024-05-03 09:00" in gallium.text  # the same day: the hour
+    steel = page(client, "/?q=steel")
+    assert len(steel.find("time")) == 1 and "updated" not in steel.text
+
+
 def test_alerts_page_shows_rules_history_and_a_backtest(client: httpx.Client) -> None:
     response = client.get("/alerts", params={"rule": "gallium-watch", "since": "3650d"})
     assert response.status_code == 200 and SECRET not in response.text

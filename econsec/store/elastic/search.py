@@ -11,7 +11,8 @@ embedded backend (`embedded.py`), built as one request.
   `indexed_since` / `indexed_until` (alert rules' checkpoints) are a range on it;
 - newest first is `published` descending, then `id` (a total order, so pages
   and `search_after` are stable); relevance is the score;
-- events collapse on `cluster_id`, the inner hits giving every outlet;
+- events collapse on `cluster_id`, the inner hits giving every outlet and
+  the dates of the first and latest copy (`models.story_hit`);
   the cluster count is a `cardinality` aggregation;
 - facets are `terms` aggregations and a monthly `date_histogram`;
 - where the words matched in the evidence comes back as character spans
@@ -101,7 +102,7 @@ def _collapse(sort: list[Any]) -> dict[str, Any]:
         "name": "outlets",
         "size": OUTLETS_SHOWN,
         "sort": sort,
-        "_source": ["id", "source", "url"],
+        "_source": ["id", "source", "url", "published"],
     }
     return {"field": "cluster_id", "inner_hits": outlets}
 
