@@ -250,7 +250,15 @@ def check_query_size(q: str) -> None:
         raise QueryError(q[:60] + "…", f"longer than {MAX_QUERY_CHARS:,} characters")
 
 
-LIST_FIELDS = ("types", "categories", "countries", "initiators", "technologies", "statuses")
+LIST_FIELDS = (
+    "types",
+    "categories",
+    "countries",
+    "initiators",
+    "technologies",
+    "statuses",
+    "outlets",
+)
 
 
 class SearchQuery(BaseModel):
@@ -263,6 +271,7 @@ class SearchQuery(BaseModel):
     initiators: list[str] = Field(default_factory=list)  # any of these started the event
     technologies: list[str] = Field(default_factory=list)
     statuses: list[str] = Field(default_factory=list)
+    outlets: list[str] = Field(default_factory=list)  # the events' `source`, as feeds name it
     since: datetime | None = None
     until: datetime | None = None
     indexed_since: datetime | None = None  # when the event became searchable, for alert rules
@@ -271,7 +280,7 @@ class SearchQuery(BaseModel):
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     limit: int = 20
     offset: int = 0
-    sort: Literal["newest", "relevance"] = "newest"
+    sort: Literal["newest", "oldest", "relevance"] = "newest"
     collapse: bool = True
     facets: bool = False
 
@@ -322,6 +331,7 @@ class SearchQuery(BaseModel):
                 "initiator": self.initiators,
                 "technologies": self.technologies,
                 "status": self.statuses,
+                "source": self.outlets,
             }
         return {field: values for field, values in wanted.items() if values}
 

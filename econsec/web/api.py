@@ -21,7 +21,7 @@ from econsec.web.params import SearchParams, search_params
 EVENT_ID = Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The event's id.")
 RULE_NAME = Path(min_length=1, max_length=200, description="Rule name or file name stem.")
 FILTER_NAME = Path(
-    max_length=20, description="type, category, technology, country, initiator or status."
+    max_length=20, description="type, category, technology, country, initiator, status or outlet."
 )
 
 
@@ -66,8 +66,9 @@ class EventsPage(BaseModel):
         "[start, end] character offsets) and `evidence_html` (evidence, matched words in <b>)."
     )
     facets: dict[str, dict[str, int]] = Field(
-        description="Counts by type, category, initiator, technologies, status, countries and "
-        "month published (`YYYY-MM-01`)."
+        description="Counts of events by type, category, initiator, technologies, status, "
+        "countries, source (outlet) and month published (`YYYY-MM-01`); a filtered field's "
+        "counts are those without its filter, so its other values stay listed."
     )
 
 
@@ -100,7 +101,7 @@ def _query(params: SearchParams, store: Store) -> SearchQuery:
 
 
 @contextmanager
-def _searching() -> Iterator[None]:
+def searching() -> Iterator[None]:
     """A query the store's parser refuses (too deep, too long, out of its range) is the
     request's fault, as on the search page: a 400 with the store's words."""
     try:
@@ -122,7 +123,7 @@ def api_routes() -> APIRouter:
         Example: `/api/events?q=gallium&category=export_control&since=2024-01-01`
         """
         store = request.app.state.web.shared.get()
-        with _searching():
+        with searching():
             result = read_models.search_events(store, _query(params, store))
         return EventsPage(
             total=result.total,
@@ -160,7 +161,7 @@ def api_routes() -> APIRouter:
         query = _query(params, store).model_copy(
             update={"limit": 0, "offset": 0, "collapse": False}
         )
-        with _searching():
+        with searching():
             return Timeline(**read_models.timeline(store, query, store.search(query).facets))
 
     @router.get("/alerts/rules", tags=["alerts"], responses=BROKEN_RULES)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -18,7 +18,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from econsec.errors import ConfigError, QueryError
 from econsec.models import SearchResult
 from econsec.web import read_models
-from econsec.web.params import MAX_PAGE, SearchParams, search_params
+from econsec.web.exports import FEED_PATH
+from econsec.web.params import MAX_PAGE, PAGE_SIZE, SearchParams, search_params
 
 EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 FACETS = {  # URL parameter -> (facet in the search result, heading)
@@ -28,6 +29,7 @@ FACETS = {  # URL parameter -> (facet in the search result, heading)
     "tech": ("technologies", "Technology"),
     "country": ("countries", "Country"),
     "status": ("status", "Status"),
+    "outlet": ("source", "Outlet"),
 }
 FACET_SHOWN = 8  # values listed before "more"
 CONFIDENCE_LEVELS = (0.0, 0.3, 0.5, 0.7, 0.9)  # the search form's choices (0: any)
@@ -121,12 +123,15 @@ def routes() -> APIRouter:
             "paging": paging(params, result),
             "error": error,
             "cleared": SearchParams(q=params.q).url(),
+            "csv_url": replace(params, page=1, limit=PAGE_SIZE).url("/api/events.csv"),
+            "atom_url": replace(params, page=1, limit=PAGE_SIZE, sort="newest").url(FEED_PATH),
             "confidence_levels": sorted({*CONFIDENCE_LEVELS, params.min_confidence}),
         }
         return web.render(request, "search.html", context, 400 if error else 200)
 
     @router.get("/events/{event_id}")
-    def event(request: Request, event_id: str) -> Response:
+    def event(request: Request, event_id: str, params: Params) -> Response:
+        """The search it was opened from travels in its URL, so that "back" returns there."""
         web = request.app.state.web
         found = (
             read_models.event_story(web.shared.get(), event_id)
@@ -137,7 +142,8 @@ def routes() -> APIRouter:
             message = "No searchable event has this id (it may not be indexed yet)."
             return web.render(request, "error.html", {"status": 404, "message": message}, 404)
         same_type = SearchParams(filters={"type": (found["event"]["type"],)}).url()
-        return web.render(request, "event.html", {**found, "same_type": same_type})
+        context = {**found, "same_type": same_type, "back": params.url()}
+        return web.render(request, "event.html", context)
 
     @router.get("/alerts")
     def alerts(

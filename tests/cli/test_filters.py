@@ -156,7 +156,8 @@ def test_values_lists_each_filter_with_counts(store: str) -> None:
     code, out, err = invoke("values", "--store", store, "--json")
     assert code == 0, err
     every = json.loads(out)
-    assert list(every) == ["type", "category", "technology", "country", "initiator", "status"]
+    names = ["type", "category", "technology", "country", "initiator", "status", "outlet"]
+    assert list(every) == names
     assert every["category"] == {"export_control": 2, "investment_screening": 1}
     assert every["country"] == {"CN": 2, "EU": 1, "JP": 1}
     code, out, _ = invoke("values", "tech", "--store", store, "--json")
@@ -166,7 +167,7 @@ def test_values_lists_each_filter_with_counts(store: str) -> None:
 
 
 def test_values_of_an_unknown_filter_is_a_usage_error(store: str) -> None:
-    code, _, err = invoke("values", "outlet", "--store", store)
+    code, _, err = invoke("values", "weather", "--store", store)
     assert code == 2 and "use one of type, category, technology" in " ".join(err.split())
 
 

@@ -211,3 +211,27 @@ def test_an_unknown_filter_value_is_said_on_the_page(tab: Tab, web: Site, tmp_pa
     assert page.locator("li.story").count() == 0
     for width in (1400, 420):
         screenshot_at(tab, tmp_path, "search-unknown-value", width)
+
+
+def test_facets_combine_and_back_returns_to_the_search(tab: Tab, web: Site, tmp_path: Path) -> None:
+    page = tab.page
+    page.goto(web.url + "/?q=chip OR gallium OR steel")
+    categories = 'section.facet[data-facet="category"]'
+    page.locator(f"{categories} a", has_text="export control").click()
+    page.wait_for_url("**category=export_control**")
+    assert page.locator("li.story").count() == 2
+    page.locator(f"{categories} a", has_text="partnership").click()  # still listed: OR
+    page.wait_for_url("**category=partnership**")
+    assert page.locator("li.story").count() == 3
+    assert page.locator(f"{categories} li.selected").count() == 2
+    for width in (1400, 420):
+        screenshot_at(tab, tmp_path, "search-two-categories", width)
+    searched = page.url
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("a.event-link").first.click()
+    page.wait_for_url("**/events/**")
+    page.locator("a.back").click()
+    page.wait_for_url(searched)
+    assert page.input_value("input[name=q]") == "chip OR gallium OR steel"
+    assert page.locator("li.story").count() == 3
+    assert tab.quiet(), (tab.dialogs, tab.errors)

@@ -10,7 +10,7 @@ embedded backend (`embedded.py`), built as one request.
   as the embedded store only searches what it has copied into Tantivy, and
   `indexed_since` / `indexed_until` (alert rules' checkpoints) are a range on it;
 - newest first is `published` descending, then `id` (a total order, so pages
-  and `search_after` are stable); relevance is the score;
+  and `search_after` are stable), oldest first ascending; relevance is the score;
 - events collapse on `cluster_id`, the inner hits giving every outlet and
   the dates of the first and latest copy (`models.story_hit`);
   the cluster count is a `cardinality` aggregation;
@@ -31,12 +31,14 @@ INTERNAL = {
     "events": ["indexed_at", "created_at"],
     "articles": ["indexed_at", "tagged_at", "staged_at", "minhash"],
 }
-FACET_FIELDS = ("type", "category", "initiator", "technologies", "status", "countries")
+FACET_FIELDS = ("type", "category", "initiator", "technologies", "status", "countries", "source")
 FACET_SIZE = 50
 OUTLETS_SHOWN = 100  # inner hits per cluster (Elasticsearch's default cap)
 MAX_WINDOW = 10_000  # index.max_result_window
 NEWEST = [{"published": {"order": "desc"}}, {"id": {"order": "asc"}}]
+OLDEST = [{"published": {"order": "asc"}}, {"id": {"order": "asc"}}]
 RELEVANCE = ["_score", *NEWEST]
+SORTS = {"newest": NEWEST, "oldest": OLDEST, "relevance": RELEVANCE}
 MARK, UNMARK = "\ue000", "\ue001"  # private-use characters around a match: never in feed text
 
 
@@ -78,7 +80,7 @@ def request(query: SearchQuery, kind: str) -> dict[str, Any]:
     text = text_query(query.q, kind)
     body: dict[str, Any] = {
         "query": {"bool": {"must": [text], "filter": filters(query, kind)}},
-        "sort": NEWEST if query.sort == "newest" else RELEVANCE,
+        "sort": SORTS[query.sort],
         "from_": query.offset,
         "size": max(query.limit, 0),
         "track_total_hits": True,
