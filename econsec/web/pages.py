@@ -11,15 +11,17 @@ import calendar
 import math
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from econsec.errors import ConfigError, QueryError
 from econsec.models import SearchResult
+from econsec.searches import SavedSearch, saved_searches
 from econsec.web import read_models
 from econsec.web.exports import FEED_PATH
-from econsec.web.params import MAX_PAGE, PAGE_SIZE, SearchParams, search_params
+from econsec.web.params import FILTERS, MAX_PAGE, PAGE_SIZE, SearchParams, search_params
 
 EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 FACETS = {  # URL parameter -> (facet in the search result, heading)
@@ -84,6 +86,24 @@ def _dated(params: SearchParams, since: str, until: str, label: str, count: int)
     return FacetItem(label, count, target.url(), selected)
 
 
+def saved_links(folder: Path) -> list[FacetItem]:
+    """The saved searches (`econsec searches save`), each a link to its search; a folder
+    with a broken file shows none rather than break the page (`searches list` says why)."""
+    try:
+        found = saved_searches(folder)
+    except ConfigError:
+        return []
+    return [FacetItem(s.name, 0, saved_url(s), False) for s in found]
+
+
+def saved_url(saved: SavedSearch) -> str:
+    fields = {field: name for name, field in FILTERS.items()}
+    chosen = {fields[f]: tuple(getattr(saved, f)) for f in fields if getattr(saved, f)}
+    q = "" if saved.query.strip() == "*" else saved.query
+    found = SearchParams(q, chosen, saved.since, saved.until, min_confidence=saved.min_confidence)
+    return found.url()
+
+
 def paging(params: SearchParams, result: SearchResult) -> dict[str, Any]:
     stories = result.clusters if result.clusters is not None else result.total
     last = min(max(1, math.ceil(stories / params.limit)), MAX_PAGE)
@@ -126,6 +146,7 @@ def routes() -> APIRouter:
             "csv_url": replace(params, page=1, limit=PAGE_SIZE).url("/api/events.csv"),
             "atom_url": replace(params, page=1, limit=PAGE_SIZE, sort="newest").url(FEED_PATH),
             "confidence_levels": sorted({*CONFIDENCE_LEVELS, params.min_confidence}),
+            "saved": saved_links(Path(web.settings.searches)),
         }
         return web.render(request, "search.html", context, 400 if error else 200)
 

@@ -1,19 +1,26 @@
 """Following a search: facets that combine (OR within one, AND across), the outlet facet,
-oldest first, "back to search" keeping the search, and the search as CSV and as an Atom
-feed with the same filters; over HTTP, on both backends."""
+oldest first, "back to search" keeping the search, the search as CSV and as an Atom feed
+with the same filters, over HTTP on both backends; saved searches as links."""
 
 from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import feedparser
 import httpx
 
+from econsec.config import Settings
 from econsec.exports import EVENT_COLUMNS
+from econsec.searches import SavedSearch, save
+from econsec.store.embedded.store import EmbeddedStore
+from econsec.web import create_app
 from tests.support.html_check import parse
+from tests.support.live_server import LiveServer
+from tests.support.web_data import fill
 from tests.web.conftest import Site
 from tests.web.test_api import NEWEST_FIRST, types
 
@@ -129,3 +136,22 @@ def test_the_timeline_shows_only_the_chosen_categories(client: httpx.Client) -> 
     chart = parse(client.get("/?category=export_control").text).json_blocks["timeline-data"]
     assert [s["name"] for s in chart["series"]] == ["export_control"]
     assert chart == client.get("/api/timeline", params={"category": "export_control"}).json()
+
+
+def test_saved_searches_are_links_on_the_search_page(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    fill(store)
+    searches = tmp_path / "searches"
+    save(searches, SavedSearch(name="jp-curbs", query="chip", countries=["JP"]))
+    settings = Settings(store=str(tmp_path / "store"), searches=str(searches))
+    app = create_app(settings, store, rules=tmp_path)
+    try:
+        with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as client:
+            parsed = parse(client.get("/").text)
+            assert "/?q=chip&country=JP" in parsed.links()
+            found = parse(client.get("/?q=chip&country=JP").text)
+            assert len(found.find("li", class_="story")) == 1
+            (searches / "broken.yaml").write_text("name: [", encoding="utf-8")
+            assert client.get("/").status_code == 200  # a broken file breaks no page
+    finally:
+        store.close()
