@@ -24,7 +24,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from econsec.models import SearchQuery, SearchResult, check_query_size, story_hit
+from econsec.models import (
+    SearchQuery,
+    SearchResult,
+    check_query_size,
+    story_dates,
+    story_hit,
+)
 
 TEXT_FIELDS = {"events": ["title", "evidence", "summary"], "articles": ["title", "summary"]}
 INTERNAL = {
@@ -39,6 +45,7 @@ NEWEST = [{"published": {"order": "desc"}}, {"id": {"order": "asc"}}]
 OLDEST = [{"published": {"order": "asc"}}, {"id": {"order": "asc"}}]
 RELEVANCE = ["_score", *NEWEST]
 SORTS = {"newest": NEWEST, "oldest": OLDEST, "relevance": RELEVANCE}
+DATED = ("published", "updated")
 MARK, UNMARK = "\ue000", "\ue001"  # private-use characters around a match: never in feed text
 
 
@@ -100,13 +107,16 @@ def request(query: SearchQuery, kind: str) -> dict[str, Any]:
 
 
 def _collapse(sort: list[Any]) -> dict[str, Any]:
+    """Every outlet (up to `OUTLETS_SHOWN`), and the first copy apart, so that a story
+    with more copies than that is still dated by its first report."""
     outlets = {
         "name": "outlets",
         "size": OUTLETS_SHOWN,
         "sort": sort,
         "_source": ["id", "source", "url", "published"],
     }
-    return {"field": "cluster_id", "inner_hits": outlets}
+    first = {"name": "first", "size": 1, "sort": OLDEST, "_source": ["id", "published"]}
+    return {"field": "cluster_id", "inner_hits": [outlets, first]}
 
 
 def _highlight(text: dict[str, Any]) -> dict[str, Any]:
@@ -187,8 +197,17 @@ def spans(marked: str) -> list[list[int]]:
 
 def _collapsed(hit: dict[str, Any]) -> dict[str, Any]:
     """The top event of a cluster with every outlet that told it, as the embedded store gives."""
-    copies = hit.get("inner_hits", {}).get("outlets", {}).get("hits", {}).get("hits", [])
-    return story_hit(hit["_source"], [copy["_source"] for copy in copies or [hit]])
+    inner = hit.get("inner_hits", {})
+    copies = inner.get("outlets", {}).get("hits", {}).get("hits", [])
+    collapsed = story_hit(hit["_source"], [copy["_source"] for copy in copies or [hit]])
+    first = inner.get("first", {}).get("hits", {}).get("hits", [])
+    if first:  # beyond the outlets listed, an earlier copy may remain
+        dates = [first[0]["_source"], *({"published": collapsed.get(k)} for k in DATED)]
+        published, updated = story_dates(dates)
+        collapsed["published"] = published or collapsed.get("published")
+        if updated:
+            collapsed["updated"] = updated
+    return collapsed
 
 
 def facets(aggs: dict[str, Any]) -> dict[str, dict[str, int]]:
