@@ -244,6 +244,10 @@ def search(
     tech: Annotated[
         list[str] | None, typer.Option(help="Technology domain (singular or plural); repeatable.")
     ] = None,
+    outlet: Annotated[
+        list[str] | None,
+        typer.Option(help="Outlet, as `econsec values outlet` lists them; repeatable."),
+    ] = None,
     since: Annotated[str | None, typer.Option(help="From: 2024-06-01 or 30d.")] = None,
     until: Annotated[str | None, typer.Option(help="Until: 2024-12-31 or 1d.")] = None,
     min_confidence: Annotated[
@@ -292,6 +296,7 @@ def search(
             countries=country,
             initiators=initiator,
             technologies=tech,
+            outlets=outlet,
             since=since,
             until=until,
             min_confidence=min_confidence,

@@ -179,3 +179,9 @@ def test_eval_refuses_a_label_not_in_the_taxonomy(tmp_path: Path) -> None:
     code, _, err = invoke("eval", str(path))
     assert code == 2
     assert "is not in the taxonomy; did you mean export_control.ban?" in " ".join(err.split())
+
+
+def test_outlet_narrows_and_an_unknown_one_is_refused(store: str) -> None:
+    assert found(store, "--outlet", "wire") == found(store)  # every event is the Wire's
+    code, _, err = invoke("search", "*", "--store", store, "--outlet", "Wirre")
+    assert code == 2 and "did you mean Wire?" in err
