@@ -229,8 +229,11 @@ def test_facets_combine_and_back_returns_to_the_search(tab: Tab, web: Site, tmp_
         screenshot_at(tab, tmp_path, "search-two-categories", width)
     searched = page.url
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.locator("a.event-link").first.click()
+    page.locator("a.event-link").last.click()  # the ban, told by several outlets
     page.wait_for_url("**/events/**")
+    assert "updated 2024-05-04 08:00" in page.inner_text("article.event .meta")
+    for width in (1400, 420):
+        screenshot_at(tab, tmp_path, "event-from-a-search", width)
     page.locator("a.back").click()
     page.wait_for_url(searched)
     assert page.input_value("input[name=q]") == "chip OR gallium OR steel"
