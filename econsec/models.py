@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -250,7 +250,15 @@ def check_query_size(q: str) -> None:
         raise QueryError(q[:60] + "…", f"longer than {MAX_QUERY_CHARS:,} characters")
 
 
-LIST_FIELDS = ("types", "categories", "countries", "initiators", "technologies", "statuses")
+LIST_FIELDS = (
+    "types",
+    "categories",
+    "countries",
+    "initiators",
+    "technologies",
+    "statuses",
+    "outlets",
+)
 
 
 class SearchQuery(BaseModel):
@@ -263,6 +271,7 @@ class SearchQuery(BaseModel):
     initiators: list[str] = Field(default_factory=list)  # any of these started the event
     technologies: list[str] = Field(default_factory=list)
     statuses: list[str] = Field(default_factory=list)
+    outlets: list[str] = Field(default_factory=list)  # the events' `source`, as feeds name it
     since: datetime | None = None
     until: datetime | None = None
     indexed_since: datetime | None = None  # when the event became searchable, for alert rules
@@ -271,7 +280,7 @@ class SearchQuery(BaseModel):
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     limit: int = 20
     offset: int = 0
-    sort: Literal["newest", "relevance"] = "newest"
+    sort: Literal["newest", "oldest", "relevance"] = "newest"
     collapse: bool = True
     facets: bool = False
 
@@ -322,6 +331,7 @@ class SearchQuery(BaseModel):
                 "initiator": self.initiators,
                 "technologies": self.technologies,
                 "status": self.statuses,
+                "source": self.outlets,
             }
         return {field: values for field, values in wanted.items() if values}
 
@@ -335,7 +345,10 @@ class SearchResult(BaseModel):
 
 def story_hit(first: dict[str, Any], copies: list[dict[str, Any]]) -> dict[str, Any]:
     """A collapsed search hit, the same on both backends: a cluster's first event, with every
-    outlet that told it (`sources`, in order, each once), their count and every event id."""
+    outlet that told it (`sources`, in order, each once), their count and every event id.
+    A story is dated by its first report (`published`, the earliest copy's), not by the copy
+    that happens to lead the cluster; `updated` is its latest copy's date when later copies
+    exist, so that an analyst sees both when it broke and that it is still being told."""
     hit: dict[str, Any] = {**first, "sources": [], "event_ids": []}
     for doc in copies:
         hit["event_ids"].append(doc["id"])
@@ -343,7 +356,29 @@ def story_hit(first: dict[str, Any], copies: list[dict[str, Any]]) -> dict[str, 
         if outlet not in hit["sources"]:
             hit["sources"].append(outlet)
     hit["source_count"] = len(hit["sources"])
+    published, updated = story_dates([first, *copies])
+    hit.pop("updated", None)
+    hit["published"] = published or first.get("published")
+    if updated:
+        hit["updated"] = updated
     return hit
+
+
+def story_dates(docs: list[dict[str, Any]]) -> tuple[str, str]:
+    """The first report's `published`, and the latest's when later (else "")."""
+    dates = sorted({str(doc.get("published") or "") for doc in docs} - {""}, key=_instant)
+    if not dates:
+        return "", ""
+    return dates[0], dates[-1] if _instant(dates[-1]) > _instant(dates[0]) else ""
+
+
+def _instant(value: str) -> datetime:
+    """An ISO date as an instant, so that `Z`, `+00:00` and fractions compare rightly."""
+    try:
+        found = datetime.fromisoformat(value)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 DeliveryStatus = Literal["pending", "delivered", "failed", "invalid"]

@@ -26,6 +26,7 @@ NAMES = {
     "countries": "country",
     "initiators": "initiator",
     "statuses": "status",
+    "outlets": "outlet",
 }
 # `econsec values FIELD` / `/api/values/{field}` -> the events' field
 VALUE_FIELDS = {
@@ -36,8 +37,9 @@ VALUE_FIELDS = {
     "country": "countries",
     "initiator": "initiator",
     "status": "status",
+    "outlet": "source",
 }
-VALUE_NAMES = ("type", "category", "technology", "country", "initiator", "status")
+VALUE_NAMES = ("type", "category", "technology", "country", "initiator", "status", "outlet")
 NEAREST = 3  # suggestions in a refusal
 SHORT_LIST = 20  # a filter with at most this many values lists them all when refusing
 # `field:value` in a query's text, or a quoted phrase (left as it is)
@@ -67,6 +69,7 @@ EVENT_FIELDS = {
     "countries": "countries",
     "initiators": "initiator",
     "statuses": "status",
+    "outlets": "source",
 }
 Known = Callable[[str], dict[str, int]]  # events' field -> its values in the store (`Store.values`)
 
@@ -90,7 +93,7 @@ def _stored(field: str, value: str, refused: FilterValueError, known: Known | No
     of an older taxonomy, an organisation the tagger named from the text), as stored.
     Without the store, an initiator is searched as written unless it looks like a typo."""
     if known is None:
-        if field == "initiators" and not refused.nearest:
+        if field in ("initiators", "outlets") and not refused.nearest:
             return value
         raise refused
     stored = known(EVENT_FIELDS[field])
@@ -243,6 +246,12 @@ def _initiators(value: str) -> list[str]:
     return _refuse("initiators", value, list(names), shown=lambda n: names[n])
 
 
+def _outlets(value: str) -> list[str]:
+    """Outlets come from the feeds, not the taxonomy: only the store knows them."""
+    listing = "`econsec values outlet` or /api/values/outlet lists them"
+    raise FilterValueError("outlet", value, f"no event in the store has this outlet ({listing})")
+
+
 def _country_code(value: str) -> str | None:
     """The ISO code (or EU) of a country code, name or demonym; None for anything else."""
     import pycountry
@@ -346,4 +355,5 @@ NORMALISERS: dict[str, Callable[[str], list[str]]] = {
     "statuses": _statuses,
     "countries": _countries,
     "initiators": _initiators,
+    "outlets": _outlets,
 }

@@ -228,7 +228,9 @@ ECONSEC_IMAGE = SERVICES["web"]["image"]
 ECONSEC_SERVICES = sorted(n for n, s in SERVICES.items() if s.get("image") == ECONSEC_IMAGE)
 TASK_SERVICES = [n for n in ECONSEC_SERVICES if n.startswith("airflow-") and n != "airflow-init"]
 # Path settings the compose services do not read, and why.
-NOT_READ_UNDER_COMPOSE = {"dags_folder"}  # `econsec run` only; Airflow has its DAGS_FOLDER
+# `dags_folder`: `econsec run` only, Airflow has its DAGS_FOLDER; `searches`: saved by the
+# CLI, and the search page lists none where the folder is absent (no task reads it)
+NOT_READ_UNDER_COMPOSE = {"dags_folder", "searches"}
 SETUP_SCRIPT = ROOT / "deploy" / "elasticsearch" / "setup.sh"
 KIBANA_SCRIPT = ROOT / "deploy" / "kibana" / "setup.sh"
 ROLES = {p.stem: json.loads(p.read_text()) for p in (SETUP_SCRIPT.parent / "roles").glob("*.json")}

@@ -161,9 +161,10 @@ def test_listed_values() -> None:
         "country",
         "initiator",
         "status",
+        "outlet",
     ]
     with pytest.raises(FilterValueError, match="use one of type, category, technology"):
-        listed_values(known, "outlet")
+        listed_values(known, "weather")
 
 
 def test_every_name_the_tagger_gives_an_initiator_is_searched_as_it_is() -> None:

@@ -24,6 +24,7 @@ from econsec.cli.common import (
 from econsec.cli.help import App
 from econsec.cli.listing import print_alerts
 from econsec.cli.output import Format, print_result
+from econsec.cli.searches import searches_app
 from econsec.cli.values import values
 from econsec.version import __version__
 
@@ -37,6 +38,7 @@ NO_FEED_READ = 3  # exit status of `ingest` when every feed failed (documented i
 
 app = App(help="News monitoring for economic security and technology policy.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(searches_app, name="searches")
 
 
 @app.callback(invoke_without_command=True)
@@ -242,6 +244,10 @@ def search(
     tech: Annotated[
         list[str] | None, typer.Option(help="Technology domain (singular or plural); repeatable.")
     ] = None,
+    outlet: Annotated[
+        list[str] | None,
+        typer.Option(help="Outlet, as `econsec values outlet` lists them; repeatable."),
+    ] = None,
     since: Annotated[str | None, typer.Option(help="From: 2024-06-01 or 30d.")] = None,
     until: Annotated[str | None, typer.Option(help="Until: 2024-12-31 or 1d.")] = None,
     min_confidence: Annotated[
@@ -290,6 +296,7 @@ def search(
             countries=country,
             initiators=initiator,
             technologies=tech,
+            outlets=outlet,
             since=since,
             until=until,
             min_confidence=min_confidence,

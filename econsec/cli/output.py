@@ -12,7 +12,6 @@ does not go to), and `lines` are not cut at all. Both start with what was found:
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from enum import StrEnum
@@ -22,6 +21,7 @@ from rich.console import Console
 from rich.text import Text
 
 from econsec.cli.common import print_json, stdout_console
+from econsec.exports import outlets, write_csv
 
 if TYPE_CHECKING:
     from econsec.models import SearchResult
@@ -39,39 +39,6 @@ class Format(StrEnum):
     csv = "csv"
 
 
-EVENT_COLUMNS = (
-    "published",
-    "type",
-    "category",
-    "status",
-    "initiator",
-    "target",
-    "partner",
-    "countries",
-    "technologies",
-    "confidence",
-    "evidence",
-    "title",
-    "sources",
-    "source_count",
-    "url",
-    "story_id",
-    "cluster_id",
-    "id",
-)
-ARTICLE_COLUMNS = (
-    "published",
-    "title",
-    "source",
-    "feed",
-    "event_types",
-    "technologies",
-    "url",
-    "story_id",
-    "id",
-)
-
-
 def print_result(result: SearchResult, kind: str, fmt: Format) -> None:
     """`result` in format `fmt`; `kind` is "events" or "articles"."""
     if fmt is Format.json:
@@ -80,7 +47,7 @@ def print_result(result: SearchResult, kind: str, fmt: Format) -> None:
         for hit in result.hits:
             _write(json.dumps(hit, ensure_ascii=False, default=str))
     elif fmt is Format.csv:
-        write_csv(result.hits, kind)
+        write_csv(result.hits, kind, sys.stdout)
     else:
         console = stdout_console()
         console.print(found_line(result, kind), soft_wrap=True)
@@ -126,12 +93,6 @@ def actors(hit: dict[str, Any]) -> str:
     if hit.get("partner"):
         who += " with " + ", ".join(hit["partner"])
     return who.strip()
-
-
-def outlets(hit: dict[str, Any]) -> list[str]:
-    """The outlets that told the story, each once (one, uncollapsed, with --all-copies)."""
-    names = [s.get("source", "") for s in hit.get("sources") or []] or [hit.get("source", "")]
-    return [name for name in dict.fromkeys(names) if name]
 
 
 def evidence(hit: dict[str, Any]) -> Text:
@@ -218,21 +179,3 @@ def _print_line(console: Console, line: Text) -> None:
         console.print(line, no_wrap=True, overflow="ellipsis")
     else:
         console.print(line, soft_wrap=True)
-
-
-def write_csv(hits: list[dict[str, Any]], kind: str) -> None:
-    """One row a hit, lists joined with "; ", the outlets by name."""
-    columns = EVENT_COLUMNS if kind == "events" else ARTICLE_COLUMNS
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(columns)
-    for hit in hits:
-        row = {**hit, "sources": outlets(hit), "source_count": hit.get("source_count", 1)}
-        writer.writerow([_cell(row.get(column)) for column in columns])
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return str(value)

@@ -13,7 +13,8 @@ def values(
     name: Annotated[
         str | None,
         typer.Argument(
-            help="type, category, technology, country, initiator or status; all when omitted.",
+            help="type, category, technology, country, initiator, status or outlet; "
+            "all when omitted.",
             show_default=False,
             metavar="FILTER",
         ),

@@ -21,7 +21,7 @@ from econsec.web.params import SearchParams, search_params
 EVENT_ID = Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The event's id.")
 RULE_NAME = Path(min_length=1, max_length=200, description="Rule name or file name stem.")
 FILTER_NAME = Path(
-    max_length=20, description="type, category, technology, country, initiator or status."
+    max_length=20, description="type, category, technology, country, initiator, status or outlet."
 )
 
 
@@ -60,13 +60,15 @@ class EventsPage(BaseModel):
     limit: int
     events: list[dict[str, Any]] = Field(
         description="One event per story, newest first: its fields (`confidence` among them, "
-        "0 to 1), `sources` (every outlet), "
+        "0 to 1; `published`: the story's first report; `updated`: its latest copy's date, "
+        "present when later), `sources` (every outlet), "
         "`source_count`, `event_ids`, `highlights` (where the query matched in the evidence: "
         "[start, end] character offsets) and `evidence_html` (evidence, matched words in <b>)."
     )
     facets: dict[str, dict[str, int]] = Field(
-        description="Counts by type, category, initiator, technologies, status, countries and "
-        "month published (`YYYY-MM-01`)."
+        description="Counts of events by type, category, initiator, technologies, status, "
+        "countries, source (outlet) and month published (`YYYY-MM-01`); a filtered field's "
+        "counts are those without its filter, so its other values stay listed."
     )
 
 
@@ -85,6 +87,10 @@ class Story(BaseModel):
         "`reports_event` says whether the tagger found this event in it."
     )
     outlets: int = Field(description="Distinct outlets among the sources.")
+    first: str = Field(description="When the story was first reported (its earliest article).")
+    updated: str = Field(
+        description="Its latest article's date, when later than `first`; else empty."
+    )
 
 
 def _query(params: SearchParams, store: Store) -> SearchQuery:
@@ -95,7 +101,7 @@ def _query(params: SearchParams, store: Store) -> SearchQuery:
 
 
 @contextmanager
-def _searching() -> Iterator[None]:
+def searching() -> Iterator[None]:
     """A query the store's parser refuses (too deep, too long, out of its range) is the
     request's fault, as on the search page: a 400 with the store's words."""
     try:
@@ -117,7 +123,7 @@ def api_routes() -> APIRouter:
         Example: `/api/events?q=gallium&category=export_control&since=2024-01-01`
         """
         store = request.app.state.web.shared.get()
-        with _searching():
+        with searching():
             result = read_models.search_events(store, _query(params, store))
         return EventsPage(
             total=result.total,
@@ -155,7 +161,7 @@ def api_routes() -> APIRouter:
         query = _query(params, store).model_copy(
             update={"limit": 0, "offset": 0, "collapse": False}
         )
-        with _searching():
+        with searching():
             return Timeline(**read_models.timeline(store, query, store.search(query).facets))
 
     @router.get("/alerts/rules", tags=["alerts"], responses=BROKEN_RULES)

@@ -28,7 +28,8 @@ from econsec.store.protocols import Store
 from econsec.version import __version__
 from econsec.web import pages
 from econsec.web.api import api_routes
-from econsec.web.auth import EndedSessions, TokenGuard, login_routes
+from econsec.web.auth import API_PREFIXES, EndedSessions, TokenGuard, login_routes
+from econsec.web.exports import export_routes
 from econsec.web.hosts import HostGuard
 from econsec.web.safety import SECURITY_HEADERS, clean_highlight, safe_href, shown
 from econsec.web.shared_store import SharedStore
@@ -97,6 +98,7 @@ def create_app(
     app.middleware("http")(security_headers)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api_routes())
+    app.include_router(export_routes())
     app.include_router(login_routes(context.guard, context.render))
     app.include_router(pages.routes())
     add_error_handlers(app)
@@ -132,7 +134,7 @@ def add_error_handlers(app: FastAPI) -> None:
     """Errors as JSON for the API, as a page otherwise; each says what to change."""
 
     def reply(request: Request, status: int, message: str) -> Response:
-        if request.url.path.startswith("/api/"):
+        if request.url.path.startswith(API_PREFIXES):
             return JSONResponse({"detail": message}, status_code=status)
         web: WebContext = request.app.state.web
         return web.render(request, "error.html", {"status": status, "message": message}, status)
@@ -158,6 +160,6 @@ def add_error_handlers(app: FastAPI) -> None:
     async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(part) for part in first.get("loc", ())[1:]) or "request"
-        if request.url.path.startswith("/api/"):
+        if request.url.path.startswith(API_PREFIXES):
             return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
         return reply(request, 400, f"{where}: {first.get('msg', 'invalid')}")

@@ -29,7 +29,9 @@ COOKIE = "econsec_session"
 COOKIE_DAYS = 7
 OPEN_PATHS = ("/healthz", "/login", "/favicon.ico")
 OPEN_PREFIXES = ("/static/",)
-API_PREFIXES = ("/api/", "/openapi.json")
+# answered as the API is (JSON errors, a 401 rather than the login page): a feed reader
+# cannot log in
+API_PREFIXES = ("/api/", "/openapi.json", "/feeds/search.atom")
 MAX_FORM_BYTES = 4_096
 
 Next = Callable[[Request], Awaitable[Response]]

@@ -10,15 +10,18 @@ from __future__ import annotations
 import calendar
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from econsec.errors import ConfigError, QueryError
 from econsec.models import SearchResult
+from econsec.searches import SavedSearch, saved_searches
 from econsec.web import read_models
-from econsec.web.params import MAX_PAGE, SearchParams, search_params
+from econsec.web.exports import FEED_PATH
+from econsec.web.params import FILTERS, MAX_PAGE, PAGE_SIZE, SearchParams, search_params
 
 EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 FACETS = {  # URL parameter -> (facet in the search result, heading)
@@ -28,6 +31,7 @@ FACETS = {  # URL parameter -> (facet in the search result, heading)
     "tech": ("technologies", "Technology"),
     "country": ("countries", "Country"),
     "status": ("status", "Status"),
+    "outlet": ("source", "Outlet"),
 }
 FACET_SHOWN = 8  # values listed before "more"
 CONFIDENCE_LEVELS = (0.0, 0.3, 0.5, 0.7, 0.9)  # the search form's choices (0: any)
@@ -82,6 +86,24 @@ def _dated(params: SearchParams, since: str, until: str, label: str, count: int)
     return FacetItem(label, count, target.url(), selected)
 
 
+def saved_links(folder: Path) -> list[FacetItem]:
+    """The saved searches (`econsec searches save`), each a link to its search; a folder
+    with a broken file shows none rather than break the page (`searches list` says why)."""
+    try:
+        found = saved_searches(folder)
+    except ConfigError:
+        return []
+    return [FacetItem(s.name, 0, saved_url(s), False) for s in found]
+
+
+def saved_url(saved: SavedSearch) -> str:
+    fields = {field: name for name, field in FILTERS.items()}
+    chosen = {fields[f]: tuple(getattr(saved, f)) for f in fields if getattr(saved, f)}
+    q = "" if saved.query.strip() == "*" else saved.query
+    found = SearchParams(q, chosen, saved.since, saved.until, min_confidence=saved.min_confidence)
+    return found.url()
+
+
 def paging(params: SearchParams, result: SearchResult) -> dict[str, Any]:
     stories = result.clusters if result.clusters is not None else result.total
     last = min(max(1, math.ceil(stories / params.limit)), MAX_PAGE)
@@ -121,12 +143,16 @@ def routes() -> APIRouter:
             "paging": paging(params, result),
             "error": error,
             "cleared": SearchParams(q=params.q).url(),
+            "csv_url": replace(params, page=1, limit=PAGE_SIZE).url("/api/events.csv"),
+            "atom_url": replace(params, page=1, limit=PAGE_SIZE, sort="newest").url(FEED_PATH),
             "confidence_levels": sorted({*CONFIDENCE_LEVELS, params.min_confidence}),
+            "saved": saved_links(Path(web.settings.searches)),
         }
         return web.render(request, "search.html", context, 400 if error else 200)
 
     @router.get("/events/{event_id}")
-    def event(request: Request, event_id: str) -> Response:
+    def event(request: Request, event_id: str, params: Params) -> Response:
+        """The search it was opened from travels in its URL, so that "back" returns there."""
         web = request.app.state.web
         found = (
             read_models.event_story(web.shared.get(), event_id)
@@ -137,7 +163,8 @@ def routes() -> APIRouter:
             message = "No searchable event has this id (it may not be indexed yet)."
             return web.render(request, "error.html", {"status": 404, "message": message}, 404)
         same_type = SearchParams(filters={"type": (found["event"]["type"],)}).url()
-        return web.render(request, "event.html", {**found, "same_type": same_type})
+        context = {**found, "same_type": same_type, "back": params.url()}
+        return web.render(request, "event.html", context)
 
     @router.get("/alerts")
     def alerts(

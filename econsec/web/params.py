@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from fastapi import Query
+from fastapi import Depends, Query
 
 from econsec.models import SearchQuery
 from econsec.vocabulary import Known
@@ -24,8 +24,9 @@ FILTERS = {
     "tech": "technologies",
     "country": "countries",
     "status": "statuses",
+    "outlet": "outlets",
 }
-Sort = Literal["newest", "relevance"]
+Sort = Literal["newest", "oldest", "relevance"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,10 @@ class SearchParams:
         pairs = self.pairs()
         return f"{path}?{urlencode(pairs)}" if pairs else path
 
+    def event_url(self, event_id: str) -> str:
+        """An event's page, carrying this search (its page too) for "back to search"."""
+        return self.url(f"/events/{quote(event_id, safe='')}")
+
     def toggled(self, name: str, value: str) -> SearchParams:
         """The same search with one facet value added or removed, from its first page."""
         values = self.values(name)
@@ -106,7 +111,7 @@ class SearchParams:
         )
 
 
-def search_params(
+def filter_params(
     q: Annotated[
         str,
         Query(
@@ -139,6 +144,10 @@ def search_params(
     status: Annotated[
         list[str] | None, Query(description="planned or enacted, repeatable.")
     ] = None,
+    outlet: Annotated[
+        list[str] | None,
+        Query(description="Outlet (the source a feed names), repeatable; /api/values/outlet."),
+    ] = None,
     since: Annotated[str, Query(description="Published from: 2024-06-01 or 30d.")] = "",
     until: Annotated[
         str, Query(description="Published until: 2024-12-31 (the whole day) or 1d.")
@@ -147,11 +156,9 @@ def search_params(
         float,
         Query(ge=0.0, le=1.0, description="Only events the tagger is this sure of (0 to 1)."),
     ] = 0.0,
-    sort: Annotated[Sort, Query(description="newest first, or best match first.")] = "newest",
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page of stories.")] = 1,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Stories per page.")] = PAGE_SIZE,
 ) -> SearchParams:
-    """The search parameters of a request (a FastAPI dependency for the API and the pages)."""
+    """What a request searches, without order or paging (the exports and the Atom feed
+    take every story, or the newest); a FastAPI dependency."""
     given = {
         "type": type_,
         "category": category,
@@ -159,6 +166,7 @@ def search_params(
         "tech": tech,
         "country": country,
         "status": status,
+        "outlet": outlet,
     }
     filters = {
         name: tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
@@ -170,8 +178,18 @@ def search_params(
         filters={name: values for name, values in filters.items() if values},
         since=since.strip(),
         until=until.strip(),
-        sort=sort,
-        page=page,
-        limit=limit,
         min_confidence=min_confidence,
     )
+
+
+SORT = Query(description="newest first, oldest first, or best match first.")
+
+
+def search_params(
+    searched: Annotated[SearchParams, Depends(filter_params)],
+    sort: Annotated[Sort, SORT] = "newest",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page of stories.")] = 1,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Stories per page.")] = PAGE_SIZE,
+) -> SearchParams:
+    """The search parameters of a request (a FastAPI dependency for the API and the pages)."""
+    return replace(searched, sort=sort, page=page, limit=limit)

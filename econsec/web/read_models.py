@@ -11,8 +11,9 @@ from econsec.alerts.conditions import format_duration, parse_duration
 from econsec.alerts.notify import labels
 from econsec.alerts.rules import Rule, load_rules
 from econsec.errors import ConfigError
-from econsec.models import Alert, SearchQuery, SearchResult
+from econsec.models import Alert, SearchQuery, SearchResult, story_dates
 from econsec.store.protocols import Store
+from econsec.vocabulary import EVENT_FIELDS
 from econsec.web.safety import mark
 
 TIMELINE_SERIES = 6  # the biggest categories get a colour each; the rest is "other"
@@ -24,7 +25,34 @@ def search_events(store: Store, query: SearchQuery) -> SearchResult:
     result = store.search(query)
     for hit in result.hits:
         hit["evidence_html"] = str(mark(hit.get("evidence", ""), hit.get("highlights", [])))
+    if query.facets:
+        result.facets.update(sibling_facets(store, query))
     return result
+
+
+def sibling_facets(store: Store, query: SearchQuery) -> dict[str, dict[str, int]]:
+    """A chosen facet's counts as if it were not chosen (the other filters all held), so
+    that its other values stay in view and can be added: values of one facet are OR'ed,
+    facets AND'ed, as in Kibana. One count-only search per facet with a value chosen."""
+    counting = query.model_copy(update={"limit": 0, "offset": 0, "collapse": False})
+    found: dict[str, dict[str, int]] = {}
+    for field, facet in EVENT_FIELDS.items():
+        if getattr(query, field):
+            without = store.search(counting.model_copy(update={field: []}))
+            found[facet] = without.facets.get(facet, {})
+    return found
+
+
+def every_story(store: Store, query: SearchQuery, most: int, page: int) -> list[dict[str, Any]]:
+    """The first `most` stories of a search, read `page` at a time (an export)."""
+    hits: list[dict[str, Any]] = []
+    while len(hits) < most:
+        wanted = min(page, most - len(hits))
+        found = store.search(query.model_copy(update={"offset": len(hits), "limit": wanted}))
+        hits += found.hits
+        if len(found.hits) < wanted:
+            break
+    return hits
 
 
 def months_between(first: str, last: str) -> list[str]:
@@ -45,6 +73,8 @@ def timeline(store: Store, query: SearchQuery, facets: dict[str, dict[str, int]]
         return {"months": [], "series": []}
     months = months_between(min(by_month), max(by_month))
     ranked = sorted(facets.get("category", {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    if query.categories:  # the facet lists the other categories too (`sibling_facets`)
+        ranked = [(name, n) for name, n in ranked if name in query.categories]
     counting = query.model_copy(update={"limit": 0, "offset": 0, "collapse": False})
     counts: dict[str, list[int]] = {}
     for category, _ in ranked[:TIMELINE_SERIES]:
@@ -58,7 +88,8 @@ def timeline(store: Store, query: SearchQuery, facets: dict[str, dict[str, int]]
 
 
 def event_story(store: Store, event_id: str) -> dict[str, Any] | None:
-    """An event and every article of its story, each saying whether it reported this event."""
+    """An event and every article of its story, each saying whether it reported this event;
+    `first` and `updated` date the story as the search dates it (first and latest report)."""
     event = store.get_event(event_id)
     if event is None:
         return None
@@ -68,7 +99,14 @@ def event_story(store: Store, event_id: str) -> dict[str, Any] | None:
         articles = [{**event, "id": event["article_id"], "event_types": [event["type"]]}]
     sources = [_source(article, event["type"]) for article in articles]
     outlets = len({(s["source"], s["feed"]) for s in sources})
-    return {"event": event, "sources": sources, "outlets": outlets}
+    first, updated = story_dates([event, *sources])
+    return {
+        "event": event,
+        "sources": sources,
+        "outlets": outlets,
+        "first": first,
+        "updated": updated,
+    }
 
 
 def _source(article: dict[str, Any], event_type: str) -> dict[str, Any]:

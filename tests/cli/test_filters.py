@@ -156,7 +156,8 @@ def test_values_lists_each_filter_with_counts(store: str) -> None:
     code, out, err = invoke("values", "--store", store, "--json")
     assert code == 0, err
     every = json.loads(out)
-    assert list(every) == ["type", "category", "technology", "country", "initiator", "status"]
+    names = ["type", "category", "technology", "country", "initiator", "status", "outlet"]
+    assert list(every) == names
     assert every["category"] == {"export_control": 2, "investment_screening": 1}
     assert every["country"] == {"CN": 2, "EU": 1, "JP": 1}
     code, out, _ = invoke("values", "tech", "--store", store, "--json")
@@ -166,7 +167,7 @@ def test_values_lists_each_filter_with_counts(store: str) -> None:
 
 
 def test_values_of_an_unknown_filter_is_a_usage_error(store: str) -> None:
-    code, _, err = invoke("values", "outlet", "--store", store)
+    code, _, err = invoke("values", "weather", "--store", store)
     assert code == 2 and "use one of type, category, technology" in " ".join(err.split())
 
 
@@ -178,3 +179,9 @@ def test_eval_refuses_a_label_not_in_the_taxonomy(tmp_path: Path) -> None:
     code, _, err = invoke("eval", str(path))
     assert code == 2
     assert "is not in the taxonomy; did you mean export_control.ban?" in " ".join(err.split())
+
+
+def test_outlet_narrows_and_an_unknown_one_is_refused(store: str) -> None:
+    assert found(store, "--outlet", "wire") == found(store)  # every event is the Wire's
+    code, _, err = invoke("search", "*", "--store", store, "--outlet", "Wirre")
+    assert code == 2 and "did you mean Wire?" in err

@@ -125,3 +125,21 @@ def test_a_cluster_without_the_pit_api_is_paged_without_one(
     assert [hit["id"] for hit in store.scan(SearchQuery())] == newest_first
     assert proxy.count("/_pit") == 1, proxy.seen
     store.close()
+
+
+def test_a_story_with_more_copies_than_outlets_listed_keeps_its_first_report() -> None:
+    """The outlets' inner hits stop at `OUTLETS_SHOWN`; the first copy comes apart."""
+    latest = {"id": "b", "source": "B", "url": "https://b", "published": "2024-05-03T09:00:00Z"}
+    first = {"id": "a", "published": "2024-05-03T08:00:00Z"}
+    hit = {
+        "_source": latest,
+        "inner_hits": {
+            "outlets": {"hits": {"hits": [{"_source": latest}]}},
+            "first": {"hits": {"hits": [{"_source": first}]}},
+        },
+    }
+    found = elastic_search._collapsed(hit)
+    assert (found["published"], found["updated"]) == (first["published"], latest["published"])
+    body = elastic_search.request(SearchQuery(), "events")
+    (_, oldest) = body["collapse"]["inner_hits"]
+    assert oldest["sort"] == elastic_search.OLDEST and oldest["size"] == 1

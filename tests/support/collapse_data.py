@@ -15,6 +15,7 @@ from typing import Any
 
 import tantivy
 
+from econsec.models import story_dates
 from econsec.store.embedded.store import EmbeddedStore
 from econsec.store.embedded.tantivy_index import TantivyIndex
 from tests.support import factories
@@ -96,4 +97,8 @@ def reference(
     collapsed = list(groups.values())
     for group in collapsed:
         group["source_count"] = len(group["sources"])
+        copies = [doc for doc in hits.docs if doc["id"] in group["event_ids"]]
+        group["published"], updated = story_dates(copies)
+        if updated:
+            group["updated"] = updated
     return hits.total, len(collapsed), collapsed[offset : offset + limit]

@@ -48,6 +48,17 @@ def test_search_gives_one_event_per_story_with_its_outlets_and_facets(client: ht
     }
 
 
+def test_a_story_is_dated_by_its_first_report_and_updated_by_its_latest(
+    client: httpx.Client,
+) -> None:
+    """The wire ran the ban at 08:00, another outlet at 09:00: the story is the wire's."""
+    (ban,) = client.get("/api/events", params={"q": "gallium"}).json()["events"]
+    assert ban["published"].startswith("2024-05-03T08:00")
+    assert ban["updated"].startswith("2024-05-03T09:00")
+    alone = client.get("/api/events", params={"q": "steel"}).json()["events"]
+    assert [hit.get("updated") for hit in alone] == [None]
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
@@ -97,6 +108,8 @@ def test_event_detail_lists_every_article_of_its_story(client: httpx.Client, sit
     assert [s["source"] for s in found["sources"]] == BAN_STORY_OUTLETS
     assert [s["reports_event"] for s in found["sources"]] == [True, True, False]
     assert found["outlets"] == 3
+    assert found["first"].startswith("2024-05-03T08:00")
+    assert found["updated"].startswith("2024-05-04T08:00")  # the story's latest article
     assert all(s["url"].startswith("https://example.com/") for s in found["sources"])
 
 

@@ -197,6 +197,7 @@ def test_the_confidence_menu_narrows_the_search(tab: Tab, web: Site, tmp_path: P
     assert page.input_value("select[name=min_confidence]") == "0.5"
     for width in (1400, 420):
         screenshot_at(tab, tmp_path, "search-confident", width)
+    page.set_viewport_size({"width": 1280, "height": 900})  # the facets beside the results
     page.locator('section.facet[data-facet="category"] a', has_text="export control").click()
     page.wait_for_url("**category=export_control**")
     assert "min_confidence=0.5" in page.url and page.locator("li.story").count() == 1
@@ -211,3 +212,57 @@ def test_an_unknown_filter_value_is_said_on_the_page(tab: Tab, web: Site, tmp_pa
     assert page.locator("li.story").count() == 0
     for width in (1400, 420):
         screenshot_at(tab, tmp_path, "search-unknown-value", width)
+
+
+def test_facets_combine_and_back_returns_to_the_search(tab: Tab, web: Site, tmp_path: Path) -> None:
+    page = tab.page
+    page.goto(web.url + "/?q=chip OR gallium OR steel")
+    categories = 'section.facet[data-facet="category"]'
+    page.locator(f"{categories} a", has_text="export control").click()
+    page.wait_for_url("**category=export_control**")
+    assert page.locator("li.story").count() == 2
+    page.locator(f"{categories} a", has_text="partnership").click()  # still listed: OR
+    page.wait_for_url("**category=partnership**")
+    assert page.locator("li.story").count() == 3
+    assert page.locator(f"{categories} li.selected").count() == 2
+    for width in (1400, 420):
+        screenshot_at(tab, tmp_path, "search-two-categories", width)
+    searched = page.url
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("a.event-link").last.click()  # the ban, told by several outlets
+    page.wait_for_url("**/events/**")
+    assert "updated 2024-05-04 08:00" in page.inner_text("article.event .meta")
+    for width in (1400, 420):
+        screenshot_at(tab, tmp_path, "event-from-a-search", width)
+    page.locator("a.back").click()
+    page.wait_for_url(searched)
+    assert page.input_value("input[name=q]") == "chip OR gallium OR steel"
+    assert page.locator("li.story").count() == 3
+    assert tab.quiet(), (tab.dialogs, tab.errors)
+
+
+def test_on_a_narrow_screen_results_come_first_and_facets_behind_a_toggle(
+    tab: Tab, web: Site, tmp_path: Path
+) -> None:
+    page = tab.page
+    facet, toggle = page.locator("section.facet").first, page.locator("summary.filters-toggle")
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(web.url + "/?category=export_control")
+    assert facet.is_visible() and not toggle.is_visible()
+    screenshot_at(tab, tmp_path, "search-facets", 1400)
+    page.set_viewport_size({"width": 420, "height": 900})
+    page.goto(web.url + "/?category=export_control")
+    assert not facet.is_visible() and toggle.inner_text() == "Filters · 1 chosen"
+    story = page.locator("li.story").first.bounding_box()
+    assert story is not None and story["y"] < 900  # the first result on the first screen
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 420, width  # nothing wider than the screen
+    screenshot_at(tab, tmp_path, "search-facets", 420)
+    toggle.click()
+    assert facet.is_visible()
+    page.locator('section.facet[data-facet="category"] a', has_text="partnership").click()
+    page.wait_for_url("**category=partnership**")
+    assert page.locator("li.story").count() == 3 and not facet.is_visible()
+    toggle.click()
+    screenshot_at(tab, tmp_path, "search-facets-open", 420)
+    assert tab.quiet(), (tab.dialogs, tab.errors)

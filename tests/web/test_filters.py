@@ -130,6 +130,6 @@ def test_api_values_of_a_filter(client: httpx.Client) -> None:
 
 
 def test_api_values_of_an_unknown_filter_is_a_404(client: httpx.Client) -> None:
-    response = client.get("/api/values/outlet")
+    response = client.get("/api/values/weather")
     assert response.status_code == 404
     assert "use one of type, category, technology" in response.json()["detail"]

@@ -176,7 +176,7 @@ def test_fuzzing_the_api_finds_no_server_error_and_nothing_undeclared(fuzzed: Si
         f"{fuzzed.url}/openapi.json", headers=bearer, wait_for_schema=60
     )
     operations = [found.ok() for found in api.get_all_operations()]
-    assert len(operations) == 8
+    assert len(operations) == 10
     for operation in operations:
 
         @given(case=operation.as_strategy())

@@ -41,7 +41,9 @@ def test_search_page_lists_stories_with_facets_and_a_timeline(
     assert stories(parsed) == 4
     assert "4 stories, 5 events" in parsed.text
     facets = {e.attrs["data-facet"] for e in parsed.find("section", class_="facet")}
-    assert facets == {"type", "category", "initiator", "tech", "country", "status", "date"}
+    assert facets == {
+        "type", "category", "initiator", "tech", "country", "status", "outlet", "date"
+    }  # fmt: skip
     assert "2 sources" in parsed.text  # the ban, told by two outlets
     assert parsed.json_blocks["timeline-data"] == client.get("/api/timeline").json()
     assert parsed.find("script", src="/static/vendor/uplot/uPlot.iife.min.js?v=0.1.0")
@@ -93,7 +95,7 @@ def test_pages_of_stories_link_to_each_other(client: httpx.Client) -> None:
 def test_event_page_lists_every_outlet_of_the_story(client: httpx.Client, site: Site) -> None:
     copies = {site.events["ban"].id, site.events["copy"].id}  # either may head the story
     (link,) = page(client, "/?q=gallium").find("a", class_="event-link")
-    assert link.attrs["href"].removeprefix("/events/") in copies
+    assert link.attrs["href"].removeprefix("/events/").removesuffix("?q=gallium") in copies
     parsed = page(client, link.attrs["href"])
     rows = parsed.find("tr")[1:]
     assert len(rows) == 3
@@ -102,6 +104,15 @@ def test_event_page_lists_every_outlet_of_the_story(client: httpx.Client, site: 
         assert outlet in parsed.text
     assert len(parsed.find("tr", class_="this-article")) == 1
     assert "https://example.com/3" in parsed.links()  # the copy that did not report the event
+
+
+def test_a_story_shows_its_first_report_and_when_it_was_updated(client: httpx.Client) -> None:
+    gallium = page(client, "/?q=gallium")
+    first, updated = (e.attrs["datetime"] for e in gallium.find("time"))
+    assert first.startswith("2024-05-03T08:00") and updated.startswith("2024-05-03T09:00")
+    assert "2024-05-03 updated 2024-05-03 09:00" in gallium.text  # the same day: the hour
+    steel = page(client, "/?q=steel")
+    assert len(steel.find("time")) == 1 and "updated" not in steel.text
 
 
 def test_alerts_page_shows_rules_history_and_a_backtest(client: httpx.Client) -> None:

@@ -10,8 +10,9 @@ embedded backend (`embedded.py`), built as one request.
   as the embedded store only searches what it has copied into Tantivy, and
   `indexed_since` / `indexed_until` (alert rules' checkpoints) are a range on it;
 - newest first is `published` descending, then `id` (a total order, so pages
-  and `search_after` are stable); relevance is the score;
-- events collapse on `cluster_id`, the inner hits giving every outlet;
+  and `search_after` are stable), oldest first ascending; relevance is the score;
+- events collapse on `cluster_id`, the inner hits giving every outlet and
+  the dates of the first and latest copy (`models.story_hit`);
   the cluster count is a `cardinality` aggregation;
 - facets are `terms` aggregations and a monthly `date_histogram`;
 - where the words matched in the evidence comes back as character spans
@@ -23,19 +24,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from econsec.models import SearchQuery, SearchResult, check_query_size, story_hit
+from econsec.models import (
+    SearchQuery,
+    SearchResult,
+    check_query_size,
+    story_dates,
+    story_hit,
+)
 
 TEXT_FIELDS = {"events": ["title", "evidence", "summary"], "articles": ["title", "summary"]}
 INTERNAL = {
     "events": ["indexed_at", "created_at"],
     "articles": ["indexed_at", "tagged_at", "staged_at", "minhash"],
 }
-FACET_FIELDS = ("type", "category", "initiator", "technologies", "status", "countries")
+FACET_FIELDS = ("type", "category", "initiator", "technologies", "status", "countries", "source")
 FACET_SIZE = 50
 OUTLETS_SHOWN = 100  # inner hits per cluster (Elasticsearch's default cap)
 MAX_WINDOW = 10_000  # index.max_result_window
 NEWEST = [{"published": {"order": "desc"}}, {"id": {"order": "asc"}}]
+OLDEST = [{"published": {"order": "asc"}}, {"id": {"order": "asc"}}]
 RELEVANCE = ["_score", *NEWEST]
+SORTS = {"newest": NEWEST, "oldest": OLDEST, "relevance": RELEVANCE}
+DATED = ("published", "updated")
 MARK, UNMARK = "\ue000", "\ue001"  # private-use characters around a match: never in feed text
 
 
@@ -77,7 +87,7 @@ def request(query: SearchQuery, kind: str) -> dict[str, Any]:
     text = text_query(query.q, kind)
     body: dict[str, Any] = {
         "query": {"bool": {"must": [text], "filter": filters(query, kind)}},
-        "sort": NEWEST if query.sort == "newest" else RELEVANCE,
+        "sort": SORTS[query.sort],
         "from_": query.offset,
         "size": max(query.limit, 0),
         "track_total_hits": True,
@@ -97,13 +107,16 @@ def request(query: SearchQuery, kind: str) -> dict[str, Any]:
 
 
 def _collapse(sort: list[Any]) -> dict[str, Any]:
+    """Every outlet (up to `OUTLETS_SHOWN`), and the first copy apart, so that a story
+    with more copies than that is still dated by its first report."""
     outlets = {
         "name": "outlets",
         "size": OUTLETS_SHOWN,
         "sort": sort,
-        "_source": ["id", "source", "url"],
+        "_source": ["id", "source", "url", "published"],
     }
-    return {"field": "cluster_id", "inner_hits": outlets}
+    first = {"name": "first", "size": 1, "sort": OLDEST, "_source": ["id", "published"]}
+    return {"field": "cluster_id", "inner_hits": [outlets, first]}
 
 
 def _highlight(text: dict[str, Any]) -> dict[str, Any]:
@@ -184,8 +197,17 @@ def spans(marked: str) -> list[list[int]]:
 
 def _collapsed(hit: dict[str, Any]) -> dict[str, Any]:
     """The top event of a cluster with every outlet that told it, as the embedded store gives."""
-    copies = hit.get("inner_hits", {}).get("outlets", {}).get("hits", {}).get("hits", [])
-    return story_hit(hit["_source"], [copy["_source"] for copy in copies or [hit]])
+    inner = hit.get("inner_hits", {})
+    copies = inner.get("outlets", {}).get("hits", {}).get("hits", [])
+    collapsed = story_hit(hit["_source"], [copy["_source"] for copy in copies or [hit]])
+    first = inner.get("first", {}).get("hits", {}).get("hits", [])
+    if first:  # beyond the outlets listed, an earlier copy may remain
+        dates = [first[0]["_source"], *({"published": collapsed.get(k)} for k in DATED)]
+        published, updated = story_dates(dates)
+        collapsed["published"] = published or collapsed.get("published")
+        if updated:
+            collapsed["updated"] = updated
+    return collapsed
 
 
 def facets(aggs: dict[str, Any]) -> dict[str, dict[str, int]]:

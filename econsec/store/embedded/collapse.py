@@ -1,7 +1,7 @@
 """One hit per cluster on the embedded store, reading only the page's documents.
 
 The collapse window is the first `COLLAPSE_WINDOW` hits in the engine's order
-(newest first, or by score; ties by address). Its clusters are numbered in the
+(newest first, oldest first, or by score; ties by address). Its clusters are numbered in the
 order they first appear, a page is a slice of them, and each page entry is the
 cluster's first hit with every copy of it in the window. A document's cluster is
 its `cluster_id`, or its own `id` when it has none.
@@ -56,9 +56,10 @@ def collapse(
     offset: int,
     limit: int,
     size: int = COLLAPSE_WINDOW,
+    oldest: bool = False,
 ) -> Page:
     """Clusters `offset` to `offset + limit` of the first `size` hits of `query`."""
-    window = index.window(query, limit=size, newest_first=newest)
+    window = index.window(query, limit=size, newest_first=newest, oldest_first=oldest)
     docs = StoredDocs(window.snapshot)
     keys = window_keys(index, window, docs)
     in_order = dict.fromkeys(keys)

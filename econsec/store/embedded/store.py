@@ -44,6 +44,7 @@ FACET_FIELDS = {
     "technologies": "technologies",
     "status": "status",
     "countries": "countries",
+    "source": "source",
 }
 
 
@@ -166,17 +167,28 @@ class EmbeddedStore:
         index = self.events_index if kind == "events" else self.articles_index
         text_query = index.parse(query.q)
         full = combine([text_query, *self._filters(index, query, kind)])
-        newest = query.sort == "newest"
+        newest, oldest = query.sort == "newest", query.sort == "oldest"
         wants_facets = query.facets and kind == "events"
         facets = self._aside(self._facets, index, full) if wants_facets else None
         if kind == "events" and query.collapse:
             page = collapse(
-                index, full, newest=newest, offset=query.offset, limit=max(query.limit, 0)
+                index,
+                full,
+                newest=newest,
+                oldest=oldest,
+                offset=query.offset,
+                limit=max(query.limit, 0),
             )
             result = SearchResult(total=page.total, hits=page.hits, clusters=page.clusters)
             stored = page.stored
         else:
-            hits = index.search(full, limit=query.limit, offset=query.offset, newest_first=newest)
+            hits = index.search(
+                full,
+                limit=query.limit,
+                offset=query.offset,
+                newest_first=newest,
+                oldest_first=oldest,
+            )
             result, stored = SearchResult(total=hits.total, hits=hits.docs), hits.stored
         if kind == "events":
             self._highlight(index, text_query, query.q, result.hits, stored)
@@ -189,7 +201,9 @@ class EmbeddedStore:
         snapshot gives the same order, so no event is skipped or read twice."""
         index = self.events_index
         full = combine([index.parse(query.q), *self._filters(index, query, "events")])
-        yield from index.scan(full, newest_first=query.sort == "newest")
+        yield from index.scan(
+            full, newest_first=query.sort == "newest", oldest_first=query.sort == "oldest"
+        )
 
     def _aside(self, work: Callable[..., T], *args: Any) -> Future[T]:
         """Run `work` on another thread: the facets' aggregation runs in Tantivy without the

@@ -291,35 +291,46 @@ class TantivyIndex:
             return self._snapshot
 
     def window(
-        self, query: tantivy.Query, *, limit: int, newest_first: bool, offset: int = 0
+        self,
+        query: tantivy.Query,
+        *,
+        limit: int,
+        newest_first: bool,
+        offset: int = 0,
+        oldest_first: bool = False,
     ) -> Window:
-        """Hits' addresses and sort keys only: no stored document is read."""
+        """Hits' addresses and sort keys only: no stored document is read. Without
+        `newest_first`, by score, or by `published` ascending with `oldest_first`."""
         snapshot = self.snapshot()
         searcher = snapshot.searcher
         if limit <= 0:
             return Window(snapshot, [], _count(searcher.search(query, 1)), newest_first)
-        if newest_first:
-            result = searcher.search(query, limit, offset=offset, order_by_field="published")
-        else:
-            result = searcher.search(query, limit, offset=offset)
+        result = _ordered(searcher, query, limit, offset, newest_first, oldest_first)
         return Window(snapshot, result.hits, _count(result), newest_first)
 
     def search(
-        self, query: tantivy.Query, *, limit: int, newest_first: bool, offset: int = 0
+        self,
+        query: tantivy.Query,
+        *,
+        limit: int,
+        newest_first: bool,
+        offset: int = 0,
+        oldest_first: bool = False,
     ) -> Hits:
-        found = self.window(query, limit=limit, newest_first=newest_first, offset=offset)
+        found = self.window(
+            query, limit=limit, newest_first=newest_first, offset=offset, oldest_first=oldest_first
+        )
         stored = [found.searcher.doc(address) for _, address in found.hits]
         return Hits(total=found.total, docs=[_source(doc) for doc in stored], stored=stored)
 
-    def scan(self, query: tantivy.Query, *, newest_first: bool) -> Iterator[dict[str, Any]]:
+    def scan(
+        self, query: tantivy.Query, *, newest_first: bool, oldest_first: bool = False
+    ) -> Iterator[dict[str, Any]]:
         """Every match's source, `SCAN_PAGE` at a time, all from one searcher."""
         searcher, page = self.snapshot().searcher, SCAN_PAGE
         offset = 0
         while True:
-            if newest_first:
-                found = searcher.search(query, page, offset=offset, order_by_field="published")
-            else:
-                found = searcher.search(query, page, offset=offset)
+            found = _ordered(searcher, query, page, offset, newest_first, oldest_first)
             hits = found.hits
             for _, address in hits:
                 yield _source(searcher.doc(address))
@@ -488,3 +499,18 @@ def combine(queries: list[tantivy.Query]) -> tantivy.Query:
 def _count(result: tantivy.SearchResult) -> int:
     """The match count (the bundled type stubs do not declare the attribute)."""
     return int(getattr(result, "count", 0) or 0)
+
+
+def _ordered(
+    searcher: tantivy.Searcher,
+    query: tantivy.Query,
+    limit: int,
+    offset: int,
+    newest_first: bool,
+    oldest_first: bool,
+) -> tantivy.SearchResult:
+    """Newest first, oldest first (both by `published`), or by score."""
+    if not (newest_first or oldest_first):
+        return searcher.search(query, limit, offset=offset)
+    order = tantivy.Order.Desc if newest_first else tantivy.Order.Asc
+    return searcher.search(query, limit, offset=offset, order_by_field="published", order=order)

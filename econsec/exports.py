@@ -1,0 +1,148 @@
+"""Search hits as files other tools read: CSV (a spreadsheet, `--format csv`, the API's
+`/api/events.csv`) and Atom (a feed reader following a search, `/feeds/search.atom`).
+
+One writer for each format, so that the CLI and the web give the same columns and
+entries. Atom entry ids are the story's cluster, not a copy's event id, so that a reader
+shows a story once however many outlets later tell it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Any, TextIO
+from urllib.parse import quote
+from xml.etree import ElementTree
+
+from econsec.models import stable_id
+
+EVENT_COLUMNS = (
+    "published",
+    "updated",
+    "type",
+    "category",
+    "status",
+    "initiator",
+    "target",
+    "partner",
+    "countries",
+    "technologies",
+    "confidence",
+    "evidence",
+    "title",
+    "sources",
+    "source_count",
+    "url",
+    "story_id",
+    "cluster_id",
+    "id",
+)
+ARTICLE_COLUMNS = (
+    "published",
+    "title",
+    "source",
+    "feed",
+    "event_types",
+    "technologies",
+    "url",
+    "story_id",
+    "id",
+)
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def outlets(hit: dict[str, Any]) -> list[str]:
+    """The outlets that told the story, each once (one, uncollapsed, with --all-copies)."""
+    names = [s.get("source", "") for s in hit.get("sources") or []] or [hit.get("source", "")]
+    return [name for name in dict.fromkeys(names) if name]
+
+
+def write_csv(hits: list[dict[str, Any]], kind: str, stream: TextIO) -> None:
+    """One row a hit, lists joined with "; ", the outlets by name."""
+    columns = EVENT_COLUMNS if kind == "events" else ARTICLE_COLUMNS
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(columns)
+    for hit in hits:
+        row = {**hit, "sources": outlets(hit), "source_count": hit.get("source_count", 1)}
+        writer.writerow([_cell(row.get(column)) for column in columns])
+
+
+def csv_text(hits: list[dict[str, Any]], kind: str = "events") -> str:
+    stream = io.StringIO()
+    write_csv(hits, kind, stream)
+    return stream.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def atom_feed(hits: list[dict[str, Any]], *, title: str, base: str, search: str) -> bytes:
+    """A valid Atom 1.0 document: one entry a story. `base` is the site's address
+    (`http://host:port`), `search` the search's query string. The feed's id is made from
+    the search alone, so it survives a new host name; an entry's id is its story's
+    cluster, stable as copies come and go."""
+    ElementTree.register_namespace("", ATOM)
+    feed = ElementTree.Element(f"{{{ATOM}}}feed")
+    _text(feed, "id", f"urn:econsec:search:{stable_id(search)}")
+    _text(feed, "title", title)
+    _text(feed, "updated", max((_entry_date(h) for h in hits), default=_instant(None)))
+    suffix = f"?{search}" if search else ""
+    _link(feed, f"{base}/feeds/search.atom{suffix}", "self", "application/atom+xml")
+    _link(feed, f"{base}/{suffix}", "alternate", "text/html")
+    _text(ElementTree.SubElement(feed, f"{{{ATOM}}}author"), "name", "econsec")
+    _text(feed, "generator", "econsec")
+    for hit in hits:
+        _entry(feed, hit, base)
+    return ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _entry(feed: ElementTree.Element, hit: dict[str, Any], base: str) -> None:
+    entry = ElementTree.SubElement(feed, f"{{{ATOM}}}entry")
+    story = hit.get("cluster_id") or hit.get("id", "")
+    _text(entry, "id", f"urn:econsec:story:{story}")
+    _text(entry, "title", hit.get("title") or hit.get("evidence") or hit.get("type", ""))
+    _text(entry, "published", _instant(hit.get("published")))
+    _text(entry, "updated", _entry_date(hit))
+    _link(
+        entry, f"{base}/events/{quote(str(hit.get('id', '')), safe='')}", "alternate", "text/html"
+    )
+    if hit.get("url"):
+        _link(entry, str(hit["url"]), "related", "text/html")
+    for outlet in outlets(hit) or ["unknown outlet"]:
+        _text(ElementTree.SubElement(entry, f"{{{ATOM}}}author"), "name", outlet)
+    ElementTree.SubElement(entry, f"{{{ATOM}}}category", {"term": str(hit.get("type", ""))})
+    summary = f"{hit.get('type', '')} ({hit.get('status', '')}): {hit.get('evidence', '')}"
+    _text(entry, "summary", summary)
+
+
+def _text(parent: ElementTree.Element, name: str, value: str) -> None:
+    ElementTree.SubElement(parent, f"{{{ATOM}}}{name}").text = _xml_safe(value)
+
+
+def _link(parent: ElementTree.Element, href: str, rel: str, kind: str) -> None:
+    ElementTree.SubElement(parent, f"{{{ATOM}}}link", {"href": href, "rel": rel, "type": kind})
+
+
+def _xml_safe(value: str) -> str:
+    """Feed text may hold control characters XML 1.0 cannot carry: they are dropped."""
+    return "".join(c for c in str(value) if c in "\t\n\r" or ord(c) >= 0x20)
+
+
+def _instant(value: Any) -> str:
+    """An RFC 3339 date in UTC; Atom requires one on every entry, so a missing date is the
+    epoch."""
+    try:
+        found = datetime.fromisoformat(str(value))
+    except ValueError:
+        found = datetime(1970, 1, 1, tzinfo=UTC)
+    found = found if found.tzinfo else found.replace(tzinfo=UTC)
+    return found.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _entry_date(hit: dict[str, Any]) -> str:
+    return _instant(hit.get("updated") or hit.get("published"))
