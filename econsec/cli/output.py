@@ -105,6 +105,17 @@ def evidence(hit: dict[str, Any]) -> Text:
     return text
 
 
+def story_facts(hit: dict[str, Any]) -> list[str]:
+    """What an analyst weighs a story by, beside its outlets: how sure the tagger is, and
+    whether later copies came after the first report the date gives."""
+    facts = []
+    if hit.get("confidence") is not None:
+        facts.append(f"confidence {float(hit['confidence']):.2f}")
+    if hit.get("updated"):
+        facts.append(f"updated {str(hit['updated'])[:10]}")
+    return facts
+
+
 def _date(hit: dict[str, Any]) -> str:
     return str(hit.get("published", ""))[:10]
 
@@ -132,7 +143,7 @@ def print_blocks(console: Console, hits: list[dict[str, Any]], kind: str) -> Non
         if kind == "events":
             _hanging(console, _event_head(hit, widths))
             _indented(console, evidence(hit))
-            below = "; ".join(outlets(hit))
+            below = " · ".join([*story_facts(hit), "; ".join(outlets(hit))])
         else:
             console.print(Text(_date(hit) + "  ").append(hit.get("source", ""), style="bold"))
             _indented(console, Text(hit.get("title", "")))

@@ -94,7 +94,9 @@ def test_a_block_per_story_fits_the_width_and_cuts_nothing(store: str, width: in
     assert curbs[0].startswith("2023-07-03  export_control.restriction  planned  ")
     assert all(line.startswith("  ") and not line.endswith(" ") for line in ban[1:])
     assert " ".join(line.strip() for line in ban[1:-1]) == EVIDENCE
-    assert set(ban[-1].strip().split("; ")) == {"Wire", "Other outlet"}
+    facts, _, told_by = ban[-1].strip().rpartition(" · ")
+    assert facts.startswith("confidence 0.") and "updated 2024-12-03" in facts
+    assert set(told_by.split("; ")) == {"Wire", "Other outlet"}
     assert " ".join(curbs).count(LONG_OUTLET.split(" (")[0]) == 1
     assert (len(ban) > 4) == (width == 80), "the sentence wraps at 80 columns, not at 120"
 
