@@ -248,6 +248,9 @@ def search(
         list[str] | None,
         typer.Option(help="Outlet, as `econsec values outlet` lists them; repeatable."),
     ] = None,
+    status: Annotated[
+        list[str] | None, typer.Option(help="planned or enacted; repeatable.")
+    ] = None,
     since: Annotated[str | None, typer.Option(help="From: 2024-06-01 or 30d.")] = None,
     until: Annotated[str | None, typer.Option(help="Until: 2024-12-31 or 1d.")] = None,
     min_confidence: Annotated[
@@ -297,6 +300,7 @@ def search(
             initiators=initiator,
             technologies=tech,
             outlets=outlet,
+            statuses=status,
             since=since,
             until=until,
             min_confidence=min_confidence,

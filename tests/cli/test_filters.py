@@ -48,7 +48,12 @@ def store(tmp_path: Path) -> Iterator[str]:
         (
             "export_control.restriction",
             0.5,
-            {"initiator": ["JP"], "countries": ["JP"], "technologies": ["semiconductors"]},
+            {
+                "initiator": ["JP"],
+                "countries": ["JP"],
+                "technologies": ["semiconductors"],
+                "status": "planned",
+            },
         ),
         ("investment_screening.review", 0.3, {"initiator": ["EU"], "countries": ["EU", "CN"]}),
     ]
@@ -150,6 +155,12 @@ def test_usage_errors_come_before_the_store_is_opened(tmp_path: Path) -> None:
     assert code == 2 and "not a date" in err
     code, _, err = invoke("search", "*", "--tech", "chips", "--store", missing)
     assert code == 1 and "does not exist" in err  # the store is what may hold "chips"
+
+
+def test_status(store: str) -> None:
+    assert found(store, "--status", "Planned") == ["export_control.restriction"]
+    code, _, err = invoke("search", "*", "--store", store, "--status", "plan")
+    assert code == 2 and "use one of planned, enacted" in err
 
 
 def test_values_lists_each_filter_with_counts(store: str) -> None:
