@@ -56,8 +56,17 @@
       width: width(),
       height: 240,
       series: series,
-      scales: { x: { time: true, range: padded } },
-      axes: [{}, { label: "events" }],
+      // Counts start at 0 and step by whole events: bars that float, or an axis at 0.5,
+      // misread a count.
+      scales: {
+        x: { time: true, range: padded },
+        y: {
+          range: function (u, min, max) {
+            return [0, Math.max(1, Math.ceil(max * 1.1))];
+          },
+        },
+      },
+      axes: [{}, { label: "events", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000] }],
       cursor: { points: { show: false } },
     },
     [xs].concat(tops),
