@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 
 from econsec.config import Settings  # noqa: E402
 from econsec.store.embedded.store import EmbeddedStore  # noqa: E402
-from tests.support.backends import osmem, osmem_server, proxy  # noqa: E402,F401 (fixtures)
+from tests.support.backends import es, osmem, osmem_server, proxy  # noqa: E402,F401 (fixtures)
 from tests.support.feed_server import FeedServer  # noqa: E402
 from tests.support.paths import FEED_FIXTURES, FIXTURES  # noqa: E402
 

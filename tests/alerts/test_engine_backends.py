@@ -5,7 +5,6 @@ and the indices set up like every other kind."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -22,14 +21,6 @@ from tests.support.backends import Backend
 from tests.support.fault_proxy import FaultProxy
 
 SILENT = lambda url, title, body: Outcome(True)  # noqa: E731
-
-
-@pytest.fixture
-def es(osmem: Backend) -> Iterator[ElasticStore]:
-    opened = osmem.open()
-    assert isinstance(opened, ElasticStore)
-    yield opened
-    opened.close()
 
 
 def test_racing_runners_commit_a_rule_once(es: ElasticStore) -> None:

@@ -9,8 +9,6 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 from econsec.models import SearchQuery, TaggedArticle
 from econsec.store.elastic import lifecycle, templates
 from econsec.store.elastic.store import ElasticStore
@@ -20,14 +18,6 @@ from tests.support.backends import Backend
 
 LUCENE_TERM_BYTES = 32_766  # the longest term Lucene indexes; Elasticsearch rejects longer
 LONG_URL = "https://example.com/" + "a" * 40_000
-
-
-@pytest.fixture
-def es(osmem: Backend) -> Iterator[ElasticStore]:
-    opened = osmem.open()
-    assert isinstance(opened, ElasticStore)
-    yield opened
-    opened.close()
 
 
 def url_fields(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:

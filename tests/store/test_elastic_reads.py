@@ -4,8 +4,6 @@ reads longer than a page are one snapshot (a point in time, closed afterwards)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from econsec.errors import QueryError
@@ -17,14 +15,6 @@ from tests.store.test_store_contract import fill
 from tests.support import factories
 from tests.support.backends import Backend
 from tests.support.fault_proxy import FaultProxy
-
-
-@pytest.fixture
-def es(osmem: Backend) -> Iterator[ElasticStore]:
-    opened = osmem.open()
-    assert isinstance(opened, ElasticStore)
-    yield opened
-    opened.close()
 
 
 @pytest.mark.parametrize("q", ["*hip", "?hip", "title:*ban", "chips OR *ban"])

@@ -21,6 +21,7 @@ from osmem_server import OsmemServer
 from econsec.config import Settings
 from econsec.store import Store, open_store
 from econsec.store.elastic.client import make_client
+from econsec.store.elastic.store import ElasticStore
 from tests.support.fault_proxy import FaultProxy
 from tests.support.paths import FIXTURES
 from tests.support.plain_json import PlainJsonNode
@@ -135,6 +136,15 @@ def osmem(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     chosen = osmem_backend(request, tmp_path)
     yield chosen
     delete_prefix(chosen)
+
+
+@pytest.fixture
+def es(osmem: Backend) -> Iterator[ElasticStore]:
+    """The osmem backend's store, typed as the Elasticsearch store it is."""
+    opened = osmem.open()
+    assert isinstance(opened, ElasticStore)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture
