@@ -31,7 +31,7 @@ from elasticsearch import ApiError
 
 from econsec.errors import QueryError, StoreError
 from econsec.models import Alert, check_query_size
-from econsec.store.elastic.client import WAIT_FOR
+from econsec.store.elastic.client import WAIT_FOR, write_guard
 from econsec.store.elastic.search import user_query
 from econsec.store.protocols import Learned, Silence
 
@@ -87,11 +87,7 @@ class RuleDoc:
 
     def __init__(self, found: dict[str, Any] | None):
         self.source: dict[str, Any] = dict(found["_source"]) if found else {}
-        self.guard: dict[str, Any] = (
-            {"if_seq_no": found["_seq_no"], "if_primary_term": found["_primary_term"]}
-            if found
-            else {"op_type": "create"}
-        )
+        self.guard = write_guard(found)
 
     def processed(self) -> dict[str, str]:
         return {item["id"]: item["at"] for item in self.source.get("processed") or []}
@@ -356,8 +352,7 @@ class ElasticAlertState:
             id=alert_id,
             document=source,
             refresh=WAIT_FOR,
-            if_seq_no=read["_seq_no"],
-            if_primary_term=read["_primary_term"],
+            **write_guard(read),
         )
         try:
             calls.run(index, f"claiming alert {alert_id}", write, expect=(409,))

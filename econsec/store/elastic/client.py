@@ -42,6 +42,15 @@ WAIT_FOR = "wait_for"  # a write returns once searches see it (see above)
 PIT_KEEP_ALIVE = "2m"  # between two pages of one read, not for the whole read
 
 
+def write_guard(found: dict[str, Any] | None) -> dict[str, Any]:
+    """The arguments that make a write a compare-and-set on the document as `found` (a
+    GET's answer): it fails with 409 if anyone wrote in between, or, for a document not
+    found, if anyone created it meanwhile."""
+    if not found:
+        return {"op_type": "create"}
+    return {"if_seq_no": found["_seq_no"], "if_primary_term": found["_primary_term"]}
+
+
 def redact(url: str) -> str:
     """The URL without user and password, for messages and `status`."""
     parts = urlsplit(url)

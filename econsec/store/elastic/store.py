@@ -59,7 +59,14 @@ from econsec.models import (
 )
 from econsec.store.elastic import docs
 from econsec.store.elastic import search as elastic_search
-from econsec.store.elastic.client import WAIT_FOR, Calls, describe, make_client, redact
+from econsec.store.elastic.client import (
+    WAIT_FOR,
+    Calls,
+    describe,
+    make_client,
+    redact,
+    write_guard,
+)
 from econsec.store.elastic.templates import Names, apply, check_prefix, ready
 from econsec.store.protocols import STORY_LIMIT, VALUES_LIMIT, AlertState, SearchKind, ranked
 
@@ -172,16 +179,13 @@ class ElasticStore:
         for _ in range(CONFLICT_RETRIES):
             found = self._feed(result.feed)
             state = docs.feed_state(result, etag, last_modified, found["_source"] if found else {})
-            guard: dict[str, Any] = {"op_type": "create"}
-            if found:
-                guard = {"if_seq_no": found["_seq_no"], "if_primary_term": found["_primary_term"]}
             write = partial(
                 self.calls.client.index,
                 index=index,
                 id=result.feed,
                 document=state,
                 refresh=WAIT_FOR,
-                **guard,
+                **write_guard(found),
             )
             try:
                 self.calls.run(index, f"recording feed {result.feed!r}", write, expect=(409,))
