@@ -22,6 +22,19 @@ def dagbag():  # type: ignore[no-untyped-def]
     return DagBag(dag_folder=str(DAGS))
 
 
+@pytest.fixture(scope="module")
+def migrated() -> None:
+    """Airflow's metadata database, made once for the runs below (a migration takes
+    seconds of Airflow start-up)."""
+    airflow = Path(sys.executable).with_name("airflow")
+    subprocess.run([str(airflow), "db", "migrate"], check=True, capture_output=True)
+
+
+def ingest_run(dagbag, store: Path, feeds: Path):  # type: ignore[no-untyped-def]
+    """One `econsec_ingest` run in this process, as `make run` does it."""
+    return dagbag.dags["econsec_ingest"].test(run_conf={"store": str(store), "feeds": str(feeds)})
+
+
 def test_no_import_errors(dagbag) -> None:  # type: ignore[no-untyped-def]
     assert dagbag.import_errors == {}
     assert "econsec_ingest" in dagbag.dags
@@ -85,19 +98,10 @@ def test_both_dags_share_one_events_asset(dagbag) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.slow
-def test_dag_test_runs_a_full_cycle(tmp_path: Path) -> None:
+def test_dag_test_runs_a_full_cycle(dagbag, migrated, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from tests.support.paths import FIXTURES
 
-    subprocess.run(
-        [str(Path(sys.executable).with_name("airflow")), "db", "migrate"],
-        check=True,
-        capture_output=True,
-    )
-    from airflow.dag_processing.dagbag import DagBag
-
-    dag = DagBag(dag_folder=str(DAGS)).dags["econsec_ingest"]
-    conf = {"store": str(tmp_path / "store"), "feeds": str(FIXTURES / "cycle_feeds.yaml")}
-    run = dag.test(run_conf=conf)
+    run = ingest_run(dagbag, tmp_path / "store", FIXTURES / "cycle_feeds.yaml")
     assert run.state == "success"  # failed feeds show as failed fetches, not a failed run
     fetches = {ti.rendered_map_index: ti.state for ti in run.get_task_instances()
                if ti.task_id == "fetch"}  # fmt: skip
@@ -118,15 +122,12 @@ def test_dag_test_runs_a_full_cycle(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_broken_feeds_file_fails_the_run_without_retries(tmp_path: Path) -> None:
-    from airflow.dag_processing.dagbag import DagBag
-
-    subprocess.run([str(Path(sys.executable).with_name("airflow")), "db", "migrate"],
-                   check=True, capture_output=True)  # fmt: skip
+def test_a_broken_feeds_file_fails_the_run_without_retries(
+    dagbag, migrated, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "feeds.yaml"
     bad.write_text("feeds: [")
-    dag = DagBag(dag_folder=str(DAGS)).dags["econsec_ingest"]
-    run = dag.test(run_conf={"store": str(tmp_path / "store"), "feeds": str(bad)})
+    run = ingest_run(dagbag, tmp_path / "store", bad)
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["list_feeds"] == "failed" and states["announce"] == "upstream_failed"
@@ -134,17 +135,12 @@ def test_a_broken_feeds_file_fails_the_run_without_retries(tmp_path: Path) -> No
 
 
 @pytest.mark.slow
-def test_a_run_where_no_feed_could_be_read_fails_after_recording_the_cycle(
-    tmp_path: Path,
+def test_a_run_where_no_feed_could_be_read_fails_after_recording_the_cycle(  # type: ignore[no-untyped-def]
+    dagbag, migrated, tmp_path: Path
 ) -> None:
-    from airflow.dag_processing.dagbag import DagBag
-
-    subprocess.run([str(Path(sys.executable).with_name("airflow")), "db", "migrate"],
-                   check=True, capture_output=True)  # fmt: skip
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text("feeds:\n  - {name: gone, url: gone.xml}\n  - {name: also, url: also.xml}\n")
-    dag = DagBag(dag_folder=str(DAGS)).dags["econsec_ingest"]
-    run = dag.test(run_conf={"store": str(tmp_path / "store"), "feeds": str(feeds)})
+    run = ingest_run(dagbag, tmp_path / "store", feeds)
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["tag"] == "success" and states["announce"] == "failed"
