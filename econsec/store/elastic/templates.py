@@ -14,6 +14,7 @@ composed of. Applying all of it is idempotent, and safe when two workers race.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
 from importlib import resources
@@ -174,9 +175,6 @@ def ready(calls: Calls, names: Names) -> bool:
 def _put_template(calls: Calls, name: str, template: dict[str, Any]) -> str:
     """Put the index template unless the cluster has its version already. A template
     names its components, so they are put first (`apply`)."""
-    current = _version(calls, name, "index_template")
-    if current == template["version"]:
-        return "unchanged"
     request = partial(
         calls.client.indices.put_index_template,
         name=name,
@@ -187,16 +185,12 @@ def _put_template(calls: Calls, name: str, template: dict[str, Any]) -> str:
         meta=template["_meta"],
         template=template["template"],
     )
-    calls.run(name, "putting the index template", request)
-    return "created" if current is None else f"updated from version {current}"
+    return _put_versioned(calls, name, "index_template", template["version"], request)
 
 
 def _put_component(calls: Calls, name: str, component: dict[str, Any]) -> str:
     """Put a component template unless the cluster has its version already. Indices take
     its settings when they are created; existing ones keep theirs."""
-    current = _version(calls, name, "component_template")
-    if current == component["version"]:
-        return "unchanged"
     request = partial(
         calls.client.cluster.put_component_template,
         name=name,
@@ -204,7 +198,18 @@ def _put_component(calls: Calls, name: str, component: dict[str, Any]) -> str:
         meta=component.get("_meta"),
         template=component["template"],
     )
-    calls.run(name, "putting the component template", request)
+    return _put_versioned(calls, name, "component_template", component["version"], request)
+
+
+def _put_versioned(
+    calls: Calls, name: str, kind: str, version: int, request: Callable[[], Any]
+) -> str:
+    """Send `request` unless the cluster holds `version` of the `kind` already; what
+    happened, as `econsec init` reports it."""
+    current = _version(calls, name, kind)
+    if current == version:
+        return "unchanged"
+    calls.run(name, f"putting the {kind.replace('_', ' ')}", request)
     return "created" if current is None else f"updated from version {current}"
 
 
