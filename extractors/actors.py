@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-from .gazetteer import (  # noqa: F401 (the gazetteer's names, as they were imported from here)
+from .gazetteer import (
     ACTORS_FILE,
     Gazetteer,
     clean_name,

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from .actors import GENERIC, GROUP, ORG, STATE, default_gazetteer, in_sentence
+from .actors import GENERIC, GROUP, ORG, STATE, in_sentence
+from .gazetteer import default_gazetteer
 from .taxonomy import EventType
 
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")

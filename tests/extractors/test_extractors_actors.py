@@ -7,7 +7,8 @@ import spacy
 from spacy.language import Language
 
 import extractors.actors  # noqa: F401
-from extractors.actors import SPANS_KEY, clean_name, normalise_actor
+from extractors.actors import SPANS_KEY
+from extractors.gazetteer import clean_name, normalise_actor
 
 
 @pytest.mark.parametrize(
