@@ -14,7 +14,9 @@ from typing import Any, TextIO
 from urllib.parse import quote
 from xml.etree import ElementTree
 
-from econsec.models import stable_id
+from econsec.models import instant, stable_id
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # an Atom entry needs a date: this when it has none
 
 EVENT_COLUMNS = (
     "published",
@@ -136,11 +138,7 @@ def _xml_safe(value: str) -> str:
 def _instant(value: Any) -> str:
     """An RFC 3339 date in UTC; Atom requires one on every entry, so a missing date is the
     epoch."""
-    try:
-        found = datetime.fromisoformat(str(value))
-    except ValueError:
-        found = datetime(1970, 1, 1, tzinfo=UTC)
-    found = found if found.tzinfo else found.replace(tzinfo=UTC)
+    found = instant(str(value), default=EPOCH)
     return found.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

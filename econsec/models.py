@@ -366,18 +366,22 @@ def story_hit(first: dict[str, Any], copies: list[dict[str, Any]]) -> dict[str, 
 
 def story_dates(docs: list[dict[str, Any]]) -> tuple[str, str]:
     """The first report's `published`, and the latest's when later (else "")."""
-    dates = sorted({str(doc.get("published") or "") for doc in docs} - {""}, key=_instant)
+    dates = sorted({str(doc.get("published") or "") for doc in docs} - {""}, key=instant)
     if not dates:
         return "", ""
-    return dates[0], dates[-1] if _instant(dates[-1]) > _instant(dates[0]) else ""
+    return dates[0], dates[-1] if instant(dates[-1]) > instant(dates[0]) else ""
 
 
-def _instant(value: str) -> datetime:
-    """An ISO date as an instant, so that `Z`, `+00:00` and fractions compare rightly."""
+EARLIEST_INSTANT = datetime.min.replace(tzinfo=UTC)
+
+
+def instant(value: str, default: datetime = EARLIEST_INSTANT) -> datetime:
+    """An ISO date as an instant, so that `Z`, `+00:00` and fractions compare rightly (a
+    date without a zone is UTC); `default` for what is no date."""
     try:
         found = datetime.fromisoformat(value)
     except ValueError:
-        return datetime.min.replace(tzinfo=UTC)
+        return default
     return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
