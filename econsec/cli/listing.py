@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from econsec.bidi import strip_reordering
 from econsec.cli.common import stdout_console
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ def print_listing(
     cells; `styles` (one a row) colour whole rows, e.g. a failed feed in red."""
     console = console or stdout_console()
     styles = styles or [""] * len(rows)
+    rows = [[strip_reordering(cell) for cell in row] for row in rows]
     if title:
         console.print(Text(title, style="bold"), soft_wrap=True)
     if _fits(columns, rows, console.width):
@@ -60,7 +62,7 @@ def print_notes(notes: list[tuple[str, str, str]], console: Console | None = Non
     console = console or stdout_console()
     for name, text, style in notes:
         if text:
-            _labelled(console, f"{name}: ", text, style)
+            _labelled(console, f"{strip_reordering(name)}: ", strip_reordering(text), style)
 
 
 def _widths(columns: list[Column], rows: list[list[str]]) -> list[int]:
