@@ -38,6 +38,15 @@ def test_a_changed_text_is_staged_again_and_keeps_its_first_seen_time(store: Sto
     assert store.counts()["articles"] == 1
 
 
+def test_an_id_twice_in_one_batch_is_staged_once_with_the_later_text(store: Store) -> None:
+    """A feed that lists one item twice, edited between the copies, stages one article."""
+    first = factories.article(1, summary="The ministry said so.")
+    again = revise(first, "The ministry said licences start in August.")
+    assert store.stage_articles([first, again]) == [first.id]
+    [pending] = store.untagged_articles()
+    assert pending.summary == again.summary
+
+
 def test_another_feed_with_the_same_url_and_its_own_text_revises_nothing(store: Store) -> None:
     first = factories.article(1, summary="The ministry said so.")
     store.stage_articles([first])

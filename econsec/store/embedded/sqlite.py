@@ -293,7 +293,7 @@ class StateDB:
                         (revised.published.isoformat(), revised.model_dump_json(), article.id),
                     )
                 staged.append(article.id)
-        return staged
+        return list(dict.fromkeys(staged))  # an id listed twice (a revised copy) once
 
     def untagged_articles(self, limit: int | None = None) -> list[Article]:
         sql = f"SELECT data FROM articles WHERE {UNTAGGED} ORDER BY published, id"
