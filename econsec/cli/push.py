@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from econsec.models import FeedSpec
 
 push_app = App(
-    help="WebSub push: subscribe feeds to their hubs, status, renew, unsubscribe.",
+    help="WebSub push: subscribe, status, renew, unsubscribe.",
     no_args_is_help=True,
 )
 FeedsOpt = Annotated[
@@ -65,7 +65,7 @@ def _push_feeds(settings: Settings, names: list[str] | None) -> list[FeedSpec]:
 
 @push_app.command()
 def subscribe(feeds: FeedsOpt = None, feed: FeedOpt = None, as_json: JsonOpt = False) -> None:
-    """Ask the hub of every feed with `push: true` to push it to this server.
+    """Ask the hubs of the feeds with `push: true` to push them here.
 
     The hub is the one the feed announced when last fetched (else the feed is fetched
     now to find it). Each subscription stays pending until the hub verifies it on
@@ -111,7 +111,7 @@ def _hub(
 
 @push_app.command()
 def status(as_json: JsonOpt = False) -> None:
-    """Every subscription: state, lease expiry, pushes received, last error.
+    """Every subscription: state, lease expiry, pushes, last error.
 
     Example: econsec push status --json
     """
@@ -130,8 +130,9 @@ def renew(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Subscribe again where a lease has under a fifth left or ran out (run it hourly;
-    `econsec serve` does it too).
+    """Renew the leases that are due (under a fifth left, or run out).
+
+    Run it hourly from cron, or leave it to `econsec serve`, which checks every hour.
 
     Example: econsec push renew
     """
@@ -148,7 +149,9 @@ def renew(
 
 @push_app.command()
 def unsubscribe(feed: FeedOpt = None, as_json: JsonOpt = False) -> None:
-    """Ask the hubs to stop pushing (every feed, or those named); polling goes on.
+    """Ask the hubs to stop pushing (all feeds, or those named).
+
+    Polling goes on.
 
     Example: econsec push unsubscribe --feed bis-press
     """
