@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 from econsec.alerts.engine import run_rules
 from econsec.alerts.rules import read_rules
 from econsec.config import Settings
+from econsec.errors import ConfigError
 from econsec.ingest.cycle import index_pending, load_tagger, tag_pending
 from econsec.ingest.fetch import make_client
 from econsec.ingest.subscriptions import SubscriptionBook
@@ -65,7 +66,11 @@ class InlineRunner:
     def run(self, feed_names: Sequence[str]) -> None:
         tagged = tag_pending(self.store, self.tagger(), self.settings)
         indexed = index_pending(self.store)
-        rules = read_rules(self.rules, self.store)
+        try:
+            rules = read_rules(self.rules, self.store)
+        except ConfigError as exc:  # no rules folder: nothing to alert on
+            log.warning("push run: no alert rules run: %s", exc)
+            return
         for error in rules.errors:
             log.warning("push run: rule file skipped: %s", error)
         state = self.store.alert_state()

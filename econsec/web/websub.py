@@ -49,7 +49,10 @@ def websub_routes(
         if len(sub_id) > MAX_ID_CHARS:
             return _plain("unknown subscription", 404)
         query = {k: v for k, v in request.query_params.items()}
-        challenge = verify_intent(book, sub_id, query)
+        try:
+            challenge = verify_intent(book, sub_id, query)
+        except (sqlite3.Error, OSError) as exc:  # the state file; the hub retries
+            return _plain(f"cannot verify now: {exc}", 503, RETRY_SECONDS)
         if challenge is None:
             return _plain("unknown subscription or unexpected verification", 404)
         return _plain(challenge, 200)
