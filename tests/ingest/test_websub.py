@@ -257,3 +257,16 @@ def test_every_signature_method_of_the_recommendation_is_checked(method: str) ->
 @pytest.mark.parametrize("header", [None, "", "sha256", "sha256=", "md5=abc", "=abc", "sha256=zz"])
 def test_a_missing_or_malformed_signature_is_refused(header: str | None) -> None:
     assert not websub.signature_valid("s3cret", header, b"<rss/>")
+
+
+def test_a_denial_is_recorded_only_for_its_topic(settings: Settings) -> None:
+    book = SubscriptionBook(_push_settings(settings).push_state)
+    sub = book.request("f", "http://hub/", "http://topic/", datetime.now(UTC))
+    other = {"hub.mode": "denied", "hub.topic": "http://else/", "hub.reason": "no"}
+    assert websub.verify_intent(book, sub.id, other) is None
+    denied = {**other, "hub.topic": "http://topic/"}
+    assert websub.verify_intent(book, sub.id, denied) == ""
+    found = book.get(sub.id)
+    assert found is not None and found.state == "denied" and found.error == "denied: no"
+    ask = {"hub.mode": "subscribe", "hub.topic": "http://topic/", "hub.challenge": "c"}
+    assert websub.verify_intent(book, sub.id, ask) is None  # a denied one is not revived
