@@ -11,10 +11,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from econsec.config import Settings
 from econsec.ingest import cycle, websub
@@ -278,3 +282,28 @@ def test_subscriptions_survive_a_restart_of_the_server(
         site.feed.add(*ENTITY_LISTING)
         assert site.hub.deliver(moved, site.feed.body()).status == 202
     assert store.counts()["articles"] == 1
+
+
+@examples(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    sub_id=st.text(min_size=1, max_size=80).filter(lambda s: "/" not in s and s not in (".", "..")),
+    params=st.dictionaries(
+        st.sampled_from(["hub.mode", "hub.topic", "hub.challenge", "hub.lease_seconds", "x"]),
+        st.text(max_size=40),
+    ),
+    body=st.binary(max_size=300),
+    signature=st.text(st.characters(min_codepoint=33, max_codepoint=255), max_size=80),
+    known=st.booleans(),
+)
+def test_no_callback_request_is_a_server_error(
+    site: PushSite, sub_id: str, params: dict[str, str], body: bytes, signature: str, known: bool
+) -> None:
+    target = f"/websub/{quote(site.sub.id if known else sub_id, safe='')}"
+    with site.client() as web:
+        asked = web.get(target, params=params)
+        pushed = web.post(
+            target, content=body, headers={"X-Hub-Signature": signature.encode("latin-1")}
+        )
+    assert asked.status_code in (200, 404) and pushed.status_code in (400, 403, 404)
