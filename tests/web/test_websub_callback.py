@@ -5,6 +5,9 @@ later poll adds nothing; the callback is open without the token, nothing else is
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -28,7 +31,7 @@ from econsec.models import FeedSpec
 from econsec.orchestration.push import InlineRunner, PushRunner
 from econsec.store.embedded.store import EmbeddedStore
 from econsec.web import create_app
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, wait_until_up
 from tests.support.websub_hub import PublishedFeed, WebSubHub
 
 DEADLINE = 180.0  # a loaded machine: generous, and only a failure waits it out
@@ -307,3 +310,69 @@ def test_no_callback_request_is_a_server_error(
             target, content=body, headers={"X-Hub-Signature": signature.encode("latin-1")}
         )
     assert asked.status_code in (200, 404) and pushed.status_code in (400, 403, 404)
+
+
+@pytest.mark.slow
+def test_econsec_serve_takes_a_push_through_to_an_alert(tmp_path: Path) -> None:
+    """The real command in a subprocess, behind a token, with the inline runner: a hub's
+    signed push reaches the index and the alert rules with nobody polling."""
+    from bench.ingest_load import free_port
+
+    hub = WebSubHub().start()
+    feed = PublishedFeed(hub.url("/")).start()
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(f"feeds:\n  - name: pushed\n    url: {feed.topic}\n    push: true\n")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "push-any.yaml").write_text(RULE, encoding="utf-8")
+    EmbeddedStore(tmp_path / "store").close()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ECONSEC_")}
+    env |= {
+        "ECONSEC_API_TOKEN": TOKEN,
+        "ECONSEC_FEEDS": str(feeds),
+        "ECONSEC_PUSH_STATE": str(tmp_path / "websub.sqlite3"),
+        "ECONSEC_PUSH_CALLBACK_URL": base,
+        "ECONSEC_ALLOWED_FEED_HOSTS": "127.0.0.0/8",
+    }
+    command = [str(Path(sys.executable).with_name("econsec")), "serve", "--port", str(port)]
+    command += ["--store", str(tmp_path / "store"), "--rules", str(rules)]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        wait_until_up(base, process)
+        settings = Settings(
+            store=str(tmp_path / "store"),
+            push_state=env["ECONSEC_PUSH_STATE"],
+            push_callback_url=base,
+            allowed_feed_hosts=["127.0.0.0/8"],
+        )
+        book = SubscriptionBook(settings.push_state)
+        with make_client(settings) as client:
+            link = websub.HubLink(hub.url("/"), feed.topic)
+            websub.subscribe(book, settings, "pushed", link, client)
+        hub.wait_verified(1)
+        feed.add(*ENTITY_LISTING)
+        assert [d.status for d in hub.publish(feed.topic)] == [202]
+        wait_for(lambda: _alerts(tmp_path / "store"))
+        with httpx.Client(base_url=base, timeout=60) as web:
+            assert web.get("/api/events").status_code == 401  # everything else keeps its token
+    finally:
+        process.terminate()
+        process.communicate(timeout=60)
+        feed.stop()
+        hub.stop()
+
+
+def _alerts(store_path: Path) -> int:
+    store = EmbeddedStore(store_path)
+    try:
+        state = store.alert_state()
+        try:
+            return len(state.history("push-any"))
+        finally:
+            state.close()
+    finally:
+        store.close()
