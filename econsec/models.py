@@ -36,6 +36,9 @@ class FeedSpec(BaseModel):
     # events whose text names no initiator ("New export controls take effect").
     official: bool = False
     live: bool = True
+    # Subscribe to the feed's WebSub hub, so that a publication is pushed within seconds
+    # (the hourly poll goes on all the same).
+    push: bool = False
 
 
 class Article(BaseModel):

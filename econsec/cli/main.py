@@ -24,6 +24,7 @@ from econsec.cli.common import (
 from econsec.cli.help import App
 from econsec.cli.listing import print_alerts
 from econsec.cli.output import Format, print_result
+from econsec.cli.push import push_app
 from econsec.cli.searches import searches_app
 from econsec.cli.values import values
 from econsec.version import __version__
@@ -39,6 +40,7 @@ NO_FEED_READ = 3  # exit status of `ingest` when every feed failed (documented i
 app = App(help="News monitoring for economic security and technology policy.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(searches_app, name="searches")
+app.add_typer(push_app, name="push")
 
 
 @app.callback(invoke_without_command=True)

@@ -47,6 +47,12 @@ def _feed_spec(entry: Any, path: Path, index: int) -> FeedSpec:
     if invisible:
         name, problem = invisible
         raise ConfigError(problem, file=str(path), field=f"feeds[{index}].{name}")
+    if spec.push and not is_remote(spec.url):
+        raise ConfigError(
+            "push needs an http(s) feed URL: a hub announces only what is published online",
+            file=str(path),
+            field=f"feeds[{index}].push",
+        )
     if not is_remote(spec.url) and not spec.url.startswith("file://"):
         spec.url = str((path.parent / spec.url).resolve())
     return spec
