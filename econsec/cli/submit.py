@@ -89,8 +89,12 @@ def _through_airflow(
                 outcome = trigger.wait(submission.run_id, timeout)
     except EconsecError as exc:
         fail(str(exc))
-    result: dict[str, Any] = {"run_id": outcome.run_id, "queued": submission.queued,
-                              "state": outcome.state, **outcome.summary}  # fmt: skip
+    result: dict[str, Any] = {
+        "run_id": outcome.run_id,
+        "queued": submission.queued,
+        "state": outcome.state,
+        **outcome.summary,
+    }
     if as_json:
         print_json(result)
     else:

@@ -71,8 +71,7 @@ def run_conf(feeds: Sequence[str] = (), urls: Sequence[str] = ()) -> dict[str, A
 def run_id_for(conf: Mapping[str, Any], now: datetime, window: int) -> str:
     """The same conf within the same `window` seconds gives the same id (order of the feeds
     and URLs aside), so Airflow refuses a second run of it."""
-    canonical = {key: sorted(value) if isinstance(value, list) else value
-                 for key, value in conf.items()}  # fmt: skip
+    canonical = {k: sorted(v) if isinstance(v, list) else v for k, v in conf.items()}
     digest = hashlib.sha256(json.dumps(canonical, sort_keys=True).encode("utf-8")).hexdigest()
     start = datetime.fromtimestamp(int(now.timestamp()) // window * window, tz=UTC)
     return f"{RUN_ID_PREFIX}__{start:%Y%m%dT%H%M%SZ}__{digest[:16]}"
