@@ -185,9 +185,9 @@ class Settings(BaseSettings):
 
     airflow_url: str | None = Field(
         default=None,
-        description="Airflow's API server (http://host:8080). Set, `econsec submit` and pushed "
-        "feeds start runs of the ingest DAG through its REST API; unset, `submit` ingests "
-        "in this process.",
+        description="Airflow's API server (http://host:8080). Set, `econsec submit` (and pushes, "
+        "with push_runner 'airflow') start runs of the ingest DAG through its REST API; "
+        "unset, `submit` ingests in this process.",
     )
     airflow_username: str | None = Field(
         default=None, description="Airflow user that triggers runs (its JWT from /auth/token)."

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -32,12 +32,6 @@ from econsec.orchestration.names import INGEST_DAG_ID, ONLY_FEEDS_PARAM, URLS_PA
 FINISHED = ("success", "failed")
 RUN_ID_PREFIX = "submitted"
 SUMMARY_TASK = "announce"  # its XCom holds the cycle's counts
-
-
-class PushRunner(Protocol):
-    """What pushed feeds need: start ingesting these feeds now."""
-
-    def run(self, feed_names: Sequence[str]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -77,8 +71,15 @@ def run_id_for(conf: Mapping[str, Any], now: datetime, window: int) -> str:
     return f"{RUN_ID_PREFIX}__{start:%Y%m%dT%H%M%SZ}__{digest[:16]}"
 
 
+def runner(settings: Settings) -> AirflowTrigger:
+    """The push queue's runner when `push_runner` is `airflow` (`orchestration.push.make_runner`):
+    each coalesced push becomes a run limited to the pushed feeds."""
+    return AirflowTrigger(settings)
+
+
 class AirflowTrigger:
-    """Runs of `econsec_ingest` through Airflow's REST API; a `PushRunner`.
+    """Runs of `econsec_ingest` through Airflow's REST API; a `PushRunner` (`run`) for the
+    push queue (`econsec.orchestration.push`).
 
     `conf` is added to every run's conf (a `feeds` file or `store` path the deployment should
     read instead of its own settings); a store URL with credentials does not belong there

@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +17,9 @@ from econsec.errors import (
     TriggerAuthError,
     TriggerError,
 )
-from econsec.orchestration.trigger import AirflowTrigger, PushRunner, run_conf, run_id_for
+from econsec.orchestration.push import PushRunner, make_runner
+from econsec.orchestration.trigger import AirflowTrigger, run_conf, run_id_for
+from econsec.store.embedded.store import EmbeddedStore
 from tests.support.airflow_api import PASSWORD, USER, AirflowApi
 
 NOW = datetime(2026, 12, 7, 14, 0, 10, tzinfo=UTC)
@@ -181,9 +184,14 @@ def test_a_run_that_recorded_no_counts_has_an_empty_summary(api: AirflowApi) -> 
         assert trigger.wait(trigger.trigger(feeds=["a"]), timeout=60, poll=0.01).summary == {}
 
 
-def test_it_is_a_push_runner_and_needs_an_airflow_url() -> None:
-    runner: PushRunner = trigger_for("http://127.0.0.1:9")
-    assert callable(runner.run)
+def test_it_is_the_push_runner_of_push_runner_airflow(tmp_path: Path) -> None:
+    settings = Settings(airflow_url="http://127.0.0.1:9", push_runner="airflow")
+    runner: PushRunner = make_runner(settings, EmbeddedStore(tmp_path / "s"), tmp_path)
+    assert isinstance(runner, AirflowTrigger) and runner.base == "http://127.0.0.1:9"
+    runner.close()
+
+
+def test_it_needs_an_airflow_url() -> None:
     with pytest.raises(ConfigError, match="ECONSEC_AIRFLOW_URL"):
         AirflowTrigger(Settings())
     with trigger_for("http://127.0.0.1:9") as trigger, pytest.raises(ConfigError):
