@@ -183,6 +183,32 @@ class Settings(BaseSettings):
         "`econsec serve` itself, 'airflow' by triggering the DAG run.",
     )
 
+    airflow_url: str | None = Field(
+        default=None,
+        description="Airflow's API server (http://host:8080). Set, `econsec submit` (and pushes, "
+        "with push_runner 'airflow') start runs of the ingest DAG through its REST API; "
+        "unset, `submit` ingests in this process.",
+    )
+    airflow_username: str | None = Field(
+        default=None, description="Airflow user that triggers runs (its JWT from /auth/token)."
+    )
+    airflow_password: SecretStr | None = Field(
+        default=None, description="Password of the Airflow user (never printed)."
+    )
+    airflow_token: SecretStr | None = Field(
+        default=None,
+        description="A JWT for Airflow's API, used as it is; wins over user and password.",
+    )
+    airflow_trigger_window: int = Field(
+        default=60,
+        ge=1,
+        description="Seconds within which the same submission (feeds, URLs) is one run: a "
+        "second trigger is answered 'already queued'.",
+    )
+    airflow_request_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds to wait for one request to Airflow's API."
+    )
+
     @field_validator("allowed_feed_hosts", "notify_variables", "allowed_hosts", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:

@@ -22,7 +22,7 @@ import httpx
 
 from econsec.config import Settings
 from econsec.errors import FeedError, TransientFeedError
-from econsec.ingest import feedfile, fetch, parse, websub
+from econsec.ingest import feedfile, fetch, page, parse, websub
 from econsec.ingest.articles import to_articles
 from econsec.ingest.stories import StoryAssigner, to_bytes
 from econsec.ingest.subscriptions import SubscriptionBook
@@ -90,7 +90,10 @@ def download(
     etag, last_modified = validators
     try:
         body = fetch.fetch(spec, settings, client=client, etag=etag, last_modified=last_modified)
-        read_body(got, body, settings)
+        if spec.submitted and not body.not_modified and page.is_page(body):
+            read_page(got, body, settings)
+        else:
+            read_body(got, body, settings)
     except FeedError as exc:
         got.error = exc
     except Exception as exc:  # recorded per feed, see the docstring
@@ -145,6 +148,29 @@ def read_body(got: Download, body: fetch.FetchedBody, settings: Settings) -> Non
         entries_found=len(parsed.entries),
         dropped=dict(dropped),
         warning=parsed.warning,
+        fetched_at=got.fetched_at,
+    )
+
+
+def read_page(got: Download, body: fetch.FetchedBody, settings: Settings) -> None:
+    """A submitted URL that is an HTML page: its one article (`econsec.ingest.page`)."""
+    spec = got.spec
+    got.articles = [
+        page.page_article(
+            spec,
+            body,
+            got.fetched_at,
+            max_summary_chars=settings.max_summary_chars,
+            max_title_chars=settings.max_title_chars,
+        )
+    ]
+    got.validators = (body.etag, body.last_modified)
+    got.result = FeedResult(
+        feed=spec.name,
+        url=spec.url,
+        status="ok",
+        http_status=body.http_status,
+        entries_found=1,
         fetched_at=got.fetched_at,
     )
 
