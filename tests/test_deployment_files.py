@@ -256,6 +256,8 @@ TASK_SERVICES = [n for n in ECONSEC_SERVICES if n.startswith("airflow-") and n !
 # `dags_folder`: `econsec run` only, Airflow has its DAGS_FOLDER; `searches`: saved by the
 # CLI, and the search page lists none where the folder is absent (no task reads it)
 NOT_READ_UNDER_COMPOSE = {"dags_folder", "searches"}
+# Path settings of state written at run time: on a named volume, not a bind mount
+STATE_SETTINGS = {"push_state"}
 SETUP_SCRIPT = ROOT / "deploy" / "elasticsearch" / "setup.sh"
 KIBANA_SCRIPT = ROOT / "deploy" / "kibana" / "setup.sh"
 ROLES = {p.stem: json.loads(p.read_text()) for p in (SETUP_SCRIPT.parent / "roles").glob("*.json")}
@@ -288,7 +290,7 @@ def reads(service: str) -> tuple[set[str], str]:
     if service == "airflow-init":
         return {"store"}, "econsec_setup"
     if service == "web":
-        return {"store", "rules"}, "econsec_reader"
+        return {"store", "rules", "feeds", "push_state"}, "econsec_pusher"
     return path_settings(), "econsec_writer"
 
 
@@ -327,9 +329,35 @@ def test_every_path_setting_a_service_reads_is_set_and_mounted(name: str) -> Non
         assert value, f"{name}: {variable(setting)} is not set"
         if value.startswith(("http://", "https://")):
             continue
+        if setting in STATE_SETTINGS:
+            assert on_named_volume(service, value), f"{name}: {value} is not on a volume"
+            continue
         local = mounted(service, value)
         assert local is not None, f"{name}: {variable(setting)}={value} is not on a bind mount"
         assert local.exists(), f"{name}: {value} is {local}, which is not in the repository"
+
+
+def on_named_volume(service: dict[str, Any], target: str) -> str | None:
+    """The named volume (declared at the top level) a service keeps `target` on, if any."""
+    for volume in service.get("volumes", []):
+        source, mount = volume.split(":")[:2]
+        if not source.startswith(".") and target.startswith(mount + "/"):
+            return source if source in COMPOSE["volumes"] else None
+    return None
+
+
+def test_the_push_state_is_one_file_shared_by_the_fetches_and_the_callback() -> None:
+    """Fetches record the hubs feeds advertise; the web service's callback checks pushes
+    against the same subscriptions, and subscriptions outlive the containers."""
+    places = {
+        (SERVICES[n]["environment"]["ECONSEC_PUSH_STATE"],
+         on_named_volume(SERVICES[n], SERVICES[n]["environment"]["ECONSEC_PUSH_STATE"]))
+        for n in ECONSEC_SERVICES if n != "airflow-init"
+    }  # fmt: skip
+    assert len(places) == 1 and None not in next(iter(places))
+    web = SERVICES["web"]["environment"]
+    assert web["ECONSEC_PUSH_RUNNER"] == "airflow" and "ECONSEC_PUSH_CALLBACK_URL" in web
+    assert "/opt/airflow/push" in (ROOT / "Dockerfile").read_text()
 
 
 @pytest.mark.parametrize("name", ECONSEC_SERVICES)
@@ -398,22 +426,34 @@ def test_the_channel_secrets_example_holds_names_notify_urls_may_read(
 
 
 def test_the_roles_cover_only_the_econsec_indices_and_aliases() -> None:
-    assert set(ROLES) == {"econsec_setup", "econsec_writer", "econsec_reader"}
+    assert set(ROLES) == {"econsec_setup", "econsec_writer", "econsec_reader", "econsec_pusher"}
     prefix = Settings().es_index_prefix
     for name, role in ROLES.items():
         for entry in role["indices"]:
-            assert entry["names"] == [f"{prefix}-*"], name
+            assert all(n.startswith(f"{prefix}-") for n in entry["names"]), name
             assert entry.get("allow_restricted_indices") is False, name
+        assert role["indices"][0]["names"] == [f"{prefix}-*"], name
+
+
+def test_the_pusher_reads_all_and_writes_only_what_a_fetch_writes() -> None:
+    """The web service stages pushed items: articles, the feed's health, a revision's way
+    out of the quarantine; never events, alerts or alert state."""
+    prefix = Settings().es_index_prefix
+    read, write = ROLES["econsec_pusher"]["indices"]
+    assert read["names"] == [f"{prefix}-*"] and not set(read["privileges"]) & WRITES
+    assert write["names"] == [f"{prefix}-{kind}*" for kind in ("articles", "feeds", "quarantine")]
+    assert set(write["privileges"]) == {"create", "index", "delete"}
+    assert ROLES["econsec_pusher"]["cluster"] == []
 
 
 def test_only_setup_manages_templates_and_indices() -> None:
     (setup,) = ROLES["econsec_setup"]["indices"]
     assert ROLES["econsec_setup"]["cluster"] == ["manage_index_templates", "manage_ilm"]
     assert not set(setup["privileges"]) & WRITES - {"all"} and "all" not in setup["privileges"]
-    for name in ("econsec_writer", "econsec_reader"):
+    for name in ("econsec_writer", "econsec_reader", "econsec_pusher"):
         assert ROLES[name]["cluster"] == [], name
-        (entry,) = ROLES[name]["indices"]
-        assert not set(entry["privileges"]) & ADMINISTERS, name
+        for entry in ROLES[name]["indices"]:
+            assert not set(entry["privileges"]) & ADMINISTERS, name
 
 
 def test_the_writer_creates_indexes_and_reads_and_the_reader_only_reads() -> None:
@@ -429,7 +469,7 @@ def test_every_user_holds_roles_that_are_made_and_the_analyst_reads_in_kibana() 
     for user, (password, roles) in USERS.items():
         assert set(roles) <= set(ROLES) | kibana_roles, user
         assert password in SERVICES["setup"]["environment"], user
-    assert USERS["econsec_web"][1] == ["econsec_reader"]
+    assert USERS["econsec_web"][1] == ["econsec_pusher"]
     assert USERS["econsec_analyst"][1] == ["econsec_reader", "econsec_kibana_viewer"]
     assert KIBANA_ROLE["elasticsearch"] == {"cluster": [], "indices": []}
     assert KIBANA_ROLE["kibana"] == [{"base": ["read"], "feature": {}, "spaces": ["default"]}]

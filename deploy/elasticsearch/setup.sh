@@ -32,5 +32,5 @@ for role in "$here"/roles/*.json; do
 done
 user econsec_setup ECONSEC_SETUP_PASSWORD econsec_setup
 user econsec_writer ECONSEC_WRITER_PASSWORD econsec_writer
-user econsec_web ECONSEC_WEB_PASSWORD econsec_reader
+user econsec_web ECONSEC_WEB_PASSWORD econsec_pusher
 user econsec_analyst ECONSEC_ANALYST_PASSWORD econsec_reader econsec_kibana_viewer
