@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from econsec.alerts.notify import load_channels
 from econsec.config import Settings
 from econsec.errors import ConfigError, EconsecError, QueryError
+from econsec.store.hits import iso
 from econsec.store.protocols import Store
 from econsec.version import __version__
 from econsec.web import pages
@@ -31,7 +32,15 @@ from econsec.web.api import api_routes
 from econsec.web.auth import API_PREFIXES, EndedSessions, TokenGuard, login_routes
 from econsec.web.exports import export_routes
 from econsec.web.hosts import HostGuard
-from econsec.web.safety import SECURITY_HEADERS, clean_highlight, safe_href, shown
+from econsec.web.safety import (
+    SECURITY_HEADERS,
+    clean_highlight,
+    day,
+    marked_evidence,
+    minute,
+    safe_href,
+    shown,
+)
 from econsec.web.shared_store import SharedStore
 
 HERE = Path(__file__).resolve().parent
@@ -118,6 +127,10 @@ def template_environment() -> jinja2.Environment:
     )
     env.filters["href"] = safe_href
     env.filters["highlight"] = clean_highlight
+    env.filters["marked"] = marked_evidence
+    env.filters["iso"] = lambda value: iso(value) or ""
+    env.filters["day"] = day
+    env.filters["minute"] = minute
     env.filters["words"] = lambda code: str(code).replace("_", " ").replace(".", " · ")
     return env
 

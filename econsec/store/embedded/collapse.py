@@ -25,7 +25,7 @@ from typing import Any, cast
 
 import tantivy
 
-from econsec.models import story_hit
+from econsec.models import SortOrder
 from econsec.store.embedded.tantivy_index import (
     Snapshot,
     TantivyIndex,
@@ -33,6 +33,7 @@ from econsec.store.embedded.tantivy_index import (
     cluster_key,
     cluster_of,
 )
+from econsec.store.hits import EventHit, story_hit
 
 COLLAPSE_WINDOW = 5_000
 CACHED_KEYS = 100_000  # clusters remembered per snapshot (~100 bytes each): 20 windows
@@ -44,7 +45,7 @@ DECODER = json.JSONDecoder()
 class Page:
     total: int
     clusters: int
-    hits: list[dict[str, Any]] = field(default_factory=list)
+    hits: list[EventHit] = field(default_factory=list)
     stored: list[tantivy.Document] = field(default_factory=list)  # each hit's, for snippets
 
 
@@ -52,14 +53,13 @@ def collapse(
     index: TantivyIndex,
     query: tantivy.Query,
     *,
-    newest: bool,
+    order: SortOrder,
     offset: int,
     limit: int,
     size: int = COLLAPSE_WINDOW,
-    oldest: bool = False,
 ) -> Page:
     """Clusters `offset` to `offset + limit` of the first `size` hits of `query`."""
-    window = index.window(query, limit=size, newest_first=newest, oldest_first=oldest)
+    window = index.window(query, limit=size, order=order)
     docs = StoredDocs(window.snapshot)
     keys = window_keys(index, window, docs)
     in_order = dict.fromkeys(keys)
