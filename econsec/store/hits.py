@@ -43,8 +43,10 @@ def iso(value: datetime | None) -> str | None:
 
 
 def _strings(value: object) -> Strings:
-    if isinstance(value, list | tuple):
-        return tuple(str(item) for item in value if item is not None)
+    """A keyword field's values: the stores write lists of strings, older documents may
+    hold one string."""
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
     return (str(value),) if value not in (None, "") else ()
 
 
@@ -98,30 +100,36 @@ class EventHit:
     highlights: tuple[Span, ...] | None = None
 
     @classmethod
-    def from_source(cls, source: Mapping[str, Any]) -> EventHit:
-        """An event from the JSON document a backend stores (unknown keys are ignored)."""
-        return cls(
-            id=_text(source, "id"),
-            article_id=_text(source, "article_id"),
-            type=_text(source, "type"),
-            category=_text(source, "category"),
-            status=_text(source, "status"),
-            initiator=_strings(source.get("initiator")),
-            target=_strings(source.get("target")),
-            partner=_strings(source.get("partner")),
-            countries=_strings(source.get("countries")),
-            technologies=_strings(source.get("technologies")),
-            evidence=_text(source, "evidence"),
-            confidence=float(source.get("confidence") or 0.0),
-            title=_text(source, "title"),
-            summary=_text(source, "summary"),
-            url=_text(source, "url"),
-            source=_text(source, "source"),
-            feed=_text(source, "feed"),
-            published=parse_instant(source.get("published")),
-            story_id=_text(source, "story_id"),
-            cluster_id=_text(source, "cluster_id"),
-        )
+    def from_source(cls, source: Mapping[str, Any], **story: Any) -> EventHit:
+        """An event from the JSON document a backend stores (unknown keys are ignored);
+        `story` sets the fields a search adds (`sources`, `highlights`…), so that a hit is
+        made once: a record of this size costs microseconds each time it is built."""
+        get = source.get
+        dated = "published" in story  # a story's first report, read from all its copies
+        published = story.pop("published") if dated else parse_instant(get("published"))
+        fields: dict[str, Any] = {
+            "id": get("id") or "",
+            "article_id": get("article_id") or "",
+            "type": get("type") or "",
+            "category": get("category") or "",
+            "status": get("status") or "",
+            "initiator": _strings(get("initiator")),
+            "target": _strings(get("target")),
+            "partner": _strings(get("partner")),
+            "countries": _strings(get("countries")),
+            "technologies": _strings(get("technologies")),
+            "evidence": get("evidence") or "",
+            "confidence": float(get("confidence") or 0.0),
+            "title": get("title") or "",
+            "summary": get("summary") or "",
+            "url": get("url") or "",
+            "source": get("source") or "",
+            "feed": get("feed") or "",
+            "published": published,
+            "story_id": get("story_id") or "",
+            "cluster_id": get("cluster_id") or "",
+        }
+        return cls(**(fields | story))
 
     @property
     def source_count(self) -> int:
@@ -264,6 +272,7 @@ def story_hit(
     copies: Iterable[Mapping[str, Any]],
     *,
     earlier: Iterable[Mapping[str, Any]] = (),
+    highlights: Iterable[Sequence[int]] | None = None,
 ) -> EventHit:
     """A collapsed search hit, the same on both backends: a cluster's first event, with every
     outlet that told it (`sources`, in order, each once), their count and every event id.
@@ -272,22 +281,26 @@ def story_hit(
     `updated` is its latest copy's date when later copies exist, so that an analyst sees
     both when it broke and that it is still being told."""
     copies = list(copies)
-    outlets = dict.fromkeys(Outlet(_text(c, "source"), _text(c, "url")) for c in copies)
-    dates = [parse_instant(doc.get("published")) for doc in [first, *copies, *earlier]]
-    known = [date for date in dates if date is not None]
-    hit = EventHit.from_source(first)
-    published = min(known, default=hit.published)
+    outlets = dict.fromkeys((c.get("source") or "", c.get("url") or "") for c in copies)
+    stored = {doc.get("published") for doc in [first, *copies, *earlier]}
+    known = [date for date in map(parse_instant, stored) if date is not None]
+    published = min(known, default=None)
     latest = max(known, default=None)
-    return replace(
-        hit,
-        sources=tuple(outlets),
-        event_ids=tuple(_text(c, "id") for c in copies),
+    return EventHit.from_source(
+        first,
+        sources=tuple(Outlet(name, url) for name, url in outlets),
+        event_ids=tuple(c.get("id") or "" for c in copies),
         published=published,
-        updated=latest if latest is not None and published and latest > published else None,
+        updated=latest if published and latest and latest > published else None,
+        highlights=as_spans(highlights),
     )
 
 
-def with_highlights(hit: EventHit, spans: Iterable[Sequence[int]]) -> EventHit:
+def as_spans(found: Iterable[Sequence[int]] | None) -> tuple[Span, ...] | None:
+    """Highlights as the records hold them: `(start, end)` pairs."""
+    return None if found is None else tuple((int(span[0]), int(span[1])) for span in found)
+
+
+def with_highlights(hit: EventHit, found: Iterable[Sequence[int]]) -> EventHit:
     """The hit with where the query matched in its evidence."""
-    found = tuple((int(start), int(end)) for start, end in spans)
-    return replace(hit, highlights=found)
+    return replace(hit, highlights=as_spans(found))

@@ -164,7 +164,7 @@ def test_a_revised_item_is_tagged_again_in_place(
     assert len(articles) == 2 and after.id == before.id
     assert after.summary == SECOND and after.fetched == before.fetched
     signatures = {s.article_id: s.minhash for s in opened.known_signatures(datetime(2000, 1, 1))}
-    text = f"{after['title']}\n{SECOND}"
+    text = f"{after.title}\n{SECOND}"
     assert signatures[after.id] == to_bytes(signature(text))  # its story follows the new text
     events = opened.search(SearchQuery(limit=100, collapse=False)).hits
     assert events and all(e.summary == SECOND for e in events if e.article_id == after.id)

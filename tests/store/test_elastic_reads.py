@@ -129,7 +129,7 @@ def test_a_story_with_more_copies_than_outlets_listed_keeps_its_first_report() -
             "first": {"hits": {"hits": [{"_source": first}]}},
         },
     }
-    found = elastic_search._collapsed(hit)
+    found = elastic_search._collapsed(hit, [])
     expected = (parse_instant(first["published"]), parse_instant(latest["published"]))
     assert (found.published, found.updated) == expected
     body = elastic_search.request(SearchQuery(), "events")

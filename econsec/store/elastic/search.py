@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from econsec.models import SearchQuery, SortOrder, check_query_size
-from econsec.store.hits import ArticleHit, EventHit, SearchResult, story_hit, with_highlights
+from econsec.store.hits import ArticleHit, EventHit, SearchResult, as_spans, story_hit
 from econsec.store.protocols import AnyResult
 
 TEXT_FIELDS = {"events": ["title", "evidence", "summary"], "articles": ["title", "summary"]}
@@ -173,26 +173,28 @@ def result(response: dict[str, Any], query: SearchQuery, kind: str) -> AnyResult
 
 def _event(hit: dict[str, Any], collapsed: bool) -> EventHit:
     """One event hit, with where the query matched in its evidence."""
-    event = _collapsed(hit) if collapsed else EventHit.from_source(hit["_source"])
     marked = hit.get("highlight", {}).get("evidence")
-    return with_highlights(event, spans(marked[0]) if marked else [])
+    found = spans(marked[0]) if marked else []
+    if collapsed:
+        return _collapsed(hit, found)
+    return EventHit.from_source(hit["_source"], highlights=as_spans(found))
 
 
-def spans(marked: str) -> list[list[int]]:
-    """[start, end] character offsets of the marked stretches, in the text without marks."""
-    found: list[list[int]] = []
-    at = 0
+def spans(marked: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the marked stretches, in the text without marks."""
+    found: list[tuple[int, int]] = []
+    at = start = 0
     for char in marked:
         if char == MARK:
-            found.append([at, at])
+            start = at
         elif char == UNMARK:
-            found[-1][1] = at
+            found.append((start, at))
         else:
             at += 1
     return found
 
 
-def _collapsed(hit: dict[str, Any]) -> EventHit:
+def _collapsed(hit: dict[str, Any], highlights: list[tuple[int, int]]) -> EventHit:
     """The top event of a cluster with every outlet that told it, as the embedded store
     gives; beyond the outlets listed, the first copy (an inner hit of its own) may be
     earlier still."""
@@ -203,6 +205,7 @@ def _collapsed(hit: dict[str, Any]) -> EventHit:
         hit["_source"],
         [copy["_source"] for copy in copies or [hit]],
         earlier=[doc["_source"] for doc in first],
+        highlights=highlights,
     )
 
 

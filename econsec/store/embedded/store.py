@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, TypeVar, overload
 
@@ -34,7 +35,7 @@ from econsec.store.embedded.tantivy_index import (
     check_query,
     combine,
 )
-from econsec.store.hits import ArticleHit, EventHit, SearchResult, with_highlights
+from econsec.store.hits import ArticleHit, EventHit, SearchResult, as_spans
 from econsec.store.protocols import (
     STORY_LIMIT,
     VALUES_LIMIT,
@@ -186,15 +187,21 @@ class EmbeddedStore:
         full = combine([text_query, *self._filters(index, query, kind)])
         facets = self._aside(self._facets, index, full) if query.facets else None
         clusters: int | None = None
+        highlight = partial(self._highlight, index, text_query, query.q)
         if query.collapse:
             limit = max(query.limit, 0)
-            page = collapse(index, full, order=query.sort, offset=query.offset, limit=limit)
-            hits, stored, total, clusters = page.hits, page.stored, page.total, page.clusters
+            page = collapse(
+                index, full, order=query.sort, offset=query.offset, limit=limit, highlight=highlight
+            )
+            hits, total, clusters = page.hits, page.total, page.clusters
         else:
             found = index.search(full, limit=query.limit, offset=query.offset, order=query.sort)
-            hits = [EventHit.from_source(doc) for doc in found.docs]
-            stored, total = found.stored, found.total
-        hits = self._highlight(index, text_query, query.q, hits, stored)
+            marked = highlight(found.stored)
+            hits = [
+                EventHit.from_source(doc, highlights=as_spans(spans))
+                for doc, spans in zip(found.docs, marked, strict=True)
+            ]
+            total = found.total
         result = SearchResult(total, clusters, hits)
         if facets is not None:
             result.facets = facets.result()
@@ -261,13 +268,13 @@ class EmbeddedStore:
         return ids or [""]
 
     def _highlight(
-        self, index: TantivyIndex, text_query: Any, q: str, hits: list[EventHit], stored: list[Any]
-    ) -> list[EventHit]:
+        self, index: TantivyIndex, text_query: Any, q: str, stored: list[Any]
+    ) -> list[list[tuple[int, int]]]:
         """Where the query's words are in each hit's evidence (`highlights`: character
         spans), from each hit's own stored document; marking them up is the web's job."""
-        matching = bool(q.strip("* "))
-        spans = index.highlights(text_query, stored, "evidence") if matching else [[]] * len(hits)
-        return [with_highlights(hit, found) for hit, found in zip(hits, spans, strict=True)]
+        if not q.strip("* "):
+            return [[] for _ in stored]
+        return index.highlights(text_query, stored, "evidence")
 
     def _facets(self, index: TantivyIndex, full: Any) -> dict[str, dict[str, int]]:
         spec: dict[str, Any] = {
