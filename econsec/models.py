@@ -347,17 +347,7 @@ class SearchQuery(BaseModel):
         return {field: values for field, values in wanted.items() if values}
 
 
-EARLIEST_INSTANT = datetime.min.replace(tzinfo=UTC)
-
-
-def instant(value: str, default: datetime = EARLIEST_INSTANT) -> datetime:
-    """An ISO date as an instant, so that `Z`, `+00:00` and fractions compare rightly (a
-    date without a zone is UTC); `default` for what is no date."""
-    try:
-        found = datetime.fromisoformat(value)
-    except ValueError:
-        return default
-    return found if found.tzinfo else found.replace(tzinfo=UTC)
+EARLIEST_INSTANT = datetime.min.replace(tzinfo=UTC)  # sorts a record without a date first
 
 
 DeliveryStatus = Literal["pending", "delivered", "failed", "invalid"]
