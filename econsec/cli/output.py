@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.text import Text
-from typing_extensions import TypeIs
 
 from econsec.cli.common import print_json, stdout_console
 from econsec.exports import write_csv
