@@ -24,3 +24,6 @@ COPY --from=build --chown=airflow:root /tmp/dist /tmp/dist
 RUN pip install --no-cache-dir --require-hashes -r /tmp/dist/requirements.txt \
     && pip install --no-cache-dir --no-deps /tmp/dist/econsec-*.whl \
     && rm -rf /tmp/dist
+# Airflow's passwords file lives on the compose volume mounted here; made now, as the
+# image's user, so that the new volume is writable by it.
+RUN mkdir -p /opt/airflow/auth

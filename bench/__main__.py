@@ -11,13 +11,14 @@ from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
-from bench import Options, api_load, corpus, ingest_load, search_load, tagger_speed
+from bench import Options, api_load, corpus, ingest_load, push_latency, search_load, tagger_speed
 
 BENCHMARKS: dict[str, Callable[[Options], dict[str, Any]]] = {
     tagger_speed.NAME: tagger_speed.run,
     ingest_load.NAME: ingest_load.run,
     search_load.NAME: search_load.run,
     api_load.NAME: api_load.run,
+    push_latency.NAME: push_latency.run,
 }
 
 

@@ -7,6 +7,13 @@ that the dag-processor and every task process parse it in milliseconds.
 `params.store` / `params.feeds` override the ECONSEC_STORE / ECONSEC_FEEDS
 settings for one run.
 
+A run triggered by hand or through the REST API (`econsec submit`, pushed feeds:
+`econsec.orchestration.trigger`) may be limited: `params.only_feeds` names feeds
+of the feeds file (an unknown name fails the run at once, in `list_feeds`), and
+`params.urls` lists feed or article URLs to read besides. Article ids come from
+the canonical URL as in the hourly run, so the hourly run adds no copy of what a
+limited run took in.
+
 A feed that still fails after its retries fails its own `fetch` instance, named
 after the feed in the grid, and nothing else: `tag` runs once every fetch is done
 and the feeds file was read (`all_done_min_one_success`, with `list_feeds` among
@@ -25,7 +32,7 @@ from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
 from econsec.orchestration.assets import EVENTS
-from econsec.orchestration.names import FEEDS_POOL, INGEST_DAG_ID
+from econsec.orchestration.names import FEEDS_POOL, INGEST_DAG_ID, ONLY_FEEDS_PARAM, URLS_PARAM
 
 
 @dag(
@@ -45,13 +52,26 @@ from econsec.orchestration.names import FEEDS_POOL, INGEST_DAG_ID
     params={
         "store": Param(None, type=["null", "string"], description="Store path or URL"),
         "feeds": Param(None, type=["null", "string"], description="Feeds YAML file"),
+        ONLY_FEEDS_PARAM: Param(
+            None,
+            type=["null", "array"],
+            items={"type": "string", "minLength": 1},
+            description="Only these feeds of the feeds file (names)",
+        ),
+        URLS_PARAM: Param(
+            None,
+            type=["null", "array"],
+            items={"type": "string", "pattern": "^https?://"},
+            description="Feed or article URLs to read (http or https)",
+        ),
     },
     doc_md=__doc__,
 )
 def econsec_ingest() -> None:
     @task
     def list_feeds() -> list[dict[str, Any]]:
-        """A broken feeds file is permanent: fail at once, without retries."""
+        """A broken feeds file or an unknown feed name is permanent: fail at once, without
+        retries."""
         from econsec.errors import ConfigError
         from econsec.orchestration import ingest
 
@@ -112,6 +132,7 @@ def econsec_ingest() -> None:
             tagged["tagging"],
             indexed,
         )
+        context["ti"].xcom_push(key="return_value", value=summary)  # read by `submit --wait`
         if summary["no_feed_read"]:  # recorded first, so `econsec status` shows the cycle
             raise AirflowFailException(f"no feed could be read ({summary['feeds_failed']} failed)")
         if not indexed["events_indexed"]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -18,6 +18,11 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 def default_store() -> str:
     data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return str(Path(data_home) / "econsec" / "store")
+
+
+def default_push_state() -> str:
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(data_home) / "econsec" / "websub.sqlite3")
 
 
 def default_dags_folder() -> str:
@@ -150,6 +155,58 @@ class Settings(BaseSettings):
         description="Host names `econsec serve` answers to without a token, besides "
         "127.0.0.1, localhost and [::1], comma-separated; any other Host header is refused "
         "(a page whose domain rebinds to 127.0.0.1 cannot read the store).",
+    )
+    push_callback_url: str | None = Field(
+        default=None,
+        description="Public base URL hubs reach `econsec serve` at (https://news.example.org); "
+        "each subscription's callback is <this>/websub/<id>. Needed to subscribe.",
+    )
+    push_state: str = Field(
+        default_factory=default_push_state,
+        description="SQLite file of the WebSub push subscriptions (hubs, secrets, leases).",
+    )
+    push_lease_seconds: int = Field(
+        default=864_000,
+        ge=60,
+        description="Lease asked of a hub on subscribing, in seconds (the hub may grant "
+        "another); a lease is renewed once under a fifth of it is left.",
+    )
+    push_queue_limit: int = Field(
+        default=20,
+        ge=1,
+        description="Most pushes of one feed queued for one run; more are refused with 429 "
+        "until that run starts (the hub retries), so a flood cannot crowd out polling.",
+    )
+    push_runner: Literal["inline", "airflow"] = Field(
+        default="inline",
+        description="What runs tag, index and the alert rules after a push: 'inline' in "
+        "`econsec serve` itself, 'airflow' by triggering the DAG run.",
+    )
+
+    airflow_url: str | None = Field(
+        default=None,
+        description="Airflow's API server (http://host:8080). Set, `econsec submit` (and pushes, "
+        "with push_runner 'airflow') start runs of the ingest DAG through its REST API; "
+        "unset, `submit` ingests in this process.",
+    )
+    airflow_username: str | None = Field(
+        default=None, description="Airflow user that triggers runs (its JWT from /auth/token)."
+    )
+    airflow_password: SecretStr | None = Field(
+        default=None, description="Password of the Airflow user (never printed)."
+    )
+    airflow_token: SecretStr | None = Field(
+        default=None,
+        description="A JWT for Airflow's API, used as it is; wins over user and password.",
+    )
+    airflow_trigger_window: int = Field(
+        default=60,
+        ge=1,
+        description="Seconds within which the same submission (feeds, URLs) is one run: a "
+        "second trigger is answered 'already queued'.",
+    )
+    airflow_request_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds to wait for one request to Airflow's API."
     )
 
     @field_validator("allowed_feed_hosts", "notify_variables", "allowed_hosts", mode="before")

@@ -14,6 +14,11 @@
     ├── FilterValueError       a search filter's value could never match (names the filter,
     │                          the value and the nearest valid ones; also a ValueError)
     ├── DagRunError            an Airflow run of `econsec run` failed (names its log)
+    ├── TriggerError           Airflow would not start an ingest run: DAG missing or paused,
+    │   │                      the run refused (names the Airflow URL and the DAG)
+    │   ├── TriggerAuthError   the token, or the user and password, were refused
+    │   └── TransientTriggerError   Airflow could not be reached or failed (refused
+    │                          connection, timeout, 5xx): worth retrying
     ├── DataFileError          a tagger data file is malformed (extractors.resources;
     │                          also a ValueError)
     └── TaxonomyError          the taxonomy file is malformed (extractors.taxonomy;
@@ -111,3 +116,18 @@ class DagRunError(EconsecError):
     def __init__(self, message: str, log: Path):
         self.log = log
         super().__init__(f"{message} (Airflow log: {log})")
+
+
+class TriggerError(EconsecError):
+    def __init__(self, airflow: str, dag_id: str, message: str):
+        self.airflow = airflow
+        self.dag_id = dag_id
+        super().__init__(f"Airflow {airflow}, DAG {dag_id}: {message}")
+
+
+class TriggerAuthError(TriggerError):
+    pass
+
+
+class TransientTriggerError(TriggerError):
+    pass

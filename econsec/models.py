@@ -38,6 +38,12 @@ class FeedSpec(BaseModel):
     # events whose text names no initiator ("New export controls take effect").
     official: bool = False
     live: bool = True
+    # Subscribe to the feed's WebSub hub, so that a publication is pushed within seconds
+    # (the hourly poll goes on all the same).
+    push: bool = False
+    # A URL submitted for one run (`econsec submit`, the DAG's `urls`) rather than listed:
+    # read as a feed, or, when it is an HTML page, as one article.
+    submitted: bool = False
 
 
 class Article(BaseModel):

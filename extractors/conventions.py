@@ -6,15 +6,16 @@ lawsuit, a sanctions list is not an export-control list, a bill is a law or
 a proposal but not both, and a measure the item denies yields no event.
 The rules remove or retype events; one adds the types of what a law or bill
 does when its own sentence names them (a law that funds chipmaking is a
-subsidy too). They read only the events, the item's mention modalities and
-the cue words of cues.yaml (`conventions:`).
+subsidy too), and one keeps the joint project an agreement launches. They
+read only the events, the item's mention modalities, the pattern events the
+learned policy held back, and the cue words of cues.yaml (`conventions:`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from spacy.tokens import Token
@@ -33,10 +34,13 @@ SANCTIONS = ("sanctions.imposed", "sanctions.lifted")
 @dataclass(frozen=True)
 class ItemFacts:
     """What the item says beyond its events: the modalities of each type's pattern
-    mentions ("negated", "asserted", ...) and the title's mention types without a verb."""
+    mentions ("negated", "asserted", ...), the title's mention types without a verb, and the
+    pattern events of types the learned policy did not report (extractors.classifier)."""
 
     modalities: Mapping[str, frozenset[str]]
     topic_only: frozenset[str] = frozenset()
+    # pattern events (kept or set aside) of types the item does not report
+    held: Mapping[str, TaggedEvent] = field(default_factory=dict)
 
 
 def apply_conventions(
@@ -170,6 +174,32 @@ def law_content(
     return out
 
 
+AGREEMENT = "partnership.agreement"
+JOINT_PROJECT = "partnership.joint_project"
+
+
+def agreement_content(
+    events: list[TaggedEvent], facts: ItemFacts, words: Mapping[str, tuple[str, ...]]
+) -> list[TaggedEvent]:
+    """An agreement that launches a joint project is a joint project too (TAXONOMY.md: both
+    types when both are reported): "under the memorandum, the two institutes will jointly
+    test models". The project is the one the patterns found and the policy held back, when
+    the item asserts it and doubts it nowhere; it keeps its own status (an agreement signed
+    for work still to come) and confidence, at most the agreement's. A new dialogue, council
+    or task force that works together is the cooperation itself
+    (`partnership.security_cooperation`), not a project of its own."""
+    project = facts.held.get(JOINT_PROJECT)
+    if project is None or _has(events, JOINT_PROJECT):
+        return events
+    if facts.modalities.get(JOINT_PROJECT) != {"asserted"}:
+        return events
+    agreement = next((e for e in events if e.type == AGREEMENT), None)
+    if agreement is None:
+        return events
+    confidence = min(project.confidence, agreement.confidence)
+    return [*events, replace(project, confidence=confidence)]
+
+
 RULES: tuple[Rule, ...] = (
     commodity_trade,
     denied,
@@ -179,6 +209,7 @@ RULES: tuple[Rule, ...] = (
     sanctions_relief_not_export_relaxation,
     law_or_proposal,
     law_content,
+    agreement_content,
 )
 
 
@@ -211,11 +242,14 @@ def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def item_facts(
-    matches: Iterable[tuple[str, str, frozenset[str], Token]], title_end: int
+    matches: Iterable[tuple[str, str, frozenset[str], Token]],
+    title_end: int,
+    held: Iterable[TaggedEvent] = (),
 ) -> ItemFacts:
     """ItemFacts from the item's pattern matches as (type, modality, modalities the pattern
-    allows, anchor). An allowed modality counts as asserted: "will no longer approve
-    shipments" is how a ban is worded, not a denial of one."""
+    allows, anchor), and the pattern events the policy did not report (`held`). An allowed
+    modality counts as asserted: "will no longer approve shipments" is how a ban is worded,
+    not a denial of one."""
     modalities: dict[str, set[str]] = {}
     topic_only = set()
     for code, modality, allow, anchor in matches:
@@ -225,4 +259,5 @@ def item_facts(
     return ItemFacts(
         modalities={k: frozenset(v) for k, v in modalities.items()},
         topic_only=frozenset(topic_only),
+        held={e.type: e for e in held},
     )

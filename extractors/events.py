@@ -134,7 +134,7 @@ class EventExtractor:
         # Item-level labelling conventions, once per item (extractors.conventions).
         if doc._.events:
             read = [(m.code, m.reading.modality, m.pattern.allow, m.anchor) for m in matches]
-            facts = item_facts(read, end)
+            facts = item_facts(read, end, _held_events(doc))
             doc._.events = apply_conventions(doc._.events, facts, self.cues.conventions)
         return doc
 
@@ -371,6 +371,14 @@ class EventExtractor:
 
 
 STATE_CONTEXTS = frozenset({"state", "multi_state"})
+
+
+def _held_events(doc: Doc) -> list[TaggedEvent]:
+    """The pattern events and candidates of types the item's events do not hold (the learned
+    policy did not report them)."""
+    reported = {e.type for e in doc._.events}
+    found = (doc._.pattern_events or []) + (doc._.candidate_events or [])
+    return [e for e in found if e.type not in reported]
 
 
 GUESS_SENTENCES = 3  # a guess is told by one of the sentences the text models rate highest

@@ -7,11 +7,20 @@ import string
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
 
-from bench import Options, api_load, corpus, ingest_load, search_load, tagger_speed
+from bench import (
+    Options,
+    api_load,
+    corpus,
+    ingest_load,
+    push_latency,
+    search_load,
+    tagger_speed,
+)
 from bench.__main__ import BENCHMARKS, build_report, machine_info, options_from, parse_args
 from bench.corpus import Item
 
@@ -261,3 +270,54 @@ def test_api_load_smoke(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
 def test_load_benchmarks_are_registered() -> None:
     assert {ingest_load.NAME, search_load.NAME, api_load.NAME} <= set(BENCHMARKS)
+    assert push_latency.NAME in BENCHMARKS
+
+
+# push latency --------------------------------------------------------------------------
+
+
+def test_push_latency_reads_the_ingest_dags_real_schedule() -> None:
+    assert push_latency.ingest_schedule() == "@hourly"
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [("10:00:00", "11:00:00"), ("10:00:01", "11:00:00"), ("10:59:59", "11:00:00")],
+)
+def test_the_next_poll_is_the_next_hour_start(at: str, expected: str) -> None:
+    day = "2026-01-05T"
+    when = datetime.fromisoformat(day + at + "+00:00")
+    assert push_latency.next_run(when, "@hourly") == datetime.fromisoformat(
+        day + expected + "+00:00"
+    )
+
+
+def test_polling_latency_is_the_wait_plus_the_cycle() -> None:
+    at = datetime(2026, 1, 5, 10, 45, tzinfo=UTC)
+    assert push_latency.polling([at], 2.5, "@hourly") == [15 * 60 + 2.5]
+    moments = push_latency.publish_moments(seed=1, schedule="@hourly")
+    waits = push_latency.polling(moments, 0.0, "@hourly")
+    assert len(waits) == push_latency.POLL_DRAWS and moments == sorted(moments)
+    assert 1500 < push_latency.summary(waits)["p50_s"] < 2100  # half an hour, on average
+
+
+def test_push_latency_report_has_the_ratio_and_the_target() -> None:
+    pushed = {"indexed": [1.0, 2.0, 3.0], "alerted": [1.5, 2.5, None]}
+    moments = [datetime(2026, 1, 5, 10, 30, tzinfo=UTC)]
+    result = push_latency.report(
+        pushed, {"to_indexed": 2.0, "to_alert": 3.0}, "@hourly", moments, 1
+    )
+    assert result["push"]["to_alert"]["missed"] == 1 and result["target_met"] is False
+    assert result["poll"]["to_alert"]["p95_s"] == 1803.0
+    assert result["poll_over_push_p95"]["to_indexed"] == round(1802.0 / 3.0, 1)
+    assert "next run of the ingest DAG's real schedule" in result["note"]
+
+
+@pytest.mark.slow
+def test_push_latency_smoke(tagger: object, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Three publications pushed through a hub on loopback to the real app, and one poll."""
+    result = push_latency.run(Options(items=5, seed=3), folder=tmp_path, count=3, tagger=tagger)
+    push = result["push"]
+    assert push["to_alert"]["missed"] == 0 and push["to_indexed"]["missed"] == 0
+    assert result["target_met"] is True
+    assert result["poll_over_push_p95"]["to_alert"] > 1

@@ -153,6 +153,31 @@ def test_compose_serves_the_web_pages_behind_a_token() -> None:
     assert "/healthz" in " ".join(web["healthcheck"]["test"])
 
 
+def test_the_web_service_triggers_ingest_runs_as_a_user_airflow_knows() -> None:
+    """Pushed feeds and `econsec submit` reach Airflow's REST API from the web service, as a
+    user of the simple auth manager whose password airflow-init writes from .env."""
+    web = SERVICES["web"]["environment"]
+    api = SERVICES["airflow-api-server"]
+    port = api["ports"][0].rsplit(":", 1)[1]
+    assert web["ECONSEC_AIRFLOW_URL"] == f"http://airflow-api-server:{port}"
+    user, password = web["ECONSEC_AIRFLOW_USERNAME"], web["ECONSEC_AIRFLOW_PASSWORD"]
+    airflow = api["environment"]
+    users = airflow["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"].split(",")
+    roles = dict(u.split(":")[:2] for u in users)
+    assert roles.get(user) == "user"  # may trigger runs, not administer Airflow
+    init = SERVICES["airflow-init"]
+    assert init["environment"]["ECONSEC_AIRFLOW_PASSWORD"] == password
+    assert password_variable(password) == "ECONSEC_AIRFLOW_PASSWORD"
+    script = " ".join(init["command"])
+    assert f'known["{user}"] = os.environ["ECONSEC_AIRFLOW_PASSWORD"]' in script
+    passwords = Path(airflow["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
+    for name in ("airflow-init", "airflow-api-server"):  # the file is on a volume both see
+        volumes = [v.split(":") for v in SERVICES[name]["volumes"]]
+        assert any(not src.startswith(".") and passwords.is_relative_to(dst)
+                   for src, dst, *_ in volumes), name  # fmt: skip
+    assert "mkdir -p /opt/airflow/auth" in (ROOT / "Dockerfile").read_text()
+
+
 @pytest.mark.parametrize("name", sorted(SERVICES))
 def test_every_image_tag_is_pinned(name: str) -> None:
     image = SERVICES[name]["image"]

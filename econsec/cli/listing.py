@@ -1,5 +1,6 @@
 """Tables that never squeeze a column to nothing: `econsec feeds`, `alerts list`,
-`alerts history` and the alerts of `run` and `alerts run|test`.
+`alerts history`, the alerts of `run` and `alerts run|test`, and the cycle summary of
+`ingest`, `run` and `submit`.
 
 A table is printed only when every name, date and number fits whole and each text
 column keeps `MIN_TEXT` characters; otherwise each row becomes a block (its first
@@ -16,10 +17,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from econsec.cli.common import stdout_console
+from econsec.bidi import strip_reordering
+from econsec.cli.common import console, stdout_console
 
 if TYPE_CHECKING:
-    from econsec.models import Alert
+    from econsec.models import Alert, CycleReport
 
 MIN_TEXT = 30  # the narrowest a wrapped text column may be before rows become blocks
 GAP = 2  # spaces between columns
@@ -45,6 +47,7 @@ def print_listing(
     cells; `styles` (one a row) colour whole rows, e.g. a failed feed in red."""
     console = console or stdout_console()
     styles = styles or [""] * len(rows)
+    rows = [[strip_reordering(cell) for cell in row] for row in rows]
     if title:
         console.print(Text(title, style="bold"), soft_wrap=True)
     if _fits(columns, rows, console.width):
@@ -60,7 +63,7 @@ def print_notes(notes: list[tuple[str, str, str]], console: Console | None = Non
     console = console or stdout_console()
     for name, text, style in notes:
         if text:
-            _labelled(console, f"{name}: ", text, style)
+            _labelled(console, f"{strip_reordering(name)}: ", strip_reordering(text), style)
 
 
 def _widths(columns: list[Column], rows: list[list[str]]) -> list[int]:
@@ -138,3 +141,31 @@ def print_alerts(alerts: list[Alert], deliveries: bool = False) -> None:
         row = [a.fired_at.strftime("%Y-%m-%d %H:%M"), a.rule, str(a.count)]
         rows.append([*row, *([sent] if deliveries else []), f"{a.title}\n{a.summary}".strip()])
     print_listing([*columns, Column("alert", text=True)], rows, head=2)
+
+
+def print_cycle(report: CycleReport) -> None:
+    """The short summary a person reads after a cycle: per feed, then per event type."""
+    columns = [Column("feed"), Column("status")]
+    columns += [Column(name, right=True) for name in ("entries", "new")]
+    rows = [[f.feed, f.status, str(f.entries_found), str(f.new_articles)] for f in report.feeds]
+    styles = ["red" if f.status == "failed" else "" for f in report.feeds]
+    print_listing(columns, rows, styles=styles)
+    print_notes(
+        [
+            (f.feed, f.error or f.warning or "", style)
+            for f, style in zip(report.feeds, styles, strict=True)
+        ]
+    )
+    summary = report.summary()
+    console.print(
+        f"feeds ok [bold]{summary['feeds_ok']}[/], failed [bold]{summary['feeds_failed']}[/]; "
+        f"new articles [bold]{summary['new_articles']}[/]; "
+        f"new events [bold]{summary['new_events']}[/]"
+    )
+    if report.tagging.events_by_type:
+        by_type = sorted(report.tagging.events_by_type.items(), key=lambda kv: -kv[1])
+        console.print()
+        print_listing(
+            [Column("new events by type"), Column("events", right=True)],
+            [[code, str(count)] for code, count in by_type],
+        )

@@ -22,9 +22,11 @@ from econsec.cli.common import (
     print_json,
 )
 from econsec.cli.help import App
-from econsec.cli.listing import print_alerts
+from econsec.cli.listing import print_alerts, print_cycle
 from econsec.cli.output import Format, print_result
+from econsec.cli.push import push_app
 from econsec.cli.searches import searches_app
+from econsec.cli.submit import submit
 from econsec.cli.values import values
 from econsec.version import __version__
 
@@ -32,13 +34,14 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from econsec.config import Settings
-    from econsec.models import CycleReport, Quarantined
+    from econsec.models import Quarantined
 
 NO_FEED_READ = 3  # exit status of `ingest` when every feed failed (documented in the README)
 
 app = App(help="News monitoring for economic security and technology policy.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(searches_app, name="searches")
+app.add_typer(push_app, name="push")
 
 
 @app.callback(invoke_without_command=True)
@@ -126,36 +129,6 @@ def _rules_folder(settings: Settings) -> Path | None:
     """The rules folder a setting names; the default one only when it exists."""
     folder = Path(settings.rules)
     return folder if "rules" in settings.model_fields_set or folder.is_dir() else None
-
-
-def print_cycle(report: CycleReport) -> None:
-    """The short summary a person reads after a cycle: per feed, then per event type."""
-    from econsec.cli.listing import Column, print_listing, print_notes
-
-    columns = [Column("feed"), Column("status")]
-    columns += [Column(name, right=True) for name in ("entries", "new")]
-    rows = [[f.feed, f.status, str(f.entries_found), str(f.new_articles)] for f in report.feeds]
-    styles = ["red" if f.status == "failed" else "" for f in report.feeds]
-    print_listing(columns, rows, styles=styles)
-    print_notes(
-        [
-            (f.feed, f.error or f.warning or "", style)
-            for f, style in zip(report.feeds, styles, strict=True)
-        ]
-    )
-    summary = report.summary()
-    console.print(
-        f"feeds ok [bold]{summary['feeds_ok']}[/], failed [bold]{summary['feeds_failed']}[/]; "
-        f"new articles [bold]{summary['new_articles']}[/]; "
-        f"new events [bold]{summary['new_events']}[/]"
-    )
-    if report.tagging.events_by_type:
-        by_type = sorted(report.tagging.events_by_type.items(), key=lambda kv: -kv[1])
-        console.print()
-        print_listing(
-            [Column("new events by type"), Column("events", right=True)],
-            [[code, str(count)] for code, count in by_type],
-        )
 
 
 @app.command()
@@ -326,6 +299,7 @@ def search(
 
 
 app.command()(values)
+app.command()(submit)
 
 
 def _shorten(text: str, limit: int = 220) -> str:

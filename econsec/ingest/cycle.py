@@ -8,6 +8,7 @@ can be rerun alone.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 from collections import Counter
@@ -21,9 +22,10 @@ import httpx
 
 from econsec.config import Settings
 from econsec.errors import FeedError, TransientFeedError
-from econsec.ingest import feedfile, fetch, parse
+from econsec.ingest import feedfile, fetch, page, parse, websub
 from econsec.ingest.articles import to_articles
 from econsec.ingest.stories import StoryAssigner, to_bytes
+from econsec.ingest.subscriptions import SubscriptionBook
 from econsec.models import (
     Article,
     CycleReport,
@@ -62,6 +64,7 @@ class Download:
     validators: tuple[str | None, str | None] = (None, None)
     articles: list[Article] = field(default_factory=list)
     error: FeedError | None = None
+    hub: websub.HubLink | None = None  # the WebSub hub the feed announces
 
 
 def fetch_feed(
@@ -69,7 +72,9 @@ def fetch_feed(
 ) -> FeedResult:
     """Fetch, parse and stage one feed; any failure is recorded against the feed, never raised."""
     validators = store.validators(spec.name, spec.url)
-    return stage_download(download(spec, settings, client, validators), store)
+    got = download(spec, settings, client, validators)
+    note_hub(got, settings)
+    return stage_download(got, store)
 
 
 def download(
@@ -85,32 +90,106 @@ def download(
     etag, last_modified = validators
     try:
         body = fetch.fetch(spec, settings, client=client, etag=etag, last_modified=last_modified)
-        parsed = parse.parse(spec, body)
-        got.articles, dropped = to_articles(
-            spec,
-            parsed.entries,
-            got.fetched_at,
-            max_summary_chars=settings.max_summary_chars,
-            source=spec.title or parsed.title,
-            base=spec.url if feedfile.is_remote(spec.url) else parsed.link,
-            max_title_chars=settings.max_title_chars,
-        )
-        got.validators = (body.etag, body.last_modified)
-        got.result = FeedResult(
-            feed=spec.name,
-            url=spec.url,
-            status="not_modified" if body.not_modified else "ok",
-            http_status=body.http_status,
-            entries_found=len(parsed.entries),
-            dropped=dict(dropped),
-            warning=parsed.warning,
-            fetched_at=got.fetched_at,
-        )
+        if spec.submitted and not body.not_modified and page.is_page(body):
+            read_page(got, body, settings)
+        else:
+            read_body(got, body, settings)
     except FeedError as exc:
         got.error = exc
     except Exception as exc:  # recorded per feed, see the docstring
         got.error = FeedError(spec.name, f"unexpected {type(exc).__name__}: {exc}")
     return got
+
+
+def received(
+    spec: FeedSpec, content: bytes, content_type: str | None, settings: Settings, store: Store
+) -> FeedResult:
+    """A feed body a WebSub hub pushed, parsed and staged as a fetch of it would be (the
+    same article ids, so the next poll adds nothing); the feed's validators are kept, so
+    that poll stays conditional. A body that is no feed is reported (status `failed`) and
+    not recorded against the feed, whose polls are what its health says."""
+    got = Download(spec, datetime.now(UTC), time.monotonic())
+    try:
+        read_body(got, fetch.FetchedBody(content, content_type=content_type), settings)
+    except FeedError as exc:
+        got.error = exc
+    except Exception as exc:  # recorded per feed, as for a fetch
+        got.error = FeedError(spec.name, f"unexpected {type(exc).__name__}: {exc}")
+    if got.error is not None or got.result is None:
+        reason = got.error.reason if got.error else "nothing parsed"
+        return FeedResult(
+            feed=spec.name, url=spec.url, status="failed", error=reason, fetched_at=got.fetched_at
+        )
+    got.validators = store.validators(spec.name, spec.url)
+    return stage_download(got, store)
+
+
+def read_body(got: Download, body: fetch.FetchedBody, settings: Settings) -> None:
+    """Parse a fetched (or pushed) body into the download's articles and result."""
+    spec = got.spec
+    parsed = parse.parse(spec, body)
+    got.articles, dropped = to_articles(
+        spec,
+        parsed.entries,
+        got.fetched_at,
+        max_summary_chars=settings.max_summary_chars,
+        source=spec.title or parsed.title,
+        base=spec.url if feedfile.is_remote(spec.url) else parsed.link,
+        max_title_chars=settings.max_title_chars,
+    )
+    got.validators = (body.etag, body.last_modified)
+    if not body.not_modified:
+        got.hub = websub.discover(spec.url, body, parsed)
+    got.result = FeedResult(
+        feed=spec.name,
+        url=spec.url,
+        status="not_modified" if body.not_modified else "ok",
+        http_status=body.http_status,
+        entries_found=len(parsed.entries),
+        dropped=dict(dropped),
+        warning=parsed.warning,
+        fetched_at=got.fetched_at,
+    )
+
+
+def read_page(got: Download, body: fetch.FetchedBody, settings: Settings) -> None:
+    """A submitted URL that is an HTML page: its one article (`econsec.ingest.page`)."""
+    spec = got.spec
+    got.articles = [
+        page.page_article(
+            spec,
+            body,
+            got.fetched_at,
+            max_summary_chars=settings.max_summary_chars,
+            max_title_chars=settings.max_title_chars,
+        )
+    ]
+    got.validators = (body.etag, body.last_modified)
+    got.result = FeedResult(
+        feed=spec.name,
+        url=spec.url,
+        status="ok",
+        http_status=body.http_status,
+        entries_found=1,
+        fetched_at=got.fetched_at,
+    )
+
+
+def note_hub(got: Download, settings: Settings) -> None:
+    """For a feed with `push: true` fetched whole, record the hub it announces (or that it
+    announces none) for `econsec push subscribe`. A state file that cannot be written
+    leaves the fetch as it was, with a warning."""
+    if not got.spec.push or got.result is None or got.result.status != "ok":
+        return
+    link = got.hub
+    try:
+        SubscriptionBook(settings.push_state).note_hub(
+            got.spec.name, link.hub if link else None, link.topic if link else None, got.fetched_at
+        )
+    except (OSError, sqlite3.Error) as exc:
+        problem = f"WebSub hub not recorded in {settings.push_state}: {exc}"
+        warning = "; ".join(w for w in (got.result.warning, problem) if w)
+        got.result = got.result.model_copy(update={"warning": warning})
 
 
 def stage_download(got: Download, store: Store) -> FeedResult:
@@ -324,6 +403,7 @@ def _fetch_all(
             lambda spec: download(spec, settings, client, validators[spec.name]), specs
         )
         for got in downloads:
+            note_hub(got, settings)
             yield stage_download(got, store)
 
 

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -47,6 +48,12 @@ def _feed_spec(entry: Any, path: Path, index: int) -> FeedSpec:
     if invisible:
         name, problem = invisible
         raise ConfigError(problem, file=str(path), field=f"feeds[{index}].{name}")
+    if spec.push and not is_remote(spec.url):
+        raise ConfigError(
+            "push needs an http(s) feed URL: a hub announces only what is published online",
+            file=str(path),
+            field=f"feeds[{index}].push",
+        )
     if not is_remote(spec.url) and not spec.url.startswith("file://"):
         spec.url = str((path.parent / spec.url).resolve())
     return spec
@@ -99,6 +106,41 @@ def spec_for(path_or_url: str) -> FeedSpec:
         return FeedSpec(name=name or path_or_url, url=path_or_url)
     path = Path(path_or_url.removeprefix("file://")).resolve()
     return FeedSpec(name=path.stem, url=str(path))
+
+
+def limited(
+    specs: list[FeedSpec], names: Sequence[str] = (), urls: Sequence[str] = ()
+) -> list[FeedSpec]:
+    """The feeds a run limited to `names` and `urls` reads: the listed feeds named (an
+    unknown name is a `ConfigError` naming the nearest), then for each URL the listed feed
+    with that URL, else the URL as submitted (`submitted_spec`). Neither: every feed."""
+    if not names and not urls:
+        return specs
+    by_name = {spec.name: spec for spec in specs}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise ConfigError(_unknown_feeds(unknown, sorted(by_name)), field="only_feeds")
+    chosen = {name: by_name[name] for name in names}
+    by_url = {spec.url: spec for spec in specs}
+    for url in urls:
+        spec = by_url.get(url.strip()) or submitted_spec(url)
+        chosen.setdefault(spec.name, spec)
+    return list(chosen.values())
+
+
+def _unknown_feeds(unknown: list[str], known: list[str]) -> str:
+    near = {n: difflib.get_close_matches(n, known, n=1) for n in unknown}
+    hints = [f"{n!r} (did you mean {m[0]!r}?)" if m else repr(n) for n, m in near.items()]
+    listed = ", ".join(known) if len(known) <= 20 else f"{len(known)} feeds"
+    return f"unknown feed {', '.join(hints)}; the feeds file has {listed or 'none'}"
+
+
+def submitted_spec(url: str) -> FeedSpec:
+    """A URL submitted for one run: http(s) only (a run's conf must not read local files),
+    named as `spec_for` names it, read as a feed or else as an article page."""
+    if not is_remote(url.strip()):
+        raise ConfigError(f"only http(s) URLs can be submitted, not {url!r}", field="urls")
+    return spec_for(url.strip()).model_copy(update={"submitted": True})
 
 
 def is_remote(url: str) -> bool:

@@ -51,6 +51,7 @@ class FetchedBody:
     last_modified: str | None = None
     content_type: str | None = None
     not_modified: bool = False
+    links: str = ""  # the HTTP Link header(s), joined: where a WebSub hub may be announced
 
 
 def fetch(
@@ -241,6 +242,7 @@ def _get(
                 etag=response.headers.get("ETag"),
                 last_modified=response.headers.get("Last-Modified"),
                 content_type=response.headers.get("Content-Type"),
+                links=", ".join(response.headers.get_list("Link")),
             )
     except UnsafeAddressError as exc:
         hop = f"redirect to {exc.url}: " if exc.url and exc.url != spec.url else ""

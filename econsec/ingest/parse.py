@@ -21,6 +21,9 @@ class ParsedFeed:
     title: str = ""
     warning: str | None = None
     link: str = ""  # the channel's own link: the base of relative item links in a local file
+    # the feed's <link rel="..."> / <atom:link rel="..."> elements: rel -> first href
+    # (WebSub's "hub" and "self")
+    rel_links: dict[str, str] = field(default_factory=dict)
 
 
 def parse(spec: FeedSpec, body: FetchedBody) -> ParsedFeed:
@@ -43,7 +46,17 @@ def parse(spec: FeedSpec, body: FetchedBody) -> ParsedFeed:
         title=parsed.feed.get("title", ""),
         warning=warning,
         link=str(parsed.feed.get("link") or ""),
+        rel_links=_rel_links(parsed.feed.get("links") or []),
     )
+
+
+def _rel_links(links: list[Any]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for link in links:
+        rel, href = str(link.get("rel") or ""), str(link.get("href") or "")
+        if rel and href:
+            found.setdefault(rel, href)
+    return found
 
 
 def _bozo_message(parsed: Any) -> str | None:

@@ -12,10 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from econsec.config import Settings, load_settings
+from econsec.errors import ConfigError
 from econsec.ingest import cycle
-from econsec.ingest.feedfile import load_feeds
+from econsec.ingest.feedfile import limited, load_feeds
 from econsec.models import FeedResult, FeedSpec, IndexReport, TagReport
-from econsec.orchestration.names import INGEST_DAG_ID
+from econsec.orchestration.names import INGEST_DAG_ID, ONLY_FEEDS_PARAM, URLS_PARAM
 from econsec.store.backend import open_store
 from econsec.store.protocols import Store
 
@@ -66,8 +67,26 @@ def connection_settings(connection: Any) -> dict[str, Any]:
 
 
 def list_feeds(params: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The feeds of the feeds file; for a run given `only_feeds` or `urls`, only those named
+    and one per URL (a listed feed's URL is that feed, another is read as submitted). An
+    unknown name or a URL that is not http(s) is a `ConfigError`: the run fails at once."""
+    params = params or {}
     settings = settings_for(params)
-    return [spec.model_dump() for spec in load_feeds(settings.feeds)]
+    specs = limited(
+        load_feeds(settings.feeds),
+        _strings(params, ONLY_FEEDS_PARAM),
+        _strings(params, URLS_PARAM),
+    )
+    return [spec.model_dump() for spec in specs]
+
+
+def _strings(params: dict[str, Any], name: str) -> list[str]:
+    """A list param as strings; Airflow has checked its type when the run was triggered
+    (`airflow dags test` has not)."""
+    value = params.get(name) or []
+    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"expected a list of strings, not {value!r}", field=name)
+    return list(value)
 
 
 @contextmanager

@@ -22,3 +22,7 @@ FEEDS_POOL_SLOTS = 4
 ALERTS_CRON = "30 * * * *"
 """The alerts DAG also runs at half past every hour, between ingest cycles, so digests and
 delivery retries do not wait for a cycle that produces events."""
+ONLY_FEEDS_PARAM = "only_feeds"
+"""The ingest DAG's param naming the feeds (of the feeds file) a run is limited to."""
+URLS_PARAM = "urls"
+"""The ingest DAG's param listing feed or article URLs a run reads besides (or instead)."""

@@ -24,6 +24,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from econsec.alerts.notify import load_channels
 from econsec.config import Settings
 from econsec.errors import ConfigError, EconsecError, QueryError
+from econsec.ingest.subscriptions import SubscriptionBook
+from econsec.orchestration.push import LeaseKeeper, PushQueue, PushRunner, make_runner
 from econsec.store.hits import iso
 from econsec.store.protocols import Store
 from econsec.version import __version__
@@ -42,6 +44,7 @@ from econsec.web.safety import (
     shown,
 )
 from econsec.web.shared_store import SharedStore
+from econsec.web.websub import websub_routes
 
 HERE = Path(__file__).resolve().parent
 
@@ -73,10 +76,12 @@ def create_app(
     *,
     rules: Path | None = None,
     sessions: Path | None = None,
+    runner: PushRunner | None = None,
 ) -> FastAPI:
     """The web application over `store` (default: the one `settings.store` names) and the
     alert rules in `rules` (default: the `rules` setting); the token is `settings.api_token`.
-    `sessions` is a file that processes serving together share their logouts through."""
+    `sessions` is a file that processes serving together share their logouts through.
+    What a WebSub push sets off runs through `runner` (default: the `push_runner` one)."""
     token = settings.api_token.get_secret_value() if settings.api_token else None
     context = WebContext(
         settings=settings,
@@ -86,10 +91,17 @@ def create_app(
         templates=Jinja2Templates(env=template_environment()),
     )
 
+    runner = runner or make_runner(settings, context.shared.get(), context.rules)
+    pushes = PushQueue(runner, settings.push_queue_limit)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         load_channels()  # seconds, once: before the first request, not during it
+        pushes.start()
+        leases = LeaseKeeper(settings).start()
         yield
+        leases.close()
+        pushes.close()
         context.shared.close()
 
     app = FastAPI(
@@ -101,6 +113,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.web = context
+    app.state.pushes = pushes
     app.middleware("http")(context.guard)
     if not context.guard.required:
         app.middleware("http")(HostGuard(settings.allowed_hosts))
@@ -110,6 +123,8 @@ def create_app(
     app.include_router(export_routes())
     app.include_router(login_routes(context.guard, context.render))
     app.include_router(pages.routes())
+    book = SubscriptionBook(settings.push_state)
+    app.include_router(websub_routes(settings, book, pushes, context.shared.get))
     add_error_handlers(app)
     return app
 

@@ -4,8 +4,8 @@ The cookie holds when it was issued, a nonce and an HMAC of the token over both,
 the token itself; it is refused after COOKIE_DAYS or once logged out (the server keeps
 the sessions ended early), and every comparison is constant-time. A page reached with
 `?token=` sets the cookie and redirects to the same address without it, so the token
-does not stay in the address bar or the history. Health checks, static files and the
-login form stay open.
+does not stay in the address bar or the history. Health checks, static files, the
+login form and the WebSub callbacks (`econsec.web.websub`) stay open.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from econsec.web.safety import local_path
 COOKIE = "econsec_session"
 COOKIE_DAYS = 7
 OPEN_PATHS = ("/healthz", "/login", "/favicon.ico")
-OPEN_PREFIXES = ("/static/",)
+# /websub/: a hub cannot send the token; each callback checks its subscription instead
+OPEN_PREFIXES = ("/static/", "/websub/")
 # answered as the API is (JSON errors, a 401 rather than the login page): a feed reader
 # cannot log in
 API_PREFIXES = ("/api/", "/openapi.json", "/feeds/search.atom")

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from econsec.cli.listing import Column, print_alerts, print_listing
+from econsec.cli.listing import Column, print_alerts, print_listing, print_notes
 from econsec.cli.main import app
 from econsec.models import Alert, Delivery
 from econsec.store.embedded.store import EmbeddedStore
@@ -43,6 +43,18 @@ def test_a_block_per_row_where_a_table_would_cut(width: int) -> None:
     assert lines[0] == "x" * 30 and lines[1] == "  condition: frequency"
     assert lines[2].startswith("  note: word") and max(map(len, lines)) <= width
     assert " ".join(lines[2:]).split() == ["note:", *row[2].split()]
+
+
+def test_reordering_controls_from_a_feed_never_reach_the_terminal() -> None:
+    """An error text is the server's (a reason phrase, a parser message quoting the body):
+    a right-to-left override left open would reorder the rest of the screen."""
+    columns = [Column("feed"), Column("error", text=True)]
+    lines = _printed(columns, [["wire", "HTTP 500 \u202egnp.exe"]], 80)
+    assert not any("\u202e" in line for line in lines)
+    assert any("gnp.exe" in line for line in lines)
+    screen = io.StringIO()
+    print_notes([("wire\u2067", "bad \u202aXML", "")], Console(file=screen, color_system=None))
+    assert screen.getvalue().strip() == "wire: bad XML"
 
 
 @pytest.fixture

@@ -150,3 +150,71 @@ def test_a_run_where_no_feed_could_be_read_fails_after_recording_the_cycle(  # t
         assert cycle is not None and cycle.run_id == run.run_id and cycle.no_feed_read
     finally:
         store.close()
+
+
+def test_a_run_may_be_limited_to_feeds_and_urls(dagbag) -> None:  # type: ignore[no-untyped-def]
+    from airflow.sdk.definitions.param import ParamsDict
+
+    params = dagbag.dags["econsec_ingest"].params
+    assert params["only_feeds"] is None and params["urls"] is None  # the hourly run: all
+
+    def validated(conf: dict[str, object]) -> dict[str, object]:
+        given = ParamsDict({k: params.get_param(k) for k in params})
+        given.update(conf)
+        return dict(given.validate())
+
+    assert validated({"only_feeds": ["a"], "urls": ["https://x.test/a"]})["only_feeds"] == ["a"]
+    for bad in ({"only_feeds": "a"}, {"urls": ["/etc/passwd"]}, {"only_feeds": [""]}):
+        with pytest.raises(ValueError, match="Invalid input for param"):  # a 400 from the API
+            validated(bad)
+
+
+def test_list_feeds_returns_only_what_the_run_names(tmp_path: Path) -> None:
+    from econsec.errors import ConfigError
+    from econsec.orchestration import ingest
+    from tests.support.paths import FIXTURES
+
+    params = {"feeds": str(FIXTURES / "cycle_feeds.yaml"), "store": str(tmp_path / "store")}
+    every = ingest.list_feeds(params)
+    assert len(every) == 5
+    named = ingest.list_feeds({**params, "only_feeds": ["good-atom"], "urls": ["https://x.test/a"]})
+    assert [(f["name"], f["submitted"]) for f in named] == [
+        ("good-atom", False),
+        ("x.test-a", True),
+    ]
+    with pytest.raises(ConfigError, match="unknown feed 'good-rs' .*did you mean 'good-rss'"):
+        ingest.list_feeds({**params, "only_feeds": ["good-rs"]})
+    with pytest.raises(ConfigError, match="only http"):  # `airflow dags test` does not validate
+        ingest.list_feeds({**params, "urls": [str(FIXTURES / "cycle_feeds.yaml")]})
+
+
+@pytest.mark.slow
+def test_a_run_limited_to_one_feed_fetches_only_it(dagbag, migrated, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.support.paths import FIXTURES
+
+    conf = {"store": str(tmp_path / "store"), "feeds": str(FIXTURES / "cycle_feeds.yaml"),
+            "only_feeds": ["good-rss"]}  # fmt: skip
+    run = dagbag.dags["econsec_ingest"].test(run_conf=conf)
+    assert run.state == "success"
+    fetched = [ti.rendered_map_index for ti in run.get_task_instances() if ti.task_id == "fetch"]
+    assert fetched == ["good-rss"]
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        assert {h.feed for h in store.feed_health()} == {"good-rss"}
+        assert store.counts()["articles"] == 3
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_an_unknown_feed_name_fails_the_run_at_once(dagbag, migrated, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.support.paths import FIXTURES
+
+    conf = {"store": str(tmp_path / "store"), "feeds": str(FIXTURES / "cycle_feeds.yaml"),
+            "only_feeds": ["good-rss", "no-such-feed"]}  # fmt: skip
+    run = dagbag.dags["econsec_ingest"].test(run_conf=conf)
+    assert run.state == "failed"
+    [listing] = [ti for ti in run.get_task_instances() if ti.task_id == "list_feeds"]
+    assert listing.state == "failed" and listing.try_number == 1  # no retry
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states["tag"] == states["announce"] == "upstream_failed"

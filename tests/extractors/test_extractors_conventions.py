@@ -150,6 +150,39 @@ def test_law_content_not_for_a_doubted_type() -> None:
     assert codes(apply_conventions([law], facts, WORDS)) == ["legislation.law"]
 
 
+PROJECT = "partnership.joint_project"
+
+
+def project_facts(modalities: set[str]) -> ItemFacts:
+    project = TaggedEvent(type=PROJECT, status="planned", confidence=0.55)
+    return ItemFacts(modalities={PROJECT: frozenset(modalities)}, held={PROJECT: project})
+
+
+@pytest.mark.parametrize(
+    ("reported", "modalities", "added"),
+    [
+        # an agreement under which the parties will work jointly: the project too, as found
+        ("partnership.agreement", {"asserted"}, True),
+        # a project the item doubts somewhere is not added
+        ("partnership.agreement", {"asserted", "hypothetical"}, False),
+        # a dialogue or task force working together is the cooperation itself
+        ("partnership.security_cooperation", {"asserted"}, False),
+    ],
+)
+def test_agreement_content(reported: str, modalities: set[str], added: bool) -> None:
+    events = [TaggedEvent(type=reported, status="enacted", confidence=0.9)]
+    kept = apply_conventions(events, project_facts(modalities), WORDS)
+    assert (codes(kept) == [reported, PROJECT]) is added
+    if added:
+        assert (kept[1].status, kept[1].confidence) == ("planned", 0.55)
+
+
+def test_agreement_content_needs_a_project_the_patterns_found() -> None:
+    facts = ItemFacts(modalities={PROJECT: frozenset({"asserted"})})
+    events = [ev("partnership.agreement")]
+    assert codes(apply_conventions(events, facts, WORDS)) == ["partnership.agreement"]
+
+
 @pytest.mark.parametrize(
     ("modalities", "topic_only", "kept"),
     [

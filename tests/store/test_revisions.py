@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from econsec.ingest.articles import content_hash
-from econsec.models import Article, SearchQuery, TaggedArticle
+from econsec.models import Article, Quarantined, SearchQuery, TaggedArticle
 from econsec.store import Store
 from tests.support import factories
 
@@ -36,6 +36,36 @@ def test_a_changed_text_is_staged_again_and_keeps_its_first_seen_time(store: Sto
     [pending] = store.untagged_articles()
     assert pending.summary == again.summary and pending.fetched == FIRST_SEEN
     assert store.counts()["articles"] == 1
+
+
+def test_an_id_twice_in_one_batch_is_staged_once_with_the_later_text(store: Store) -> None:
+    """A feed that lists one item twice, edited between the copies, stages one article."""
+    first = factories.article(1, summary="The ministry said so.")
+    again = revise(first, "The ministry said licences start in August.")
+    assert store.stage_articles([first, again]) == [first.id]
+    [pending] = store.untagged_articles()
+    assert pending.summary == again.summary
+
+
+def test_a_revised_text_leaves_the_quarantine_and_an_identical_repeat_does_not(
+    store: Store,
+) -> None:
+    """The tagger failed on the old text; the new one is a new chance."""
+    first = factories.article(1, summary="The ministry said so.")
+    store.stage_articles([first])
+    held = Quarantined(
+        article_id=first.id,
+        feed=first.feed,
+        title=first.title,
+        reason="tagger failed",
+        quarantined_at=FIRST_SEEN,
+    )
+    store.quarantine([held])
+    assert store.stage_articles([first]) == [] and store.untagged_articles() == []
+    again = revise(first, "The ministry said licences start in August.")
+    assert store.stage_articles([again]) == [again.id]
+    assert [a.summary for a in store.untagged_articles()] == [again.summary]
+    assert store.quarantined() == []
 
 
 def test_another_feed_with_the_same_url_and_its_own_text_revises_nothing(store: Store) -> None:

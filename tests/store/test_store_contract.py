@@ -185,6 +185,22 @@ def test_bad_query_names_itself(store: Store) -> None:
         store.search(SearchQuery(q="type:("))
 
 
+@pytest.mark.parametrize("q", ["*hip", "?hip", "title:*ban", "chips OR *ban", "NOT *ban"])
+def test_a_leading_wildcard_is_a_query_error_on_every_backend(store: Store, q: str) -> None:
+    """Elasticsearch refuses it; the embedded index would silently find nothing."""
+    fill(store)
+    with pytest.raises(QueryError, match="wildcard|first character"):
+        store.search(SearchQuery(q=q))
+    with pytest.raises(QueryError):
+        store.check_query(q)
+
+
+def test_a_wildcard_inside_a_phrase_or_after_a_letter_is_a_query(store: Store) -> None:
+    fill(store)
+    store.search(SearchQuery(q='"*hip"'))
+    store.search(SearchQuery(q="chi* OR sanction?"))
+
+
 def test_data_survives_reopening(backend: Backend) -> None:
     first = backend.open()
     fill(first)

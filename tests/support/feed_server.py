@@ -1,8 +1,9 @@
 """A real HTTP server on loopback that serves feed fixtures and misbehaves on request.
 
 Paths: `/feed/NAME` serves a fixture with ETag and Last-Modified (304 when the
-validators match); `/status/CODE`, `/slow/SECONDS`, `/trickle` (a body that
-never ends), `/redirect-loop`, `/big/BYTES`.
+validators match); `/page/NAME` an article page of tests/fixtures/pages as HTML;
+`/status/CODE`, `/slow/SECONDS`, `/trickle` (a body that never ends),
+`/redirect-loop`, `/big/BYTES`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Self
+
+from tests.support.paths import PAGE_FIXTURES
 
 LAST_MODIFIED = "Wed, 01 May 2024 08:00:00 GMT"
 
@@ -83,6 +86,13 @@ class FeedServer(LoopbackServer):
                     self.end_headers()
                     return None
                 self._send(200, body, {"ETag": etag, "Last-Modified": LAST_MODIFIED})
+                return None
+
+            def serve_page(self, name: str) -> None:
+                path = PAGE_FIXTURES / name
+                if not path.is_file():
+                    return self.send_error(404)
+                self._send(200, path.read_bytes(), {"Content-Type": "text/html; charset=utf-8"})
                 return None
 
             def serve_status(self, code: str) -> None:

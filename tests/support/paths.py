@@ -6,6 +6,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 FEED_FIXTURES = FIXTURES / "feeds"
+PAGE_FIXTURES = FIXTURES / "pages"
 SHARED = ROOT.parent / "shared"
 
 

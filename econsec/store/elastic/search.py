@@ -12,7 +12,7 @@ embedded backend (`embedded.py`), built as one request.
 - newest first is `published` descending, then `id` (a total order, so pages
   and `search_after` are stable), oldest first ascending; relevance is the score;
 - events collapse on `cluster_id`, the inner hits giving every outlet and
-  the dates of the first and latest copy (`models.story_hit`);
+  the dates of the first and latest copy (`store.hits.story_hit`);
   the cluster count is a `cardinality` aggregation;
 - facets are `terms` aggregations and a monthly `date_histogram`;
 - where the words matched in the evidence comes back as character spans

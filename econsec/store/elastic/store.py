@@ -249,7 +249,8 @@ class ElasticStore:
 
     def _revise(self, known: dict[str, Any], articles: list[Article]) -> set[str]:
         """Stored articles whose text changed take the new one, keep their first-seen time,
-        and wait for the tagger again; the ids of those revised."""
+        and wait for the tagger again, out of the quarantine if the old text was set aside;
+        the ids of those revised."""
         actions = []
         for new in {a.id: a for a in articles if a.id in known}.values():
             hit = known[new.id]
@@ -259,7 +260,10 @@ class ElasticStore:
         if not actions:
             return set()
         index = self.names.articles
-        return set(self.calls.bulk(index, "staging revisions", actions, via_alias=False).written)
+        revised = set(self.calls.bulk(index, "staging revisions", actions, via_alias=False).written)
+        if revised:  # new text is a new chance: what the tagger failed on may be gone
+            self.requeue(sorted(revised))
+        return revised
 
     def untagged_articles(self, limit: int | None = None) -> list[Article]:
         hits = self.calls.scan(

@@ -264,7 +264,8 @@ class StateDB:
     def stage_articles(self, articles: Iterable[Article]) -> list[str]:
         """Ids of the articles staged for tagging: new ones, and revisions (a known id whose
         title or summary changed), which keep their first-seen time and wait for the tagger
-        again. A known id with the same text is left as it is."""
+        again (out of the quarantine, if the old text was set aside). A known id with the
+        same text is left as it is."""
         staged: list[str] = []
         staged_at = now()
         with self.transaction() as db:
@@ -292,8 +293,10 @@ class StateDB:
                                indexed_at = NULL WHERE id = ?""",
                         (revised.published.isoformat(), revised.model_dump_json(), article.id),
                     )
+                    # New text is a new chance: what the tagger failed on may be gone.
+                    db.execute("DELETE FROM quarantine WHERE article_id = ?", (article.id,))
                 staged.append(article.id)
-        return staged
+        return list(dict.fromkeys(staged))  # an id listed twice (a revised copy) once
 
     def untagged_articles(self, limit: int | None = None) -> list[Article]:
         sql = f"SELECT data FROM articles WHERE {UNTAGGED} ORDER BY published, id"

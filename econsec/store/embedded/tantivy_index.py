@@ -84,6 +84,9 @@ AND_NOT = re.compile(r"\bAND\s+NOT\s+")
 LEADING_NOT = re.compile(r"^NOT\s+")
 ANY_VALUE = re.compile(r"(?<![\w.\\])(\w+):\*(?![\w*])")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# A term that starts with a wildcard (`*ina`, `title:?hip`), outside quoted phrases.
+LEADING_WILDCARD = re.compile(r"(?:^|(?<=[\s(:+-]))([*?]+\w[^\s)]*)")
+PHRASE = re.compile(r'"(?:[^"\\]|\\.)*"')
 NOT_FAST = re.compile(r"Field (\w+) is not a fast field")
 
 
@@ -411,7 +414,7 @@ def parse_query(index: tantivy.Index, text: str, kind: str) -> tantivy.Query:
     empty index of the same schema, because some (`title:*`) parse and fail only when
     searched: tried here, they fail as a `QueryError` when a rule loads, not every run."""
     check_query_size(text)
-    text = text.strip()
+    text = given = text.strip()
     if text in ("", "*"):
         return tantivy.Query.all_query()
     text = AND_NOT.sub("AND -", text)
@@ -419,6 +422,9 @@ def parse_query(index: tantivy.Index, text: str, kind: str) -> tantivy.Query:
     if text.startswith("-"):
         text = f"* {text}"
     fields = EVENT_FIELDS if kind == "events" else ARTICLE_FIELDS
+    wildcard = LEADING_WILDCARD.search(PHRASE.sub(" ", text))
+    if wildcard:  # Tantivy would find nothing; Elasticsearch refuses it: say why, on both
+        raise QueryError(given, _leading_wildcard_reason(wildcard.group(1)))
     for name in ANY_VALUE.findall(text):
         if fields.get(name) == TEXT:  # Tantivy would refuse it only while searching
             raise QueryError(text, _presence_reason(name))
@@ -436,6 +442,13 @@ def _reason(message: str) -> str:
     message = message.replace("Invalid query: ", "")
     found = NOT_FAST.search(message)
     return _presence_reason(found.group(1)) if found else message
+
+
+def _leading_wildcard_reason(term: str) -> str:
+    return (
+        f"{term} starts with a wildcard, which would have to read every word in the index; "
+        f"start with at least one letter (chin*, semicon?uctor)"
+    )
 
 
 def _presence_reason(name: str) -> str:
