@@ -108,8 +108,8 @@ class Watch:
 
         now = time.monotonic()
         for event in self.store.scan(SearchQuery.from_user("*")):
-            if event.get("title") in self.titles:
-                self.indexed.setdefault(event["title"], now)
+            if event.title in self.titles:
+                self.indexed.setdefault(event.title, now)
         for alert in state.history("bench-any", limit=500):
             for evidence in alert.evidence:
                 if evidence.get("title") in self.titles:

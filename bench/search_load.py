@@ -188,7 +188,7 @@ def time_queries(root: Path, runs: int) -> dict[str, Any]:
                 started = time.perf_counter()
                 result = store.search(query)
                 middle = time.perf_counter()
-                index.search(full, limit=query.limit, newest_first=query.sort == "newest")
+                index.search(full, limit=query.limit, order=query.sort)
                 ended = time.perf_counter()
                 if run == 0:
                     first_times.append(middle - started)

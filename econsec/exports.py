@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import quote
 from xml.etree import ElementTree
 
-from econsec.models import instant, stable_id
+from econsec.models import stable_id
+from econsec.store.hits import ArticleHit, EventHit
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # an Atom entry needs a date: this when it has none
 
@@ -53,23 +55,18 @@ ARTICLE_COLUMNS = (
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def outlets(hit: dict[str, Any]) -> list[str]:
-    """The outlets that told the story, each once (one, uncollapsed, with --all-copies)."""
-    names = [s.get("source", "") for s in hit.get("sources") or []] or [hit.get("source", "")]
-    return [name for name in dict.fromkeys(names) if name]
-
-
-def write_csv(hits: list[dict[str, Any]], kind: str, stream: TextIO) -> None:
+def write_csv(hits: Sequence[EventHit | ArticleHit], kind: str, stream: TextIO) -> None:
     """One row a hit, lists joined with "; ", the outlets by name."""
     columns = EVENT_COLUMNS if kind == "events" else ARTICLE_COLUMNS
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(columns)
     for hit in hits:
-        row = {**hit, "sources": outlets(hit), "source_count": hit.get("source_count", 1)}
+        count = hit.source_count if isinstance(hit, EventHit) else 1
+        row = {**hit.to_json(), "sources": hit.outlets, "source_count": count}
         writer.writerow([_cell(row.get(column)) for column in columns])
 
 
-def csv_text(hits: list[dict[str, Any]], kind: str = "events") -> str:
+def csv_text(hits: Sequence[EventHit | ArticleHit], kind: str = "events") -> str:
     stream = io.StringIO()
     write_csv(hits, kind, stream)
     return stream.getvalue()
@@ -83,7 +80,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def atom_feed(hits: list[dict[str, Any]], *, title: str, base: str, search: str) -> bytes:
+def atom_feed(hits: Sequence[EventHit], *, title: str, base: str, search: str) -> bytes:
     """A valid Atom 1.0 document: one entry a story. `base` is the site's address
     (`http://host:port`), `search` the search's query string. The feed's id is made from
     the search alone, so it survives a new host name; an entry's id is its story's
@@ -103,23 +100,19 @@ def atom_feed(hits: list[dict[str, Any]], *, title: str, base: str, search: str)
     return ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _entry(feed: ElementTree.Element, hit: dict[str, Any], base: str) -> None:
+def _entry(feed: ElementTree.Element, hit: EventHit, base: str) -> None:
     entry = ElementTree.SubElement(feed, f"{{{ATOM}}}entry")
-    story = hit.get("cluster_id") or hit.get("id", "")
-    _text(entry, "id", f"urn:econsec:story:{story}")
-    _text(entry, "title", hit.get("title") or hit.get("evidence") or hit.get("type", ""))
-    _text(entry, "published", _instant(hit.get("published")))
+    _text(entry, "id", f"urn:econsec:story:{hit.cluster_id or hit.id}")
+    _text(entry, "title", hit.title or hit.evidence or hit.type)
+    _text(entry, "published", _instant(hit.published))
     _text(entry, "updated", _entry_date(hit))
-    _link(
-        entry, f"{base}/events/{quote(str(hit.get('id', '')), safe='')}", "alternate", "text/html"
-    )
-    if hit.get("url"):
-        _link(entry, str(hit["url"]), "related", "text/html")
-    for outlet in outlets(hit) or ["unknown outlet"]:
+    _link(entry, f"{base}/events/{quote(hit.id, safe='')}", "alternate", "text/html")
+    if hit.url:
+        _link(entry, hit.url, "related", "text/html")
+    for outlet in hit.outlets or ["unknown outlet"]:
         _text(ElementTree.SubElement(entry, f"{{{ATOM}}}author"), "name", outlet)
-    ElementTree.SubElement(entry, f"{{{ATOM}}}category", {"term": str(hit.get("type", ""))})
-    summary = f"{hit.get('type', '')} ({hit.get('status', '')}): {hit.get('evidence', '')}"
-    _text(entry, "summary", summary)
+    ElementTree.SubElement(entry, f"{{{ATOM}}}category", {"term": hit.type})
+    _text(entry, "summary", f"{hit.type} ({hit.status}): {hit.evidence}")
 
 
 def _text(parent: ElementTree.Element, name: str, value: str) -> None:
@@ -135,12 +128,11 @@ def _xml_safe(value: str) -> str:
     return "".join(c for c in str(value) if c in "\t\n\r" or ord(c) >= 0x20)
 
 
-def _instant(value: Any) -> str:
+def _instant(value: datetime | None) -> str:
     """An RFC 3339 date in UTC; Atom requires one on every entry, so a missing date is the
     epoch."""
-    found = instant(str(value), default=EPOCH)
-    return found.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (value or EPOCH).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _entry_date(hit: dict[str, Any]) -> str:
-    return _instant(hit.get("updated") or hit.get("published"))
+def _entry_date(hit: EventHit) -> str:
+    return _instant(hit.last_date)

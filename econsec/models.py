@@ -1,7 +1,8 @@
 """The data contract: one typed record per stage boundary.
 
 `FeedSpec` -> (fetch) -> `FeedResult` + `Article`s -> (tag) -> `Event`s ->
-(index) -> `SearchResult`. Nothing else crosses a stage boundary.
+(index) -> `SearchQuery` -> (search) -> `store.hits.SearchResult` of typed hits.
+Nothing else crosses a stage boundary.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -256,6 +258,15 @@ def check_query_size(q: str) -> None:
         raise QueryError(q[:60] + "…", f"longer than {MAX_QUERY_CHARS:,} characters")
 
 
+class SortOrder(StrEnum):
+    """The order of a search's hits, on every backend: by `published`, newest or oldest
+    first (ties by the engine's total order), or by score."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    RELEVANCE = "relevance"
+
+
 LIST_FIELDS = (
     "types",
     "categories",
@@ -286,7 +297,7 @@ class SearchQuery(BaseModel):
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     limit: int = 20
     offset: int = 0
-    sort: Literal["newest", "oldest", "relevance"] = "newest"
+    sort: SortOrder = SortOrder.NEWEST
     collapse: bool = True
     facets: bool = False
 
@@ -342,53 +353,7 @@ class SearchQuery(BaseModel):
         return {field: values for field, values in wanted.items() if values}
 
 
-class SearchResult(BaseModel):
-    total: int
-    clusters: int | None = None
-    hits: list[dict[str, Any]] = Field(default_factory=list)
-    facets: dict[str, dict[str, int]] = Field(default_factory=dict)
-
-
-def story_hit(first: dict[str, Any], copies: list[dict[str, Any]]) -> dict[str, Any]:
-    """A collapsed search hit, the same on both backends: a cluster's first event, with every
-    outlet that told it (`sources`, in order, each once), their count and every event id.
-    A story is dated by its first report (`published`, the earliest copy's), not by the copy
-    that happens to lead the cluster; `updated` is its latest copy's date when later copies
-    exist, so that an analyst sees both when it broke and that it is still being told."""
-    hit: dict[str, Any] = {**first, "sources": [], "event_ids": []}
-    for doc in copies:
-        hit["event_ids"].append(doc["id"])
-        outlet = {"source": doc.get("source", ""), "url": doc.get("url", "")}
-        if outlet not in hit["sources"]:
-            hit["sources"].append(outlet)
-    hit["source_count"] = len(hit["sources"])
-    published, updated = story_dates([first, *copies])
-    hit.pop("updated", None)
-    hit["published"] = published or first.get("published")
-    if updated:
-        hit["updated"] = updated
-    return hit
-
-
-def story_dates(docs: list[dict[str, Any]]) -> tuple[str, str]:
-    """The first report's `published`, and the latest's when later (else "")."""
-    dates = sorted({str(doc.get("published") or "") for doc in docs} - {""}, key=instant)
-    if not dates:
-        return "", ""
-    return dates[0], dates[-1] if instant(dates[-1]) > instant(dates[0]) else ""
-
-
-EARLIEST_INSTANT = datetime.min.replace(tzinfo=UTC)
-
-
-def instant(value: str, default: datetime = EARLIEST_INSTANT) -> datetime:
-    """An ISO date as an instant, so that `Z`, `+00:00` and fractions compare rightly (a
-    date without a zone is UTC); `default` for what is no date."""
-    try:
-        found = datetime.fromisoformat(value)
-    except ValueError:
-        return default
-    return found if found.tzinfo else found.replace(tzinfo=UTC)
+EARLIEST_INSTANT = datetime.min.replace(tzinfo=UTC)  # sorts a record without a date first
 
 
 DeliveryStatus = Literal["pending", "delivered", "failed", "invalid"]

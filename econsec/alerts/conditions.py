@@ -17,12 +17,13 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import product
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from econsec.store.hits import EventHit
 from econsec.store.protocols import AlertState, Learned
 from econsec.timeparse import LONGEST, format_duration, parse_duration
 
@@ -40,7 +41,8 @@ FieldName = Literal[
     "story_id",
     "cluster_id",
 ]
-History = Callable[[datetime | None, datetime | None], list[dict[str, Any]]]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+History = Callable[[datetime | None, datetime | None], list[EventHit]]
 
 
 @dataclass
@@ -48,7 +50,7 @@ class Match:
     """A group that should alert, with one event per story as evidence."""
 
     group: str
-    events: list[dict[str, Any]]
+    events: list[EventHit]
     title: str
     summary: str = ""
     event_ids: list[str] = field(default_factory=list)  # every copy; default: the evidence
@@ -66,38 +68,37 @@ class Context:
     learned: dict[str, Learned] = field(default_factory=dict)  # saved with the alerts
 
 
-def published(event: dict[str, Any]) -> datetime:
-    value = event["published"]
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+def published(event: EventHit) -> datetime:
+    """When the event was published; one whose stored date does not parse counts as the
+    earliest (the epoch), so that it never looks new."""
+    return event.published or EPOCH
 
 
-def values(event: dict[str, Any], name: str) -> list[str]:
-    value = event.get(name)
-    items = value if isinstance(value, list) else [value]
-    return [str(item) for item in items if item not in (None, "")]
+def values(event: EventHit, name: str) -> list[str]:
+    return [value for value in event.values(name) if value]
 
 
-def story_key(event: dict[str, Any]) -> str:
+def story_key(event: EventHit) -> str:
     """The event's story: `story_id`; events stored before it was kept fall back to their
     cluster, and an event with neither is a story of its own."""
-    return str(event.get("story_id") or event.get("cluster_id") or event["id"])
+    return event.story
 
 
-def group_keys(event: dict[str, Any], name: str) -> list[str]:
+def group_keys(event: EventHit, name: str) -> list[str]:
     """The event's values of one grouping field; a story or cluster of its own when it has
     none, `(none)` for any other field."""
     keys = values(event, name)
     if name == "story_id" and not keys:
         keys = [story_key(event)]
     if name == "cluster_id" and not keys:
-        keys = [event["id"]]
+        keys = [event.id]
     return keys or ["(none)"]
 
 
-def by_group(events: Iterable[dict[str, Any]], names: Sequence[str]) -> dict[str, list[dict]]:
+def by_group(events: Iterable[EventHit], names: Sequence[str]) -> dict[str, list[EventHit]]:
     """`field=value` groups, `initiator=CN,type=…` on several fields (an event with two
     initiators is in both of its groups); `all` when ungrouped."""
-    groups: dict[str, list[dict[str, Any]]] = {}
+    groups: dict[str, list[EventHit]] = {}
     for event in events:
         combinations = product(*(group_keys(event, name) for name in names))
         labels = [_label(names, keys) for keys in combinations] if names else ["all"]
@@ -110,15 +111,15 @@ def _label(names: Sequence[str], keys: Sequence[str]) -> str:
     return ",".join(f"{name}={key}" for name, key in zip(names, keys, strict=True))
 
 
-def stories(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def stories(events: Iterable[EventHit]) -> list[EventHit]:
     """One event per story, oldest first."""
-    seen: dict[str, dict[str, Any]] = {}
+    seen: dict[str, EventHit] = {}
     for event in sorted(events, key=published):
         seen.setdefault(story_key(event), event)
     return list(seen.values())
 
 
-def within(events: list[dict[str, Any]], start: datetime, end: datetime) -> list[dict]:
+def within(events: list[EventHit], start: datetime, end: datetime) -> list[EventHit]:
     return stories(e for e in events if start < published(e) <= end)
 
 
@@ -132,7 +133,7 @@ class ConditionBase(BaseModel):
     every_run: ClassVar[bool] = False  # tested at each run, new events or none
 
     @abstractmethod
-    def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
+    def matches(self, events: list[EventHit], ctx: Context) -> list[Match]:
         """The groups this condition fires for among the rule's new `events`."""
 
 
@@ -143,14 +144,14 @@ class AnyCondition(ConditionBase):
     type: Literal["any"]
     default_group_by: ClassVar[str | None] = "story_id"
 
-    def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
+    def matches(self, events: list[EventHit], ctx: Context) -> list[Match]:
         found = []
         for group, members in by_group(events, ctx.group_by).items():
             told = stories(members)
-            reports = len({e.get("article_id") or e["id"] for e in members})
+            reports = len({e.article_id or e.id for e in members})
             summary = f"{_plural(len(told), 'story')} in {_plural(reports, 'report')}"
-            ids = [e["id"] for e in members]
-            found.append(Match(group, told, told[-1].get("title", ""), summary, ids))
+            ids = [e.id for e in members]
+            found.append(Match(group, told, told[-1].title, summary, ids))
         return found
 
 
@@ -183,7 +184,7 @@ class WindowCondition(ConditionBase):
             )
         return self
 
-    def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
+    def matches(self, events: list[EventHit], ctx: Context) -> list[Match]:
         if not events:
             return []
         around = self._history(events, ctx)
@@ -196,11 +197,11 @@ class WindowCondition(ConditionBase):
                     break
         return found
 
-    def _history(self, events: list[dict[str, Any]], ctx: Context) -> dict[str, list[dict]]:
+    def _history(self, events: list[EventHit], ctx: Context) -> dict[str, list[EventHit]]:
         """The rule's events around the new ones (new ones included), grouped."""
         times = [published(e) for e in events]
         past = ctx.history(min(times) - self.reach, max(times))
-        merged = {e["id"]: e for e in [*past, *events]}
+        merged = {e.id: e for e in [*past, *events]}
         return by_group(merged.values(), ctx.group_by)
 
     @property
@@ -214,7 +215,7 @@ class WindowCondition(ConditionBase):
         return self.span + self.window
 
     @abstractmethod
-    def _test(self, moment: datetime, history: list[dict[str, Any]]) -> Match | None:
+    def _test(self, moment: datetime, history: list[EventHit]) -> Match | None:
         """A match when the window ending at `moment` over `history` meets the condition."""
 
 
@@ -224,7 +225,7 @@ class FrequencyCondition(WindowCondition):
     type: Literal["frequency"]
     count: int = Field(ge=1)
 
-    def _test(self, moment: datetime, history: list[dict[str, Any]]) -> Match | None:
+    def _test(self, moment: datetime, history: list[EventHit]) -> Match | None:
         told = within(history, moment - self.window, moment)
         if len(told) < self.count:
             return None
@@ -255,7 +256,7 @@ class SpikeCondition(WindowCondition):
     def span(self) -> timedelta:
         return self.window * (1 if self.baseline is not None else self.baseline_windows + 1)
 
-    def _test(self, moment: datetime, history: list[dict[str, Any]]) -> Match | None:
+    def _test(self, moment: datetime, history: list[EventHit]) -> Match | None:
         told = within(history, moment - self.window, moment)
         usual = self.baseline
         if usual is None and not any(published(e) <= moment - self.span for e in history):
@@ -278,7 +279,7 @@ class CardinalityCondition(WindowCondition):
     field: FieldName
     min_distinct: int = Field(ge=2)
 
-    def _test(self, moment: datetime, history: list[dict[str, Any]]) -> Match | None:
+    def _test(self, moment: datetime, history: list[EventHit]) -> Match | None:
         start = moment - self.window
         inside = [e for e in history if start < published(e) <= moment]
         seen = sorted({v for e in inside for v in values(e, self.field)})
@@ -301,7 +302,7 @@ class FlatlineCondition(WindowCondition):
     threshold: int = Field(ge=1)
     every_run: ClassVar[bool] = True
 
-    def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
+    def matches(self, events: list[EventHit], ctx: Context) -> list[Match]:
         past = ctx.history(ctx.now - self.reach, ctx.now)
         found = []
         for group, members in by_group(past, ctx.group_by).items():
@@ -310,7 +311,7 @@ class FlatlineCondition(WindowCondition):
                 found.append(Match(group, hit.events, hit.title, hit.summary))
         return found
 
-    def _test(self, moment: datetime, history: list[dict[str, Any]]) -> Match | None:
+    def _test(self, moment: datetime, history: list[EventHit]) -> Match | None:
         start = moment - self.window
         before = within(history, start - self.window, start)
         told = within(history, start, moment)
@@ -336,7 +337,7 @@ class NewValueCondition(ConditionBase):
     def _duration(cls, value: Any) -> timedelta:
         return parse_duration(value)
 
-    def matches(self, events: list[dict[str, Any]], ctx: Context) -> list[Match]:
+    def matches(self, events: list[EventHit], ctx: Context) -> list[Match]:
         learned = ctx.state.learned(ctx.rule, self.field) or self._learn(events, ctx)
         seen = set(learned.values)
         found = []
@@ -344,7 +345,7 @@ class NewValueCondition(ConditionBase):
             fresh = [v for v in values(event, self.field) if v not in seen]
             seen.update(fresh)
             if published(event) >= learned.warm_until:
-                title = event.get("title", "")
+                title = event.title
                 found += [
                     Match(f"{self.field}={v}", [event], title, f"first {self.field} {v}")
                     for v in fresh
@@ -352,10 +353,10 @@ class NewValueCondition(ConditionBase):
         ctx.learned[self.field] = Learned(seen, learned.warm_until)
         return found
 
-    def _learn(self, events: list[dict[str, Any]], ctx: Context) -> Learned:
+    def _learn(self, events: list[EventHit], ctx: Context) -> Learned:
         """Values of every older event (not the new ones); the warm-up starts with history."""
-        new = {e["id"] for e in events}
-        past = [e for e in ctx.history(None, ctx.now) if e["id"] not in new]
+        new = {e.id for e in events}
+        past = [e for e in ctx.history(None, ctx.now) if e.id not in new]
         start = min((published(e) for e in [*past, *events]), default=ctx.now)
         known = {v for e in past for v in values(e, self.field)}
         return Learned(known, start + self.warmup)

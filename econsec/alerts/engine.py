@@ -31,6 +31,7 @@ from econsec.alerts.conditions import Context, Match
 from econsec.alerts.rules import Rule, read_rules
 from econsec.errors import EconsecError
 from econsec.models import Alert, Delivery, stable_id
+from econsec.store.hits import EventHit
 from econsec.store.protocols import AlertState, Learned, Store
 
 LOOKBACK = timedelta(hours=1)
@@ -94,13 +95,19 @@ def make_alert(rule: Rule, match: Match, now: datetime) -> Alert:
         title=match.title,
         summary=match.summary,
         count=len(events),
-        cluster_id=str(events[-1].get("cluster_id", "")) if events else "",
-        event_ids=match.event_ids or [e["id"] for e in events],
-        evidence=[{k: e.get(k) for k in EVIDENCE_FIELDS} for e in events],
+        cluster_id=events[-1].cluster_id if events else "",
+        event_ids=match.event_ids or [e.id for e in events],
+        evidence=[evidence(e) for e in events],
         fired_at=now,
         digest=rule.digest,
         deliveries=[Delivery(channel=label) for label in notify.labels(rule.notify)],
     )
+
+
+def evidence(event: EventHit) -> dict[str, Any]:
+    """What an alert keeps of one event, as its JSON gives it (dates as ISO strings)."""
+    found = event.to_json()
+    return {name: found.get(name) for name in EVIDENCE_FIELDS}
 
 
 @dataclass
@@ -115,7 +122,7 @@ class Evaluation:
 
 
 def evaluate(
-    store: Store, state: AlertState, rule: Rule, events: list[dict[str, Any]], now: datetime
+    store: Store, state: AlertState, rule: Rule, events: list[EventHit], now: datetime
 ) -> Evaluation:
     """Alerts for new events, what realert and silences kept back, and values learned."""
     history = partial(rule.history, store)
@@ -140,13 +147,13 @@ def run_rule(store: Store, state: AlertState, rule: Rule, now: datetime) -> Rule
     checkpoint = state.checkpoint(rule.name)
     since = checkpoint - LOOKBACK if checkpoint else now - FIRST_RUN
     fresh = rule.events(store, indexed_since=since, indexed_until=now)
-    done = state.processed(rule.name, [e["id"] for e in fresh])
-    events = [e for e in fresh if e["id"] not in done]
+    done = state.processed(rule.name, [e.id for e in fresh])
+    events = [e for e in fresh if e.id not in done]
     found = evaluate(store, state, rule, events, now)
     state.commit(
         rule.name,
         alerts=found.alerts,
-        processed=[e["id"] for e in events],
+        processed=[e.id for e in events],
         checkpoint=now,
         learned=found.learned,
         forget_before=now - 2 * LOOKBACK,

@@ -27,6 +27,7 @@ from pydantic import (
 from econsec.alerts.conditions import Condition, FieldName, parse_duration
 from econsec.errors import ConfigError, ConfigErrors, QueryError
 from econsec.models import Digest, SearchQuery, Status, check_query_size
+from econsec.store.hits import EventHit
 
 if TYPE_CHECKING:
     from econsec.store.protocols import Store
@@ -91,13 +92,13 @@ class Filters(BaseModel):
             raise ValueError(f"not ISO 3166 alpha-2 codes: {', '.join(unknown)} (use CN, DE, EU …)")
         return values
 
-    def accepts(self, event: dict[str, Any]) -> bool:
+    def accepts(self, event: EventHit) -> bool:
         """The filters the search model has no field for, applied to a hit."""
         for name in ("initiator", "target"):
             wanted = getattr(self, name)
-            if wanted and not set(wanted) & set(event.get(name) or []):
+            if wanted and not set(wanted) & set(event.values(name)):
                 return False
-        return float(event.get("confidence") or 0.0) >= self.min_confidence
+        return event.confidence >= self.min_confidence
 
 
 Duration = Annotated[timedelta, Field(description="30m (minutes), 6h, 7d, 2w, 6mo or 1y")]
@@ -283,7 +284,7 @@ class Rule(BaseModel):
             **window,
         )
 
-    def events(self, store: Store, **window: Any) -> list[dict[str, Any]]:
+    def events(self, store: Store, **window: Any) -> list[EventHit]:
         """Every event of the rule in a window (published and/or indexed), newest first:
         the store's `scan` reads them all, whatever its paging limits, and the filters the
         search model has no field for are applied here."""
@@ -291,7 +292,7 @@ class Rule(BaseModel):
 
     def history(
         self, store: Store, since: datetime | None, until: datetime | None
-    ) -> list[dict[str, Any]]:
+    ) -> list[EventHit]:
         """The rule's events published in [since, until], for conditions that look back."""
         return self.events(store, since=since, until=until)
 

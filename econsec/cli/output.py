@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -21,10 +22,13 @@ from rich.console import Console
 from rich.text import Text
 
 from econsec.cli.common import print_json, stdout_console
-from econsec.exports import outlets, write_csv
+from econsec.exports import write_csv
 
 if TYPE_CHECKING:
-    from econsec.models import SearchResult
+    from typing_extensions import TypeIs
+
+    from econsec.store.hits import ArticleHit, EventHit
+    from econsec.store.protocols import AnyResult
 
 INDENT = 2
 ACTORS_ALIGNED = 24  # wider actors push the evidence right in `lines` rather than align
@@ -39,13 +43,13 @@ class Format(StrEnum):
     csv = "csv"
 
 
-def print_result(result: SearchResult, kind: str, fmt: Format) -> None:
+def print_result(result: AnyResult, kind: str, fmt: Format) -> None:
     """`result` in format `fmt`; `kind` is "events" or "articles"."""
     if fmt is Format.json:
         print_json(as_json(result, kind))
     elif fmt is Format.ndjson:
         for hit in result.hits:
-            _write(json.dumps(hit, ensure_ascii=False, default=str))
+            _write(json.dumps(hit.to_json(), ensure_ascii=False))
     elif fmt is Format.csv:
         write_csv(result.hits, kind, sys.stdout)
     else:
@@ -57,16 +61,17 @@ def print_result(result: SearchResult, kind: str, fmt: Format) -> None:
             print_blocks(console, result.hits, kind)
 
 
-def as_json(result: SearchResult, kind: str) -> dict[str, Any]:
+def as_json(result: AnyResult, kind: str) -> dict[str, Any]:
     """The `--json` document, unchanged since it was first printed."""
-    return {"total": result.total, "stories": result.clusters, kind: result.hits}
+    hits = [hit.to_json() for hit in result.hits]
+    return {"total": result.total, "stories": result.clusters, kind: hits}
 
 
 def _write(line: str) -> None:
     sys.stdout.write(line + "\n")
 
 
-def found_line(result: SearchResult, kind: str) -> str:
+def found_line(result: AnyResult, kind: str) -> str:
     """ "3 stories (5 events)", "4 articles", and how many are shown when not all are."""
     if kind == "articles" or result.clusters is None:
         noun = "article" if kind == "articles" else "event"
@@ -85,70 +90,73 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun if n == 1 else plural}"
 
 
-def actors(hit: dict[str, Any]) -> str:
+def actors(hit: EventHit) -> str:
     """Who acted, on whom, with whom: "CN → US, JP", "Nippon Steel with US Steel"."""
-    who = ", ".join(hit.get("initiator") or [])
-    if hit.get("target"):
-        who += " → " + ", ".join(hit["target"])
-    if hit.get("partner"):
-        who += " with " + ", ".join(hit["partner"])
+    who = ", ".join(hit.initiator)
+    if hit.target:
+        who += " → " + ", ".join(hit.target)
+    if hit.partner:
+        who += " with " + ", ".join(hit.partner)
     return who.strip()
 
 
-def evidence(hit: dict[str, Any]) -> Text:
+def evidence(hit: EventHit) -> Text:
     """The sentence that proves the event, the query's words in bold; else the title."""
-    if not hit.get("evidence"):
-        return Text(hit.get("title", ""))
-    text = Text(hit["evidence"])
-    for start, end in hit.get("highlights") or []:
+    if not hit.evidence:
+        return Text(hit.title)
+    text = Text(hit.evidence)
+    for start, end in hit.highlights or ():
         text.stylize("bold", start, end)
     return text
 
 
-def story_facts(hit: dict[str, Any]) -> list[str]:
+def story_facts(hit: EventHit) -> list[str]:
     """What an analyst weighs a story by, beside its outlets: how sure the tagger is, and
     whether later copies came after the first report the date gives."""
-    facts = []
-    if hit.get("confidence") is not None:
-        facts.append(f"confidence {float(hit['confidence']):.2f}")
-    if hit.get("updated"):
-        facts.append(f"updated {str(hit['updated'])[:10]}")
+    facts = [f"confidence {hit.confidence:.2f}"]
+    if hit.updated:
+        facts.append(f"updated {hit.updated:%Y-%m-%d}")
     return facts
 
 
-def _date(hit: dict[str, Any]) -> str:
-    return str(hit.get("published", ""))[:10]
+def _date(hit: EventHit | ArticleHit) -> str:
+    return f"{hit.published:%Y-%m-%d}" if hit.published else ""
 
 
-def _event_head(hit: dict[str, Any], widths: tuple[int, int], sep: str = "  ") -> Text:
+def _event_head(hit: EventHit, widths: tuple[int, int], sep: str = "  ") -> Text:
     head = Text(_date(hit) + sep)
-    head.append(hit["type"].ljust(widths[0]), style="bold cyan")
-    head.append(sep + hit["status"].ljust(widths[1]) + sep)
+    head.append(hit.type.ljust(widths[0]), style="bold cyan")
+    head.append(sep + hit.status.ljust(widths[1]) + sep)
     head.append(actors(hit), style="bold")
     return head
 
 
-def _widths(hits: list[dict[str, Any]]) -> tuple[int, int]:
+def _widths(hits: Sequence[EventHit]) -> tuple[int, int]:
     """Type and status widths, so that the stories' first lines align like a table."""
     return (
-        max((len(h["type"]) for h in hits), default=0),
-        max((len(h["status"]) for h in hits), default=0),
+        max((len(h.type) for h in hits), default=0),
+        max((len(h.status) for h in hits), default=0),
     )
 
 
-def print_blocks(console: Console, hits: list[dict[str, Any]], kind: str) -> None:
-    widths = _widths(hits) if kind == "events" else (0, 0)
+def print_blocks(console: Console, hits: Sequence[EventHit | ArticleHit], kind: str) -> None:
+    events = [hit for hit in hits if _is_event(hit)]
+    widths = _widths(events)
     for hit in hits:
         console.print()
-        if kind == "events":
+        if _is_event(hit):
             _hanging(console, _event_head(hit, widths))
             _indented(console, evidence(hit))
-            below = " · ".join([*story_facts(hit), "; ".join(outlets(hit))])
+            below = " · ".join([*story_facts(hit), "; ".join(hit.outlets)])
         else:
-            console.print(Text(_date(hit) + "  ").append(hit.get("source", ""), style="bold"))
-            _indented(console, Text(hit.get("title", "")))
-            below = ", ".join(hit.get("event_types") or []) or "no event"
+            console.print(Text(_date(hit) + "  ").append(hit.source, style="bold"))
+            _indented(console, Text(hit.title))
+            below = ", ".join(hit.event_types) or "no event"
         _indented(console, Text(below, style="dim"))
+
+
+def _is_event(hit: EventHit | ArticleHit) -> TypeIs[EventHit]:
+    return hasattr(hit, "evidence")
 
 
 def _indented(console: Console, text: Text, indent: int = INDENT) -> None:
@@ -167,19 +175,20 @@ def _hanging(console: Console, head: Text) -> None:
         _indented(console, Text(" ").join(rest), indent=len("YYYY-MM-DD  "))
 
 
-def print_lines(console: Console, hits: list[dict[str, Any]], kind: str) -> None:
+def print_lines(console: Console, hits: Sequence[EventHit | ArticleHit], kind: str) -> None:
     """One line a story: cut with "…" at the terminal's edge, whole into a pipe. Columns
     are aligned where that leaves the evidence `LINE_EVIDENCE` characters, else packed."""
-    if kind == "articles":
-        for hit in hits:
-            line = Text(_date(hit) + "  " + hit.get("title", ""))
-            _print_line(console, line.append("  " + hit.get("source", ""), style="dim"))
+    events = [hit for hit in hits if _is_event(hit)]
+    for article in [hit for hit in hits if not _is_event(hit)]:
+        line = Text(_date(article) + "  " + article.title)
+        _print_line(console, line.append("  " + article.source, style="dim"))
+    if not events:
         return
-    widths = _widths(hits)
-    aligned = min(max((len(actors(h)) for h in hits), default=0), ACTORS_ALIGNED)
+    widths = _widths(events)
+    aligned = min(max((len(actors(h)) for h in events), default=0), ACTORS_ALIGNED)
     if console.is_terminal and console.width - sum(widths) - aligned - 18 < LINE_EVIDENCE:
         widths, aligned = (0, 0), 0
-    for hit in hits:
+    for hit in events:
         line = _event_head(hit, widths, sep=" " if widths == (0, 0) else "  ")
         line.append(" " * max(aligned - len(actors(hit)), 0) + "  ")
         _print_line(console, line.append_text(evidence(hit)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, overload
 
 from econsec.models import (
     Alert,
@@ -21,12 +21,13 @@ from econsec.models import (
     IndexReport,
     Quarantined,
     SearchQuery,
-    SearchResult,
     StoredSignature,
     TaggedArticle,
 )
+from econsec.store.hits import ArticleHit, EventHit, SearchResult
 
 SearchKind = Literal["events", "articles"]
+AnyResult = SearchResult[EventHit] | SearchResult[ArticleHit]
 STORY_LIMIT = 500  # articles shown for one story (the event page lists every outlet)
 VALUES_LIMIT = 10_000  # distinct values of one field listed (`Store.values`)
 
@@ -146,11 +147,21 @@ class Store(Protocol):
     def index_pending(self) -> IndexReport: ...
 
     # reading
-    def search(self, query: SearchQuery, kind: SearchKind = "events") -> SearchResult: ...
-    def scan(self, query: SearchQuery) -> Iterator[dict[str, Any]]:
+    @overload
+    def search(
+        self, query: SearchQuery, kind: Literal["events"] = "events"
+    ) -> SearchResult[EventHit]: ...
+    @overload
+    def search(self, query: SearchQuery, kind: Literal["articles"]) -> SearchResult[ArticleHit]:
+        """One page of events (one per story unless `collapse` is off) or of articles, in
+        the query's `sort` order (`SortOrder`)."""
+        ...
+
+    def scan(self, query: SearchQuery) -> Iterator[EventHit]:
         """Every event matching `query` (its `limit`, `offset`, `collapse` and `facets`
-        ignored), each once, newest first: however many, whatever the backend's paging
-        limits, all read from one consistent view where the backend has one."""
+        ignored), each once, in its `sort` order (newest first unless it says otherwise):
+        however many, whatever the backend's paging limits, all read from one consistent
+        view where the backend has one."""
         ...
 
     def check_query(self, q: str, kind: SearchKind = "events") -> None:
@@ -163,8 +174,11 @@ class Store(Protocol):
         filter on it can match (`econsec values`)."""
         ...
 
-    def get_event(self, event_id: str) -> dict[str, Any] | None: ...
-    def story_articles(self, story_id: str, limit: int = STORY_LIMIT) -> list[dict[str, Any]]: ...
+    def get_event(self, event_id: str) -> EventHit | None: ...
+    def story_articles(self, story_id: str, limit: int = STORY_LIMIT) -> list[ArticleHit]:
+        """Every searchable article of a story, first published first."""
+        ...
+
     def counts(self) -> dict[str, int]: ...
 
     # cycles

@@ -130,7 +130,7 @@ def api_routes() -> APIRouter:
             stories=result.clusters,
             page=params.page,
             limit=params.limit,
-            events=result.hits,
+            events=[read_models.hit_json(hit) for hit in result.hits],
             facets=result.facets,
         )
 
@@ -152,7 +152,7 @@ def api_routes() -> APIRouter:
         found = read_models.event_story(request.app.state.web.shared.get(), event_id)
         if found is None:
             raise HTTPException(404, f"no searchable event {event_id!r}")
-        return Story(**found)
+        return Story(**found.to_json())
 
     @router.get("/timeline", response_model=Timeline, tags=["events"])
     def timeline(request: Request, params: Params) -> Timeline:

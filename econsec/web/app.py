@@ -26,6 +26,7 @@ from econsec.config import Settings
 from econsec.errors import ConfigError, EconsecError, QueryError
 from econsec.ingest.subscriptions import SubscriptionBook
 from econsec.orchestration.push import LeaseKeeper, PushQueue, PushRunner, make_runner
+from econsec.store.hits import iso
 from econsec.store.protocols import Store
 from econsec.version import __version__
 from econsec.web import pages
@@ -33,7 +34,15 @@ from econsec.web.api import api_routes
 from econsec.web.auth import API_PREFIXES, EndedSessions, TokenGuard, login_routes
 from econsec.web.exports import export_routes
 from econsec.web.hosts import HostGuard
-from econsec.web.safety import SECURITY_HEADERS, clean_highlight, safe_href, shown
+from econsec.web.safety import (
+    SECURITY_HEADERS,
+    clean_highlight,
+    day,
+    marked_evidence,
+    minute,
+    safe_href,
+    shown,
+)
 from econsec.web.shared_store import SharedStore
 from econsec.web.websub import websub_routes
 
@@ -133,6 +142,10 @@ def template_environment() -> jinja2.Environment:
     )
     env.filters["href"] = safe_href
     env.filters["highlight"] = clean_highlight
+    env.filters["marked"] = marked_evidence
+    env.filters["iso"] = lambda value: iso(value) or ""
+    env.filters["day"] = day
+    env.filters["minute"] = minute
     env.filters["words"] = lambda code: str(code).replace("_", " ").replace(".", " · ")
     return env
 

@@ -17,8 +17,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from econsec.errors import ConfigError, QueryError
-from econsec.models import SearchResult
 from econsec.searches import SavedSearch, saved_searches
+from econsec.store.hits import EventHit, SearchResult
 from econsec.web import read_models
 from econsec.web.exports import FEED_PATH
 from econsec.web.params import FILTERS, MAX_PAGE, PAGE_SIZE, SearchParams, search_params
@@ -104,7 +104,7 @@ def saved_url(saved: SavedSearch) -> str:
     return found.url()
 
 
-def paging(params: SearchParams, result: SearchResult) -> dict[str, Any]:
+def paging(params: SearchParams, result: SearchResult[EventHit]) -> dict[str, Any]:
     stories = result.clusters if result.clusters is not None else result.total
     last = min(max(1, math.ceil(stories / params.limit)), MAX_PAGE)
     return {
@@ -125,7 +125,8 @@ def routes() -> APIRouter:
     def search(request: Request, params: Params) -> Response:
         web = request.app.state.web
         store = web.shared.get()
-        result, error = SearchResult(total=0), ""
+        result: SearchResult[EventHit] = SearchResult(total=0)
+        error = ""
         chart: dict[str, Any] = {"months": [], "series": []}
         try:
             query = params.query(known=store.values)
@@ -162,8 +163,16 @@ def routes() -> APIRouter:
         if found is None:
             message = "No searchable event has this id (it may not be indexed yet)."
             return web.render(request, "error.html", {"status": 404, "message": message}, 404)
-        same_type = SearchParams(filters={"type": (found["event"]["type"],)}).url()
-        context = {**found, "same_type": same_type, "back": params.url()}
+        same_type = SearchParams(filters={"type": (found.event.type,)}).url()
+        context = {
+            "event": found.event,
+            "sources": found.sources,
+            "outlets": found.outlets,
+            "first": found.first,
+            "updated": found.updated,
+            "same_type": same_type,
+            "back": params.url(),
+        }
         return web.render(request, "event.html", context)
 
     @router.get("/alerts")

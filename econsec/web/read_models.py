@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ from econsec.alerts.conditions import format_duration, parse_duration
 from econsec.alerts.notify import labels
 from econsec.alerts.rules import Rule, load_rules
 from econsec.errors import ConfigError
-from econsec.models import Alert, SearchQuery, SearchResult, story_dates
+from econsec.models import Alert, SearchQuery
+from econsec.store.hits import ArticleHit, EventHit, SearchResult, iso
 from econsec.store.protocols import Store
 from econsec.vocabulary import EVENT_FIELDS
 from econsec.web.safety import mark
@@ -20,14 +22,18 @@ TIMELINE_SERIES = 6  # the biggest categories get a colour each; the rest is "ot
 LONGEST_BACKTEST = timedelta(days=3660)
 
 
-def search_events(store: Store, query: SearchQuery) -> SearchResult:
-    """One page of stories with facets; the evidence as HTML, the matched words in `<b>`."""
+def search_events(store: Store, query: SearchQuery) -> SearchResult[EventHit]:
+    """One page of stories with facets."""
     result = store.search(query)
-    for hit in result.hits:
-        hit["evidence_html"] = str(mark(hit.get("evidence", ""), hit.get("highlights", [])))
     if query.facets:
         result.facets.update(sibling_facets(store, query))
     return result
+
+
+def hit_json(hit: EventHit) -> dict[str, Any]:
+    """A story as the API gives it: its fields, and the evidence as HTML with the matched
+    words in `<b>` (`evidence_html`)."""
+    return {**hit.to_json(), "evidence_html": str(mark(hit.evidence, hit.highlights or ()))}
 
 
 def sibling_facets(store: Store, query: SearchQuery) -> dict[str, dict[str, int]]:
@@ -43,9 +49,9 @@ def sibling_facets(store: Store, query: SearchQuery) -> dict[str, dict[str, int]
     return found
 
 
-def every_story(store: Store, query: SearchQuery, most: int, page: int) -> list[dict[str, Any]]:
+def every_story(store: Store, query: SearchQuery, most: int, page: int) -> list[EventHit]:
     """The first `most` stories of a search, read `page` at a time (an export)."""
-    hits: list[dict[str, Any]] = []
+    hits: list[EventHit] = []
     while len(hits) < most:
         wanted = min(page, most - len(hits))
         found = store.search(query.model_copy(update={"offset": len(hits), "limit": wanted}))
@@ -87,33 +93,69 @@ def timeline(store: Store, query: SearchQuery, facets: dict[str, dict[str, int]]
     return {"months": months, "series": [{"name": n, "counts": c} for n, c in counts.items()]}
 
 
-def event_story(store: Store, event_id: str) -> dict[str, Any] | None:
-    """An event and every article of its story, each saying whether it reported this event;
-    `first` and `updated` date the story as the search dates it (first and latest report)."""
+@dataclass(frozen=True, slots=True)
+class StorySource:
+    """An article of an event's story, and whether the tagger found the event in it."""
+
+    article: ArticleHit
+    reports_event: bool
+
+    def to_json(self) -> dict[str, Any]:
+        a = self.article
+        keys = {"id": a.id, "source": a.source, "feed": a.feed, "url": a.url, "title": a.title}
+        return {**keys, "published": iso(a.published) or "", "reports_event": self.reports_event}
+
+
+@dataclass(frozen=True, slots=True)
+class EventStory:
+    """An event and every article of its story; `first` and `updated` date the story as
+    the search dates it (its first report, and its latest when later)."""
+
+    event: EventHit
+    sources: list[StorySource]
+    outlets: int
+    first: datetime | None
+    updated: datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": self.event.to_json(),
+            "sources": [source.to_json() for source in self.sources],
+            "outlets": self.outlets,
+            "first": iso(self.first) or "",
+            "updated": iso(self.updated) or "",
+        }
+
+
+def event_story(store: Store, event_id: str) -> EventStory | None:
+    """An event and every article of its story, each saying whether it reported this event."""
     event = store.get_event(event_id)
     if event is None:
         return None
-    story = event.get("story_id") or ""
-    articles = store.story_articles(story) if story else []
+    articles = store.story_articles(event.story_id) if event.story_id else []
     if not articles:  # an event indexed without a story stands for its own article
-        articles = [{**event, "id": event["article_id"], "event_types": [event["type"]]}]
-    sources = [_source(article, event["type"]) for article in articles]
-    outlets = len({(s["source"], s["feed"]) for s in sources})
-    first, updated = story_dates([event, *sources])
-    return {
-        "event": event,
-        "sources": sources,
-        "outlets": outlets,
-        "first": first,
-        "updated": updated,
-    }
+        articles = [_own_article(event)]
+    sources = [StorySource(a, event.type in a.event_types) for a in articles]
+    outlets = len({(a.source, a.feed) for a in articles})
+    dates = sorted(d for d in [event.published, *(a.published for a in articles)] if d)
+    first = dates[0] if dates else None
+    updated = dates[-1] if dates and first and dates[-1] > first else None
+    return EventStory(event, sources, outlets, first, updated)
 
 
-def _source(article: dict[str, Any], event_type: str) -> dict[str, Any]:
-    keys = ("id", "source", "feed", "url", "title", "published")
-    found = {key: article.get(key, "") for key in keys}
-    found["reports_event"] = event_type in (article.get("event_types") or [])
-    return found
+def _own_article(event: EventHit) -> ArticleHit:
+    return ArticleHit(
+        id=event.article_id,
+        url=event.url,
+        feed=event.feed,
+        source=event.source,
+        title=event.title,
+        summary=event.summary,
+        published=event.published,
+        story_id=event.story_id,
+        technologies=event.technologies,
+        event_types=(event.type,),
+    )
 
 
 # alerts ---------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from html.parser import HTMLParser
 
 from markupsafe import Markup
@@ -97,8 +99,8 @@ class _Highlight(HTMLParser):
         return "".join(self.parts) + "</b>" * self.open_marks
 
 
-def mark(text: str, spans: list[list[int]]) -> Markup:
-    """`text` escaped, with the stretches the store found (`[start, end]` character
+def mark(text: str, spans: Iterable[Sequence[int]]) -> Markup:
+    """`text` escaped, with the stretches the store found (`(start, end)` character
     offsets) in `<b>`; overlapping or out-of-range spans are clipped."""
     parts, at = [], 0
     for start, end in sorted((max(s, 0), min(e, len(text))) for s, e in spans):
@@ -109,6 +111,21 @@ def mark(text: str, spans: list[list[int]]) -> Markup:
         at = end
     parts.append(html.escape(text[at:]))
     return Markup("".join(parts))
+
+
+def marked_evidence(hit: object) -> Markup:
+    """A hit's evidence escaped, the words the query matched in `<b>`."""
+    return mark(str(getattr(hit, "evidence", "")), getattr(hit, "highlights", None) or ())
+
+
+def day(value: datetime | None) -> str:
+    """A date as a page shows it: `2024-05-01`, blank for none."""
+    return f"{value:%Y-%m-%d}" if value else ""
+
+
+def minute(value: datetime | None) -> str:
+    """A date and time (UTC) as a page shows it: `2024-05-01 09:30`."""
+    return f"{value:%Y-%m-%d %H:%M}" if value else ""
 
 
 def clean_highlight(marked: str) -> Markup:

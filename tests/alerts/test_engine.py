@@ -377,11 +377,11 @@ def test_history_is_read_whole_and_once_across_pages(
     add_events(store, *spread, *crowd)
     rule = write_rule(tmp_path / "rules")
     everything = rule.events(store)
-    assert sorted(e["id"] for e in everything) == sorted(e.id for e in spread + crowd)
+    assert sorted(e.id for e in everything) == sorted(e.id for e in spread + crowd)
     since, until = datetime(2024, 5, 3, tzinfo=UTC), datetime(2024, 5, 20, 8, tzinfo=UTC)
     window = rule.events(store, since=since, until=until)
     wanted = [e.id for e in spread + crowd if since <= e.published <= until]
-    assert sorted(e["id"] for e in window) == sorted(wanted) and len(wanted) == 17
+    assert sorted(e.id for e in window) == sorted(wanted) and len(wanted) == 17
 
 
 def test_paging_returns_what_one_big_page_would(
@@ -401,7 +401,7 @@ def test_paging_returns_what_one_big_page_would(
     whole = store.search(rule.search_query(limit=100, until=until)).hits
     small_pages(monkeypatch)
     paged = rule.events(store, until=until)
-    assert sorted(e["id"] for e in paged) == sorted(e["id"] for e in whole)
+    assert sorted(e.id for e in paged) == sorted(e.id for e in whole)
 
 
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:

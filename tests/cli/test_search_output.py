@@ -9,6 +9,8 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,8 +19,10 @@ from typer.testing import CliRunner
 
 from econsec.cli.main import app
 from econsec.cli.output import found_line, print_lines
-from econsec.models import SearchResult, TaggedArticle
+from econsec.models import TaggedArticle
 from econsec.store.embedded.store import EmbeddedStore
+from econsec.store.hits import ArticleHit, EventHit, SearchResult
+from econsec.store.protocols import AnyResult
 from tests.support import factories
 from tests.support.web_data import when
 
@@ -130,17 +134,18 @@ def test_lines_into_a_pipe_are_whole(store: str) -> None:
 
 @pytest.mark.parametrize("width", [80, 120])
 def test_lines_at_a_terminal_are_cut_to_its_width(width: int) -> None:
-    hit = {
-        "published": "2024-12-03T08:00:00Z",
-        "type": "investment_screening.review",
-        "status": "enacted",
-        "initiator": ["EU"],
-        "target": ["CN"],
-        "evidence": EVIDENCE,
-    }
+    hit = EventHit(
+        id="e1",
+        published=datetime(2024, 12, 3, 8, tzinfo=UTC),
+        type="investment_screening.review",
+        status="enacted",
+        initiator=("EU",),
+        target=("CN",),
+        evidence=EVIDENCE,
+    )
     screen = io.StringIO()
     console = Console(file=screen, width=width, force_terminal=True, color_system=None)
-    print_lines(console, [hit, hit | {"type": "trade.tariff"}], "events")
+    print_lines(console, [hit, replace(hit, type="trade.tariff")], "events")
     lines = screen.getvalue().splitlines()
     assert len(lines) == 2 and all(len(line) == width for line in lines)
     assert all(line.startswith("2024-12-03 ") and line.endswith("…") for line in lines)
@@ -177,22 +182,25 @@ def test_json_and_another_format_is_a_usage_error(store: str) -> None:
     assert result.exit_code == 2 and "--json is --format json" in result.stderr
 
 
+HIT = EventHit("e1")
+
+
 @pytest.mark.parametrize(
     ("result", "kind", "said"),
     [
-        (SearchResult(total=3, clusters=2, hits=[{}, {}]), "events", "2 stories (3 events)"),
-        (SearchResult(total=1, clusters=1, hits=[{}]), "events", "1 story (1 event)"),
+        (SearchResult(total=3, clusters=2, hits=[HIT, HIT]), "events", "2 stories (3 events)"),
+        (SearchResult(total=1, clusters=1, hits=[HIT]), "events", "1 story (1 event)"),
         (SearchResult(total=0, clusters=0), "events", "0 stories (0 events)"),
-        (SearchResult(total=5, hits=[{}] * 5), "events", "5 events"),
-        (SearchResult(total=4, hits=[{}] * 4), "articles", "4 articles"),
+        (SearchResult(total=5, hits=[HIT] * 5), "events", "5 events"),
+        (SearchResult(total=4, hits=[ArticleHit("a")] * 4), "articles", "4 articles"),
         (
-            SearchResult(total=1250, clusters=1200, hits=[{}] * 20),
+            SearchResult(total=1250, clusters=1200, hits=[HIT] * 20),
             "events",
             "1,200 stories (1,250 events), the first 20 shown (--limit)",
         ),
     ],
 )
 def test_what_was_found_is_said_in_stories_and_events(
-    result: SearchResult, kind: str, said: str
+    result: AnyResult, kind: str, said: str
 ) -> None:
     assert found_line(result, kind) == said

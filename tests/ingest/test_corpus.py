@@ -117,10 +117,10 @@ def test_the_corpus_is_stored_but_for_listed_losses(
     assert opened.counts()["untagged_articles"] == 0
     articles = opened.search(SearchQuery(limit=1000), "articles").hits
     assert len(articles) == stored
-    linkless = [a for a in articles if a["feed"] == "rss092_partial_items"]
-    assert len(linkless) == 10 and all(a["url"] == "" for a in linkless)
-    copies = [a for a in articles if "23 chipmaking tools" in a["title"]]
-    assert len(copies) == 2 and len({a["story_id"] for a in copies}) == 1  # stories still join
+    linkless = [a for a in articles if a.feed == "rss092_partial_items"]
+    assert len(linkless) == 10 and all(a.url == "" for a in linkless)
+    copies = [a for a in articles if "23 chipmaking tools" in a.title]
+    assert len(copies) == 2 and len({a.story_id for a in copies}) == 1  # stories still join
     again = _cycle(opened, backend, tagger, specs())
     assert again.new_articles == 0 and again.tagging.new_events == 0
 
@@ -152,7 +152,7 @@ def test_a_revised_item_is_tagged_again_in_place(
     path.write_text(V1.format(text="[1] Complaint", lead=FIRST))
     first = _cycle(opened, backend, tagger, spec)
     [before] = [
-        a for a in opened.search(SearchQuery(limit=10), "articles").hits if "Japan" in a["title"]
+        a for a in opened.search(SearchQuery(limit=10), "articles").hits if "Japan" in a.title
     ]
     path.write_text(V1.format(text="[1] Complaint", lead=SECOND))
     second = _cycle(opened, backend, tagger, spec)
@@ -160,12 +160,12 @@ def test_a_revised_item_is_tagged_again_in_place(
     assert (first.new_articles, second.new_articles, third.new_articles) == (2, 1, 0)
     assert second.tagging.articles_tagged == 1 and third.tagging.articles_tagged == 0
     articles = opened.search(SearchQuery(limit=10), "articles").hits
-    [after] = [a for a in articles if "Japan" in a["title"]]
-    assert len(articles) == 2 and after["id"] == before["id"]
-    assert after["summary"] == SECOND and after["fetched"] == before["fetched"]
+    [after] = [a for a in articles if "Japan" in a.title]
+    assert len(articles) == 2 and after.id == before.id
+    assert after.summary == SECOND and after.fetched == before.fetched
     signatures = {s.article_id: s.minhash for s in opened.known_signatures(datetime(2000, 1, 1))}
-    text = f"{after['title']}\n{SECOND}"
-    assert signatures[after["id"]] == to_bytes(signature(text))  # its story follows the new text
+    text = f"{after.title}\n{SECOND}"
+    assert signatures[after.id] == to_bytes(signature(text))  # its story follows the new text
     events = opened.search(SearchQuery(limit=100, collapse=False)).hits
-    assert events and all(e["summary"] == SECOND for e in events if e["article_id"] == after["id"])
+    assert events and all(e.summary == SECOND for e in events if e.article_id == after.id)
     assert opened.counts()["events"] == len(events)

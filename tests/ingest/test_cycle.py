@@ -54,8 +54,8 @@ def test_events_are_searchable_with_evidence(
     result = store.search(SearchQuery(limit=100))
     assert result.total > 0
     for hit in result.hits:
-        assert hit["type"] and hit["evidence"] and hit["status"] in ("planned", "enacted")
-        assert hit["evidence"] in f"{hit['title']} {hit['summary']}" or hit["evidence"]
+        assert hit.type and hit.evidence and hit.status in ("planned", "enacted")
+        assert hit.evidence in f"{hit.title} {hit.summary}" or hit.evidence
 
 
 def test_interrupted_cycle_completes_on_rerun_without_duplicates(
@@ -111,7 +111,7 @@ def test_syndicated_copies_share_a_story(
     _cycle(store, settings, tagger, specs)
     result = store.search(SearchQuery(q="lithography"))
     assert result.total >= 2
-    assert result.hits[0]["source_count"] == 2
+    assert result.hits[0].source_count == 2
 
 
 def test_a_bad_cycle_loses_nothing_already_stored(
@@ -131,8 +131,8 @@ def test_a_bad_cycle_loses_nothing_already_stored(
         )
     ]
     _cycle(store, settings, tagger, bad)
-    after = {h["id"] for h in store.search(SearchQuery(collapse=False, limit=1000)).hits}
-    assert {h["id"] for h in before} <= after
+    after = {h.id for h in store.search(SearchQuery(collapse=False, limit=1000)).hits}
+    assert {h.id for h in before} <= after
     assert store.counts()["untagged_articles"] == 0
 
 
@@ -143,8 +143,8 @@ def test_huge_summaries_are_cut_not_dropped(
     report = _cycle(store, settings, tagger, [spec])
     assert report.feeds[0].status == "ok" and report.new_articles >= 1
     hits = store.search(SearchQuery(limit=100), "articles").hits
-    assert hits and all(len(h["summary"]) <= settings.max_summary_chars + 2 for h in hits)
-    assert any(h["truncated"] for h in hits)
+    assert hits and all(len(h.summary) <= settings.max_summary_chars + 2 for h in hits)
+    assert any(h.truncated for h in hits)
 
 
 def test_a_cycle_with_nothing_new_does_not_load_the_tagger(

@@ -147,7 +147,8 @@ def _stored_records(store: EmbeddedStore) -> list[dict[str, Any]]:
     finally:
         db.close()
     for kind in ("events", "articles"):
-        rows += store.search(SearchQuery(limit=1000, collapse=False), kind).hits  # type: ignore[arg-type]
+        found = store.search(SearchQuery(limit=1000, collapse=False), kind)  # type: ignore[call-overload]
+        rows += [hit.to_json() for hit in found.hits]
     return rows
 
 

@@ -130,5 +130,5 @@ def test_a_megabyte_title_is_cut_at_ingest_and_tagged(
     assert report.feeds[0].status == "ok", report.feeds[0].error
     assert report.tagging.articles_tagged == 2 and report.tagging.quarantined == 0
     hits = store.search(SearchQuery(q="chipmaking", limit=10), "articles").hits
-    assert hits and hits[0]["truncated"]
-    assert len(hits[0]["title"]) <= settings.max_title_chars + 2
+    assert hits and hits[0].truncated
+    assert len(hits[0].title) <= settings.max_title_chars + 2

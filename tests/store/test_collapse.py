@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import tantivy
 
-from econsec.models import SearchQuery, SearchResult
+from econsec.models import SearchQuery, SortOrder
 from econsec.store.embedded.collapse import COLLAPSE_WINDOW, collapse, source_field
 from econsec.store.embedded.store import EmbeddedStore
 from econsec.store.embedded.tantivy_index import (
@@ -22,26 +22,28 @@ from econsec.store.embedded.tantivy_index import (
     cluster_key,
     combine,
 )
+from econsec.store.hits import EventHit, SearchResult, with_highlights
 from tests.support.collapse_data import SECONDS, events, reference, write
 
 
-def reference_search(store: EmbeddedStore, query: SearchQuery) -> SearchResult:
+def reference_search(store: EmbeddedStore, query: SearchQuery) -> SearchResult[EventHit]:
     """The whole search the old way, highlights (one lookup by id each) and facets too."""
     index = store.events_index
     text = index.parse(query.q)
     full = combine([text, *store._filters(index, query, "events")])
     total, clusters, hits = reference(
-        index, full, query.sort == "newest", query.offset, query.limit, COLLAPSE_WINDOW
+        index, full, query.sort, query.offset, query.limit, COLLAPSE_WINDOW
     )
     searcher = index.index.searcher()
+    marked = []
     for hit in hits:
         spans: list[tuple[int, int]] = []
         if query.q.strip("* "):
-            by_id = tantivy.Query.term_query(index.schema, "id", hit["id"])
+            by_id = tantivy.Query.term_query(index.schema, "id", hit.id)
             address = searcher.search(by_id, 1).hits[0][1]
             (spans,) = index.highlights(text, [searcher.doc(address)], "evidence")
-        hit["highlights"] = [list(span) for span in spans]
-    found = SearchResult(total=total, clusters=clusters, hits=hits)
+        marked.append(with_highlights(hit, spans))
+    found = SearchResult(total=total, clusters=clusters, hits=marked)
     if query.facets:
         found.facets = store._facets(index, full)
     return found
@@ -58,23 +60,23 @@ TEXTS = ["*", "gallium", "chip OR gallium OR lithium", "NOT japan", "type:export
 
 
 @pytest.mark.parametrize("size", [1, 40, 300, COLLAPSE_WINDOW])
-@pytest.mark.parametrize("newest", [True, False])
+@pytest.mark.parametrize("order", list(SortOrder))
 @pytest.mark.parametrize("text", TEXTS)
 def test_same_pages_as_grouping_every_hit(
-    awkward: EmbeddedStore, size: int, newest: bool, text: str
+    awkward: EmbeddedStore, size: int, order: SortOrder, text: str
 ) -> None:
     index = awkward.events_index
     query = index.parse(text)
     for offset, limit in [(0, 20), (0, 1), (3, 7), (25, 40), (0, 0), (10_000, 20), (0, 1000)]:
-        page = collapse(index, query, newest=newest, offset=offset, limit=limit, size=size)
-        expected = reference(index, query, newest, offset, limit, size)
+        page = collapse(index, query, order=order, offset=offset, limit=limit, size=size)
+        expected = reference(index, query, order, offset, limit, size)
         assert (page.total, page.clusters, page.hits) == expected, (offset, limit)
 
 
 def test_the_awkward_cases_are_there(awkward: EmbeddedStore) -> None:
     """The fixture holds what the comparisons above are meant to meet."""
     index = awkward.events_index
-    docs = index.search(tantivy.Query.all_query(), limit=10_000, newest_first=True).docs
+    docs = index.search(tantivy.Query.all_query(), limit=10_000, order=SortOrder.NEWEST).docs
     published = [doc["published"] for doc in docs]
     assert len(docs) == 700 and len(set(p[:19] for p in published)) < 50
     assert any("." in p for p in published)
@@ -107,13 +109,13 @@ def test_a_window_cut_inside_tied_hits(tmp_path: Path) -> None:
     write(store, sources, batches=2)
     index = store.events_index
     everything = tantivy.Query.all_query()
-    window = index.window(everything, limit=COLLAPSE_WINDOW, newest_first=True)
+    window = index.window(everything, limit=COLLAPSE_WINDOW, order=SortOrder.NEWEST)
     last = window.hits[-1][0]
-    beyond = index.window(everything, limit=COLLAPSE_WINDOW + 1, newest_first=True).hits[-1][0]
-    assert beyond == last and not window.complete
+    beyond = index.window(everything, limit=COLLAPSE_WINDOW + 1, order=SortOrder.NEWEST)
+    assert beyond.hits[-1][0] == last and not window.complete
     for offset, limit in [(0, 20), (2_000, 100)]:
-        page = collapse(index, everything, newest=True, offset=offset, limit=limit)
-        expected = reference(index, everything, True, offset, limit, COLLAPSE_WINDOW)
+        page = collapse(index, everything, order=SortOrder.NEWEST, offset=offset, limit=limit)
+        expected = reference(index, everything, SortOrder.NEWEST, offset, limit, COLLAPSE_WINDOW)
         assert (page.total, page.clusters, page.hits) == expected
     store.close()
 
@@ -130,7 +132,7 @@ def test_a_changed_cluster_is_seen_at_once(tmp_path: Path) -> None:
     writer.events_index.upsert(merged)
     after = reader.search(SearchQuery(limit=100))
     assert before.clusters is not None and before.clusters > 1
-    assert (after.total, after.clusters, len(after.hits[0]["event_ids"])) == (60, 1, 60)
+    assert (after.total, after.clusters, len(after.hits[0].event_ids or ())) == (60, 1, 60)
     for store in (reader, writer):
         store.close()
 

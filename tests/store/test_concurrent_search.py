@@ -41,13 +41,13 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
 
 
 def test_concurrent_searches_give_the_serial_results(shared: EmbeddedStore) -> None:
-    serial = [shared.search(query).model_dump() for query in QUERIES]
+    serial = [shared.search(query) for query in QUERIES]
     counts = shared.counts()
     order = [n for n in range(len(QUERIES)) for _ in range(THREADS)]
     random.Random(1).shuffle(order)
 
     def one(n: int) -> tuple[int, dict[str, Any], dict[str, int]]:
-        return n, shared.search(QUERIES[n]).model_dump(), shared.counts()
+        return n, shared.search(QUERIES[n]), shared.counts()
 
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         answers = list(pool.map(one, order))

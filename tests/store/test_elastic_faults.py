@@ -128,7 +128,7 @@ def _cycle(backend: Backend, **overrides: object) -> tuple[CycleReport, set[str]
         assert store.counts()["unindexed_events"] == 0
     finally:
         store.close()
-    return report, {h["id"] for h in hits}
+    return report, {h.id for h in hits}
 
 
 def test_cycle_fails_clearly_when_the_server_stops_and_a_rerun_loses_nothing(

@@ -58,7 +58,7 @@ def test_an_over_long_url_is_stored_not_rejected(es: ElasticStore) -> None:
     es.save_tagged([TaggedArticle(article, b"", [])], [factories.event(article, "x.y")])
     es.index_pending()
     [hit] = es.search(SearchQuery(collapse=False)).hits
-    assert hit["url"] == LONG_URL
+    assert hit.url == LONG_URL
     index = next(iter(es.calls.client.indices.get_alias(name=es.names.events).body))
     mapping = es.calls.client.indices.get_mapping(index=index).body[index]["mappings"]
     assert mapping["properties"]["url"]["ignore_above"] == 8191

@@ -11,6 +11,7 @@ from econsec.models import SearchQuery, TaggedArticle
 from econsec.store.elastic import client
 from econsec.store.elastic import search as elastic_search
 from econsec.store.elastic.store import ElasticStore
+from econsec.store.hits import parse_instant
 from tests.store.test_store_contract import fill
 from tests.support import factories
 from tests.support.backends import Backend
@@ -80,10 +81,10 @@ def test_a_long_read_sees_one_snapshot_and_closes_its_point_in_time(
     before = open_pits(osmem)
     monkeypatch.setattr(client, "PAGE", 2)
     export = es.scan(SearchQuery())
-    head = [next(export)["id"], next(export)["id"]]
+    head = [next(export).id, next(export).id]
     assert len(open_pits(osmem) - before) == 1
     fill_days(es, range(1, 2))  # older than all: it would come on the last page
-    assert head + [hit["id"] for hit in export] == newest_first
+    assert head + [hit.id for hit in export] == newest_first
     assert open_pits(osmem) == before
     assert len(list(es.scan(SearchQuery()))) == 6  # a new read sees it
 
@@ -96,7 +97,7 @@ def test_a_deep_page_closes_its_point_in_time(
     monkeypatch.setattr(client, "PAGE", 2)
     monkeypatch.setattr(elastic_search, "MAX_WINDOW", 2)
     found = es.search(SearchQuery(collapse=False, offset=3, limit=3))
-    assert [hit["id"] for hit in found.hits] == newest_first[3:6] and found.total == 7
+    assert [hit.id for hit in found.hits] == newest_first[3:6] and found.total == 7
     assert open_pits(osmem) == before
 
 
@@ -111,8 +112,8 @@ def test_a_cluster_without_the_pit_api_is_paged_without_one(
     newest_first = fill_days(store, range(1, 6))
     monkeypatch.setattr(client, "PAGE", 2)
     proxy.seen.clear()
-    assert [hit["id"] for hit in store.scan(SearchQuery())] == newest_first
-    assert [hit["id"] for hit in store.scan(SearchQuery())] == newest_first
+    assert [hit.id for hit in store.scan(SearchQuery())] == newest_first
+    assert [hit.id for hit in store.scan(SearchQuery())] == newest_first
     assert proxy.count("/_pit") == 1, proxy.seen
     store.close()
 
@@ -128,8 +129,9 @@ def test_a_story_with_more_copies_than_outlets_listed_keeps_its_first_report() -
             "first": {"hits": {"hits": [{"_source": first}]}},
         },
     }
-    found = elastic_search._collapsed(hit)
-    assert (found["published"], found["updated"]) == (first["published"], latest["published"])
+    found = elastic_search._collapsed(hit, [])
+    expected = (parse_instant(first["published"]), parse_instant(latest["published"]))
+    assert (found.published, found.updated) == expected
     body = elastic_search.request(SearchQuery(), "events")
     (_, oldest) = body["collapse"]["inner_hits"]
     assert oldest["sort"] == elastic_search.OLDEST and oldest["size"] == 1

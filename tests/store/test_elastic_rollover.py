@@ -135,7 +135,7 @@ def test_a_revision_after_a_rollover_updates_the_stored_copy(es: ElasticStore) -
         [where] = old[kind]
         assert es.calls.client.count(index=where)["count"] == 1
     [hit] = es.search(SearchQuery(q="germanium", collapse=False)).hits
-    assert hit["article_id"] == changed.id
+    assert hit.article_id == changed.id
 
 
 @pytest.mark.slow

@@ -49,7 +49,7 @@ def test_least_confidence(store: Store, least: float, expected: list[float]) -> 
     fill(store)
     for collapse in (True, False):
         found = store.search(SearchQuery(min_confidence=least, collapse=collapse, facets=True))
-        assert [round(hit["confidence"], 3) for hit in found.hits] == expected
+        assert [round(hit.confidence, 3) for hit in found.hits] == expected
         assert found.total == len(expected)
         assert sum(found.facets["type"].values()) == len(expected)
 
@@ -59,8 +59,8 @@ def test_least_confidence_with_other_filters_and_a_scan(store: Store) -> None:
     query = SearchQuery(
         q="curbs OR reviews", min_confidence=0.5, since=datetime(2024, 5, 6, tzinfo=UTC)
     )
-    assert [hit["type"] for hit in store.search(query).hits] == ["investment_screening.review"]
-    assert [e["confidence"] for e in store.scan(SearchQuery(min_confidence=0.6))] == [0.9, 0.65]
+    assert [hit.type for hit in store.search(query).hits] == ["investment_screening.review"]
+    assert [e.confidence for e in store.scan(SearchQuery(min_confidence=0.6))] == [0.9, 0.65]
 
 
 def test_articles_have_no_confidence_to_filter_on(store: Store) -> None:
@@ -113,7 +113,7 @@ def test_a_value_only_the_store_holds_is_searched(store: Store) -> None:
         types=["export_control.embargo"], initiators=["acme widgets"], known=store.values
     )
     assert (query.types, query.initiators) == (["export_control.embargo"], ["Acme Widgets"])
-    assert [hit["title"] for hit in store.search(query).hits] == [old.title]
+    assert [hit.title for hit in store.search(query).hits] == [old.title]
     with pytest.raises(ValueError, match=r"initiator 'Acme Widget': not in the store; did you"):
         SearchQuery.from_user(initiators=["Acme Widget"], known=store.values)
     with pytest.raises(ValueError, match="did you mean export_control.ban"):
@@ -146,4 +146,4 @@ def test_what_people_type_finds_what_the_index_holds(
     fill(store)
     filters = {name: values for name, values in typed.items() if name != "q"}
     query = SearchQuery.from_user(typed.get("q", ""), known=store.values, **filters)
-    assert [hit["type"] for hit in store.search(query).hits] == expected
+    assert [hit.type for hit in store.search(query).hits] == expected

@@ -19,8 +19,10 @@ import pytest
 
 from econsec.ingest import cycle
 from econsec.ingest.feedfile import load_feeds
-from econsec.models import SearchQuery, SearchResult
+from econsec.models import SearchQuery
 from econsec.store import SearchKind
+from econsec.store.hits import ArticleHit, EventHit
+from econsec.store.protocols import AnyResult
 from tests.support.backends import Backend
 from tests.support.paths import FIXTURES, ROOT
 
@@ -36,13 +38,15 @@ QUERIES: dict[str, tuple[SearchQuery, SearchKind]] = {
 }
 
 
-def _when(hit: dict[str, Any]) -> datetime:
+def _when(hit: EventHit | ArticleHit) -> datetime:
     """To the second: Tantivy sorts dates by the second, Elasticsearch by the millisecond."""
-    return datetime.fromisoformat(hit["published"]).replace(microsecond=0)
+    assert hit.published is not None
+    return hit.published.replace(microsecond=0)
 
 
-def _hit(hit: dict[str, Any], text_query: bool) -> dict[str, Any]:
+def _hit(found: EventHit | ArticleHit, text_query: bool) -> dict[str, Any]:
     """A hit without what equal dates leave to the engine: which copy represents a cluster."""
+    hit = found.to_json()
     if "event_ids" in hit:
         keep = ("cluster_id", "type", "published", "source_count")
         return {
@@ -61,14 +65,19 @@ def _key(hit: dict[str, Any]) -> str:
     return json.dumps(hit, sort_keys=True)  # osmem sorts a source's keys; Elasticsearch keeps them
 
 
-def comparable(result: SearchResult, text_query: bool) -> dict[str, Any]:
+def comparable(result: AnyResult, text_query: bool) -> dict[str, Any]:
     """Totals, facets and the hits as (date to the second, hit) pairs; with each backend's
     dates in descending order, equal pairs mean the same order up to ties."""
     dates = [_when(h) for h in result.hits]
     assert dates == sorted(dates, reverse=True), "newest first"
     hits = [_hit(h, text_query) for h in result.hits]
     pairs = sorted((str(h["published"])[:19], _key(h)) for h in hits)
-    return {**result.model_dump(exclude={"hits"}), "hits": pairs}
+    return {
+        "total": result.total,
+        "clusters": result.clusters,
+        "facets": result.facets,
+        "hits": pairs,
+    }
 
 
 def _run(backend: Backend, tagger: object, feeds: Path) -> tuple[list[Any], dict[str, Any]]:

@@ -98,15 +98,16 @@ def test_a_revision_replaces_the_events_and_alerts_see_only_the_new_one(store: S
     store.index_pending()
 
     events = store.search(SearchQuery(collapse=False, limit=100)).hits
-    assert sorted(h["type"] for h in events) == ["export_control.ban", "industrial_policy.subsidy"]
-    by_type = {h["type"]: h for h in events}
-    assert by_type["export_control.ban"]["evidence"] == "Licences from August"
-    assert by_type["export_control.ban"]["summary"] == revised.summary
+    assert sorted(h.type for h in events) == ["export_control.ban", "industrial_policy.subsidy"]
+    by_type = {h.type: h for h in events}
+    assert by_type["export_control.ban"].evidence == "Licences from August"
+    assert by_type["export_control.ban"].summary == revised.summary
     fresh = store.search(SearchQuery(indexed_since=checkpoint, collapse=False, limit=100))
-    assert [h["type"] for h in fresh.hits] == ["industrial_policy.subsidy"]
+    assert [h.type for h in fresh.hits] == ["industrial_policy.subsidy"]
     assert store.get_event(gone.id) is None
     [stored] = store.search(SearchQuery(limit=10), "articles").hits
-    assert stored["summary"] == revised.summary and stored["fetched"].startswith("2024-06-01")
+    assert stored.summary == revised.summary
+    assert stored.fetched is not None and stored.fetched.date().isoformat() == "2024-06-01"
     counts = store.counts()
     assert (counts["events"], counts["unindexed_events"], counts["untagged_articles"]) == (2, 0, 0)
 

@@ -6,6 +6,7 @@ Elasticsearch when `ECONSEC_TEST_ES_URL` is set (see conftest.py).
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,10 +20,11 @@ from econsec.models import (
     FeedResult,
     Quarantined,
     SearchQuery,
-    SearchResult,
     TaggedArticle,
 )
 from econsec.store import SearchKind, Store
+from econsec.store.hits import EventHit
+from econsec.store.protocols import AnyResult
 from tests.support import factories
 from tests.support.backends import Backend
 
@@ -92,9 +94,9 @@ def test_search_collapses_a_story_and_lists_its_outlets(store: Store) -> None:
     result = store.search(SearchQuery(q="gallium"))
     assert (result.total, result.clusters, len(result.hits)) == (2, 1, 1)
     hit = result.hits[0]
-    assert hit["source_count"] == 2
-    assert [s["source"] for s in hit["sources"]] == ["Other outlet", "Wire"]
-    assert [hit["evidence"][a:b].lower() for a, b in hit["highlights"]] == ["gallium"]
+    assert hit.source_count == 2
+    assert [s.source for s in hit.sources] == ["Other outlet", "Wire"]
+    assert [hit.evidence[a:b].lower() for a, b in hit.highlights or ()] == ["gallium"]
 
 
 @pytest.mark.parametrize(
@@ -119,16 +121,16 @@ def test_search_filters_and_query_syntax(
     store: Store, query: SearchQuery, expected: list[str]
 ) -> None:
     fill(store)
-    assert [h["type"] for h in store.search(query).hits] == expected
+    assert [h.type for h in store.search(query).hits] == expected
 
 
 def test_newest_first_and_pages(store: Store) -> None:
     fill(store)
     every = store.search(SearchQuery(collapse=False)).hits
-    dates = [h["published"] for h in every]
+    dates = [h.published for h in every]
     assert dates == sorted(dates, reverse=True)
     pages = [store.search(SearchQuery(collapse=False, limit=1, offset=n)).hits for n in range(4)]
-    assert [h["id"] for page in pages for h in page] == [h["id"] for h in every]
+    assert [h.id for page in pages for h in page] == [h.id for h in every]
 
 
 def test_facets_count_types_and_months(store: Store) -> None:
@@ -143,26 +145,24 @@ def test_facets_count_types_and_months(store: Store) -> None:
 def test_article_search(store: Store) -> None:
     fill(store)
     result = store.search(SearchQuery(q="Osaka"), "articles")
-    assert [h["title"] for h in result.hits] == ["Rain expected in Osaka"]
+    assert [h.title for h in result.hits] == ["Rain expected in Osaka"]
     tagged = store.search(SearchQuery(types=["export_control.ban"]), "articles")
-    assert sorted(h["source"] for h in tagged.hits) == ["Other outlet", "Wire"]
+    assert sorted(h.source for h in tagged.hits) == ["Other outlet", "Wire"]
 
 
 def test_one_event_by_id_and_every_article_of_its_story(store: Store) -> None:
     fill(store)
     (hit, copy) = store.search(SearchQuery(q="gallium", collapse=False, sort="relevance")).hits
-    found = store.get_event(hit["id"])
+    found = store.get_event(hit.id)
     assert found is not None
-    assert found == {k: v for k, v in hit.items() if k != "highlights"}
-    articles = store.story_articles(found["story_id"])
-    assert [(a["source"], a["story_id"]) for a in articles] == [
-        ("Wire", found["story_id"]),
-        ("Other outlet", found["story_id"]),
+    assert found == replace(hit, highlights=None)
+    articles = store.story_articles(found.story_id)
+    assert [(a.source, a.story_id) for a in articles] == [
+        ("Wire", found.story_id),
+        ("Other outlet", found.story_id),
     ]
-    assert {a["url"] for a in articles} == {hit["url"], copy["url"]}
-    assert [a["id"] for a in store.story_articles(found["story_id"], limit=1)] == [
-        articles[0]["id"]
-    ]
+    assert {a.url for a in articles} == {hit.url, copy.url}
+    assert [a.id for a in store.story_articles(found.story_id, limit=1)] == [articles[0].id]
     assert store.get_event("no-such-event") is None
     assert store.story_articles("no-such-story") == []
 
@@ -175,8 +175,8 @@ def test_events_and_articles_are_not_found_before_they_are_indexed(store: Store)
     store.save_tagged([TaggedArticle(later, b"", [])], [event])
     assert (store.get_event(event.id), store.story_articles(later.id)) == (None, [])
     store.index_pending()
-    assert store.get_event(event.id) == event.model_dump(mode="json")
-    assert [a["id"] for a in store.story_articles(later.id)] == [later.id]
+    assert store.get_event(event.id) == EventHit.from_source(event.model_dump(mode="json"))
+    assert [a.id for a in store.story_articles(later.id)] == [later.id]
 
 
 def test_bad_query_names_itself(store: Store) -> None:
@@ -303,8 +303,8 @@ QUERIES: list[tuple[SearchQuery, SearchKind]] = [
 ]
 
 
-def comparable(result: SearchResult) -> dict[str, Any]:
-    return result.model_dump()
+def comparable(result: AnyResult) -> dict[str, Any]:
+    return {**asdict(result), "hits": [hit.to_json() for hit in result.hits]}
 
 
 def test_relevance_finds_the_same_events(store: Store, backend: Backend) -> None:
@@ -312,8 +312,8 @@ def test_relevance_finds_the_same_events(store: Store, backend: Backend) -> None
     fill(store)
     query = SearchQuery(q="japan chip gallium", sort="relevance", collapse=False)
     hits = store.search(query).hits
-    assert hits[0]["type"] == "export_control.restriction"  # matches two of the three words
-    assert sorted(h["type"] for h in hits[1:]) == ["export_control.ban"] * 2
+    assert hits[0].type == "export_control.restriction"  # matches two of the three words
+    assert sorted(h.type for h in hits[1:]) == ["export_control.ban"] * 2
 
 
 @pytest.mark.parametrize(("query", "kind"), QUERIES)
@@ -346,7 +346,7 @@ def test_events_can_be_found_by_when_they_were_indexed(store: Store) -> None:
     assert store.search(SearchQuery(indexed_since=checkpoint)).total == 0  # not indexed yet
     store.index_pending()
     new = store.search(SearchQuery(indexed_since=checkpoint, collapse=False))
-    assert [h["id"] for h in new.hits] == [event.id]
+    assert [h.id for h in new.hits] == [event.id]
     old = SearchQuery(indexed_since=before, indexed_until=checkpoint, collapse=False)
     assert store.search(old).total == 3
 

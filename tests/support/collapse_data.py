@@ -10,14 +10,16 @@ id is another's cluster), and they lie in several segments, with deleted documen
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import tantivy
 
-from econsec.models import story_dates
+from econsec.models import SortOrder
 from econsec.store.embedded.store import EmbeddedStore
 from econsec.store.embedded.tantivy_index import TantivyIndex
+from econsec.store.hits import EventHit, Outlet, parse_instant
 from tests.support import factories
 
 WORDS = ["gallium", "germanium", "chip", "tools", "lithium", "graphite", "ban", "curbs"]
@@ -80,25 +82,28 @@ def write(store: EmbeddedStore, sources: list[dict[str, Any]], batches: int) -> 
 
 
 def reference(
-    index: TantivyIndex, query: tantivy.Query, newest: bool, offset: int, limit: int, size: int
-) -> tuple[int, int, list[dict[str, Any]]]:
+    index: TantivyIndex, query: tantivy.Query, order: SortOrder, offset: int, limit: int, size: int
+) -> tuple[int, int, list[EventHit]]:
     """Read the window's every document and group them in order: the old way."""
-    hits = index.search(query, limit=size, newest_first=newest)
-    groups: dict[str, dict[str, Any]] = {}
+    hits = index.search(query, limit=size, order=order)
+    groups: dict[str, list[dict[str, Any]]] = {}
     for doc in hits.docs:
-        key = doc.get("cluster_id") or doc["id"]
-        group = groups.get(key)
-        if group is None:
-            groups[key] = group = {**doc, "sources": [], "event_ids": []}
-        group["event_ids"].append(doc["id"])
-        outlet = {"source": doc.get("source", ""), "url": doc.get("url", "")}
-        if outlet not in group["sources"]:
-            group["sources"].append(outlet)
-    collapsed = list(groups.values())
-    for group in collapsed:
-        group["source_count"] = len(group["sources"])
-        copies = [doc for doc in hits.docs if doc["id"] in group["event_ids"]]
-        group["published"], updated = story_dates(copies)
-        if updated:
-            group["updated"] = updated
+        groups.setdefault(doc.get("cluster_id") or doc["id"], []).append(doc)
+    collapsed = [_story(copies) for copies in groups.values()]
     return hits.total, len(collapsed), collapsed[offset : offset + limit]
+
+
+def _story(copies: list[dict[str, Any]]) -> EventHit:
+    outlets: list[Outlet] = []
+    for doc in copies:
+        outlet = Outlet(doc.get("source", ""), doc.get("url", ""))
+        if outlet not in outlets:
+            outlets.append(outlet)
+    dates = sorted(filter(None, (parse_instant(doc.get("published")) for doc in copies)))
+    return replace(
+        EventHit.from_source(copies[0]),
+        sources=tuple(outlets),
+        event_ids=tuple(doc["id"] for doc in copies),
+        published=dates[0],
+        updated=dates[-1] if dates[-1] > dates[0] else None,
+    )

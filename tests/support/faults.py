@@ -115,8 +115,8 @@ def snapshot(root: Path) -> Snapshot:
         return Snapshot(
             articles=frozenset(r[0] for r in db.execute("SELECT id FROM articles")),
             events=frozenset(r[0] for r in db.execute("SELECT id FROM events")),
-            indexed_articles=frozenset(hit["id"] for hit in articles.hits),
-            indexed_events=frozenset(hit["id"] for hit in events.hits),
+            indexed_articles=frozenset(hit.id for hit in articles.hits),
+            indexed_events=frozenset(hit.id for hit in events.hits),
             index_docs=(store.articles_index.count(), store.events_index.count()),
             pending=(
                 counts["untagged_articles"],

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from econsec.config import Settings
-from econsec.models import SearchQuery, SearchResult
+from econsec.models import SearchQuery
 from econsec.store.embedded.store import EmbeddedStore
-from econsec.store.protocols import SearchKind
+from econsec.store.protocols import AnyResult, SearchKind
 from econsec.web import create_app
 from tests.support.live_server import LiveServer
 from tests.support.web_data import RULES, fill, write_rules
@@ -203,7 +203,7 @@ class RefusingStore(EmbeddedStore):
     """A store whose parser refuses every query with a ValueError, as a limit on the depth
     or length of queries does."""
 
-    def search(self, query: SearchQuery, kind: SearchKind = "events") -> SearchResult:
+    def search(self, query: SearchQuery, kind: SearchKind = "events") -> AnyResult:  # type: ignore[override]
         raise ValueError(f"query {query.q!r} is too deep")
 
 

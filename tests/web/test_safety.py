@@ -100,4 +100,4 @@ def test_mark_escapes_the_text_and_wraps_only_the_spans() -> None:
 
 def test_elastic_marks_become_the_same_spans() -> None:
     marked = f"China bans {MARK}gallium{UNMARK} and {MARK}germanium{UNMARK}"
-    assert spans(marked) == [[11, 18], [23, 32]]
+    assert spans(marked) == [(11, 18), (23, 32)]

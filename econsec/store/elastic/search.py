@@ -12,7 +12,7 @@ embedded backend (`embedded.py`), built as one request.
 - newest first is `published` descending, then `id` (a total order, so pages
   and `search_after` are stable), oldest first ascending; relevance is the score;
 - events collapse on `cluster_id`, the inner hits giving every outlet and
-  the dates of the first and latest copy (`models.story_hit`);
+  the dates of the first and latest copy (`store.hits.story_hit`);
   the cluster count is a `cardinality` aggregation;
 - facets are `terms` aggregations and a monthly `date_histogram`;
 - where the words matched in the evidence comes back as character spans
@@ -24,13 +24,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from econsec.models import (
-    SearchQuery,
-    SearchResult,
-    check_query_size,
-    story_dates,
-    story_hit,
-)
+from econsec.models import SearchQuery, SortOrder, check_query_size
+from econsec.store.hits import ArticleHit, EventHit, SearchResult, as_spans, story_hit
+from econsec.store.protocols import AnyResult
 
 TEXT_FIELDS = {"events": ["title", "evidence", "summary"], "articles": ["title", "summary"]}
 INTERNAL = {
@@ -44,8 +40,7 @@ MAX_WINDOW = 10_000  # index.max_result_window
 NEWEST = [{"published": {"order": "desc"}}, {"id": {"order": "asc"}}]
 OLDEST = [{"published": {"order": "asc"}}, {"id": {"order": "asc"}}]
 RELEVANCE = ["_score", *NEWEST]
-SORTS = {"newest": NEWEST, "oldest": OLDEST, "relevance": RELEVANCE}
-DATED = ("published", "updated")
+SORTS = {SortOrder.NEWEST: NEWEST, SortOrder.OLDEST: OLDEST, SortOrder.RELEVANCE: RELEVANCE}
 MARK, UNMARK = "\ue000", "\ue001"  # private-use characters around a match: never in feed text
 
 
@@ -161,53 +156,57 @@ def values_result(response: dict[str, Any]) -> dict[str, int]:
     return {str(b["key"]): int(b["doc_count"]) for b in buckets}
 
 
-def result(response: dict[str, Any], query: SearchQuery, kind: str) -> SearchResult:
+def result(response: dict[str, Any], query: SearchQuery, kind: str) -> AnyResult:
     """The embedded backend's `SearchResult` from an Elasticsearch response."""
     raw = response["hits"]["hits"]
-    if kind == "events" and query.collapse:
-        hits = [_collapsed(hit) for hit in raw]
-    else:
-        hits = [dict(hit["_source"]) for hit in raw]
-    if kind == "events":
-        for hit, doc in zip(hits, raw, strict=True):
-            marked = doc.get("highlight", {}).get("evidence")
-            hit["highlights"] = spans(marked[0]) if marked else []
-    found = SearchResult(total=int(response["hits"]["total"]["value"]), hits=hits)
+    total = int(response["hits"]["total"]["value"])
+    if kind != "events":
+        return SearchResult(total, hits=[ArticleHit.from_source(hit["_source"]) for hit in raw])
+    found = SearchResult(total, hits=[_event(hit, query.collapse) for hit in raw])
     aggs = response.get("aggregations", {})
-    if kind == "events" and query.collapse:
+    if query.collapse:
         found.clusters = int(aggs.get("clusters", {}).get("value", 0))
-    if kind == "events" and query.facets:
+    if query.facets:
         found.facets = facets(aggs)
     return found
 
 
-def spans(marked: str) -> list[list[int]]:
-    """[start, end] character offsets of the marked stretches, in the text without marks."""
-    found: list[list[int]] = []
-    at = 0
+def _event(hit: dict[str, Any], collapsed: bool) -> EventHit:
+    """One event hit, with where the query matched in its evidence."""
+    marked = hit.get("highlight", {}).get("evidence")
+    found = spans(marked[0]) if marked else []
+    if collapsed:
+        return _collapsed(hit, found)
+    return EventHit.from_source(hit["_source"], highlights=as_spans(found))
+
+
+def spans(marked: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the marked stretches, in the text without marks."""
+    found: list[tuple[int, int]] = []
+    at = start = 0
     for char in marked:
         if char == MARK:
-            found.append([at, at])
+            start = at
         elif char == UNMARK:
-            found[-1][1] = at
+            found.append((start, at))
         else:
             at += 1
     return found
 
 
-def _collapsed(hit: dict[str, Any]) -> dict[str, Any]:
-    """The top event of a cluster with every outlet that told it, as the embedded store gives."""
+def _collapsed(hit: dict[str, Any], highlights: list[tuple[int, int]]) -> EventHit:
+    """The top event of a cluster with every outlet that told it, as the embedded store
+    gives; beyond the outlets listed, the first copy (an inner hit of its own) may be
+    earlier still."""
     inner = hit.get("inner_hits", {})
     copies = inner.get("outlets", {}).get("hits", {}).get("hits", [])
-    collapsed = story_hit(hit["_source"], [copy["_source"] for copy in copies or [hit]])
     first = inner.get("first", {}).get("hits", {}).get("hits", [])
-    if first:  # beyond the outlets listed, an earlier copy may remain
-        dates = [first[0]["_source"], *({"published": collapsed.get(k)} for k in DATED)]
-        published, updated = story_dates(dates)
-        collapsed["published"] = published or collapsed.get("published")
-        if updated:
-            collapsed["updated"] = updated
-    return collapsed
+    return story_hit(
+        hit["_source"],
+        [copy["_source"] for copy in copies or [hit]],
+        earlier=[doc["_source"] for doc in first],
+        highlights=highlights,
+    )
 
 
 def facets(aggs: dict[str, Any]) -> dict[str, dict[str, int]]:

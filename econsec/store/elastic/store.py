@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
 from itertools import islice
-from typing import Any
+from typing import Any, Literal, overload
 
 from elasticsearch import ApiError, Elasticsearch
 
@@ -51,7 +51,6 @@ from econsec.models import (
     IndexReport,
     Quarantined,
     SearchQuery,
-    SearchResult,
     StoredSignature,
     TaggedArticle,
     is_revision,
@@ -68,7 +67,15 @@ from econsec.store.elastic.client import (
     write_guard,
 )
 from econsec.store.elastic.templates import Names, apply, check_prefix, ready
-from econsec.store.protocols import STORY_LIMIT, VALUES_LIMIT, AlertState, SearchKind, ranked
+from econsec.store.hits import ArticleHit, EventHit, SearchResult
+from econsec.store.protocols import (
+    STORY_LIMIT,
+    VALUES_LIMIT,
+    AlertState,
+    AnyResult,
+    SearchKind,
+    ranked,
+)
 
 BACKOFF = 0.5
 CONFLICT_RETRIES = 5
@@ -396,14 +403,20 @@ class ElasticStore:
 
     # search ------------------------------------------------------------------
 
-    def search(self, query: SearchQuery, kind: SearchKind = "events") -> SearchResult:
+    @overload
+    def search(
+        self, query: SearchQuery, kind: Literal["events"] = "events"
+    ) -> SearchResult[EventHit]: ...
+    @overload
+    def search(self, query: SearchQuery, kind: Literal["articles"]) -> SearchResult[ArticleHit]: ...
+    def search(self, query: SearchQuery, kind: SearchKind = "events") -> AnyResult:
         index = self.names.events if kind == "events" else self.names.articles
         if query.offset + query.limit > elastic_search.MAX_WINDOW:
             return self._deep_search(index, query, kind)
         body = elastic_search.request(query, kind)
         return elastic_search.result(self._search(index, query.q, body), query, kind)
 
-    def scan(self, query: SearchQuery) -> Iterator[dict[str, Any]]:
+    def scan(self, query: SearchQuery) -> Iterator[EventHit]:
         """Newest first by `published`, then `id` (a total order), read with `search_after`
         under a point in time (see `Calls.scan`): no result window to run into, and events
         indexed meanwhile can neither shift a page nor join the export halfway."""
@@ -412,7 +425,7 @@ class ElasticStore:
         body = elastic_search.request(whole, "events")
         source = {"excludes": elastic_search.INTERNAL["events"]}
         for hit in self.calls.scan(index, body["query"], body["sort"], source):
-            yield dict(hit["_source"])
+            yield EventHit.from_source(hit["_source"])
 
     def check_query(self, q: str, kind: SearchKind = "events") -> None:
         """Asked of the cluster (`_validate/query`), which parses it as a search would."""
@@ -430,14 +443,15 @@ class ElasticStore:
         body = elastic_search.values_request(field, size)
         return ranked(elastic_search.values_result(self._search(self.names.events, "*", body)))
 
-    def get_event(self, event_id: str) -> dict[str, Any] | None:
+    def get_event(self, event_id: str) -> EventHit | None:
         """One searchable event by id, as a search hit without the collapse fields."""
         hits = self._searchable("events", "id", event_id, BY_ID, limit=1)
-        return hits[0] if hits else None
+        return EventHit.from_source(hits[0]) if hits else None
 
-    def story_articles(self, story_id: str, limit: int = STORY_LIMIT) -> list[dict[str, Any]]:
+    def story_articles(self, story_id: str, limit: int = STORY_LIMIT) -> list[ArticleHit]:
         """Every searchable article of a story, first published first."""
-        return self._searchable("articles", "story_id", story_id, OLDEST_FIRST, limit=limit)
+        found = self._searchable("articles", "story_id", story_id, OLDEST_FIRST, limit=limit)
+        return [ArticleHit.from_source(source) for source in found]
 
     def _searchable(
         self, kind: SearchKind, field: str, value: str, sort: list[Any], limit: int
@@ -459,7 +473,7 @@ class ElasticStore:
                 raise QueryError(q, _root_reason(exc)) from exc
             raise self.calls.error(index, "searching", exc) from exc
 
-    def _deep_search(self, index: str, query: SearchQuery, kind: SearchKind) -> SearchResult:
+    def _deep_search(self, index: str, query: SearchQuery, kind: SearchKind) -> AnyResult:
         """Past the result window: totals and facets from one request, the page by search_after
         under a point in time, read up to its last hit (so the PIT is closed on return)."""
         if kind == "events" and query.collapse:

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 import tantivy
 
-from econsec.models import story_hit
+from econsec.models import SortOrder
 from econsec.store.embedded.tantivy_index import (
     Snapshot,
     TantivyIndex,
@@ -33,10 +34,13 @@ from econsec.store.embedded.tantivy_index import (
     cluster_key,
     cluster_of,
 )
+from econsec.store.hits import EventHit, story_hit
 
 COLLAPSE_WINDOW = 5_000
 CACHED_KEYS = 100_000  # clusters remembered per snapshot (~100 bytes each): 20 windows
 Address = tuple[int, int]  # (segment ordinal, document id): a `DocAddress` that hashes
+# where the query matched in each stored document's evidence (`TantivyIndex.highlights`)
+Highlighter = Callable[[list[tantivy.Document]], Sequence[Sequence[tuple[int, int]] | None]]
 DECODER = json.JSONDecoder()
 
 
@@ -44,7 +48,7 @@ DECODER = json.JSONDecoder()
 class Page:
     total: int
     clusters: int
-    hits: list[dict[str, Any]] = field(default_factory=list)
+    hits: list[EventHit] = field(default_factory=list)
     stored: list[tantivy.Document] = field(default_factory=list)  # each hit's, for snippets
 
 
@@ -52,25 +56,28 @@ def collapse(
     index: TantivyIndex,
     query: tantivy.Query,
     *,
-    newest: bool,
+    order: SortOrder,
     offset: int,
     limit: int,
     size: int = COLLAPSE_WINDOW,
-    oldest: bool = False,
+    highlight: Highlighter | None = None,
 ) -> Page:
-    """Clusters `offset` to `offset + limit` of the first `size` hits of `query`."""
-    window = index.window(query, limit=size, newest_first=newest, oldest_first=oldest)
+    """Clusters `offset` to `offset + limit` of the first `size` hits of `query`; with
+    `highlight`, each hit has where the query matched in its first copy's evidence."""
+    window = index.window(query, limit=size, order=order)
     docs = StoredDocs(window.snapshot)
     keys = window_keys(index, window, docs)
     in_order = dict.fromkeys(keys)
     page = Page(window.total, len(in_order))
     shown = list(itertools.islice(in_order, offset, offset + limit))
-    for addresses in copies_in_window(window, keys, shown).values():
+    stories = list(copies_in_window(window, keys, shown).values())
+    page.stored = [docs.document(addresses[0]) for addresses in stories]
+    found = highlight(page.stored) if highlight else [None] * len(stories)
+    for addresses, spans in zip(stories, found, strict=True):
         first = docs.source(addresses[0])
         cluster = cluster_of(first)
-        copies = [docs.source(a) for a in addresses]
-        page.hits.append(story_hit(first, [c for c in copies if cluster_of(c) == cluster]))
-        page.stored.append(docs.document(addresses[0]))
+        copies = [c for c in map(docs.source, addresses) if cluster_of(c) == cluster]
+        page.hits.append(story_hit(first, copies, highlights=spans))
     return page
 
 

@@ -7,10 +7,12 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from econsec.models import (
+    EARLIEST_INSTANT,
     Article,
     CycleReport,
     Event,
@@ -19,7 +21,7 @@ from econsec.models import (
     IndexReport,
     Quarantined,
     SearchQuery,
-    SearchResult,
+    SortOrder,
     StoredSignature,
     TaggedArticle,
 )
@@ -33,7 +35,15 @@ from econsec.store.embedded.tantivy_index import (
     check_query,
     combine,
 )
-from econsec.store.protocols import STORY_LIMIT, VALUES_LIMIT, AlertState, SearchKind, ranked
+from econsec.store.hits import ArticleHit, EventHit, SearchResult, as_spans
+from econsec.store.protocols import (
+    STORY_LIMIT,
+    VALUES_LIMIT,
+    AlertState,
+    AnyResult,
+    SearchKind,
+    ranked,
+)
 
 INDEX_BATCH = 2_000
 T = TypeVar("T")
@@ -163,47 +173,53 @@ class EmbeddedStore:
 
     # search ----------------------------------------------------------------
 
-    def search(self, query: SearchQuery, kind: SearchKind = "events") -> SearchResult:
-        index = self.events_index if kind == "events" else self.articles_index
+    @overload
+    def search(
+        self, query: SearchQuery, kind: Literal["events"] = "events"
+    ) -> SearchResult[EventHit]: ...
+    @overload
+    def search(self, query: SearchQuery, kind: Literal["articles"]) -> SearchResult[ArticleHit]: ...
+    def search(self, query: SearchQuery, kind: SearchKind = "events") -> AnyResult:
+        if kind == "articles":
+            return self._articles_page(query)
+        index = self.events_index
         text_query = index.parse(query.q)
         full = combine([text_query, *self._filters(index, query, kind)])
-        newest, oldest = query.sort == "newest", query.sort == "oldest"
-        wants_facets = query.facets and kind == "events"
-        facets = self._aside(self._facets, index, full) if wants_facets else None
-        if kind == "events" and query.collapse:
+        facets = self._aside(self._facets, index, full) if query.facets else None
+        clusters: int | None = None
+        highlight = partial(self._highlight, index, text_query, query.q)
+        if query.collapse:
+            limit = max(query.limit, 0)
             page = collapse(
-                index,
-                full,
-                newest=newest,
-                oldest=oldest,
-                offset=query.offset,
-                limit=max(query.limit, 0),
+                index, full, order=query.sort, offset=query.offset, limit=limit, highlight=highlight
             )
-            result = SearchResult(total=page.total, hits=page.hits, clusters=page.clusters)
-            stored = page.stored
+            hits, total, clusters = page.hits, page.total, page.clusters
         else:
-            hits = index.search(
-                full,
-                limit=query.limit,
-                offset=query.offset,
-                newest_first=newest,
-                oldest_first=oldest,
-            )
-            result, stored = SearchResult(total=hits.total, hits=hits.docs), hits.stored
-        if kind == "events":
-            self._highlight(index, text_query, query.q, result.hits, stored)
+            found = index.search(full, limit=query.limit, offset=query.offset, order=query.sort)
+            marked = highlight(found.stored)
+            hits = [
+                EventHit.from_source(doc, highlights=as_spans(spans))
+                for doc, spans in zip(found.docs, marked, strict=True)
+            ]
+            total = found.total
+        result = SearchResult(total, clusters, hits)
         if facets is not None:
             result.facets = facets.result()
         return result
 
-    def scan(self, query: SearchQuery) -> Iterator[dict[str, Any]]:
+    def _articles_page(self, query: SearchQuery) -> SearchResult[ArticleHit]:
+        index = self.articles_index
+        full = combine([index.parse(query.q), *self._filters(index, query, "articles")])
+        found = index.search(full, limit=query.limit, offset=query.offset, order=query.sort)
+        return SearchResult(found.total, hits=[ArticleHit.from_source(d) for d in found.docs])
+
+    def scan(self, query: SearchQuery) -> Iterator[EventHit]:
         """One searcher for the whole scan, read a page at a time by offset: the same
         snapshot gives the same order, so no event is skipped or read twice."""
         index = self.events_index
         full = combine([index.parse(query.q), *self._filters(index, query, "events")])
-        yield from index.scan(
-            full, newest_first=query.sort == "newest", oldest_first=query.sort == "oldest"
-        )
+        for source in index.scan(full, order=query.sort):
+            yield EventHit.from_source(source)
 
     def _aside(self, work: Callable[..., T], *args: Any) -> Future[T]:
         """Run `work` on another thread: the facets' aggregation runs in Tantivy without the
@@ -219,20 +235,20 @@ class EmbeddedStore:
         buckets = index.aggregate(index.parse("*"), spec).get("values", {}).get("buckets", [])
         return ranked({b["key"]: b["doc_count"] for b in buckets})
 
-    def get_event(self, event_id: str) -> dict[str, Any] | None:
+    def get_event(self, event_id: str) -> EventHit | None:
         """One searchable event by id, as a search hit without the collapse fields."""
         index = self.events_index
-        hits = index.search(index.term_filter("id", [event_id]), limit=1, newest_first=False)
-        return hits.docs[0] if hits.docs else None
+        only = index.term_filter("id", [event_id])
+        hits = index.search(only, limit=1, order=SortOrder.RELEVANCE)
+        return EventHit.from_source(hits.docs[0]) if hits.docs else None
 
-    def story_articles(self, story_id: str, limit: int = STORY_LIMIT) -> list[dict[str, Any]]:
-        """Every searchable article of a story, first published first (the index sorts
-        newest first only, so the window is sorted here, then cut)."""
+    def story_articles(self, story_id: str, limit: int = STORY_LIMIT) -> list[ArticleHit]:
+        """Every searchable article of a story, first published first (ties by id)."""
         index = self.articles_index
         story = index.term_filter("story_id", [story_id])
-        found = index.search(story, limit=max(limit, COLLAPSE_WINDOW), newest_first=True)
-        oldest_first = sorted(found.docs, key=lambda doc: (doc["published"], doc["id"]))
-        return oldest_first[:limit]
+        found = index.search(story, limit=max(limit, COLLAPSE_WINDOW), order=SortOrder.NEWEST)
+        articles = [ArticleHit.from_source(doc) for doc in found.docs]
+        return sorted(articles, key=lambda a: (a.published or EARLIEST_INSTANT, a.id))[:limit]
 
     def _filters(self, index: TantivyIndex, query: SearchQuery, kind: str) -> list[Any]:
         wanted = query.term_filters(kind)
@@ -252,14 +268,13 @@ class EmbeddedStore:
         return ids or [""]
 
     def _highlight(
-        self, index: TantivyIndex, text_query: Any, q: str, hits: list[dict], stored: list[Any]
-    ) -> None:
+        self, index: TantivyIndex, text_query: Any, q: str, stored: list[Any]
+    ) -> list[list[tuple[int, int]]]:
         """Where the query's words are in each hit's evidence (`highlights`: character
         spans), from each hit's own stored document; marking them up is the web's job."""
-        matching = bool(q.strip("* "))
-        spans = index.highlights(text_query, stored, "evidence") if matching else [[]] * len(hits)
-        for hit, found in zip(hits, spans, strict=True):
-            hit["highlights"] = [list(span) for span in found]
+        if not q.strip("* "):
+            return [[] for _ in stored]
+        return index.highlights(text_query, stored, "evidence")
 
     def _facets(self, index: TantivyIndex, full: Any) -> dict[str, dict[str, int]]:
         spec: dict[str, Any] = {

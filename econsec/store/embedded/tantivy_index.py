@@ -27,7 +27,7 @@ from typing import Any, cast
 import tantivy
 
 from econsec.errors import QueryError, StoreBusyError, StoreError
-from econsec.models import check_query_size
+from econsec.models import SortOrder, check_query_size
 
 KEYWORD = "keyword"
 TEXT = "text"
@@ -142,12 +142,12 @@ class Snapshot:
 class Window:
     """The first hits of one search, with the snapshot they belong to: every later read of
     these hits goes through its searcher. A hit's key is its score, or its `published` in
-    nanoseconds when newest first; ties are broken by address, in the engine's total order."""
+    nanoseconds when sorted by date; ties are broken by address, in the engine's total order."""
 
     snapshot: Snapshot
     hits: list[tuple[Any, tantivy.DocAddress]]
     total: int
-    newest_first: bool
+    order: SortOrder
 
     @property
     def searcher(self) -> tantivy.Searcher:
@@ -294,47 +294,29 @@ class TantivyIndex:
             return self._snapshot
 
     def window(
-        self,
-        query: tantivy.Query,
-        *,
-        limit: int,
-        newest_first: bool,
-        offset: int = 0,
-        oldest_first: bool = False,
+        self, query: tantivy.Query, *, limit: int, order: SortOrder, offset: int = 0
     ) -> Window:
-        """Hits' addresses and sort keys only: no stored document is read. Without
-        `newest_first`, by score, or by `published` ascending with `oldest_first`."""
+        """Hits' addresses and sort keys only: no stored document is read."""
         snapshot = self.snapshot()
         searcher = snapshot.searcher
         if limit <= 0:
-            return Window(snapshot, [], _count(searcher.search(query, 1)), newest_first)
-        result = _ordered(searcher, query, limit, offset, newest_first, oldest_first)
-        return Window(snapshot, result.hits, _count(result), newest_first)
+            return Window(snapshot, [], _count(searcher.search(query, 1)), order)
+        result = _ordered(searcher, query, limit, offset, order)
+        return Window(snapshot, result.hits, _count(result), order)
 
     def search(
-        self,
-        query: tantivy.Query,
-        *,
-        limit: int,
-        newest_first: bool,
-        offset: int = 0,
-        oldest_first: bool = False,
+        self, query: tantivy.Query, *, limit: int, order: SortOrder, offset: int = 0
     ) -> Hits:
-        found = self.window(
-            query, limit=limit, newest_first=newest_first, offset=offset, oldest_first=oldest_first
-        )
+        found = self.window(query, limit=limit, order=order, offset=offset)
         stored = [found.searcher.doc(address) for _, address in found.hits]
         return Hits(total=found.total, docs=[_source(doc) for doc in stored], stored=stored)
 
-    def scan(
-        self, query: tantivy.Query, *, newest_first: bool, oldest_first: bool = False
-    ) -> Iterator[dict[str, Any]]:
+    def scan(self, query: tantivy.Query, *, order: SortOrder) -> Iterator[dict[str, Any]]:
         """Every match's source, `SCAN_PAGE` at a time, all from one searcher."""
         searcher, page = self.snapshot().searcher, SCAN_PAGE
         offset = 0
         while True:
-            found = _ordered(searcher, query, page, offset, newest_first, oldest_first)
-            hits = found.hits
+            hits = _ordered(searcher, query, page, offset, order).hits
             for _, address in hits:
                 yield _source(searcher.doc(address))
             if len(hits) < page:
@@ -515,15 +497,10 @@ def _count(result: tantivy.SearchResult) -> int:
 
 
 def _ordered(
-    searcher: tantivy.Searcher,
-    query: tantivy.Query,
-    limit: int,
-    offset: int,
-    newest_first: bool,
-    oldest_first: bool,
+    searcher: tantivy.Searcher, query: tantivy.Query, limit: int, offset: int, order: SortOrder
 ) -> tantivy.SearchResult:
     """Newest first, oldest first (both by `published`), or by score."""
-    if not (newest_first or oldest_first):
+    if order == SortOrder.RELEVANCE:
         return searcher.search(query, limit, offset=offset)
-    order = tantivy.Order.Desc if newest_first else tantivy.Order.Asc
-    return searcher.search(query, limit, offset=offset, order_by_field="published", order=order)
+    direction = tantivy.Order.Desc if order == SortOrder.NEWEST else tantivy.Order.Asc
+    return searcher.search(query, limit, offset=offset, order_by_field="published", order=direction)
