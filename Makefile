@@ -25,8 +25,10 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Bytecode compiled once here: every command then starts without compiling its imports
+# (where PYTHONDONTWRITEBYTECODE is set, Python would compile them on every start).
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --extra airflow --python $(PYTHON)
+	$(UV) sync --frozen --extra airflow --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 run: $(VENV)/.synced

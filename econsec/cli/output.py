@@ -22,7 +22,6 @@ from rich.console import Console
 from rich.text import Text
 
 from econsec.cli.common import print_json, stdout_console
-from econsec.exports import write_csv
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs
@@ -51,6 +50,8 @@ def print_result(result: AnyResult, kind: str, fmt: Format) -> None:
         for hit in result.hits:
             _write(json.dumps(hit.to_json(), ensure_ascii=False))
     elif fmt is Format.csv:
+        from econsec.exports import write_csv  # pydantic, through the models: not for --help
+
         write_csv(result.hits, kind, sys.stdout)
     else:
         console = stdout_console()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -76,3 +78,19 @@ def test_each_command_summary_is_one_line(group: tuple[str, ...], commands: set[
 def test_unwrap_joins_lines_within_paragraphs_only() -> None:
     text = "First line\n    wrapped.\n\n    Second\n    paragraph.\n\n    \bkept\n    as is"
     assert unwrap(text) == "First line wrapped.\n\nSecond paragraph.\n\n\bkept\nas is"
+
+
+HEAVY = ("pydantic", "spacy", "numpy", "tantivy", "httpx", "fastapi", "elasticsearch", "airflow")
+
+
+def test_the_command_line_starts_without_the_heavy_libraries() -> None:
+    """Every command's start-up (and `econsec --help`) stays well under half a second
+    only while the CLI's modules import what a command needs inside the command."""
+    probe = (
+        "import sys, econsec.cli.main\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:]))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *HEAVY], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == []
