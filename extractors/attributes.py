@@ -9,6 +9,11 @@ the same matches. The few others (dependency labels, regexes, two-token patterns
 a small Matcher. Matches are then applied exactly as the stock ruler applies them, in
 pattern order with later patterns taking precedence, through its own `set_annotations`:
 the output is identical token for token, which tests/extractors check on real text.
+
+What a token's one-token patterns say depends only on the token's words, tag and
+dependency, so it is worked out once per (word, tag, dependency) and remembered; the
+matches are then set on their tokens directly, as the stock ruler sets them but without
+building a Span for each.
 """
 
 from __future__ import annotations
@@ -22,9 +27,14 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, Token
+from spacy.tokens._retokenize import set_token_attrs
 
 Match = tuple[int, int, int, int]
 TokenTest = Callable[[Token], bool]
+# What one token's (word, tag, dependency) gives: the ids of the one-token patterns it
+# matches, and the longer patterns that may start at it (tried on the doc).
+Found = tuple[tuple[int, ...], tuple["Compiled", ...]]
+MEMO_LIMIT = 200_000  # remembered (word, tag, dependency) triples, before starting afresh
 
 # Token attributes the lookup understands, and the order in which one is picked to index a
 # pattern by: the most selective first. A pattern using anything else stays in the Matcher.
@@ -123,6 +133,7 @@ class LookupAttributeRuler:
                     for value in compiled.index_values:
                         self.index[compiled.index_key].setdefault(value, []).append(compiled)
         self.indexed = [(READERS[key], table) for key, table in self.index.items() if table]
+        self.memo: dict[tuple[int, int, int], Found] = {}
 
     def to_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> None:
         self.ruler.to_disk(path, exclude=exclude)
@@ -133,35 +144,69 @@ class LookupAttributeRuler:
         return self
 
     def __call__(self, doc: Doc) -> Doc:
-        self.ruler.set_annotations(doc, self.match(doc))
+        self.set_annotations(doc, self.match(doc))
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
         for doc in docs:
             yield self(doc)
 
+    def set_annotations(self, doc: Doc, matches: list[Match]) -> None:
+        """The stock ruler's `set_annotations`: each match's attributes set on its token, in
+        the matches' order, without a Span per match. A pattern whose token index falls
+        outside its match is left to the stock method, which reports it."""
+        ruler = self.ruler
+        attrs, indices = ruler.attrs, ruler.indices
+        targets = []
+        for attr_id, _, start, end in matches:
+            index = indices[attr_id]
+            at = (start if index >= 0 else end) + index
+            if not start <= at < end:
+                ruler.set_annotations(doc, matches)
+                return
+            targets.append((at, attrs[attr_id]))
+        for at, values in targets:
+            set_token_attrs(doc[at], values)
+
+    def _found_at(self, token: Token) -> Found:
+        """The one-token patterns `token` matches and the longer ones that may start at it:
+        they read nothing but its words, tag and dependency."""
+        candidates = self.everywhere
+        for read, table in self.indexed:
+            listed = table.get(read(token))
+            if listed:
+                candidates = candidates + listed
+        single = tuple(
+            pattern.attr_id
+            for pattern in candidates
+            if len(pattern.tests) == 1
+            and (pattern.settled_by_index or all(test(token) for test in pattern.tests[0]))
+        )
+        return single, tuple(pattern for pattern in candidates if len(pattern.tests) > 1)
+
     def match(self, doc: Doc) -> list[Match]:
         """The stock ruler's matches, in its order: by pattern id, then position."""
         found: set[Match] = set()
         match_ids = self.match_ids
         length = len(doc)
+        memo = self.memo
+        if len(memo) > MEMO_LIMIT:
+            memo.clear()
         for start, token in enumerate(doc):
-            candidates = self.everywhere
-            for read, table in self.indexed:
-                listed = table.get(read(token))
-                if listed:
-                    candidates = candidates + listed
-            for pattern in candidates:
+            key = (token.orth, token.tag, token.dep)
+            known = memo.get(key)
+            if known is None:
+                known = memo[key] = self._found_at(token)
+            single, longer = known
+            for attr_id in single:
+                found.add((attr_id, match_ids[attr_id], start, start + 1))
+            for pattern in longer:
                 end = start + len(pattern.tests)
-                matched = pattern.settled_by_index or (
-                    end <= length
-                    and all(
-                        test(doc[start + offset])
-                        for offset, tests in enumerate(pattern.tests)
-                        for test in tests
-                    )
-                )
-                if matched:
+                if end <= length and all(
+                    test(doc[start + offset])
+                    for offset, tests in enumerate(pattern.tests)
+                    for test in tests
+                ):
                     found.add((pattern.attr_id, match_ids[pattern.attr_id], start, end))
         if len(self.matcher):
             strings = doc.vocab.strings

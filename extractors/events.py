@@ -11,7 +11,7 @@ is a relaxation, not a ban). What is left is aggregated per type into a
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -80,6 +80,7 @@ class EventExtractor:
         self.nlp = nlp
         self.types = event_types_by_code()
         self._doc_lower: str | None = None  # the doc's lower-cased words, once asked for
+        self._readings: dict[int, Reading] = {}  # the doc's mentions read, by token index
         self.initialize(patterns_dir=patterns_dir, data_dir=data_dir)
 
     def initialize(
@@ -125,6 +126,7 @@ class EventExtractor:
         return self
 
     def __call__(self, doc: Doc) -> Doc:
+        self._readings = {}
         end = headline_end(doc)
         if is_non_event_title(doc[:end].text, self.cues):
             doc._.events = []
@@ -201,7 +203,7 @@ class EventExtractor:
         for code in wanted:
             for k in ranked_sentences(by_sentence, code)[:GUESS_SENTENCES]:
                 if k not in traits:
-                    traits[k] = sentence_traits(sentences[k], actors, self.cues)
+                    traits[k] = sentence_traits(sentences[k], actors, self.cues, self._read)
                 sent, score = sentences[k], scores[code].best
                 event = self.guess(sent, code, score, actors, home, techs, traits[k])
                 if event is not None:
@@ -275,8 +277,16 @@ class EventExtractor:
         key = (pattern.code, anchor.i)
         old = found.get(key)
         if old is None or pattern.weight > old.pattern.weight:
-            reading = read_mention(anchor, self.cues)
+            reading = self._read(anchor)
             found[key] = Mention(pattern, anchor, span, reading, anchor.i < title_end)
+
+    def _read(self, anchor: Token) -> Reading:
+        """`read_mention` of `anchor`, once per token of the doc being processed (several
+        patterns and a guess's sentence may read the same word)."""
+        reading = self._readings.get(anchor.i)
+        if reading is None:
+            reading = self._readings[anchor.i] = read_mention(anchor, self.cues)
+        return reading
 
     def _sound(self, m: Mention) -> bool:
         """Checks no evidence can overrule: the mention is denied, hypothetical, blocked, or
@@ -397,8 +407,15 @@ class SentenceTraits:
     `company`), and whether it is asserted (no word of it denied, negated or hypothetical).
     The second reads every claim word, so it is worked out only when a guess needs it."""
 
-    def __init__(self, sent: Span, actors: list[Span], cues: Cues) -> None:
+    def __init__(
+        self,
+        sent: Span,
+        actors: list[Span],
+        cues: Cues,
+        read: Callable[[Token], Reading] | None = None,
+    ) -> None:
         self.sent, self.cues = sent, cues
+        self.read = read or (lambda token: read_mention(token, cues))
         named = set()
         for actor in actors:
             if actor.start >= sent.start and actor.end <= sent.end:
@@ -412,15 +429,13 @@ class SentenceTraits:
     def asserted(self) -> bool:
         if not may_qualify(self.sent, self.cues):
             return True
-        return all(
-            read_mention(t, self.cues).modality == "asserted"
-            for t in self.sent
-            if t.pos_ in CLAIM_POS
-        )
+        return all(self.read(t).modality == "asserted" for t in self.sent if t.pos_ in CLAIM_POS)
 
 
-def sentence_traits(sent: Span, actors: list[Span], cues: Cues) -> SentenceTraits:
-    return SentenceTraits(sent, actors, cues)
+def sentence_traits(
+    sent: Span, actors: list[Span], cues: Cues, read: Callable[[Token], Reading] | None = None
+) -> SentenceTraits:
+    return SentenceTraits(sent, actors, cues, read)
 
 
 def names_needed_actor(traits: SentenceTraits, etype: EventType) -> bool:

@@ -2,8 +2,8 @@
 
 Two passes. The cheap one runs the tokenizer, the technology tagger and the
 relevance gate on every item; only items the gate passes get the trained
-pipeline (tagger, parser, lemmatizer; the attribute ruler by its lookup twin, see
-extractors.attributes) and the event components. spaCy is imported
+pipeline (tagger, parser; the attribute ruler and the lemmatizer by their lookup
+twins, see extractors.attributes and extractors.lemmas) and the event components. spaCy is imported
 and loaded in `__init__`, so importing this module costs nothing.
 """
 
@@ -42,9 +42,11 @@ def build_pipeline(model: str = DEFAULT_MODEL, classifier: bool = True) -> Langu
     from . import actors, events, gate, segment, technologies  # noqa: F401  (factories)
     from .attributes import use_lookup_attributes
     from .classifier import CLASSIFIER, available
+    from .lemmas import use_memo_lemmas
 
     nlp = spacy.load(model, exclude=list(EXCLUDED_PIPES))
     use_lookup_attributes(nlp)
+    use_memo_lemmas(nlp)
     nlp.add_pipe("econsec_technologies", first=True)
     nlp.add_pipe("econsec_gate", after="econsec_technologies")
     if "parser" in nlp.pipe_names:
