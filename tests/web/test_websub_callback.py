@@ -22,15 +22,17 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
+from pydantic import SecretStr
 
 from econsec.config import Settings
 from econsec.ingest import cycle, websub
 from econsec.ingest.fetch import make_client
 from econsec.ingest.subscriptions import Subscription, SubscriptionBook
 from econsec.models import FeedSpec
-from econsec.orchestration.push import InlineRunner, PushRunner
+from econsec.orchestration.push import InlineRunner, PushRunner, make_runner
 from econsec.store.embedded.store import EmbeddedStore
 from econsec.web import create_app
+from tests.support.airflow_api import PASSWORD, USER, AirflowApi
 from tests.support.live_server import LiveServer, wait_until_up
 from tests.support.websub_hub import PublishedFeed, WebSubHub
 
@@ -152,6 +154,35 @@ def test_a_signed_push_is_staged_indexed_and_alerted(
     assert pushed is not None and pushed.pushes == 1
 
 
+def test_a_push_under_the_airflow_runner_starts_a_run_limited_to_its_feed(
+    make_site: Callable[..., PushSite],
+) -> None:
+    """The deployment's path: the callback stages the push, and the runner `make_runner`
+    picks for `push_runner: airflow` asks Airflow's API for a run of that feed alone."""
+    api = AirflowApi().start()
+    try:
+        runner = Recording()
+        site = make_site(runner)
+        airflow = site.settings.model_copy(
+            update={
+                "push_runner": "airflow",
+                "airflow_url": api.base,
+                "airflow_username": USER,
+                "airflow_password": SecretStr(PASSWORD),
+            }
+        )
+        runner.inner = make_runner(airflow, site.store, Path(site.settings.rules))
+        site.feed.add(*ENTITY_LISTING)
+        [delivery] = site.hub.publish(site.feed.topic)
+        assert delivery.status == 202, delivery.body
+        wait_for(lambda: runner.runs)
+        [run] = api.sent("POST", "/api/v2/dags/econsec_ingest/dagRuns")
+        assert run is not None and run["conf"] == {"only_feeds": ["pushed"]}
+        assert site.store.counts()["articles"] == 1  # staged by the callback, tagged by the run
+    finally:
+        api.stop()
+
+
 def test_a_duplicate_push_and_a_later_poll_add_no_article(site: PushSite) -> None:
     site.feed.add(*ENTITY_LISTING)
     site.feed.add("Tariffs on steel rise", "The new duty applies from May.")
@@ -254,8 +285,6 @@ def test_pushes_coalesce_and_are_bounded_per_feed(make_site: Callable[..., PushS
 def test_the_callback_needs_no_token_and_nothing_else_opens(
     make_site: Callable[..., PushSite],
 ) -> None:
-    from pydantic import SecretStr
-
     site = make_site(Recording(), api_token=SecretStr(TOKEN))
     site.feed.add(*ENTITY_LISTING)
     assert site.hub.publish(site.feed.topic)[0].status == 202
