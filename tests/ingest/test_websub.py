@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,8 +26,6 @@ from econsec.store.embedded.store import EmbeddedStore
 from econsec.web import create_app
 from tests.support.live_server import LiveServer
 from tests.support.websub_hub import PublishedFeed, WebSubHub
-
-DEADLINE = 120.0
 
 
 class NoRuns:
@@ -53,16 +50,6 @@ def callback(settings: Settings, store: EmbeddedStore) -> Iterator[LiveServer]:
 def _push_settings(settings: Settings, base: str | None = None) -> Settings:
     state = str(Path(settings.store).parent / "websub.sqlite3")
     return settings.model_copy(update={"push_state": state, "push_callback_url": base})
-
-
-def wait_for(check, seconds: float = DEADLINE):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("not within the deadline")
 
 
 # discovery ---------------------------------------------------------------------------
