@@ -18,11 +18,12 @@ from rich.table import Table
 from rich.text import Text
 
 from econsec.bidi import strip_reordering
-from econsec.cli.common import console, stdout_console
+from econsec.cli.common import console, fail, print_json, stdout_console
 
 if TYPE_CHECKING:
     from econsec.models import Alert, CycleReport
 
+NO_FEED_READ = 3  # exit status of `run` and `submit` when nothing could be read (README)
 MIN_TEXT = 30  # the narrowest a wrapped text column may be before rows become blocks
 GAP = 2  # spaces between columns
 
@@ -141,6 +142,17 @@ def print_alerts(alerts: list[Alert], deliveries: bool = False) -> None:
         row = [a.fired_at.strftime("%Y-%m-%d %H:%M"), a.rule, str(a.count)]
         rows.append([*row, *([sent] if deliveries else []), f"{a.title}\n{a.summary}".strip()])
     print_listing([*columns, Column("alert", text=True)], rows, head=2)
+
+
+def report_cycle(report: CycleReport, as_json: bool, what: str = "feed") -> None:
+    """A cycle's summary as JSON or for a person; exits `NO_FEED_READ` when no `what` (a
+    feed, a submitted URL) could be read."""
+    if as_json:
+        print_json(report.summary())
+    else:
+        print_cycle(report)
+    if report.no_feed_read:
+        fail(f"no {what} could be read ({len(report.feeds)} failed)", code=NO_FEED_READ)
 
 
 def print_cycle(report: CycleReport) -> None:

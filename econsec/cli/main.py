@@ -22,7 +22,7 @@ from econsec.cli.common import (
     print_json,
 )
 from econsec.cli.help import App
-from econsec.cli.listing import print_alerts, print_cycle
+from econsec.cli.listing import print_alerts, print_cycle, report_cycle
 from econsec.cli.output import Format, print_result
 from econsec.cli.push import push_app
 from econsec.cli.searches import searches_app
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from econsec.config import Settings
     from econsec.models import Quarantined
 
-NO_FEED_READ = 3  # exit status of `ingest` when every feed failed (documented in the README)
 
 app = App(help="News monitoring for economic security and technology policy.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
@@ -94,12 +93,7 @@ def ingest(
             on_feed=lambda _: progress.advance(fetching),
             on_tagged=lambda done, total: progress.update(tagging, completed=done, total=total),
         )
-    if as_json:
-        print_json(report.summary())
-    else:
-        print_cycle(report)
-    if report.no_feed_read:
-        fail(f"no feed could be read ({len(report.feeds)} failed)", code=NO_FEED_READ)
+    report_cycle(report, as_json)
 
 
 @contextmanager

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from econsec.config import Settings
     from econsec.models import FeedSpec
 
-NO_FEED_READ = 3  # as `econsec ingest`: every URL failed
 WAIT_SECONDS = 1800.0
 
 
@@ -112,19 +111,14 @@ def _counts(summary: dict[str, Any]) -> str:
 
 
 def _in_process(settings: Settings, urls: list[str], as_json: bool) -> None:
-    from econsec.cli.listing import print_cycle
+    from econsec.cli.listing import report_cycle
     from econsec.ingest.cycle import load_tagger, run_cycle
 
     specs = _specs(settings, urls)
     status = console.status("fetching, tagging and indexing…", spinner="dots")
     with opened(settings, create=True) as st, status:
         report = run_cycle(specs, st, settings, tagger=load_tagger(settings))
-    if as_json:
-        print_json(report.summary())
-    else:
-        print_cycle(report)
-    if report.no_feed_read:
-        fail(f"no URL could be read ({len(report.feeds)} failed)", code=NO_FEED_READ)
+    report_cycle(report, as_json, "URL")
 
 
 def _specs(settings: Settings, urls: list[str]) -> list[FeedSpec]:
