@@ -28,7 +28,7 @@ from typing import Any
 
 from econsec.alerts import notify
 from econsec.alerts.conditions import Context, Match
-from econsec.alerts.rules import Rule, read_rules
+from econsec.alerts.rules import Rule, RuleSet, read_rules
 from econsec.errors import EconsecError
 from econsec.models import Alert, Delivery, stable_id
 from econsec.store.hits import EventHit
@@ -205,6 +205,35 @@ def describe(exc: Exception, rule: Rule | None = None) -> str:
     return f"{rule.path}: {text}" if rule is not None and rule.path else text
 
 
+@dataclass
+class FolderRun:
+    """A run of a rules folder: what was read (good rules, bad files) and what ran."""
+
+    rules: RuleSet
+    report: RunReport
+
+
+def run_folder(
+    store: Store,
+    rules_dir: Path,
+    *,
+    now: datetime | None = None,
+    state: AlertState | None = None,
+    sender: notify.Sender = notify.send,
+) -> FolderRun:
+    """The good rules of a folder run over the store (bad files are skipped and kept in
+    `rules.errors`), with the store's own alert state unless `state` is given. A missing
+    folder is a `ConfigError`."""
+    rules = read_rules(rules_dir, store)
+    own = state is None
+    state = state or store.alert_state()
+    try:
+        return FolderRun(rules, run_rules(store, rules.rules, state, now=now, sender=sender))
+    finally:
+        if own:
+            state.close()
+
+
 def run_alerts(
     store: Store,
     rules_dir: Path,
@@ -214,14 +243,7 @@ def run_alerts(
     sender: notify.Sender = notify.send,
 ) -> list[Alert]:
     """The alerts fired now by the good rules of a folder (bad files are skipped)."""
-    rules = read_rules(rules_dir, store).rules
-    own = state is None
-    state = state or store.alert_state()
-    try:
-        return run_rules(store, rules, state, now=now, sender=sender).alerts
-    finally:
-        if own:
-            state.close()
+    return run_folder(store, rules_dir, now=now, state=state, sender=sender).report.alerts
 
 
 # delivery ---------------------------------------------------------------------

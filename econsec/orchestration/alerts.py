@@ -7,8 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from econsec.alerts.engine import run_rules
-from econsec.alerts.rules import read_rules
+from econsec.alerts.engine import run_folder
 from econsec.config import Settings
 from econsec.orchestration.names import ALERTS_DAG_ID
 from econsec.store.backend import open_store
@@ -65,14 +64,10 @@ def _settings(params: dict[str, Any], store: str | None) -> Settings:
 def _run_on(settings: Settings, params: dict[str, Any]) -> dict[str, Any]:
     store = open_store(settings.store, settings)
     try:
-        rules = read_rules(Path(params.get("rules") or settings.rules), store)
-        state = store.alert_state()
-        try:
-            report = run_rules(store, rules.rules, state)
-        finally:
-            state.close()
+        ran = run_folder(store, Path(params.get("rules") or settings.rules))
     finally:
         store.close()
+    rules, report = ran.rules, ran.report
     return {
         "alerts": [alert.id for alert in report.alerts],
         "by_rule": {run.rule: len(run.fired) for run in report.rules},

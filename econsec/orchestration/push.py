@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
-from econsec.alerts.engine import run_rules
-from econsec.alerts.rules import read_rules
+from econsec.alerts.engine import run_folder
 from econsec.config import Settings
 from econsec.errors import ConfigError
 from econsec.ingest.cycle import index_pending, load_tagger, tag_pending
@@ -67,23 +66,18 @@ class InlineRunner:
         tagged = tag_pending(self.store, self.tagger(), self.settings)
         indexed = index_pending(self.store)
         try:
-            rules = read_rules(self.rules, self.store)
+            ran = run_folder(self.store, self.rules)
         except ConfigError as exc:  # no rules folder: nothing to alert on
             log.warning("push run: no alert rules run: %s", exc)
             return
-        for error in rules.errors:
+        for error in ran.rules.errors:
             log.warning("push run: rule file skipped: %s", error)
-        state = self.store.alert_state()
-        try:
-            report = run_rules(self.store, rules.rules, state)
-        finally:
-            state.close()
         log.info(
             "push run for %s: %d tagged, %d events indexed, %d alerts",
             ", ".join(feed_names),
             tagged.articles_tagged,
             indexed.events_indexed,
-            len(report.alerts),
+            len(ran.report.alerts),
         )
 
 
