@@ -12,14 +12,13 @@ triggered by `econsec.orchestration.trigger`, whose `runner(settings)` builds it
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Protocol
 
 from econsec.alerts.engine import run_folder
 from econsec.config import Settings
@@ -84,8 +83,9 @@ class InlineRunner:
 def make_runner(settings: Settings, store: Store, rules: Path) -> PushRunner:
     """The one place the runner is chosen, by the `push_runner` setting."""
     if settings.push_runner == "airflow":
-        trigger = importlib.import_module("econsec.orchestration.trigger")
-        return cast(PushRunner, trigger.runner(settings))
+        from econsec.orchestration.trigger import runner  # httpx client, only when chosen
+
+        return runner(settings)
     return InlineRunner(store, settings, rules)
 
 
