@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import math
 import sys
 from collections.abc import Sequence
@@ -420,6 +421,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument("--folds", type=int, default=FOLDS)
     parser.add_argument("--min-precision", type=float, default=MIN_PRECISION)
+    parser.add_argument(
+        "--errors",
+        type=Path,
+        help="write the train part's cross-validated errors here (JSON lines), to study",
+    )
     args = parser.parse_args(argv)
     if not args.corpus.exists():
         raise SystemExit(f"no labelled corpus at {args.corpus} (set ECONSEC_REAL_CORPUS)")
@@ -446,6 +452,9 @@ def main(argv: list[str] | None = None) -> int:
     patterns_only = counts(real, [{e.type for e in p.events} for p in real])
     note(f"patterns alone {patterns_only.as_dict()}")
     note(f"with the classifier at {threshold} {chosen.as_dict()}")
+    if args.errors:
+        write_errors(args.errors, real, real_items, rows, probs, threshold)
+        note(f"cross-validated errors written to {args.errors}")
     floor, turned_away = relevance_floor(everything, scores, rows, probs, threshold)
     note(f"relevance floor {floor}: of the items the gate passed, turns away {turned_away}")
     weights, bias = fit_policy(rows)
@@ -477,6 +486,52 @@ def main(argv: list[str] | None = None) -> int:
     )
     note(f"saved to {args.out}")
     return 0
+
+
+def write_errors(
+    path: Path,
+    real: Sequence[Prepared],
+    real_items: Sequence[dict[str, Any]],
+    rows: Pairs,
+    probs: np.ndarray,
+    threshold: float,
+) -> None:
+    """The real items the cross-validated tagger gets wrong, with what each stage said: the
+    train part is the development split, so its errors are the ones to learn from."""
+    on_real = rows.item < len(real)
+    predicted = predicted_types(
+        real,
+        Pairs(
+            rows.x[on_real],
+            rows.y[on_real],
+            rows.item[on_real],
+            [c for c, r in zip(rows.code, on_real, strict=True) if r],
+        ),
+        probs[on_real],
+        threshold,
+    )
+    chances: list[dict[str, float]] = [{} for _ in real]
+    for code, i, prob in zip(rows.code, rows.item, probs, strict=True):
+        if i < len(real):
+            chances[i][code] = round(float(prob), 3)
+    with path.open("w", encoding="utf-8") as out:
+        for p, item, types, chance in zip(real, real_items, predicted, chances, strict=True):
+            if types == p.gold:
+                continue
+            record = {
+                "id": p.item_id,
+                "title": item.get("title", ""),
+                "summary": item.get("summary", ""),
+                "gold": sorted(p.gold),
+                "predicted": sorted(types),
+                "missed": sorted(p.gold - types),
+                "wrong": sorted(types - p.gold),
+                "in_scope": p.in_scope,
+                "patterns": sorted({e.type for e in p.events}),
+                "set_aside": sorted({e.type for e in p.candidates}),
+                "policy": chance,
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def note(message: str) -> None:

@@ -157,9 +157,16 @@ FIXTURE = Path(__file__).parent / "fixtures" / "classifier_training.jsonl"
 def test_training_on_a_small_corpus_gives_a_loadable_model(tmp_path: Path) -> None:
     from extractors.learning import train
 
-    out = tmp_path / "model"
-    code = train.main(["--corpus", str(FIXTURE), "--own", "--out", str(out), "--folds", "2"])
+    out, errors = tmp_path / "model", tmp_path / "errors.jsonl"
+    code = train.main(
+        ["--corpus", str(FIXTURE), "--own", "--out", str(out), "--folds", "2"]
+        + ["--errors", str(errors)]
+    )
     assert code == 0 and available(out)
+    for record in map(json.loads, errors.read_text().splitlines()):
+        gold, predicted = set(record["gold"]), set(record["predicted"])
+        assert gold != predicted and set(record["missed"]) == gold - predicted
+        assert set(record["wrong"]) == predicted - gold and record["title"]
     written = json.loads((out / POLICY_FILE).read_text())
     assert written["cross_validated"]["folds"] == 2 and written["features"] == list(FEATURES)
     classifier = TypeClassifier.load(out)
