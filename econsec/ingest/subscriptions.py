@@ -119,7 +119,7 @@ class SubscriptionBook:
 
     def for_feed(self, feed: str) -> Subscription | None:
         """The feed's current subscription (the newest not unsubscribed)."""
-        return next((s for s in self.all() if s.feed == feed and s.state not in ENDED), None)
+        return self.current_by_feed().get(feed)
 
     def all(self) -> list[Subscription]:
         if not self.path.exists():
@@ -127,6 +127,14 @@ class SubscriptionBook:
         with self._db() as db:
             rows = db.execute("SELECT * FROM subscriptions ORDER BY requested_at DESC").fetchall()
         return [_subscription(row) for row in rows]
+
+    def current_by_feed(self) -> dict[str, Subscription]:
+        """Each feed's current subscription (the newest not unsubscribed), in one read."""
+        out: dict[str, Subscription] = {}
+        for sub in self.all():  # newest first
+            if sub.state not in ENDED:
+                out.setdefault(sub.feed, sub)
+        return out
 
     def request(self, feed: str, hub: str, topic: str, now: datetime) -> Subscription:
         """The feed's subscription to `hub` for `topic`, marked as asked again: the current

@@ -124,6 +124,7 @@ def create_app(
     app.include_router(login_routes(context.guard, context.render))
     app.include_router(pages.routes())
     book = SubscriptionBook(settings.push_state)
+    app.state.push_book = book  # the feeds page shows each feed's push subscription
     app.include_router(websub_routes(settings, book, pushes, context.shared.get))
     add_error_handlers(app)
     return app

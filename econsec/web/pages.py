@@ -11,6 +11,7 @@ import calendar
 import math
 import re
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -211,7 +212,12 @@ def routes() -> APIRouter:
         health = store.feed_health()
         failing = sum(h.status == "failed" for h in health)
         held = store.quarantined(limit=QUARANTINE_SHOWN)
-        context = {"feeds": health, "failing": failing, "quarantined": held}
+        context = {
+            "feeds": health,
+            "failing": failing,
+            "quarantined": held,
+            "push": read_models.push_view(request.app.state.push_book, datetime.now(UTC)),
+        }
         return web.render(request, "feeds.html", context)
 
     @router.get("/docs")

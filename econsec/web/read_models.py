@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from econsec.alerts.conditions import format_duration, parse_duration
 from econsec.alerts.notify import labels
 from econsec.alerts.rules import Rule, load_rules
 from econsec.errors import ConfigError
+from econsec.ingest.subscriptions import Subscription, SubscriptionBook
 from econsec.models import Alert, SearchQuery
 from econsec.store.hits import ArticleHit, EventHit, SearchResult, iso
 from econsec.store.protocols import Store
@@ -209,3 +211,33 @@ def rules_or_error(folder: Path) -> tuple[list[Rule], str | None]:
         return load_rules(folder), None
     except ConfigError as exc:
         return [], str(exc)
+
+
+@dataclass(frozen=True)
+class PushView:
+    """The feeds page's push column: a label per subscribed feed, and how many are live."""
+
+    labels: dict[str, str]
+    pushing: int
+    error: str | None = None
+
+
+def push_view(book: SubscriptionBook, now: datetime) -> PushView:
+    """Each feed's push subscription in words, or why they cannot be read: the feeds page
+    still shows the feeds when the state file is unreadable."""
+    try:
+        current = book.current_by_feed()
+    except (sqlite3.Error, OSError) as exc:
+        return PushView({}, 0, f"push subscriptions unreadable at {book.path}: {exc}")
+    labels = {feed: _push_label(sub, now) for feed, sub in current.items()}
+    return PushView(labels, sum(sub.active(now) for sub in current.values()))
+
+
+def _push_label(sub: Subscription, now: datetime) -> str:
+    if sub.active(now):
+        until = f" until {sub.expires_at:%Y-%m-%d %H:%M}" if sub.expires_at else ""
+        return f"pushed{until}, {sub.pushes} push{'' if sub.pushes == 1 else 'es'}"
+    state = "lease ended" if sub.state == "verified" else sub.state
+    if sub.error:  # the hub's refusal already names the state ("denied: ...")
+        return sub.error if sub.error.startswith(state) else f"{state}: {sub.error}"
+    return state
