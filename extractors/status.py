@@ -175,7 +175,36 @@ def sentence_status(sent: Span, cues: Cues) -> Status:
                 status = _bill_status(child, verb, cues)
                 if status is not None:
                     return status
-    return read_mention(verb, cues).status
+    reading = read_mention(verb, cues)
+    if reading.status == "enacted" and _plan_object(verb):
+        return "planned"
+    return reading.status
+
+
+PLAN_NOUNS = frozenset({"plan", "proposal"})
+APPROVING_VERBS = frozenset(
+    {"approve", "accept", "authorise", "authorize", "clear", "endorse", "give", "grant", "ok"}
+)
+
+
+def _plan_object(verb: Token) -> bool:
+    """ "The cabinet approved the firm's plan to build a plant", "gave its approval to a plan
+    to invest": what an approved plan is to do is still to come (TAXONOMY.md: a plant
+    approved is `planned`). A plan named by what it is ("a state aid plan") is the measure
+    itself, and a plan released or presented is a strategy, not an approval."""
+    if verb.lemma_.lower() not in APPROVING_VERBS:
+        return False
+    for tok in verb.subtree:
+        if tok.lemma_.lower() not in PLAN_NOUNS or tok.pos_ != "NOUN":
+            continue
+        if not any(_to_infinitive(c) for c in tok.children):
+            continue
+        head = tok.head
+        while head.i != verb.i and head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
+            head = head.head
+        if head.i == verb.i:
+            return True
+    return False
 
 
 QUALIFYING_WORDS = frozenset({"no", "longer", "if", "unless", "whether", "still", "call"})

@@ -137,6 +137,11 @@ def test_stage_words_make_no_event_alone(  # type: ignore[no-untyped-def]
         # a past "was to" reports what was due, not a step still to come
         ("The minister was to sign the deal on Friday.", "enacted"),
         ("Acme will open its chip plant next year.", "planned"),
+        # an approved plan to build is still to come; an approved aid plan is the measure
+        ("The cabinet approved the company's plan to build a chip plant in Gujarat.", "planned"),
+        ("Regulators gave their approval to the firm's plan to invest $2 billion.", "planned"),
+        ("The Commission approved the state aid plan for the chip factory.", "enacted"),
+        ("The ministry released its plan to make the country a leader in AI.", "enacted"),
     ],
 )
 def test_a_guessed_events_status_by_stage(  # type: ignore[no-untyped-def]
