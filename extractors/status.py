@@ -366,6 +366,8 @@ def _planned_head(tok: Token, cues: Cues) -> bool:
         return False
     if lemma in PURPOSE_VERBS and _measure_subject(tok):
         return False
+    if lemma in PLAN_NOUNS and tok.pos_ == "NOUN" and _plan_approved(tok):
+        return False
     return lemma in cues.planned_heads or lemma in cues.planned_step_nouns
 
 
@@ -392,6 +394,17 @@ MEASURE_NOUNS = LAW_NOUNS | frozenset(
         "roadmap",
     }
 )
+
+
+def _plan_approved(plan: Token) -> bool:
+    """ "authorised the state aid plan": a plan named by what it is, approved, is the measure
+    itself (a plan to build or to invest is still to come when approved)."""
+    if any(_to_infinitive(c) for c in plan.children):
+        return False
+    head = plan.head
+    while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
+        head = head.head
+    return head.lemma_.lower() in APPROVING_VERBS and head.tag_ in PAST_TAGS
 
 
 def _measure_subject(verb: Token) -> bool:

@@ -158,6 +158,10 @@ def test_a_guessed_events_status_by_stage(  # type: ignore[no-untyped-def]
         ("The ministry aims to fund research in quantum sensing.", "fund", "planned"),
         ("The government adopted rules that seek to curb data exports.", "curb", "enacted"),
         ("The government seeks to curb data exports.", "curb", "planned"),
+        # an approved plan named by what it is is the measure; a plan to do is to come
+        ("The Commission authorised the state aid plan for the chip plant.", "aid", "enacted"),
+        ("The ministry unveiled a state aid plan for the chip plant.", "aid", "planned"),
+        ("The cabinet approved a plan to subsidise chip plants.", "subsidise", "planned"),
     ],
 )
 def test_a_measures_own_aim_is_no_plan(  # type: ignore[no-untyped-def]
