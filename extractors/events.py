@@ -36,6 +36,7 @@ from .status import (
     has_context,
     is_action_mention,
     is_non_event_title,
+    item_statuses,
     load_cues,
     may_qualify,
     read_mention,
@@ -138,7 +139,9 @@ class EventExtractor:
         if doc._.events:
             read = [(m.code, m.reading.modality, m.pattern.allow, m.anchor) for m in matches]
             facts = item_facts(read, end, _held_events(doc))
-            doc._.events = apply_conventions(doc._.events, facts, self.cues.conventions)
+            doc._.events = item_statuses(
+                apply_conventions(doc._.events, facts, self.cues.conventions), self.cues
+            )
         return doc
 
     def _extract(self, doc: Doc, matches: list[Mention]) -> Doc:

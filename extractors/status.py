@@ -5,13 +5,14 @@ measure ("plans to", "has no plans to", "after Washington blacklisted").
 We walk from the match's anchor up the dependency tree, reading auxiliaries,
 markers and head words (cue lists in data/cues.yaml); the nearest status cue
 wins, and any negation, hypothetical, background or keep cue on the way
-cancels the mention.
+cancels the mention. Some statuses are the item's: the types whose definition
+fixes their status, and what a bill carries in its sentence (`item_statuses`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -19,6 +20,7 @@ from typing import Literal
 from spacy.tokens import Span, Token
 
 from .resources import DATA_DIR, read_yaml
+from .types import TaggedEvent
 
 CUES_FILE = "cues.yaml"
 MAX_WALK = 8
@@ -127,9 +129,31 @@ def read_mention(anchor: Token, cues: Cues) -> Reading:
             status = status or _status_at(tok, k, cues, prev)
             if status is not None:
                 reading.status, reading.explicit, reading.stage = status, True, stage
+    if not reading.explicit and len(reading.walk) == MAX_WALK:
+        _status_beyond(reading, cues)
     if any(_built(tok, cues) for tok in reading.walk):
         reading.status, reading.explicit, reading.stage = "enacted", True, "built"
     return reading
+
+
+def _status_beyond(reading: Reading, cues: Cues) -> None:
+    """A long walk cut before its clause's verbs: the status cue of the verbs above it
+    ("The government plans to require firms to commit to ten years of output as one of the
+    conditions for a subsidy"). Only verbs are read, and only for status."""
+    tok = reading.walk[-1]
+    prev = reading.walk[-2]
+    for _ in range(MAX_WALK):
+        if tok.head.i == tok.i or _semicolon_between(tok, tok.head):
+            return
+        prev, tok = tok, tok.head
+        if tok.pos_ == "VERB" and tok.lemma_.lower() in cues.reporting_verbs:
+            return
+        if tok.pos_ not in ("VERB", "AUX"):
+            continue
+        status = _status_at(tok, MAX_WALK, cues, prev)
+        if status is not None:
+            reading.status, reading.explicit = status, True
+            return
 
 
 def sentence_status(sent: Span, cues: Cues) -> Status:
@@ -143,13 +167,44 @@ def sentence_status(sent: Span, cues: Cues) -> Status:
         if clause is None:
             break
         verb = clause
+    if verb.pos_ not in ("VERB", "AUX"):  # "Tokyo-Seoul dialogue to boost cooperation"
+        verb = next((c for c in verb.children if _to_infinitive(c)), verb)
     if verb.lemma_.lower() in cues.bill_verbs:
         for child in verb.children:
             if _bill_verb(child, cues) == verb:
                 status = _bill_status(child, verb, cues)
                 if status is not None:
                     return status
-    return read_mention(verb, cues).status
+    reading = read_mention(verb, cues)
+    if reading.status == "enacted" and _plan_object(verb):
+        return "planned"
+    return reading.status
+
+
+PLAN_NOUNS = frozenset({"plan", "proposal"})
+APPROVING_VERBS = frozenset(
+    {"approve", "accept", "authorise", "authorize", "clear", "endorse", "give", "grant", "ok"}
+)
+
+
+def _plan_object(verb: Token) -> bool:
+    """ "The cabinet approved the firm's plan to build a plant", "gave its approval to a plan
+    to invest": what an approved plan is to do is still to come (TAXONOMY.md: a plant
+    approved is `planned`). A plan named by what it is ("a state aid plan") is the measure
+    itself, and a plan released or presented is a strategy, not an approval."""
+    if verb.lemma_.lower() not in APPROVING_VERBS:
+        return False
+    for tok in verb.subtree:
+        if tok.lemma_.lower() not in PLAN_NOUNS or tok.pos_ != "NOUN":
+            continue
+        if not any(_to_infinitive(c) for c in tok.children):
+            continue
+        head = tok.head
+        while head.i != verb.i and head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
+            head = head.head
+        if head.i == verb.i:
+            return True
+    return False
 
 
 QUALIFYING_WORDS = frozenset({"no", "longer", "if", "unless", "whether", "still", "call"})
@@ -272,9 +327,11 @@ def _status_at(tok: Token, k: int, cues: Cues, prev: Token | None = None) -> Sta
         return "planned"
     if prev is not None and _planned_step(tok, prev, cues):
         return "planned"
+    if _to_come(tok) or _position_adopted(tok):
+        return "planned"
     for child in tok.children:
         if child.dep_ in ("aux", "auxpass") and child.lower_ in cues.planned_modals:
-            return "planned"
+            return "enacted" if _today(tok) else "planned"
         if child.dep_ == "advmod" and child.lower_ == "now":
             return "enacted"
         if child.dep_ == "amod" and child.lower_ in (
@@ -284,6 +341,8 @@ def _status_at(tok: Token, k: int, cues: Cues, prev: Token | None = None) -> Sta
             "proposed",
             "planned",
             "possible",
+            "upcoming",
+            "forthcoming",
         ):
             return "planned"
     if _preliminary_object(tok):
@@ -299,11 +358,92 @@ def _status_at(tok: Token, k: int, cues: Cues, prev: Token | None = None) -> Sta
 
 def _planned_head(tok: Token, cues: Cues) -> bool:
     """A head of planning ("plans to", "a proposal"), but not a participle saying what a
-    measure is for ("guidelines aimed at clarifying")."""
+    measure is for ("guidelines aimed at clarifying"), nor a measure's own aim ("the act
+    aims to tighten screening", "a strategy that seeks to cut reliance"): what the measure
+    does takes the measure's status."""
     lemma = tok.lemma_.lower()
     if lemma in cues.purpose_participles and tok.dep_ == "acl":
         return False
+    if lemma in PURPOSE_VERBS and _measure_subject(tok):
+        return False
+    if lemma in PLAN_NOUNS and tok.pos_ == "NOUN" and _plan_approved(tok):
+        return False
     return lemma in cues.planned_heads or lemma in cues.planned_step_nouns
+
+
+PURPOSE_VERBS = frozenset({"aim", "seek"})
+MEASURE_NOUNS = LAW_NOUNS | frozenset(
+    {
+        "plan",
+        "strategy",
+        "programme",
+        "program",
+        "scheme",
+        "framework",
+        "package",
+        "policy",
+        "initiative",
+        "guideline",
+        "guidance",
+        "fund",
+        "system",
+        "amendment",
+        "revision",
+        "reform",
+        "regime",
+        "roadmap",
+    }
+)
+
+
+def _plan_approved(plan: Token) -> bool:
+    """ "authorised the state aid plan": a plan named by what it is, approved, is the measure
+    itself (a plan to build or to invest is still to come when approved)."""
+    if any(_to_infinitive(c) for c in plan.children):
+        return False
+    head = plan.head
+    while head.pos_ not in ("VERB", "AUX") and head.head.i != head.i:
+        head = head.head
+    return head.lemma_.lower() in APPROVING_VERBS and head.tag_ in PAST_TAGS
+
+
+def _measure_subject(verb: Token) -> bool:
+    """The verb's subject is a measure ("the plan aims ...", "rules that seek ...")."""
+    if verb.dep_ == "relcl" and verb.head.lemma_.lower() in MEASURE_NOUNS:
+        return True
+    return any(
+        c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in MEASURE_NOUNS
+        for c in verb.children
+    )
+
+
+def _to_come(tok: Token) -> bool:
+    """ "The framework is to begin operating", "the pact is to be applied from May": `be`
+    with a to-infinitive is a step still to come."""
+    return (
+        tok.lemma_.lower() == "be"
+        and tok.tag_ in ("VBZ", "VBP")
+        and any(
+            c.dep_ == "xcomp"
+            and any(a.dep_ in ("aux", "auxpass") and a.tag_ == "TO" for a in c.children)
+            for c in tok.children
+        )
+    )
+
+
+def _position_adopted(tok: Token) -> bool:
+    """ "The Council adopted its position on the act": a step of a law still being made."""
+    return tok.pos_ == "VERB" and any(
+        c.dep_ in ("dobj", "nsubjpass") and c.lemma_.lower() == "position" for c in tok.children
+    )
+
+
+TODAY_WORDS = frozenset({"today", "tonight"})
+
+
+def _today(verb: Token) -> bool:
+    """ "will break ground today", "will commence today": it happens on the day reported."""
+    return any(c.lower_ in TODAY_WORDS and c.dep_ in ("npadvmod", "advmod") for c in verb.children)
 
 
 def _planned_step(tok: Token, prev: Token, cues: Cues) -> bool:
@@ -335,11 +475,19 @@ BILL_NOUNS = frozenset({"bill", "legislation", "law", "act"})
 
 def _stage_at(tok: Token, cues: Cues) -> tuple[Status | None, Stage]:
     """A bill's stage outranks the words around the measure it carries (TAXONOMY.md: a bill
-    passed by one chamber or a cabinet stays `planned`; enacted or signed, it is law)."""
+    passed by one chamber or a cabinet stays `planned`; enacted or signed, it is law). The
+    walk meets the bill itself, or the verb approving it when the measure hangs on that verb
+    ("Government approves law to bar ...", as headlines are often parsed)."""
     verb = _bill_verb(tok, cues)
-    if verb is None:
-        return None, ""
-    return _bill_status(tok, verb, cues), "bill"
+    if verb is not None:
+        return _bill_status(tok, verb, cues), "bill"
+    if tok.lemma_.lower() in cues.bill_verbs and tok.pos_ == "VERB":
+        for child in tok.children:
+            if _bill_verb(child, cues) == tok:
+                status = _bill_status(child, tok, cues)
+                if status is not None:
+                    return status, "bill"
+    return None, ""
 
 
 def _built(tok: Token, cues: Cues) -> bool:
@@ -393,6 +541,13 @@ def _in_title(tok: Token) -> bool:
 def _no_longer(child: Token) -> bool:
     """ "no longer need licences": the measure ends."""
     return child.lower_ == "longer" and any(c.lower_ == "no" for c in child.children)
+
+
+def _to_infinitive(tok: Token) -> bool:
+    """A to-infinitive hanging on a noun or verb ("dialogue to boost", "plans to build")."""
+    return tok.dep_ in ("acl", "relcl", "xcomp") and any(
+        c.dep_ == "aux" and c.tag_ == "TO" for c in tok.children
+    )
 
 
 def _headline_infinitive(tok: Token) -> bool:
@@ -487,4 +642,44 @@ def has_context(text_lower: str, name: str, cues: Cues, technologies: list[str])
     padded = f" {text_lower} "
     return any(f" {p} " in padded or f" {p}s " in padded for p in phrases) or (
         name == "econsec" and bool(technologies)
+    )
+
+
+PROPOSAL = "legislation.proposal"
+# Types whose definition fixes their status (TAXONOMY.md): a bill or draft is a proposal
+# until it is law, whatever stage the item reports; an attack or a supply disruption is
+# news once it has happened (a forecast shortage is reported with its cause at hand).
+TYPE_STATUS: dict[str, Status] = {
+    PROPOSAL: "planned",
+    "cyber.incident": "enacted",
+    "supply_chain.disruption": "enacted",
+}
+
+
+def item_statuses(events: list[TaggedEvent], cues: Cues) -> list[TaggedEvent]:
+    """The item's events with the statuses their types fix, and what a bill does sharing the
+    bill's status: a measure told by the same sentence as a proposal is planned with it
+    ("Cabinet approves bill to create a clearance system": the system too is to come),
+    unless that sentence makes the bill law ("signs bills to ...")."""
+    fixed = [
+        replace(e, status=TYPE_STATUS[e.type])
+        if e.type in TYPE_STATUS and e.status != TYPE_STATUS[e.type]
+        else e
+        for e in events
+    ]
+    bills = {e.evidence for e in fixed if e.type == PROPOSAL and not _makes_law(e.evidence, cues)}
+    return [
+        replace(e, status="planned")
+        if e.evidence in bills and e.type not in TYPE_STATUS and e.status != "planned"
+        else e
+        for e in fixed
+    ]
+
+
+def _makes_law(text: str, cues: Cues) -> bool:
+    """Does the sentence name a final step of a bill ("signed", "enacts", "into force")?"""
+    low = f" {' '.join(re.findall(r'[a-z]+', text.lower()))} "
+    forms = {f"{v}{end}" for v in cues.bill_final_verbs for end in ("", "s", "d", "ed", "ing")}
+    return any(f" {w} " in low for w in forms) or any(
+        f" {p} " in low for p in cues.conventions.get("final_enactment", ())
     )
