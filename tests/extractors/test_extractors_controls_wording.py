@@ -126,6 +126,11 @@ def test_found(tagger, title: str, wanted: str) -> None:  # type: ignore[no-unty
         ("Washington restricts investment in Chinese AI firms", "sanctions.imposed"),
         # "sanctioned" describing goods
         ("Army purchased sanctioned Chinese cameras, audit finds", "sanctions.imposed"),
+        # a list of military goods is no list of military-linked firms
+        (
+            "Japan added drones to its list of military equipment that can be exported to partners",
+            "sanctions.imposed",
+        ),
         # an export ban on goods for military use is no procurement rule
         ("Beijing bans exports of gallium for military use", "vendor_exclusion.procurement"),
         # a judge's order names the app: the ruling, not a ban
