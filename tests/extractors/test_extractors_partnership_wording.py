@@ -1,6 +1,6 @@
-"""Partnerships, trade pacts and infrastructure finance in news wording: what the patterns
-alone find (sentences written for these tests; loads the model without the learned policy,
-so that the checks hold whatever the policy is trained on)."""
+"""Partnerships, trade pacts, infrastructure finance and vaccine donations in news wording:
+what the patterns alone find (sentences written for these tests; loads the model without the
+learned policy, so that the checks hold whatever the policy is trained on)."""
 
 from __future__ import annotations
 
@@ -107,6 +107,12 @@ def types(tagger: EventTagger, title: str, summary: str) -> set[str]:
             "",
             "trade_agreement.signing",
         ),
+        # a state's donation still is
+        (
+            "Japan donates a million vaccine doses to Taiwan",
+            "",
+            "health_security.vaccine_diplomacy",
+        ),
         # aid funding for a cable abroad
         (
             "Australia delivers aid funding for a subsea cable to Papua New Guinea",
@@ -194,6 +200,12 @@ def test_found(plain: EventTagger, title: str, summary: str, wanted: str) -> Non
             "Uruguay will not become a member of the CPTPP, its minister said",
             "",
             "trade_agreement.accession",
+        ),
+        # a drugmaker's own donation is no vaccine diplomacy
+        (
+            "French drugmaker Sanofi plans to donate millions of flu vaccine doses to the WHO",
+            "",
+            "health_security.vaccine_diplomacy",
         ),
         # a public-private project with no technology in it
         (
