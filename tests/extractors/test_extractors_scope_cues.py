@@ -38,8 +38,8 @@ def modality(tagger: EventTagger, text: str, word: str) -> str:
             "asserted",
         ),
         (
-            "Products of the chipmaker failed a security review, the regulator said.",
-            "review",
+            "The vendor's routers failed an audit by the telecoms regulator.",
+            "audit",
             "asserted",
         ),
         # a delayed or withheld plant or grant is not news of one
@@ -56,6 +56,18 @@ def modality(tagger: EventTagger, text: str, word: str) -> str:
         # a prediction by a copula adjective
         ("Moscow is sure to hit back with an export ban on fertiliser.", "ban", "hypothetical"),
         ("Moscow hit back with an export ban on fertiliser.", "ban", "asserted"),
+        # pressure from others to act is a call, not the act
+        (
+            "The government is under pressure to screen the sale of the port operator.",
+            "screen",
+            "hypothetical",
+        ),
+        (
+            "Under pressure from Washington, the Dutch government restricted exports of "
+            "chipmaking machines.",
+            "restricted",
+            "asserted",
+        ),
         # a measure that a market move reacts to
         (
             "Toolmaker stocks slid as Brussels weighed wider export controls.",
@@ -64,7 +76,7 @@ def modality(tagger: EventTagger, text: str, word: str) -> str:
         ),
         # ... but the subject of the move is no measure, and a separate clause is news
         ("Brussels adopted wider export controls on Monday.", "controls", "asserted"),
-        ("Prices of gallium rose after the export curbs took effect.", "Prices", "asserted"),
+        ("Tungsten prices rose after the export curbs took effect.", "prices", "asserted"),
         # a round resumed after a gap
         (
             "Brazil and India held their first technology dialogue in five years.",
