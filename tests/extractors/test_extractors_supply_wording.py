@@ -100,6 +100,11 @@ def types(tagger, title: str, summary: str = "") -> set[str]:  # type: ignore[no
             "investment_screening.regime_change",
         ),
         (
+            "Foreign investors will find it harder to acquire British firms in sensitive sectors"
+            " under the new UK law",
+            "investment_screening.regime_change",
+        ),
+        (
             "Madrid cuts the stake threshold for screening non-EU investors to 5%",
             "investment_screening.regime_change",
         ),
@@ -183,6 +188,19 @@ def test_found(tagger, title: str, wanted: str) -> None:  # type: ignore[no-unty
             "London opens a review of a foreign takeover of a drone maker",
             "",
             "investment_screening.regime_change",
+        ),
+        # a working group on supply chains is cooperation, not a measure of its own
+        (
+            "The US and Japan will set up a working group on securing chip supply chains",
+            "",
+            "supply_chain.diversification",
+        ),
+        # money named after a chips and science act pays for fabs, not research
+        (
+            "The Commerce Department will provide Chips and Science Act funding to help a"
+            " chipmaker build fabs in Ohio",
+            "",
+            "industrial_policy.research_funding",
         ),
         # courts and sport use "blocked from buying" too
         (
