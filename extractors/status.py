@@ -45,13 +45,6 @@ class Cues:
     announcing_verbs: frozenset[str] = frozenset()
     background_preps: frozenset[str] = frozenset()
     background_heads: frozenset[str] = frozenset()
-    failure_heads: frozenset[str] = frozenset()
-    market_verbs: frozenset[str] = frozenset()
-    market_subjects: frozenset[str] = frozenset()
-    gap_words: frozenset[str] = frozenset()
-    span_preps: frozenset[str] = frozenset()
-    span_nouns: frozenset[str] = frozenset()
-    span_words: frozenset[str] = frozenset()
     action_verbs: frozenset[str] = frozenset()
     planned_xcomp_heads: frozenset[str] = frozenset()
     planned_progressive_heads: frozenset[str] = frozenset()
@@ -126,10 +119,6 @@ def read_mention(anchor: Token, cues: Cues) -> Reading:
         modality = _modality_at(tok, k, cues)
         if k and tok.lemma_.lower() == "call" and reading.walk[k - 1].dep_ in CALL_DEPS:
             modality = "hypothetical"  # "calls to exclude", "calls for a ban"
-        if k and reading.walk[k - 1].dep_ == "xcomp":
-            modality = _infinitive_head(tok, cues) or modality
-        if k and reading.walk[k - 1].dep_ not in SUBJECT_DEPS and _market_move(tok, cues):
-            modality = "background"  # "shares drop as Beijing threatens sanctions"
         if modality != "asserted" and reading.modality == "asserted":
             reading.modality = modality
         if not reading.explicit:
@@ -236,10 +225,6 @@ def may_qualify(span: Span, cues: Cues) -> bool:
             cues.hypothetical_heads,
             cues.background_heads,
             (phrasal.split()[0] for phrasal in cues.negation_phrasals),
-            cues.failure_heads,
-            cues.span_words,
-            cues.market_verbs,
-            ("first",),
         )
         cached = _qualifiers[id(cues)] = (cues, words)
     words = cached[1]
@@ -275,7 +260,6 @@ def _law_content(tok: Token) -> bool:
 
 
 CALL_DEPS = frozenset({"xcomp", "prep", "acl", "ccomp"})
-SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 
 
 def _modality_at(tok: Token, k: int, cues: Cues) -> Modality:
@@ -300,16 +284,8 @@ def _modality_at(tok: Token, k: int, cues: Cues) -> Modality:
         and not (_recent(tok.head))
     ):
         return "background"
-    if _resumed_round(tok, cues):
-        return "kept"
-    if _retrospective(tok, cues):
-        return "background"
     if k == 0 and tok.pos_ != "VERB":
         return "asserted"
-    if k == 0 and any(
-        c.dep_ == "xcomp" and c.lemma_.lower() in cues.kept_heads for c in tok.children
-    ):
-        return "kept"  # "agreed to continue the dialogue", "decided to maintain the curbs"
     if lemma in cues.negation_heads or _phrasal(tok) in cues.negation_phrasals:
         return "negated"
     if lemma in cues.kept_heads:
@@ -319,70 +295,6 @@ def _modality_at(tok: Token, k: int, cues: Cues) -> Modality:
     if lemma in cues.background_heads and k > 0:
         return "background"
     return "asserted"
-
-
-def _infinitive_head(tok: Token, cues: Cues) -> Modality | None:
-    """What a head says of the to-infinitive it governs: "failed to reach a deal" and "is
-    unable to agree" deny it, "is sure to retaliate" only predicts it."""
-    words = {tok.lemma_.lower()} | {c.lemma_.lower() for c in tok.children if c.dep_ == "acomp"}
-    if words & cues.failure_heads:
-        return "negated"
-    if tok.lemma_.lower() == "be" and words & cues.hypothetical_heads:
-        return "hypothetical"
-    return None
-
-
-def _retrospective(tok: Token, cues: Cues) -> bool:
-    """ "have been hit with bans over the past several years", "in recent years", "powers
-    that since 2012 allow ...": the clause sums up a stretch of time, not a new action."""
-    if tok.pos_ not in ("VERB", "AUX"):
-        return False
-    for prep in tok.children:
-        if prep.dep_ != "prep" or prep.lower_ not in cues.span_preps:
-            continue
-        for obj in prep.children:
-            if obj.dep_ != "pobj":
-                continue
-            if prep.lower_ == "since" and obj.like_num and len(obj.text) == 4:
-                return True
-            if obj.lemma_.lower() in cues.span_nouns and any(
-                c.lower_ in cues.span_words for c in obj.children
-            ):
-                return True
-    return False
-
-
-def _market_move(tok: Token, cues: Cues) -> bool:
-    """ "shares drop as Beijing threatens sanctions": a move of shares or prices that
-    governs the measure's clause; the measure is what the market reacts to."""
-    return tok.lemma_.lower() in cues.market_verbs and any(
-        c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in cues.market_subjects
-        for c in tok.children
-    )
-
-
-def _resumed_round(tok: Token, cues: Cues) -> bool:
-    """ "the first talks in three years", "first dialogue since 2019": a round resumed after a
-    gap, not a new dialogue. Read on the round's noun and on the verb that holds it."""
-    if tok.pos_ in ("VERB", "AUX"):
-        rounds = [c for c in tok.children if c.dep_ in ("dobj", "nsubj", "nsubjpass", "attr")]
-        rounds += [o for c in tok.children if c.dep_ == "prep" for o in c.children]  # "for talks"
-        return any(_resumed_round(c, cues) for c in rounds if c.pos_ in ("NOUN", "PROPN"))
-    if tok.pos_ not in ("NOUN", "PROPN") or not any(
-        c.dep_ == "amod" and c.lower_ == "first" for c in tok.children
-    ):
-        return False
-    preps = list(tok.children)
-    if tok.dep_ in ("dobj", "nsubj", "nsubjpass", "attr"):
-        preps += list(tok.head.children)  # "held their first dialogue in three months"
-    for prep in preps:
-        if prep.dep_ == "prep" and prep.lower_ in ("in", "since"):
-            for obj in prep.children:
-                if obj.dep_ == "pobj" and (
-                    obj.lemma_.lower() in cues.gap_words or prep.lower_ == "since" and obj.like_num
-                ):
-                    return True
-    return False
 
 
 def _phrasal(tok: Token) -> str:
