@@ -154,22 +154,6 @@ def _commodity_news(event: TaggedEvent, words: Mapping[str, tuple[str, ...]]) ->
     return event.type in COMMODITY_TYPES
 
 
-def event_boycott(
-    events: list[TaggedEvent], facts: ItemFacts, words: Mapping[str, tuple[str, ...]]
-) -> list[TaggedEvent]:
-    """A boycott of an event (the Olympics, a summit, a ceremony) is a diplomatic gesture, not
-    economic coercion: nothing is bought or sold, unless the sentence names goods too."""
-    return [e for e in events if not _event_boycott(e, words)]
-
-
-def _event_boycott(event: TaggedEvent, words: Mapping[str, tuple[str, ...]]) -> bool:
-    return (
-        event.type == BOYCOTT
-        and _mentions(event.evidence, words.get("boycotted_events", ()))
-        and not _mentions(event.evidence, words.get("boycotted_goods", ()))
-    )
-
-
 LAW_CONTENT = "law_does:"  # cues.yaml conventions: the phrases that name what a law does
 
 
@@ -218,7 +202,6 @@ def agreement_content(
 
 RULES: tuple[Rule, ...] = (
     commodity_trade,
-    event_boycott,
     denied,
     wto_not_lawsuit,
     sanctions_list_not_entity_list,

@@ -23,7 +23,6 @@ from spacy.tokens import Doc, Span, Token
 from .actors import ORG, SPANS_KEY, STATE, home_country, in_sentence
 from .classifier import CLASSIFIER, Policy, TypeScore, TypeScores, combine
 from .conventions import apply_conventions, item_facts
-from .countries import country_of, is_country
 from .matching import PatternIndex, compile_pattern, run_patterns
 from .patterns import LEXICON_FILE, EventPattern, load_lexicon, load_patterns
 from .resources import DATA_DIR, PATTERNS_DIR
@@ -365,11 +364,10 @@ class EventExtractor:
         """One event from a type's mentions; None when no mention names the actors the type
         needs (the scope rule: a state's act, a firm's plant, enough parties)."""
         ranked = sorted(group, key=_mention_rank, reverse=True)
-        abroad = etype.code in FIRM_TARGETS and self._foreign_firms(group)
         for best in ranked:  # the best-ranked mention whose actors make an event
             roles = best.roles or Roles()
             initiator = _initiators(group, roles)
-            if _enough_actors(etype, initiator, group, actors, abroad):
+            if _enough_actors(etype, initiator, group, actors):
                 break
         else:
             return None
@@ -384,19 +382,8 @@ class EventExtractor:
             evidence=best.anchor.sent.text.strip(),
         )
 
-    def _foreign_firms(self, group: list[Mention]) -> bool:
-        """A mention's sentence names foreign firms or goods without naming their state
-        ("a boycott of foreign brands", "Western companies face a boycott")."""
-        return any(
-            has_context(" ".join(t.lower_ for t in m.anchor.sent), FOREIGN_FIRMS, self.cues, [])
-            for m in group
-        )
-
 
 STATE_CONTEXTS = frozenset({"state", "multi_state"})
-FOREIGN_FIRMS = "foreign_firms"  # cues.yaml context: firms or goods of another state, unnamed
-# Types aimed at another state whose firms stand for it (TAXONOMY.md: boycotts of foreign firms)
-FIRM_TARGETS = frozenset({"economic_coercion.boycott"})
 
 
 def _held_events(doc: Doc) -> list[TaggedEvent]:
@@ -519,14 +506,9 @@ def _initiators(group: list[Mention], best: Roles) -> list[str]:
 
 
 def _enough_actors(
-    etype: EventType,
-    initiator: list[str],
-    group: list[Mention],
-    actors: list[Span],
-    abroad: bool = False,
+    etype: EventType, initiator: list[str], group: list[Mention], actors: list[Span]
 ) -> bool:
-    """State types need a state; plants a builder; agreements enough parties; measures against
-    another state name it (a boycott: or one of its firms, or foreign firms: `abroad`)."""
+    """State types need a state; plants a builder; agreements enough parties."""
     sources = {m.roles.source for m in group if m.roles}
     if not initiator:
         if etype.initiator == "state":
@@ -536,20 +518,8 @@ def _enough_actors(
     if not _enough_parties(etype, initiator, actors):
         return False
     if etype.other_state:
-        sents = [m.anchor.sent for m in group]
-        return (
-            abroad
-            or _other_state_named(sents, initiator, actors)
-            or (etype.code in FIRM_TARGETS and _foreign_firm_target(group, initiator))
-        )
+        return _other_state_named([m.anchor.sent for m in group], initiator, actors)
     return True
-
-
-def _foreign_firm_target(group: list[Mention], initiator: list[str]) -> bool:
-    """A target is a firm whose home state is not an initiator ("Chinese shoppers shun
-    Nike"): a measure against another state's firms."""
-    homes = {country_of(t) for m in group if m.roles for t in m.roles.target if not is_country(t)}
-    return bool({h for h in homes if h} - set(initiator))
 
 
 def _enough_parties(etype: EventType, initiator: list[str], actors: list[Span]) -> bool:
