@@ -225,6 +225,23 @@ class FeedHealth(BaseModel):
     consecutive_failures: int = 0
 
 
+class PushState(BaseModel):
+    """A feed's WebSub subscription as the API shows it (no callback id, no secret)."""
+
+    state: str
+    active: bool  # verified and its lease running: pushes are accepted
+    expires_at: datetime | None = None
+    pushes: int = 0
+    last_push_at: datetime | None = None
+    error: str | None = None
+
+
+class FeedStatus(FeedHealth):
+    """`GET /api/feeds`: a feed's health, and its push subscription (None: polled only)."""
+
+    push: PushState | None = None
+
+
 MAX_QUERY_CHARS = 10_000
 MAX_QUERY_DEPTH = 64
 

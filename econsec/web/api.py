@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
@@ -12,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from econsec.alerts.rules import load_rules
 from econsec.errors import FilterValueError
-from econsec.models import Alert, FeedHealth, SearchQuery
+from econsec.models import Alert, FeedStatus, SearchQuery
 from econsec.store.protocols import Store
 from econsec.vocabulary import listed_values
 from econsec.web import read_models
@@ -199,9 +200,13 @@ def api_routes() -> APIRouter:
         """The alerts fired so far, newest first, with their delivery results."""
         return read_models.alert_history(request.app.state.web.shared.get(), rule, text, limit)
 
-    @router.get("/feeds", response_model=list[FeedHealth], tags=["feeds"])
-    def feeds(request: Request) -> list[FeedHealth]:
-        """Per-feed health: last fetch, status, entries, consecutive failures, last error."""
-        return request.app.state.web.shared.get().feed_health()
+    @router.get("/feeds", response_model=list[FeedStatus], tags=["feeds"])
+    def feeds(request: Request) -> list[FeedStatus]:
+        """Per-feed health: last fetch, status, entries, consecutive failures, last error;
+        and the feed's WebSub subscription (`push`: null when the feed is only polled, or
+        when the push state cannot be read)."""
+        health = request.app.state.web.shared.get().feed_health()
+        push = read_models.push_view(request.app.state.push_book, datetime.now(UTC))
+        return [FeedStatus(**h.model_dump(), push=push.states.get(h.feed)) for h in health]
 
     return router

@@ -14,7 +14,7 @@ from econsec.alerts.notify import labels
 from econsec.alerts.rules import Rule, load_rules
 from econsec.errors import ConfigError
 from econsec.ingest.subscriptions import Subscription, SubscriptionBook
-from econsec.models import Alert, SearchQuery
+from econsec.models import Alert, PushState, SearchQuery
 from econsec.store.hits import ArticleHit, EventHit, SearchResult, iso
 from econsec.store.protocols import Store
 from econsec.vocabulary import EVENT_FIELDS
@@ -218,6 +218,7 @@ class PushView:
     """The feeds page's push column: a label per subscribed feed, and how many are live."""
 
     labels: dict[str, str]
+    states: dict[str, PushState]  # the same, as `GET /api/feeds` gives them
     pushing: int
     error: str | None = None
 
@@ -228,9 +229,20 @@ def push_view(book: SubscriptionBook, now: datetime) -> PushView:
     try:
         current = book.current_by_feed()
     except (sqlite3.Error, OSError) as exc:
-        return PushView({}, 0, f"push subscriptions unreadable at {book.path}: {exc}")
+        return PushView({}, {}, 0, f"push subscriptions unreadable at {book.path}: {exc}")
     labels = {feed: _push_label(sub, now) for feed, sub in current.items()}
-    return PushView(labels, sum(sub.active(now) for sub in current.values()))
+    states = {
+        feed: PushState(
+            state=sub.state,
+            active=sub.active(now),
+            expires_at=sub.expires_at,
+            pushes=sub.pushes,
+            last_push_at=sub.last_push_at,
+            error=sub.error,
+        )
+        for feed, sub in current.items()
+    }
+    return PushView(labels, states, sum(sub.active(now) for sub in current.values()))
 
 
 def _push_label(sub: Subscription, now: datetime) -> str:
