@@ -20,7 +20,7 @@ from econsec.ingest import cycle, websub
 from econsec.ingest.feedfile import load_feeds
 from econsec.ingest.fetch import FetchedBody, make_client
 from econsec.ingest.parse import ParsedFeed
-from econsec.ingest.subscriptions import SubscriptionBook
+from econsec.ingest.subscriptions import Subscription, SubscriptionBook
 from econsec.models import FeedSpec
 from econsec.store.embedded.store import EmbeddedStore
 from econsec.web import create_app
@@ -50,6 +50,19 @@ def callback(settings: Settings, store: EmbeddedStore) -> Iterator[LiveServer]:
 def _push_settings(settings: Settings, base: str | None = None) -> Settings:
     state = str(Path(settings.store).parent / "websub.sqlite3")
     return settings.model_copy(update={"push_state": state, "push_callback_url": base})
+
+
+def _subscribe(
+    settings: Settings, hub_url: str, callback: LiveServer
+) -> tuple[Settings, SubscriptionBook, websub.HubLink, Subscription]:
+    """Feed "pushed" subscribed at `hub_url`, its callback on `callback`: what the hub was
+    asked, the book it is kept in, and the settings that name both."""
+    settings = _push_settings(settings, callback.url)
+    book = SubscriptionBook(settings.push_state)
+    link = websub.HubLink(hub_url, "http://127.0.0.1:9/feed")
+    with make_client(settings) as client:
+        sub = websub.subscribe(book, settings, "pushed", link, client)
+    return settings, book, link, sub
 
 
 # discovery ---------------------------------------------------------------------------
@@ -120,11 +133,7 @@ def test_push_is_validated_naming_file_and_field(tmp_path: Path, value: str, pro
 def test_subscribe_is_verified_by_the_hub_and_survives_a_restart(
     settings: Settings, hub: WebSubHub, callback: LiveServer
 ) -> None:
-    settings = _push_settings(settings, callback.url)
-    book = SubscriptionBook(settings.push_state)
-    link = websub.HubLink(hub.url("/"), "http://127.0.0.1:9/feed")
-    with make_client(settings) as client:
-        sub = websub.subscribe(book, settings, "pushed", link, client)
+    settings, _, _, sub = _subscribe(settings, hub.url("/"), callback)
     assert sub.state == "pending" and sub.pending_mode == "subscribe"
     form = hub.log.requests[-1]
     assert form["hub.callback"] == f"{callback.url}/websub/{sub.id}"
@@ -140,11 +149,7 @@ def test_subscribe_is_verified_by_the_hub_and_survives_a_restart(
 def test_a_verification_nobody_asked_for_is_refused(
     settings: Settings, hub: WebSubHub, callback: LiveServer
 ) -> None:
-    settings = _push_settings(settings, callback.url)
-    book = SubscriptionBook(settings.push_state)
-    link = websub.HubLink(hub.url("/"), "http://127.0.0.1:9/feed")
-    with make_client(settings) as client:
-        sub = websub.subscribe(book, settings, "pushed", link, client)
+    _, book, link, sub = _subscribe(settings, hub.url("/"), callback)
     hub.wait_verified(1)
     with httpx.Client(base_url=callback.url, timeout=30) as web:
         ask = {"hub.mode": "subscribe", "hub.topic": link.topic, "hub.challenge": "c1"}
@@ -161,11 +166,7 @@ def test_a_verification_nobody_asked_for_is_refused(
 def test_a_hub_that_refuses_leaves_the_subscription_failed(
     settings: Settings, callback: LiveServer
 ) -> None:
-    settings = _push_settings(settings, callback.url)
-    book = SubscriptionBook(settings.push_state)
-    link = websub.HubLink(callback.url + "/missing-hub", "http://127.0.0.1:9/feed")
-    with make_client(settings) as client:
-        sub = websub.subscribe(book, settings, "pushed", link, client)
+    _, _, _, sub = _subscribe(settings, callback.url + "/missing-hub", callback)
     assert sub.state == "failed" and "HTTP 404" in (sub.error or "")
 
 
