@@ -13,7 +13,7 @@ from econsec.alerts.conditions import format_duration, parse_duration
 from econsec.alerts.notify import labels
 from econsec.alerts.rules import Rule, load_rules
 from econsec.errors import ConfigError
-from econsec.ingest.subscriptions import Subscription, SubscriptionBook
+from econsec.ingest.subscriptions import SubscriptionBook
 from econsec.models import Alert, PushState, SearchQuery
 from econsec.store.hits import ArticleHit, EventHit, SearchResult, iso
 from econsec.store.protocols import Store
@@ -215,41 +215,48 @@ def rules_or_error(folder: Path) -> tuple[list[Rule], str | None]:
 
 @dataclass(frozen=True)
 class PushView:
-    """The feeds page's push column: a label per subscribed feed, and how many are live."""
+    """Each subscribed feed's push subscription (`GET /api/feeds` gives them as they are),
+    or why they cannot be read."""
 
-    labels: dict[str, str]
-    states: dict[str, PushState]  # the same, as `GET /api/feeds` gives them
-    pushing: int
+    states: dict[str, PushState]
     error: str | None = None
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The feeds page's push column, by feed."""
+        return {feed: _push_label(state) for feed, state in self.states.items()}
+
+    @property
+    def pushing(self) -> int:
+        return sum(state.active for state in self.states.values())
 
 
 def push_view(book: SubscriptionBook, now: datetime) -> PushView:
-    """Each feed's push subscription in words, or why they cannot be read: the feeds page
-    still shows the feeds when the state file is unreadable."""
+    """The feeds page still shows the feeds when the state file is unreadable."""
     try:
         current = book.current_by_feed()
     except (sqlite3.Error, OSError) as exc:
-        return PushView({}, {}, 0, f"push subscriptions unreadable at {book.path}: {exc}")
-    labels = {feed: _push_label(sub, now) for feed, sub in current.items()}
-    states = {
-        feed: PushState(
-            state=sub.state,
-            active=sub.active(now),
-            expires_at=sub.expires_at,
-            pushes=sub.pushes,
-            last_push_at=sub.last_push_at,
-            error=sub.error,
-        )
-        for feed, sub in current.items()
-    }
-    return PushView(labels, states, sum(sub.active(now) for sub in current.values()))
+        return PushView({}, f"push subscriptions unreadable at {book.path}: {exc}")
+    return PushView(
+        {
+            feed: PushState(
+                state=sub.state,
+                active=sub.active(now),
+                expires_at=sub.expires_at,
+                pushes=sub.pushes,
+                last_push_at=sub.last_push_at,
+                error=sub.error,
+            )
+            for feed, sub in current.items()
+        }
+    )
 
 
-def _push_label(sub: Subscription, now: datetime) -> str:
-    if sub.active(now):
-        until = f" until {sub.expires_at:%Y-%m-%d %H:%M}" if sub.expires_at else ""
-        return f"pushed{until}, {sub.pushes} push{'' if sub.pushes == 1 else 'es'}"
-    state = "lease ended" if sub.state == "verified" else sub.state
-    if sub.error:  # the hub's refusal already names the state ("denied: ...")
-        return sub.error if sub.error.startswith(state) else f"{state}: {sub.error}"
+def _push_label(push: PushState) -> str:
+    if push.active:
+        until = f" until {push.expires_at:%Y-%m-%d %H:%M}" if push.expires_at else ""
+        return f"pushed{until}, {push.pushes} push{'' if push.pushes == 1 else 'es'}"
+    state = "lease ended" if push.state == "verified" else push.state
+    if push.error:  # the hub's refusal already names the state ("denied: ...")
+        return push.error if push.error.startswith(state) else f"{state}: {push.error}"
     return state
