@@ -240,6 +240,11 @@ class Pairs:
     item: np.ndarray  # index of the item each row belongs to
     code: list[str]
 
+    def subset(self, keep: np.ndarray) -> Pairs:
+        """The rows where `keep` (a boolean mask over the rows) holds."""
+        codes = [c for c, kept in zip(self.code, keep, strict=True) if kept]
+        return Pairs(self.x[keep], self.y[keep], self.item[keep], codes)
+
 
 def pairs(prepared: Sequence[Prepared], scores: Sequence[Scored]) -> Pairs:
     rows, ys, items, codes = [], [], [], []
@@ -337,8 +342,7 @@ def out_of_fold_policy(prepared: Sequence[Prepared], rows: Pairs, folds: int) ->
     fold = np.array([fold_of(prepared[i].fold_key, folds) for i in rows.item], int)
     out = np.zeros(len(rows.y))
     for k in range(folds):
-        train = Pairs(rows.x[fold != k], rows.y[fold != k], rows.item[fold != k], [])
-        weights, bias = fit_policy(train)
+        weights, bias = fit_policy(rows.subset(fold != k))
         out[fold == k] = probabilities(weights, bias, rows.x[fold == k])
     return out
 
@@ -350,12 +354,7 @@ def choose_threshold(
     there (the most precise one when none does), its counts, and the counts of every
     threshold tried."""
     on_real = rows.item < len(real)
-    real_rows = Pairs(
-        rows.x[on_real],
-        rows.y[on_real],
-        rows.item[on_real],
-        [c for c, r in zip(rows.code, on_real, strict=True) if r],
-    )
+    real_rows = rows.subset(on_real)
     results = [
         (t, counts(real, predicted_types(real, real_rows, probs[on_real], t))) for t in THRESHOLDS
     ]
@@ -499,21 +498,11 @@ def write_errors(
     """The real items the cross-validated tagger gets wrong, with what each stage said: the
     train part is the development split, so its errors are the ones to learn from."""
     on_real = rows.item < len(real)
-    predicted = predicted_types(
-        real,
-        Pairs(
-            rows.x[on_real],
-            rows.y[on_real],
-            rows.item[on_real],
-            [c for c, r in zip(rows.code, on_real, strict=True) if r],
-        ),
-        probs[on_real],
-        threshold,
-    )
+    real_rows, real_probs = rows.subset(on_real), probs[on_real]
+    predicted = predicted_types(real, real_rows, real_probs, threshold)
     chances: list[dict[str, float]] = [{} for _ in real]
-    for code, i, prob in zip(rows.code, rows.item, probs, strict=True):
-        if i < len(real):
-            chances[i][code] = round(float(prob), 3)
+    for code, i, prob in zip(real_rows.code, real_rows.item, real_probs, strict=True):
+        chances[i][code] = round(float(prob), 3)
     with path.open("w", encoding="utf-8") as out:
         for p, item, types, chance in zip(real, real_items, predicted, chances, strict=True):
             if types == p.gold:
