@@ -9,6 +9,8 @@ does when its own sentence names them (a law that funds chipmaking is a
 subsidy too), and one keeps the joint project an agreement launches. They
 read only the events, the item's mention modalities, the pattern events the
 learned policy held back, and the cue words of cues.yaml (`conventions:`).
+After them, `item_statuses` sets the statuses the item fixes: those a type's
+definition fixes, and that of a bill for what its own sentence says it does.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from functools import cache
 
 from spacy.tokens import Token
 
+from .status import Cues, Status
 from .types import TaggedEvent
 
 WTO = "trade_dispute.wto"
@@ -261,3 +264,39 @@ def item_facts(
         topic_only=frozenset(topic_only),
         held={e.type: e for e in held},
     )
+
+
+# Types whose definition fixes their status (TAXONOMY.md): a bill or draft is a proposal
+# until it is law, whatever stage the item reports; an attack or a supply disruption is
+# news once it has happened (a forecast shortage is reported with its cause at hand).
+TYPE_STATUS: dict[str, Status] = {
+    PROPOSAL: "planned",
+    "cyber.incident": "enacted",
+    "supply_chain.disruption": "enacted",
+}
+
+
+def item_statuses(events: list[TaggedEvent], cues: Cues) -> list[TaggedEvent]:
+    """The item's events with the statuses their types fix, and what a bill does sharing the
+    bill's status: a measure told by the same sentence as a proposal is planned with it
+    ("Cabinet approves bill to create a clearance system": the system too is to come),
+    unless that sentence makes the bill law ("signs bills to ...")."""
+    fixed = [
+        replace(e, status=TYPE_STATUS[e.type])
+        if e.type in TYPE_STATUS and e.status != TYPE_STATUS[e.type]
+        else e
+        for e in events
+    ]
+    bills = {e.evidence for e in fixed if e.type == PROPOSAL and not _makes_law(e.evidence, cues)}
+    return [
+        replace(e, status="planned")
+        if e.evidence in bills and e.type not in TYPE_STATUS and e.status != "planned"
+        else e
+        for e in fixed
+    ]
+
+
+def _makes_law(text: str, cues: Cues) -> bool:
+    """Does the sentence name a final step of a bill ("signed", "enacts", "into force")?"""
+    forms = tuple(f"{v}{end}" for v in cues.bill_final_verbs for end in ("", "s", "d", "ed", "ing"))
+    return _mentions(text, forms) or _mentions(text, cues.conventions.get("final_enactment", ()))

@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .actors import ORG, SPANS_KEY, STATE, home_country, in_sentence
 from .classifier import CLASSIFIER, Policy, TypeScore, TypeScores, combine
-from .conventions import apply_conventions, item_facts
+from .conventions import apply_conventions, item_facts, item_statuses
 from .matching import PatternIndex, compile_pattern, run_patterns
 from .patterns import LEXICON_FILE, EventPattern, load_lexicon, load_patterns
 from .resources import DATA_DIR, PATTERNS_DIR
@@ -35,7 +35,6 @@ from .status import (
     has_context,
     is_action_mention,
     is_non_event_title,
-    item_statuses,
     load_cues,
     may_qualify,
     read_mention,

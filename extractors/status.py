@@ -6,13 +6,14 @@ We walk from the match's anchor up the dependency tree, reading auxiliaries,
 markers and head words (cue lists in data/cues.yaml); the nearest status cue
 wins, and any negation, hypothetical, background or keep cue on the way
 cancels the mention. Some statuses are the item's: the types whose definition
-fixes their status, and what a bill carries in its sentence (`item_statuses`).
+fixes their status, and what a bill carries in its sentence
+(`extractors.conventions.item_statuses`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -20,7 +21,6 @@ from typing import Literal
 from spacy.tokens import Span, Token
 
 from .resources import DATA_DIR, read_yaml
-from .types import TaggedEvent
 
 CUES_FILE = "cues.yaml"
 MAX_WALK = 8
@@ -642,44 +642,4 @@ def has_context(text_lower: str, name: str, cues: Cues, technologies: list[str])
     padded = f" {text_lower} "
     return any(f" {p} " in padded or f" {p}s " in padded for p in phrases) or (
         name == "econsec" and bool(technologies)
-    )
-
-
-PROPOSAL = "legislation.proposal"
-# Types whose definition fixes their status (TAXONOMY.md): a bill or draft is a proposal
-# until it is law, whatever stage the item reports; an attack or a supply disruption is
-# news once it has happened (a forecast shortage is reported with its cause at hand).
-TYPE_STATUS: dict[str, Status] = {
-    PROPOSAL: "planned",
-    "cyber.incident": "enacted",
-    "supply_chain.disruption": "enacted",
-}
-
-
-def item_statuses(events: list[TaggedEvent], cues: Cues) -> list[TaggedEvent]:
-    """The item's events with the statuses their types fix, and what a bill does sharing the
-    bill's status: a measure told by the same sentence as a proposal is planned with it
-    ("Cabinet approves bill to create a clearance system": the system too is to come),
-    unless that sentence makes the bill law ("signs bills to ...")."""
-    fixed = [
-        replace(e, status=TYPE_STATUS[e.type])
-        if e.type in TYPE_STATUS and e.status != TYPE_STATUS[e.type]
-        else e
-        for e in events
-    ]
-    bills = {e.evidence for e in fixed if e.type == PROPOSAL and not _makes_law(e.evidence, cues)}
-    return [
-        replace(e, status="planned")
-        if e.evidence in bills and e.type not in TYPE_STATUS and e.status != "planned"
-        else e
-        for e in fixed
-    ]
-
-
-def _makes_law(text: str, cues: Cues) -> bool:
-    """Does the sentence name a final step of a bill ("signed", "enacts", "into force")?"""
-    low = f" {' '.join(re.findall(r'[a-z]+', text.lower()))} "
-    forms = {f"{v}{end}" for v in cues.bill_final_verbs for end in ("", "s", "d", "ed", "ing")}
-    return any(f" {w} " in low for w in forms) or any(
-        f" {p} " in low for p in cues.conventions.get("final_enactment", ())
     )

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.status import default_cues, item_statuses, read_mention, sentence_status
+from extractors.conventions import item_statuses
+from extractors.status import default_cues, read_mention, sentence_status
 from extractors.types import TaggedEvent
 
 
