@@ -248,7 +248,7 @@ class EventExtractor:
             type=code,
             status=sentence_status(sent, self.cues),
             initiator=initiator,
-            target=[c for c in roles.target if c not in initiator],
+            target=_targets(etype, roles.target, initiator),
             partner=initiator[1:] if etype.parties else [],
             confidence=round(score, 3),
             evidence=sent.text.strip(),
@@ -375,11 +375,19 @@ class EventExtractor:
             type=etype.code,
             status=_status(group),  # type: ignore[arg-type]
             initiator=initiator,
-            target=[c for c in dict.fromkeys(target) if c not in initiator],
+            target=_targets(etype, target, initiator),
             partner=initiator[1:] if etype.parties else [],
             confidence=_confidence(best, group, roles),
             evidence=best.anchor.sent.text.strip(),
         )
+
+
+def _targets(etype: EventType, found: list[str], initiator: list[str]) -> list[str]:
+    """The parties acted against, for a type that has them: "a law on Chinese apps" or "a
+    partnership on chips with Japan" acts against no one, whatever its sentence names."""
+    if not etype.has_target:
+        return []
+    return [c for c in dict.fromkeys(found) if c not in initiator]
 
 
 STATE_CONTEXTS = frozenset({"state", "multi_state"})

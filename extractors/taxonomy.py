@@ -41,6 +41,7 @@ class EventType:
     min_parties: int = 1  # distinct state actors (or one group) needed
     context: str | None = None  # cues.yaml context the item must show
     other_state: bool = False  # a state other than the initiator must be named
+    has_target: bool = True  # False: the type acts against no one (a law, an agreement)
 
 
 @cache
@@ -73,6 +74,7 @@ def _event_type(entry: dict[str, Any], path: Path) -> EventType:
         min_parties=int(entry.get("min_parties", 1)),
         context=entry.get("context"),
         other_state=bool(entry.get("other_state", False)),
+        has_target=bool(entry.get("target", True)),
     )
 
 

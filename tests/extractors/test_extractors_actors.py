@@ -249,3 +249,35 @@ def test_member_state_grants_the_aid_the_commission_clears(  # type: ignore[no-u
         "industrial_policy.subsidy"
     ]
     assert "FR" in initiator
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "etype"),
+    [
+        (
+            "Japan and Australia sign pact to cut reliance on Chinese rare earths",
+            "Japan and Australia signed an agreement to reduce their dependence on rare "
+            "earths from China, their trade ministers said.",
+            "partnership.agreement",
+        ),
+        (
+            "Parliament passes law restricting Chinese apps on state phones",
+            "Lawmakers in Canada passed a law that bars apps owned by Chinese firms from "
+            "government devices.",
+            "legislation.law",
+        ),
+    ],
+)
+def test_types_acting_against_no_one_carry_no_target(  # type: ignore[no-untyped-def]
+    tagger, title: str, summary: str, etype: str
+) -> None:
+    assert tagged_roles(tagger, title, summary)[etype][1] == []
+
+
+def test_a_sanction_keeps_its_target(tagger) -> None:  # type: ignore[no-untyped-def]
+    roles = tagged_roles(
+        tagger,
+        "EU sanctions Russian drone maker",
+        "The European Union imposed sanctions on Kronshtadt, a Russian drone maker.",
+    )
+    assert roles["sanctions.imposed"][1]

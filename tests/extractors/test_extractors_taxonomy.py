@@ -49,3 +49,9 @@ def test_every_taxonomy_md_technology_is_in_the_data_file() -> None:
     section = text.split("## Technology domains", 1)[1].split("##", 1)[0]
     documented = set(re.findall(r"`([a-z_]+)`", section))
     assert documented == set(TECHNOLOGIES)
+
+
+def test_types_acting_against_no_one_are_marked() -> None:
+    untargeted = {t.code for t in load_taxonomy() if not t.has_target}
+    assert {"legislation.law", "partnership.agreement", "standards.setting"} <= untargeted
+    assert not {"sanctions.imposed", "export_control.entity_listing"} & untargeted
