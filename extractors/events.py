@@ -248,8 +248,9 @@ class EventExtractor:
             type=code,
             status=sentence_status(sent, self.cues),
             initiator=initiator,
-            target=_targets(etype, roles.target, initiator),
+            target=_acted_on(etype, roles.target, initiator),
             partner=initiator[1:] if etype.parties else [],
+            concerns=_concerned(etype, roles.target, initiator),
             confidence=round(score, 3),
             evidence=sent.text.strip(),
         )
@@ -375,19 +376,23 @@ class EventExtractor:
             type=etype.code,
             status=_status(group),  # type: ignore[arg-type]
             initiator=initiator,
-            target=_targets(etype, target, initiator),
+            target=_acted_on(etype, target, initiator),
             partner=initiator[1:] if etype.parties else [],
+            concerns=_concerned(etype, target, initiator),
             confidence=_confidence(best, group, roles),
             evidence=best.anchor.sent.text.strip(),
         )
 
 
-def _targets(etype: EventType, found: list[str], initiator: list[str]) -> list[str]:
-    """The parties acted against, for a type that has them: "a law on Chinese apps" or "a
-    partnership on chips with Japan" acts against no one, whatever its sentence names."""
-    if not etype.has_target:
-        return []
-    return [c for c in dict.fromkeys(found) if c not in initiator]
+def _acted_on(etype: EventType, found: list[str], initiator: list[str]) -> list[str]:
+    """The parties the parse found acted against, for a type that has them."""
+    return [c for c in dict.fromkeys(found) if c not in initiator] if etype.has_target else []
+
+
+def _concerned(etype: EventType, found: list[str], initiator: list[str]) -> list[str]:
+    """What the parse found beside the initiator of a type that acts against no one ("a law
+    on Chinese apps", "a pact to cut reliance on China"): what the event is about."""
+    return [] if etype.has_target else [c for c in dict.fromkeys(found) if c not in initiator]
 
 
 STATE_CONTEXTS = frozenset({"state", "multi_state"})

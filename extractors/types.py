@@ -21,6 +21,9 @@ class TaggedEvent:
     initiator: list[str] = field(default_factory=list)
     target: list[str] = field(default_factory=list)
     partner: list[str] = field(default_factory=list)
+    # Who a type that acts against no one is about ("a law on Chinese apps": CN): no role,
+    # but the `countries` facet counts them.
+    concerns: list[str] = field(default_factory=list)
     confidence: float = 0.5
     evidence: str = ""
 

@@ -320,7 +320,7 @@ def to_events(article: Article, result: TagResult, feed_country: str = "") -> li
     events = []
     for tagged in result.events:
         initiator = tagged.initiator or fallback_initiator(tagged.type, feed_country)
-        actors = [*initiator, *tagged.target, *tagged.partner]
+        actors = [*initiator, *tagged.target, *tagged.partner, *tagged.concerns]
         events.append(
             Event(
                 id=stable_id(article.id, tagged.type),

@@ -35,6 +35,13 @@ def test_countries_include_firms_home_countries(
     assert event.target == target  # names stay canonical in the role
 
 
+def test_what_a_law_is_about_counts_in_countries_but_is_no_target() -> None:
+    tagged = TaggedEvent("legislation.law", "enacted", ["US"], concerns=["ByteDance"])
+    (event,) = events_of(tagged)
+    assert event.target == []
+    assert event.countries == ["CN", "US"]
+
+
 def test_official_feed_country_fills_a_missing_initiator() -> None:
     tagged = TaggedEvent("export_control.restriction", "enacted", [], ["CN"])
     (event,) = events_of(tagged, feed_country="GB")
