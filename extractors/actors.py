@@ -88,20 +88,23 @@ class ActorRecognizer:
             longer_org = ent.label_ == "ORG" and len(ent) - len(overlap) >= 2
             if overlap and not longer_org:
                 continue
-            span = self._ner_span(ent)
+            inner = [s for s in out if ent.start <= s.start and s.end <= ent.end]
+            span = self._ner_span(ent, _named_firm(inner))
             if span is None:
                 continue
             if overlap:  # "Japan Industrial Partners" is a firm, not Japan
-                out = [s for s in out if not (ent.start <= s.start and s.end <= ent.end)]
+                out = [s for s in out if s not in inner]
             out.append(span)
         return out
 
-    def _ner_span(self, ent: Span) -> Span | None:
+    def _ner_span(self, ent: Span, firm: str = "") -> Span | None:
+        """The actor a name found by the parse (or a run of proper nouns) stands for; `firm`
+        is the one known organisation inside it, whose canonical name it takes."""
         if is_junk_name(ent, self.gaz):
             return None
         code = normalise_actor(ent.text, self.gaz)
         if ent.label_ == "ORG":
-            name = code or clean_name(ent.text)
+            name = code or firm or clean_name(ent.text)
             kind = STATE if code and code in self.state_codes else ORG
             return Span(ent.doc, ent.start, ent.end, label=kind, kb_id=name) if name else None
         if code is None:
@@ -147,6 +150,17 @@ class ActorRecognizer:
     def from_disk(self, path: Path, *, exclude: Any = ()) -> ActorRecognizer:
         self.initialize(data_dir=str(path))
         return self
+
+
+def _named_firm(inner: list[Span]) -> str:
+    """The known organisation a longer name is built on ("AO Kaspersky Lab", "United Company
+    Rusal", "WTO Working Party"): its subsidiaries, full legal names and organs are reported
+    under its canonical name. Empty when the name holds a state ("Japan Industrial Partners"
+    is a firm of its own) or several organisations."""
+    firms = {s.kb_id_ for s in inner if s.label_ == ORG}
+    if len(firms) != 1 or any(s.label_ != ORG for s in inner):
+        return ""
+    return firms.pop()
 
 
 def is_junk_name(ent: Span, gaz: Gazetteer) -> bool:

@@ -109,6 +109,32 @@ def test_junk_is_no_actor(tagger, text: str, junk: str) -> None:  # type: ignore
     assert not [t for t in actor_texts(tagger, text) if junk in t]
 
 
+def actor_codes(tagger, text: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    doc = tagger.nlp(text)
+    return [(s.label_, s.kb_id_) for s in doc.spans[SPANS_KEY]]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Agencies must stop using AO Kaspersky Lab products, DHS said.", "Kaspersky"),
+        ("The Pentagon added Huawei Technologies to the list.", "Huawei"),
+    ],
+)
+def test_a_known_firms_longer_name_takes_its_canonical_name(  # type: ignore[no-untyped-def]
+    tagger, text: str, code: str
+) -> None:
+    assert ("ORG", code) in actor_codes(tagger, text)
+
+
+def test_a_state_inside_a_firms_name_leaves_it_a_firm_of_its_own(  # type: ignore[no-untyped-def]
+    tagger,
+) -> None:
+    codes = actor_codes(tagger, "Japan Industrial Partners buys JSR for $6 billion.")
+    assert ("ORG", "Japan Industrial Partners") in codes
+    assert ("STATE", "JP") not in codes
+
+
 @pytest.mark.parametrize("code", ["SC", "ML", "K", "G"])
 def test_short_acronyms_are_not_country_codes(code: str) -> None:
     assert normalise_actor(code) is None
