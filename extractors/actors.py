@@ -24,6 +24,7 @@ from .gazetteer import (
     load_gazetteer,
     normalise_actor,
 )
+from .places import place_names
 from .resources import DATA_DIR
 
 SPANS_KEY = "econsec_actors"
@@ -165,12 +166,13 @@ def _named_firm(inner: list[Span]) -> str:
 
 def is_junk_name(ent: Span, gaz: Gazetteer) -> bool:
     """A run of names that is no actor: a stop-listed word, a date, an outlet, a person
-    with a title, a place or venue, a law or body name, a fragment, a dateline."""
+    with a title, a town, province or venue, a law or body name, a fragment, a dateline."""
     name = clean_name(ent.text)
     words = [t.lower_ for t in ent if t.is_alpha]
     return (
         not name
         or name in gaz.not_actors
+        or name in place_names()
         or not name[0].isupper()
         and not name[0].isdigit()
         or any(c in name for c in "()[]{}|/\\")

@@ -103,6 +103,8 @@ def actor_texts(tagger, text: str) -> list[str]:  # type: ignore[no-untyped-def]
         ("The plant will be built in Kobe Prefecture by Zentrix Devices.", "Kobe Prefecture"),
         ("The Minister of Innovation, Science and Industry ordered the sale undone.", "Science"),
         ("A Magistrate Judge Ann Lowe ruled on the ban on Monday.", "Ann Lowe"),
+        ("Zentrix Devices will build its third fab in Phoenix with the grant.", "Phoenix"),
+        ("A fire halted output at the Zentrix plant in Dalian on Monday.", "Dalian"),
     ],
 )
 def test_junk_is_no_actor(tagger, text: str, junk: str) -> None:  # type: ignore[no-untyped-def]
