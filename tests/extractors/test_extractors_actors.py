@@ -105,6 +105,8 @@ def actor_texts(tagger, text: str) -> list[str]:  # type: ignore[no-untyped-def]
         ("A Magistrate Judge Ann Lowe ruled on the ban on Monday.", "Ann Lowe"),
         ("Zentrix Devices will build its third fab in Phoenix with the grant.", "Phoenix"),
         ("A fire halted output at the Zentrix plant in Dalian on Monday.", "Dalian"),
+        ("Ruritania said the rules broke the TRIPS Agreement, and filed a case.", "TRIPS"),
+        ("Japan, US Universities Launch Quantum Research Partnership", "Universities"),
     ],
 )
 def test_junk_is_no_actor(tagger, text: str, junk: str) -> None:  # type: ignore[no-untyped-def]
