@@ -107,6 +107,7 @@ def actor_texts(tagger, text: str) -> list[str]:  # type: ignore[no-untyped-def]
         ("A fire halted output at the Zentrix plant in Dalian on Monday.", "Dalian"),
         ("Ruritania said the rules broke the TRIPS Agreement, and filed a case.", "TRIPS"),
         ("Japan, US Universities Launch Quantum Research Partnership", "Universities"),
+        ("Ruritania will fund an Open RAN rollout in its capital.", "Open RAN"),
     ],
 )
 def test_junk_is_no_actor(tagger, text: str, junk: str) -> None:  # type: ignore[no-untyped-def]
