@@ -518,7 +518,8 @@ def _bill_verb(tok: Token, cues: Cues) -> Token | None:
 def _bill_status(bill: Token, verb: Token, cues: Cues) -> Status | None:
     """Enacted when the verb makes it law, planned when an early body approved it, else
     None (the verb's own tense decides)."""
-    words = " ".join(t.lower_ for t in verb.subtree if t.i not in _subtree_ids(bill))
+    bill_ids = _subtree_ids(bill)
+    words = " ".join(t.lower_ for t in verb.subtree if t.i not in bill_ids)
     padded = f" {words} ".replace(" white house ", " ")
     if verb.lemma_.lower() in cues.bill_final_verbs or any(
         f" {p} " in padded for p in cues.conventions.get("final_enactment", ())
