@@ -144,17 +144,21 @@ class LookupAttributeRuler:
         return self
 
     def __call__(self, doc: Doc) -> Doc:
-        self.set_annotations(doc, self.match(doc))
+        tokens = list(doc)  # one Token object per position, shared by the match and the setting
+        self.set_annotations(doc, self.match(doc, tokens), tokens)
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
         for doc in docs:
             yield self(doc)
 
-    def set_annotations(self, doc: Doc, matches: list[Match]) -> None:
+    def set_annotations(
+        self, doc: Doc, matches: list[Match], tokens: list[Token] | None = None
+    ) -> None:
         """The stock ruler's `set_annotations`: each match's attributes set on its token, in
         the matches' order, without a Span per match. A pattern whose token index falls
-        outside its match is left to the stock method, which reports it."""
+        outside its match is left to the stock method, which reports it. `tokens`: the
+        doc's tokens, when the caller has them listed."""
         ruler = self.ruler
         attrs, indices = ruler.attrs, ruler.indices
         targets = []
@@ -165,8 +169,10 @@ class LookupAttributeRuler:
                 ruler.set_annotations(doc, matches)
                 return
             targets.append((at, attrs[attr_id]))
+        if tokens is None:
+            tokens = list(doc)
         for at, values in targets:
-            set_token_attrs(doc[at], values)
+            set_token_attrs(tokens[at], values)
 
     def _found_at(self, token: Token) -> Found:
         """The one-token patterns `token` matches and the longer ones that may start at it:
@@ -184,15 +190,18 @@ class LookupAttributeRuler:
         )
         return single, tuple(pattern for pattern in candidates if len(pattern.tests) > 1)
 
-    def match(self, doc: Doc) -> list[Match]:
-        """The stock ruler's matches, in its order: by pattern id, then position."""
+    def match(self, doc: Doc, tokens: list[Token] | None = None) -> list[Match]:
+        """The stock ruler's matches, in its order: by pattern id, then position. `tokens`:
+        the doc's tokens, when the caller has them listed (a longer pattern reads several)."""
+        if tokens is None:
+            tokens = list(doc)
         found: set[Match] = set()
         match_ids = self.match_ids
         length = len(doc)
         memo = self.memo
         if len(memo) > MEMO_LIMIT:
             memo.clear()
-        for start, token in enumerate(doc):
+        for start, token in enumerate(tokens):
             key = (token.orth, token.tag, token.dep)
             known = memo.get(key)
             if known is None:
@@ -203,7 +212,7 @@ class LookupAttributeRuler:
             for pattern in longer:
                 end = start + len(pattern.tests)
                 if end <= length and all(
-                    test(doc[start + offset])
+                    test(tokens[start + offset])
                     for offset, tests in enumerate(pattern.tests)
                     for test in tests
                 ):

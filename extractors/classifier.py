@@ -34,7 +34,7 @@ from spacy.util import minibatch
 from threadpoolctl import ThreadpoolController
 
 from .resources import DATA_DIR
-from .segment import headline_end
+from .segment import headline_end, span_text
 from .textmodel import (
     ENCODER_DIR,
     WEIGHTS_FILE,
@@ -292,12 +292,12 @@ def whole_split(doc: Doc) -> Split:
     """The item as the item-level scores read it: its headline, then the rest. Known before the
     parse, so that the scores can turn an item away before paying for it."""
     end = headline_end(doc)
-    parts = tuple(part for part in (doc[:end].text, doc[end:].text) if part.strip())
+    parts = tuple(part for part in (span_text(doc[:end]), span_text(doc[end:])) if part.strip())
     return Split(parts or (doc.text,))
 
 
 def sentence_texts(doc: Doc) -> list[str]:
-    return [sent.text for sent in doc.sents]
+    return [span_text(sent) for sent in doc.sents]
 
 
 def available(path: Path = MODEL_DIR) -> bool:

@@ -27,7 +27,7 @@ from .matching import PatternIndex, compile_pattern, run_patterns
 from .patterns import LEXICON_FILE, EventPattern, load_lexicon, load_patterns
 from .resources import DATA_DIR, PATTERNS_DIR
 from .roles import Roles, assign_roles, governing_verb, is_state, subject_tokens
-from .segment import headline_end
+from .segment import headline_end, span_text
 from .status import (
     CUES_FILE,
     Cues,
@@ -128,7 +128,7 @@ class EventExtractor:
     def __call__(self, doc: Doc) -> Doc:
         self._readings = {}
         end = headline_end(doc)
-        if is_non_event_title(doc[:end].text, self.cues):
+        if is_non_event_title(span_text(doc[:end]), self.cues):
             doc._.events = []
             return doc
         matches = self._matches(doc, end)
@@ -157,10 +157,13 @@ class EventExtractor:
         for m in mentions + set_aside:
             m.roles = assign_roles(m.anchor, self.types[m.code], actors, home, m.span)
         # Only mentions of types that make an event may swallow others.
-        survivors = {e.type for e in self._aggregate(mentions, actors)}
-        dominant = [m for m in mentions if m.code in survivors]
-        mentions = [m for m in mentions if not _dominated(m, dominant, self.types)]
         events = self._aggregate(mentions, actors)
+        survivors = {e.type for e in events}
+        dominant = [m for m in mentions if m.code in survivors]
+        undominated = [m for m in mentions if not _dominated(m, dominant, self.types)]
+        if len(undominated) < len(mentions):  # else the events stand as aggregated
+            mentions = undominated
+            events = self._aggregate(mentions, actors)
         doc._.pattern_events = events  # before the classifier and the conventions
         if scores is None:
             doc._.events = events
@@ -252,7 +255,7 @@ class EventExtractor:
             partner=initiator[1:] if etype.parties else [],
             concerns=_concerned(etype, roles.target, initiator),
             confidence=round(score, 3),
-            evidence=sent.text.strip(),
+            evidence=span_text(sent).strip(),
         )
 
     def _policy(self) -> Policy:
@@ -380,7 +383,7 @@ class EventExtractor:
             partner=initiator[1:] if etype.parties else [],
             concerns=_concerned(etype, target, initiator),
             confidence=_confidence(best, group, roles),
-            evidence=best.anchor.sent.text.strip(),
+            evidence=span_text(best.anchor.sent).strip(),
         )
 
 

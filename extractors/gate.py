@@ -104,8 +104,9 @@ class RelevanceGate:
 
     def __call__(self, doc: Doc) -> Doc:
         keys = {self.nlp.vocab.strings[mid] for mid, _, _ in self.matcher(doc)}
-        doc._.gate_categories = decide(keys, bool(doc._.technologies))
-        doc._.in_scope = bool(doc._.gate_categories)
+        ext = doc._  # one view of the extensions for every item's reads and writes
+        ext.gate_categories = categories = decide(keys, bool(ext.technologies))
+        ext.in_scope = bool(categories)
         return doc
 
     def to_disk(self, path: Path, *, exclude: Any = ()) -> None:

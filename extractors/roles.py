@@ -156,7 +156,7 @@ def assign_roles(
     if etype.initiator == "company" and not first and company_subject:
         first = _item_company(anchor)  # "the company broke ground": the firm the item is about
     roles = _pick_initiator(anchor, etype, first, targets, sent_actors, home, company_subject)
-    roles = _member_state_aid(verb, roles, spans_over(list(verb.subtree), sent_actors))
+    roles = _member_state_aid(verb, roles, sent_actors)
     if etype.parties:
         roles = _add_parties(verb, anchor, roles, sent_actors)
     return roles
@@ -482,11 +482,13 @@ def _item_complainants(doc: Doc, actors: list[Span]) -> list[Span]:
 EU_APPROVALS = frozenset({"approve", "authorise", "authorize", "clear", "greenlight", "endorse"})
 
 
-def _member_state_aid(verb: Token, roles: Roles, inside: list[Span]) -> Roles:
+def _member_state_aid(verb: Token, roles: Roles, sent_actors: list[Span]) -> Roles:
     """ "The Commission approved Germany's aid to X": the EU clears it, the member state
-    grants it and is the initiator."""
+    grants it and is the initiator. The verb's subtree is read only for such a verb (it
+    often spans the whole sentence)."""
     if roles.initiator != ["EU"] or verb.lemma_.lower() not in EU_APPROVALS:
         return roles
+    inside = spans_over(list(verb.subtree), sent_actors)
     givers = [s for s in inside if is_state(s) and _giver(s)]
     members = [c for c in codes(givers) if c != "EU"]
     if not members:

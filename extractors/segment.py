@@ -10,7 +10,7 @@ where the title ends.
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from .text import SEPARATOR
 
@@ -24,6 +24,14 @@ def title_end(doc: Doc) -> int:
         if SEPARATOR in tok.text_with_ws and (tok.is_space or SEPARATOR in tok.whitespace_):
             return tok.i + 1
     return len(doc)
+
+
+def span_text(span: Span) -> str:
+    """`span.text`, sliced from the doc's text: `Span.text` joins a new Token object per
+    word, and evidence sentences and headlines are read for every item."""
+    if span.start == span.end:
+        return ""
+    return span.doc.text[span.start_char : span.end_char]
 
 
 def headline_end(doc: Doc) -> int:

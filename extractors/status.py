@@ -106,8 +106,11 @@ def status_walk(anchor: Token, cues: Cues) -> list[Token]:
 
 
 def _semicolon_between(tok: Token, head: Token) -> bool:
-    lo, hi = sorted((tok.i, head.i))
-    return any(t.text == ";" for t in tok.doc[lo + 1 : hi])
+    first, last = (tok, head) if tok.i < head.i else (head, tok)
+    # Most walks step between words with no ";" in the text at all: skip reading the tokens.
+    if ";" not in tok.doc.text[first.idx + len(first) : last.idx]:
+        return False
+    return any(t.text == ";" for t in tok.doc[first.i + 1 : last.i])
 
 
 def read_mention(anchor: Token, cues: Cues) -> Reading:
@@ -518,7 +521,8 @@ def _bill_verb(tok: Token, cues: Cues) -> Token | None:
 def _bill_status(bill: Token, verb: Token, cues: Cues) -> Status | None:
     """Enacted when the verb makes it law, planned when an early body approved it, else
     None (the verb's own tense decides)."""
-    words = " ".join(t.lower_ for t in verb.subtree if t.i not in _subtree_ids(bill))
+    bill_ids = _subtree_ids(bill)
+    words = " ".join(t.lower_ for t in verb.subtree if t.i not in bill_ids)
     padded = f" {words} ".replace(" white house ", " ")
     if verb.lemma_.lower() in cues.bill_final_verbs or any(
         f" {p} " in padded for p in cues.conventions.get("final_enactment", ())
