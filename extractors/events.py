@@ -247,13 +247,14 @@ class EventExtractor:
             return None
         if not traits.asserted:
             return None
+        target, concerns = _targets_and_concerns(etype, roles.target, initiator)
         return TaggedEvent(
             type=code,
             status=sentence_status(sent, self.cues),
             initiator=initiator,
-            target=_acted_on(etype, roles.target, initiator),
+            target=target,
             partner=initiator[1:] if etype.parties else [],
-            concerns=_concerned(etype, roles.target, initiator),
+            concerns=concerns,
             confidence=round(score, 3),
             evidence=span_text(sent).strip(),
         )
@@ -374,28 +375,28 @@ class EventExtractor:
                 break
         else:
             return None
-        target = [c for m in group if m.roles for c in m.roles.target]
+        found = [c for m in group if m.roles for c in m.roles.target]
+        target, concerns = _targets_and_concerns(etype, found, initiator)
         return TaggedEvent(
             type=etype.code,
             status=_status(group),  # type: ignore[arg-type]
             initiator=initiator,
-            target=_acted_on(etype, target, initiator),
+            target=target,
             partner=initiator[1:] if etype.parties else [],
-            concerns=_concerned(etype, target, initiator),
+            concerns=concerns,
             confidence=_confidence(best, group, roles),
             evidence=span_text(best.anchor.sent).strip(),
         )
 
 
-def _acted_on(etype: EventType, found: list[str], initiator: list[str]) -> list[str]:
-    """The parties the parse found acted against, for a type that has them."""
-    return [c for c in dict.fromkeys(found) if c not in initiator] if etype.has_target else []
-
-
-def _concerned(etype: EventType, found: list[str], initiator: list[str]) -> list[str]:
-    """What the parse found beside the initiator of a type that acts against no one ("a law
-    on Chinese apps", "a pact to cut reliance on China"): what the event is about."""
-    return [] if etype.has_target else [c for c in dict.fromkeys(found) if c not in initiator]
+def _targets_and_concerns(
+    etype: EventType, found: list[str], initiator: list[str]
+) -> tuple[list[str], list[str]]:
+    """What the parse found beside the initiator: the parties acted against, for a type that
+    has them; else what the event is about ("a law on Chinese apps", "a pact to cut reliance
+    on China"), which is no role but counts in the countries facet."""
+    others = [c for c in dict.fromkeys(found) if c not in initiator]
+    return (others, []) if etype.has_target else ([], others)
 
 
 STATE_CONTEXTS = frozenset({"state", "multi_state"})
