@@ -172,12 +172,9 @@ def sentence_status(sent: Span, cues: Cues) -> Status:
         verb = clause
     if verb.pos_ not in ("VERB", "AUX"):  # "Tokyo-Seoul dialogue to boost cooperation"
         verb = next((c for c in verb.children if _to_infinitive(c)), verb)
-    if verb.lemma_.lower() in cues.bill_verbs:
-        for child in verb.children:
-            if _bill_verb(child, cues) == verb:
-                status = _bill_status(child, verb, cues)
-                if status is not None:
-                    return status
+    status = _approved_bill_status(verb, cues)
+    if status is not None:
+        return status
     reading = read_mention(verb, cues)
     if reading.status == "enacted" and _plan_object(verb):
         return "planned"
@@ -484,13 +481,21 @@ def _stage_at(tok: Token, cues: Cues) -> tuple[Status | None, Stage]:
     verb = _bill_verb(tok, cues)
     if verb is not None:
         return _bill_status(tok, verb, cues), "bill"
-    if tok.lemma_.lower() in cues.bill_verbs and tok.pos_ == "VERB":
-        for child in tok.children:
-            if _bill_verb(child, cues) == tok:
-                status = _bill_status(child, tok, cues)
-                if status is not None:
-                    return status, "bill"
-    return None, ""
+    status = _approved_bill_status(tok, cues) if tok.pos_ == "VERB" else None
+    return (status, "bill") if status is not None else (None, "")
+
+
+def _approved_bill_status(verb: Token, cues: Cues) -> Status | None:
+    """The stage of a bill `verb` approves ("passed a bill", "approves law to bar ..."), as
+    `_bill_status` reads it; None when the verb approves no bill or its stage says nothing."""
+    if verb.lemma_.lower() not in cues.bill_verbs:
+        return None
+    for child in verb.children:
+        if _bill_verb(child, cues) == verb:
+            status = _bill_status(child, verb, cues)
+            if status is not None:
+                return status
+    return None
 
 
 def _built(tok: Token, cues: Cues) -> bool:
