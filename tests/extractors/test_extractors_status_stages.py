@@ -9,11 +9,7 @@ import pytest
 from extractors.conventions import item_statuses
 from extractors.status import default_cues, read_mention, sentence_status
 from extractors.types import TaggedEvent
-
-
-def status_of(tagger, title: str, summary: str, code: str) -> str | None:  # type: ignore[no-untyped-def]
-    events = {e.type: e for e in tagger.tag(title, summary).events}
-    return events[code].status if code in events else None
+from tests.extractors.test_extractors_status import status_of
 
 
 @pytest.mark.parametrize(
