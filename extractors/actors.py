@@ -24,7 +24,7 @@ from .gazetteer import (
     load_gazetteer,
     normalise_actor,
 )
-from .places import place_names
+from .places import is_town
 from .resources import DATA_DIR
 
 SPANS_KEY = "econsec_actors"
@@ -172,7 +172,7 @@ def is_junk_name(ent: Span, gaz: Gazetteer) -> bool:
     return (
         not name
         or name in gaz.not_actors
-        or name in place_names()
+        or is_town(name, gaz)
         or not name[0].isupper()
         and not name[0].isdigit()
         or any(c in name for c in "()[]{}|/\\")

@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 from .countries import firm_countries
-from .gazetteer import Gazetteer, default_gazetteer, normalise_actor
+from .gazetteer import Gazetteer, normalise_actor
 from .resources import DATA_DIR
 
 PLACES_FILE = DATA_DIR / "places.tsv"
@@ -66,15 +65,18 @@ def read(path: Path = PLACES_FILE) -> dict[str, list[str]]:
 
 
 @cache
-def place_names() -> frozenset[str]:
-    """The places that are no actor: those of the list the gazetteer and the firm list do
-    not claim."""
-    return frozenset(unclaimed(read(), default_gazetteer()))
+def town_names() -> frozenset[str]:
+    """The towns of the list, read once."""
+    return frozenset(read())
 
 
-def unclaimed(names: Iterable[str], gaz: Gazetteer) -> list[str]:
-    firms = firm_countries()
-    return [n for n in names if n not in firms and normalise_actor(n, gaz) is None]
+def is_town(name: str, gaz: Gazetteer) -> bool:
+    """A town of the list that no known actor claims: not a firm of the firm list, and not a
+    name `gaz` (the gazetteer in use) makes an actor. Asked of the names met, so that only
+    those are looked up in the gazetteer."""
+    return (
+        name in town_names() and name not in firm_countries() and normalise_actor(name, gaz) is None
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
