@@ -7,7 +7,8 @@ event component then hands each type's evidence to `combine`: the pattern event 
 strict checks passed), the candidate the patterns set aside on a strict check, and the guess
 built from the sentence the text models rate highest (read for status and actors like any
 mention; a denied or hypothetical sentence gives none). A logistic `Policy` over those
-signals and the two probabilities (`FEATURES`) says how likely the type is right; the event
+signals, the two probabilities and how much nearer the item lies to a training item with the
+type than to one without it (`FEATURES`) says how likely the type is right; the event
 is reported when that reaches the policy's threshold, and the probability is its confidence,
 so confidence bands mean measured precision on real text.
 
@@ -62,6 +63,7 @@ FEATURES = (
     "pattern*words",
     "candidate*words",
     "guess*words",
+    "nearest_margin",
 )
 
 if not Doc.has_extension("type_scores"):
@@ -77,6 +79,10 @@ class TypeScore:
 
     embed: float
     words: float
+    # TextModel.nearest: cosine of the nearest training item with the type, and without it.
+    # Only whole items are compared: 0 for a sentence.
+    nearest: float = 0.0
+    nearest_other: float = 0.0
 
     @property
     def best(self) -> float:
@@ -91,12 +97,27 @@ class TypeScores(Mapping[str, TypeScore]):
     """Every type's TypeScore for one item or sentence, read from the models' output rows
     (built on access: most types of most items are never asked for)."""
 
-    def __init__(self, index: dict[str, int], embed: np.ndarray, words: np.ndarray) -> None:
+    def __init__(
+        self,
+        index: dict[str, int],
+        embed: np.ndarray,
+        words: np.ndarray,
+        nearest: np.ndarray | None = None,
+        nearest_other: np.ndarray | None = None,
+    ) -> None:
         self._index, self._embed, self._words = index, embed, words
+        self._nearest, self._nearest_other = nearest, nearest_other
 
     def __getitem__(self, code: str) -> TypeScore:
         i = self._index[code]
-        return TypeScore(float(self._embed[i]), float(self._words[i]))
+        if self._nearest is None or self._nearest_other is None:
+            return TypeScore(float(self._embed[i]), float(self._words[i]))
+        return TypeScore(
+            float(self._embed[i]),
+            float(self._words[i]),
+            float(self._nearest[i]),
+            float(self._nearest_other[i]),
+        )
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._index)
@@ -132,7 +153,7 @@ def feature_vector(
     for p in (score.embed, score.words):
         logit = _logit(p)
         out += [logit, signals[0] * logit, signals[1] * logit, signals[2] * logit]
-    return out
+    return [*out, score.nearest - score.nearest_other]
 
 
 @dataclass(frozen=True)
@@ -249,7 +270,13 @@ class TypeClassifier:
         if not items:
             return []
         embedded, _ = self.encoder.pooled(items)
-        return self._rows(embedded, [word_text(item.title, item.full) for item in items])
+        texts = [word_text(item.title, item.full) for item in items]
+        with _one_blas_thread():
+            embed, words = self.model.score(embedded, texts)
+            nearest, other = self.model.nearest(embedded)
+        return [
+            TypeScores(self.index, *row) for row in zip(embed, words, nearest, other, strict=True)
+        ]
 
     def score_sentences(self, items: Sequence[Sequence[str]]) -> list[list[TypeScores]]:
         """Scores of each sentence of each item, each sentence read as an item of its own."""

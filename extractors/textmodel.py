@@ -10,7 +10,11 @@ probability:
 - `words`: a logistic head over TF-IDF weighted words (the headline counted twice), which
   keeps the exact terms of art ("entity list", "CFIUS") that embeddings blur.
 
-Scoring is a table look-up and two matrix products in numpy: no PyTorch, nothing downloaded.
+Beside them, `TextModel.nearest` keeps the training items' embeddings and labels and tells,
+for each type, how close an item lies to the nearest training item that reports it and to the
+nearest that does not: a wording met once in training, which a linear head averages away.
+
+Scoring is a table look-up and a few matrix products in numpy: no PyTorch, nothing downloaded.
 The heads are fitted by `extractors.learning.train` (scikit-learn, at training time only) and
 saved in `data/classifier/weights.npz` beside their vocabulary.
 """
@@ -23,7 +27,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +38,7 @@ from .resources import DATA_DIR
 ENCODER_DIR = DATA_DIR / "encoder"
 WEIGHTS_FILE = "weights.npz"
 VOCABULARY_FILE = "vocabulary.json"
+NEAREST_SEARCHED = 32
 WORD = re.compile(r"\w\w+")
 
 
@@ -141,7 +146,7 @@ class Encoder:
             own = sums[start:end]
             title = own[: item.title_sentences].sum(axis=0)
             rows.append(np.concatenate([_unit(title), _unit(own.sum(axis=0))]))
-            sentences.append(_unit_rows(own))
+            sentences.append(unit_rows(own))
         items_out = np.vstack(rows) if rows else np.zeros((0, 2 * self.dim), np.float32)
         return items_out, sentences
 
@@ -151,7 +156,7 @@ def _unit(vector: np.ndarray) -> np.ndarray:
     return vector / norm if norm else vector
 
 
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return matrix / np.where(norms == 0, 1.0, norms)
 
@@ -170,6 +175,14 @@ class TextModel:
     word_bias: np.ndarray
     embed_coef: np.ndarray  # labels x embedding
     embed_bias: np.ndarray
+    # The training items themselves (unit embeddings, and which labels each carries): how close
+    # an item lies to the nearest one with a type, and to the nearest one without it, tells the
+    # policy what a linear head averages away (a rare wording met once before).
+    neighbours: np.ndarray | None = None  # training items x embedding
+    neighbour_labels: np.ndarray | None = None  # training items x labels, bool
+    _label_columns: list[np.ndarray] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def score(self, embeddings: np.ndarray, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Probabilities per item and label, (embed, words), from the items' embeddings (as
@@ -186,17 +199,53 @@ class TextModel:
             logits[filled] = np.add.reduceat(weighted, starts, axis=1).T
         return embed, sigmoid(logits + self.word_bias)
 
+    def nearest(self, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per item and label, the cosine similarity of the nearest training item that carries
+        the label, and of the nearest one that does not (0 where there is none)."""
+        shape = (len(embeddings), len(self.labels))
+        if self.neighbours is None or self.neighbour_labels is None or not len(embeddings):
+            return np.zeros(shape, np.float32), np.zeros(shape, np.float32)
+        sims = unit_rows(np.asarray(embeddings, np.float32)) @ self.neighbours.T
+        carried = self.neighbour_labels
+        with_label = np.zeros(shape, np.float32)
+        for j in range(len(self.labels)):
+            columns = self._columns[j]
+            if len(columns):
+                with_label[:, j] = sims[:, columns].max(axis=1)
+        # Without the label: the nearest of the item's k nearest that lacks it (almost always
+        # the very nearest); an item whose k nearest all carry the label is searched in full.
+        k = min(NEAREST_SEARCHED, sims.shape[1])
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        lacks = ~carried[top]  # items x k x labels
+        top_sims = np.take_along_axis(sims, top, axis=1)[:, :, None]
+        without = np.where(lacks, top_sims, -np.inf).max(axis=1)
+        for i, j in zip(*np.nonzero(~lacks.any(axis=1)), strict=True):
+            rest = sims[i, ~carried[:, j]]
+            without[i, j] = rest.max() if len(rest) else 0.0
+        return with_label, without.astype(np.float32)
+
+    @property
+    def _columns(self) -> list[np.ndarray]:
+        if self._label_columns is None:
+            assert self.neighbour_labels is not None
+            self._label_columns = [np.flatnonzero(c) for c in self.neighbour_labels.T]
+        return self._label_columns
+
     def save(self, path: Path) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(
-            path / WEIGHTS_FILE,
-            idf=self.vocabulary.idf,
-            word_coef=self.word_coef.astype(np.float32),
-            word_bias=self.word_bias.astype(np.float32),
-            embed_coef=self.embed_coef.astype(np.float32),
-            embed_bias=self.embed_bias.astype(np.float32),
-        )
+        arrays: dict[str, np.ndarray] = {
+            "idf": self.vocabulary.idf,
+            "word_coef": self.word_coef.astype(np.float32),
+            "word_bias": self.word_bias.astype(np.float32),
+            "embed_coef": self.embed_coef.astype(np.float32),
+            "embed_bias": self.embed_bias.astype(np.float32),
+        }
+        if self.neighbours is not None and self.neighbour_labels is not None:
+            arrays["neighbours"] = self.neighbours.astype(np.float16)
+            arrays["neighbour_labels"] = np.packbits(self.neighbour_labels, axis=1)
+        # numpy's stubs take **arrays for its keyword flag `allow_pickle`
+        np.savez_compressed(path / WEIGHTS_FILE, **arrays)  # type: ignore[arg-type]
         ordered = sorted(self.vocabulary.index, key=self.vocabulary.index.__getitem__)
         vocabulary = {"labels": self.labels, "words": ordered}
         (path / VOCABULARY_FILE).write_text(json.dumps(vocabulary) + "\n", encoding="utf-8")
@@ -215,4 +264,14 @@ class TextModel:
             word_bias=weights["word_bias"],
             embed_coef=weights["embed_coef"],
             embed_bias=weights["embed_bias"],
+            neighbours=(
+                weights["neighbours"].astype(np.float32) if "neighbours" in weights else None
+            ),
+            neighbour_labels=(
+                np.unpackbits(
+                    weights["neighbour_labels"], axis=1, count=len(data["labels"])
+                ).astype(bool)
+                if "neighbour_labels" in weights
+                else None
+            ),
         )

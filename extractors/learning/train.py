@@ -47,7 +47,7 @@ from ..classifier import (
 )
 from ..taxonomy import event_types_by_code
 from ..text import join_item
-from ..textmodel import Encoder, Split, TextModel, Vocabulary, word_text
+from ..textmodel import Encoder, Split, TextModel, Vocabulary, unit_rows, word_text
 from ..types import TaggedEvent
 from .evaluate import read_items
 from .split import default_corpus_path, near_duplicates, select
@@ -180,6 +180,8 @@ def fit_text_model(
         word_bias=fitted["words"][1],
         embed_coef=fitted["embed"][0],
         embed_bias=fitted["embed"][1],
+        neighbours=unit_rows(embeddings),
+        neighbour_labels=np.array([[label in p.gold for label in labels] for p in prepared]),
     )
 
 

@@ -150,6 +150,88 @@ def test_text_model_round_trips(tmp_path: Path) -> None:
     np.testing.assert_allclose(loaded.word_coef, model.word_coef)
 
 
+def model_with_neighbours(neighbours: np.ndarray, carried: np.ndarray) -> TextModel:
+    labels = [f"type.{j}" for j in range(carried.shape[1])]
+    return TextModel(
+        labels=labels,
+        vocabulary=Vocabulary.fit(["export ban"], min_df=1),
+        word_coef=np.zeros((len(labels), 2), np.float32),
+        word_bias=np.zeros(len(labels), np.float32),
+        embed_coef=np.zeros((len(labels), neighbours.shape[1]), np.float32),
+        embed_bias=np.zeros(len(labels), np.float32),
+        neighbours=neighbours / np.linalg.norm(neighbours, axis=1, keepdims=True),
+        neighbour_labels=carried,
+    )
+
+
+def brute_force_nearest(model: TextModel, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    assert model.neighbours is not None and model.neighbour_labels is not None
+    sims = queries / np.linalg.norm(queries, axis=1, keepdims=True) @ model.neighbours.T
+    carried = model.neighbour_labels
+    shape = (len(queries), carried.shape[1])
+    with_label, without = np.zeros(shape), np.zeros(shape)
+    for j in range(carried.shape[1]):
+        if carried[:, j].any():
+            with_label[:, j] = sims[:, carried[:, j]].max(axis=1)
+        if (~carried[:, j]).any():
+            without[:, j] = sims[:, ~carried[:, j]].max(axis=1)
+    return with_label, without
+
+
+def test_nearest_finds_the_closest_item_with_and_without_each_label() -> None:
+    rng = np.random.default_rng(3)
+    neighbours = rng.normal(size=(200, 16)).astype(np.float32)
+    carried = rng.random((200, 5)) < np.array([0.02, 0.2, 0.5, 0.95, 1.0])  # down to "all"
+    carried[:, 0] = False  # a label no training item carries
+    model = model_with_neighbours(neighbours, carried)
+    queries = np.vstack([rng.normal(size=(30, 16)), neighbours[:3]]).astype(np.float32)
+    got_with, got_without = model.nearest(queries)
+    want_with, want_without = brute_force_nearest(model, queries)
+    np.testing.assert_allclose(got_with, want_with, atol=1e-5)
+    np.testing.assert_allclose(got_without, want_without, atol=1e-5)
+    assert (got_with[:, 0] == 0).all() and (got_without[:, 4] == 0).all()
+
+
+def test_nearest_searches_past_a_crowd_of_items_that_all_carry_the_label() -> None:
+    """The item's nearest dozens all carry the label: the one without it lies further off."""
+    rng = np.random.default_rng(4)
+    centre = rng.normal(size=16).astype(np.float32)
+    crowd = centre + 0.01 * rng.normal(size=(60, 16)).astype(np.float32)
+    far = rng.normal(size=(5, 16)).astype(np.float32)
+    carried = np.array([[True]] * 60 + [[False]] * 5)
+    model = model_with_neighbours(np.vstack([crowd, far]), carried)
+    got_with, got_without = model.nearest(centre[None, :])
+    want_with, want_without = brute_force_nearest(model, centre[None, :])
+    assert got_with[0, 0] > 0.99
+    np.testing.assert_allclose(got_without, want_without, atol=1e-5)
+
+
+def test_a_model_without_neighbours_scores_no_nearness() -> None:
+    model = model_with_neighbours(np.ones((2, 4), np.float32), np.ones((2, 3), bool))
+    bare = replace(model, neighbours=None, neighbour_labels=None)
+    got_with, got_without = bare.nearest(np.ones((2, 4), np.float32))
+    assert got_with.shape == (2, 3) and not got_with.any() and not got_without.any()
+
+
+def test_neighbours_round_trip(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    carried = rng.random((40, 11)) < 0.3  # not a multiple of 8 labels: packed bits unpack exactly
+    model = model_with_neighbours(rng.normal(size=(40, 8)).astype(np.float32), carried)
+    model.save(tmp_path)
+    loaded = TextModel.load(tmp_path)
+    assert loaded.neighbour_labels is not None and loaded.neighbours is not None
+    np.testing.assert_array_equal(loaded.neighbour_labels, carried)
+    np.testing.assert_allclose(loaded.neighbours, model.neighbours, atol=1e-3)
+
+
+def test_an_item_nearer_a_labelled_one_than_any_other_gets_a_higher_probability() -> None:
+    weights = [2.0 if name == "nearest_margin" else 0.0 for name in FEATURES]
+    near_policy = Policy(weights=tuple(weights), bias=0.0, threshold=0.5)
+    near, far = TypeScore(0.5, 0.5, 0.9, 0.4), TypeScore(0.5, 0.5, 0.4, 0.9)
+    assert near_policy.probability(None, None, event(BAN), near) > 0.5
+    assert near_policy.probability(None, None, event(BAN), far) < 0.5
+
+
 FIXTURE = Path(__file__).parent / "fixtures" / "classifier_training.jsonl"
 
 

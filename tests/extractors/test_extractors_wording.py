@@ -91,16 +91,11 @@ def test_company_initiators(
             "export_control.restriction",
         ),
         # a legislature amending a law is a law; tougher penalties for leaks: research security
-        pytest.param(
+        (
             "Seoul toughens penalties for leaking chip technology abroad",
             "Lawmakers amended the industrial technology protection act to raise fines for "
             "leaking core technology to foreign firms.",
             "legislation.law",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the pattern finds the amended act; the learned policy keeps only the "
-                "research-security measure it carries",
-            ),
         ),
         (
             "Seoul toughens penalties for leaking chip technology abroad",
