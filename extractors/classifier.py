@@ -35,7 +35,7 @@ from spacy.util import minibatch
 from threadpoolctl import ThreadpoolController
 
 from .resources import DATA_DIR
-from .segment import headline_end, span_text
+from .segment import doc_text, headline_end, span_text
 from .textmodel import (
     ENCODER_DIR,
     WEIGHTS_FILE,
@@ -320,7 +320,7 @@ def whole_split(doc: Doc) -> Split:
     parse, so that the scores can turn an item away before paying for it."""
     end = headline_end(doc)
     parts = tuple(part for part in (span_text(doc[:end]), span_text(doc[end:])) if part.strip())
-    return Split(parts or (doc.text,))
+    return Split(parts or (doc_text(doc),))
 
 
 def sentence_texts(doc: Doc) -> list[str]:

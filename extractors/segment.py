@@ -14,6 +14,8 @@ from spacy.tokens import Doc, Span
 
 from .text import SEPARATOR
 
+TEXT_KEY = "econsec.text"  # doc.user_data key of the doc's text (see doc_text)
+
 if not Doc.has_extension("title_end"):
     Doc.set_extension("title_end", default=None)
 
@@ -31,7 +33,16 @@ def span_text(span: Span) -> str:
     word, and evidence sentences and headlines are read for every item."""
     if span.start == span.end:
         return ""
-    return span.doc.text[span.start_char : span.end_char]
+    return doc_text(span.doc)[span.start_char : span.end_char]
+
+
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, joined once per doc: spaCy joins a new Token object per word at every
+    read, and the status walk and the evidence read it thousands of times per batch."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return str(text)
 
 
 def headline_end(doc: Doc) -> int:

@@ -21,6 +21,7 @@ from typing import Literal
 from spacy.tokens import Span, Token
 
 from .resources import DATA_DIR, read_yaml
+from .segment import doc_text
 
 CUES_FILE = "cues.yaml"
 MAX_WALK = 8
@@ -108,7 +109,7 @@ def status_walk(anchor: Token, cues: Cues) -> list[Token]:
 def _semicolon_between(tok: Token, head: Token) -> bool:
     first, last = (tok, head) if tok.i < head.i else (head, tok)
     # Most walks step between words with no ";" in the text at all: skip reading the tokens.
-    if ";" not in tok.doc.text[first.idx + len(first) : last.idx]:
+    if ";" not in doc_text(tok.doc)[first.idx + len(first) : last.idx]:
         return False
     return any(t.text == ";" for t in tok.doc[first.i + 1 : last.i])
 
