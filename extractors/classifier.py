@@ -20,6 +20,7 @@ Nothing is downloaded.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import shutil
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -46,6 +47,8 @@ from .textmodel import (
     word_text,
 )
 from .types import TaggedEvent
+
+logger = logging.getLogger(__name__)
 
 MODEL_DIR = DATA_DIR / "classifier"
 POLICY_FILE = "policy.json"
@@ -80,7 +83,7 @@ class TypeScore:
     embed: float
     words: float
     # TextModel.nearest: cosine of the nearest training item with the type, and without it.
-    # Only whole items are compared: 0 for a sentence.
+    # Only whole items are compared: 0 for a sentence or a text scored alone.
     nearest: float = 0.0
     nearest_other: float = 0.0
 
@@ -98,26 +101,16 @@ class TypeScores(Mapping[str, TypeScore]):
     (built on access: most types of most items are never asked for)."""
 
     def __init__(
-        self,
-        index: dict[str, int],
-        embed: np.ndarray,
-        words: np.ndarray,
-        nearest: np.ndarray | None = None,
-        nearest_other: np.ndarray | None = None,
+        self, index: dict[str, int], embed: np.ndarray, words: np.ndarray, *nearness: np.ndarray
     ) -> None:
+        """`nearness`: the rows of TypeScore's nearest and nearest_other, or none."""
         self._index, self._embed, self._words = index, embed, words
-        self._nearest, self._nearest_other = nearest, nearest_other
+        self._nearness = nearness
 
     def __getitem__(self, code: str) -> TypeScore:
         i = self._index[code]
-        if self._nearest is None or self._nearest_other is None:
-            return TypeScore(float(self._embed[i]), float(self._words[i]))
-        return TypeScore(
-            float(self._embed[i]),
-            float(self._words[i]),
-            float(self._nearest[i]),
-            float(self._nearest_other[i]),
-        )
+        near = (float(row[i]) for row in self._nearness)
+        return TypeScore(float(self._embed[i]), float(self._words[i]), *near)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._index)
@@ -256,6 +249,11 @@ class TypeClassifier:
         self.encoder = encoder
         self.labels = list(model.labels)
         self.policy = policy or Policy()
+        if self.policy.trained and model.neighbours is None:
+            # a policy that weighs nearness, over weights saved without the training items:
+            # every margin would read 0, and the policy would judge on half its evidence
+            logger.warning("%s has no training items beside it: retrain it", WEIGHTS_FILE)
+            self.policy = Policy()
         self.index = {label: i for i, label in enumerate(self.labels)}
 
     @classmethod
@@ -266,17 +264,12 @@ class TypeClassifier:
         return cls(TextModel.load(Path(path)), Encoder(Path(encoder)), policy)
 
     def score_wholes(self, items: Sequence[Split]) -> list[TypeScores]:
-        """Scores of each item read whole (its headline and its whole text)."""
+        """Scores of each item read whole (its headline and its whole text), with its
+        nearness to the training items (which only the policy reads, per item)."""
         if not items:
             return []
         embedded, _ = self.encoder.pooled(items)
-        texts = [word_text(item.title, item.full) for item in items]
-        with _one_blas_thread():
-            embed, words = self.model.score(embedded, texts)
-            nearest, other = self.model.nearest(embedded)
-        return [
-            TypeScores(self.index, *row) for row in zip(embed, words, nearest, other, strict=True)
-        ]
+        return self._rows(embedded, [word_text(item.title, item.full) for item in items], True)
 
     def score_sentences(self, items: Sequence[Sequence[str]]) -> list[list[TypeScores]]:
         """Scores of each sentence of each item, each sentence read as an item of its own."""
@@ -291,17 +284,25 @@ class TypeClassifier:
         return [flat[a:b] for a, b in sentence_spans(splits)]
 
     def score_texts(self, texts: Sequence[str]) -> list[TypeScores]:
-        """Scores of texts read as one-sentence items."""
-        return self.score_wholes([Split((text,)) for text in texts])
+        """Scores of texts read as one-sentence items (no nearness: sentences are ranked by
+        their scores, never judged by the policy)."""
+        splits = [Split((text,)) for text in texts]
+        if not splits:
+            return []
+        embedded, _ = self.encoder.pooled(splits)
+        return self._rows(embedded, [word_text(s.title, s.full) for s in splits])
 
     def relevant(self, scores: TypeScores) -> bool:
         """Whether any type is rated at the policy's relevance floor (see `Policy`)."""
         return scores.top >= self.policy.relevance_floor
 
-    def _rows(self, embedded: np.ndarray, texts: Sequence[str]) -> list[TypeScores]:
+    def _rows(
+        self, embedded: np.ndarray, texts: Sequence[str], nearness: bool = False
+    ) -> list[TypeScores]:
         with _one_blas_thread():
             embed, words = self.model.score(embedded, texts)
-        return [TypeScores(self.index, e, w) for e, w in zip(embed, words, strict=True)]
+            near = self.model.nearest(embedded) if nearness else ()
+        return [TypeScores(self.index, *row) for row in zip(embed, words, *near, strict=True)]
 
 
 @cache

@@ -39,10 +39,15 @@ def span_text(span: Span) -> str:
 def doc_text(doc: Doc) -> str:
     """`doc.text`, joined once per doc: spaCy joins a new Token object per word at every
     read, and the status walk and the evidence read it thousands of times per batch."""
-    text = doc.user_data.get(TEXT_KEY)
-    if text is None:
-        text = doc.user_data[TEXT_KEY] = doc.text
-    return str(text)
+    # Kept with the doc's size in tokens and characters: `Span.as_doc(copy_user_data=True)`
+    # copies the parent's entry into a smaller doc.
+    size = (len(doc), doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0)
+    cached = doc.user_data.get(TEXT_KEY)
+    if isinstance(cached, tuple) and cached[0] == size:
+        return str(cached[1])
+    text = doc.text
+    doc.user_data[TEXT_KEY] = (size, text)
+    return text
 
 
 def headline_end(doc: Doc) -> int:

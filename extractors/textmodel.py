@@ -38,7 +38,8 @@ from .resources import DATA_DIR
 ENCODER_DIR = DATA_DIR / "encoder"
 WEIGHTS_FILE = "weights.npz"
 VOCABULARY_FILE = "vocabulary.json"
-NEAREST_SEARCHED = 32
+NEAREST_SEARCHED = 32  # the nearest items searched for one without a label: one is nearly
+# always among them, and a partial sort of 32 costs a fraction of a full one
 WORD = re.compile(r"\w\w+")
 
 
@@ -201,9 +202,16 @@ class TextModel:
 
     def nearest(self, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per item and label, the cosine similarity of the nearest training item that carries
-        the label, and of the nearest one that does not (0 where there is none)."""
+        the label, and of the nearest one that does not. Where no training item carries a
+        label (or every one does), both read the same, so that the margin is 0 and says
+        nothing, as for a model saved without its training items."""
         shape = (len(embeddings), len(self.labels))
-        if self.neighbours is None or self.neighbour_labels is None or not len(embeddings):
+        if (
+            self.neighbours is None
+            or self.neighbour_labels is None
+            or not len(self.neighbours)
+            or not len(embeddings)
+        ):
             return np.zeros(shape, np.float32), np.zeros(shape, np.float32)
         sims = unit_rows(np.asarray(embeddings, np.float32)) @ self.neighbours.T
         carried = self.neighbour_labels
@@ -221,11 +229,14 @@ class TextModel:
         without = np.where(lacks, top_sims, -np.inf).max(axis=1)
         for i, j in zip(*np.nonzero(~lacks.any(axis=1)), strict=True):
             rest = sims[i, ~carried[:, j]]
-            without[i, j] = rest.max() if len(rest) else 0.0
+            without[i, j] = rest.max() if len(rest) else with_label[i, j]
+        unseen = ~carried.any(axis=0)
+        with_label[:, unseen] = without[:, unseen]
         return with_label, without.astype(np.float32)
 
     @property
     def _columns(self) -> list[np.ndarray]:
+        """Per label, the training items that carry it (worked out once)."""
         if self._label_columns is None:
             assert self.neighbour_labels is not None
             self._label_columns = [np.flatnonzero(c) for c in self.neighbour_labels.T]

@@ -50,7 +50,7 @@ from ..text import join_item
 from ..textmodel import Encoder, Split, TextModel, Vocabulary, unit_rows, word_text
 from ..types import TaggedEvent
 from .evaluate import read_items
-from .split import default_corpus_path, near_duplicates, select
+from .split import default_corpus_path, near_duplicates, select, story_groups
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 OWN_FILES = (
@@ -395,9 +395,15 @@ def fold_with_paraphrased(
     own_items: Sequence[dict[str, Any]],
     real_items: Sequence[dict[str, Any]],
 ) -> None:
-    """Put each own item that paraphrases a real one in that item's fold."""
+    """Put the items that tell one story in one fold (as the split puts them in one part), and
+    each own item that paraphrases a real one in that item's fold: a held-out item whose twin
+    was trained on flatters every text model, and the nearest-item input most."""
+    every, items = [*real, *own], [*real_items, *own_items]
+    for group in story_groups(items):
+        for i in group:
+            every[i].fold_key = every[group[0]].fold_key
     for i, k in near_duplicates(own_items, real_items).items():
-        own[i].fold_key = real[k].item_id
+        own[i].fold_key = real[k].fold_key
 
 
 def read_training(

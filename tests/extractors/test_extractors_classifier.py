@@ -175,6 +175,10 @@ def brute_force_nearest(model: TextModel, queries: np.ndarray) -> tuple[np.ndarr
             with_label[:, j] = sims[:, carried[:, j]].max(axis=1)
         if (~carried[:, j]).any():
             without[:, j] = sims[:, ~carried[:, j]].max(axis=1)
+        if not carried[:, j].any():  # a label no item carries: no margin
+            with_label[:, j] = without[:, j]
+        if carried[:, j].all():  # a label every item carries: no margin either
+            without[:, j] = with_label[:, j]
     return with_label, without
 
 
@@ -189,7 +193,8 @@ def test_nearest_finds_the_closest_item_with_and_without_each_label() -> None:
     want_with, want_without = brute_force_nearest(model, queries)
     np.testing.assert_allclose(got_with, want_with, atol=1e-5)
     np.testing.assert_allclose(got_without, want_without, atol=1e-5)
-    assert (got_with[:, 0] == 0).all() and (got_without[:, 4] == 0).all()
+    margins = got_with - got_without
+    assert not margins[:, 0].any() and not margins[:, 4].any()
 
 
 def test_nearest_searches_past_a_crowd_of_items_that_all_carry_the_label() -> None:
@@ -211,6 +216,27 @@ def test_a_model_without_neighbours_scores_no_nearness() -> None:
     bare = replace(model, neighbours=None, neighbour_labels=None)
     got_with, got_without = bare.nearest(np.ones((2, 4), np.float32))
     assert got_with.shape == (2, 3) and not got_with.any() and not got_without.any()
+
+
+def test_a_model_with_no_training_items_scores_no_nearness() -> None:
+    model = model_with_neighbours(np.ones((1, 4), np.float32), np.ones((1, 3), bool))
+    empty = replace(
+        model, neighbours=np.zeros((0, 4), np.float32), neighbour_labels=np.zeros((0, 3), bool)
+    )
+    got_with, got_without = empty.nearest(np.ones((2, 4), np.float32))
+    assert got_with.shape == (2, 3) and not got_with.any() and not got_without.any()
+
+
+def test_a_policy_over_weights_without_training_items_reads_as_untrained(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    model = model_with_neighbours(np.ones((2, 4), np.float32), np.ones((2, 3), bool))
+    bare = replace(model, neighbours=None, neighbour_labels=None)
+    encoder = object()  # never read: nothing is scored here
+    assert TypeClassifier(model, encoder, policy()).policy.trained  # type: ignore[arg-type]
+    with caplog.at_level("WARNING"):
+        judged = TypeClassifier(bare, encoder, policy())  # type: ignore[arg-type]
+    assert not judged.policy.trained and "retrain" in caplog.text
 
 
 def test_neighbours_round_trip(tmp_path: Path) -> None:

@@ -66,3 +66,14 @@ def test_required_words_ignore_optional_and_gap_tokens() -> None:
         {"LIKE_NUM": True},
     ]
     assert required_words(specs) == [frozenset({"ban", "halt"}), frozenset({"exports"})]
+
+
+def test_doc_text_is_the_docs_text_also_in_a_doc_cut_from_it() -> None:
+    from extractors.segment import doc_text, span_text
+
+    doc = spacy.blank("en")("Tokyo curbs exports of chip tools.  Seoul protests; talks stall. ")
+    assert doc_text(doc) == doc.text and doc_text(doc) == doc_text(doc)
+    cut = doc[5:9].as_doc(copy_user_data=True)  # carries the parent's cached text along
+    assert doc_text(cut) == cut.text
+    assert span_text(cut[1:3]) == cut[1:3].text
+    assert doc_text(spacy.blank("en")("")) == ""

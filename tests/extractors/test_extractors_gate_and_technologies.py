@@ -123,6 +123,33 @@ def test_gate_passes_a_bare_headline_of_every_type(nlp: Language, title: str) ->
     assert nlp(title)._.in_scope
 
 
+# Ordinary news that shares those headlines' words: homes and clubs sold abroad, coups, war,
+# gadgets, cage fights, screenings, markets, prices, charities, council jobs.
+NEAR_MISS_HEADLINES = [
+    "Canada extends ban on foreign buyers of homes",
+    "Newcastle takeover: Premier League rules on foreign ownership",
+    "Military seizes control of state TV in Niger coup",
+    "China sends military aircraft near Taiwan",
+    "Apple ships new MacBook with faster chips",
+    "Ambulance sent to medical emergency at school",
+    "UFC fighter agrees deal for rematch",
+    "Hamas fighters agree to ceasefire deal",
+    "Screen star arrested after bar fight",
+    "University research shows cancer screening saves lives",
+    "US business inventories rise as trade deficit widens",
+    "Yen slides in foreign exchange markets as BoJ outlines plan",
+    "EU electricity prices soar amid heatwave",
+    "Charity partners pledge to fund new playground",
+    "Tesla output of electric vehicles rises at Shanghai plant",
+    "City council hires workforce for parks office",
+]
+
+
+@pytest.mark.parametrize("title", NEAR_MISS_HEADLINES)
+def test_gate_turns_away_a_bare_headline_of_ordinary_news(nlp: Language, title: str) -> None:
+    assert not nlp(title)._.in_scope
+
+
 @pytest.mark.parametrize(
     ("title", "summary"),
     [
