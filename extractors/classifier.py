@@ -263,13 +263,14 @@ class TypeClassifier:
         policy = Policy.read(policy_path) if policy_path.exists() else None
         return cls(TextModel.load(Path(path)), Encoder(Path(encoder)), policy)
 
-    def score_wholes(self, items: Sequence[Split]) -> list[TypeScores]:
+    def score_wholes(self, items: Sequence[Split], nearness: bool = True) -> list[TypeScores]:
         """Scores of each item read whole (its headline and its whole text), with its
         nearness to the training items (which only the policy reads, per item)."""
         if not items:
             return []
         embedded, _ = self.encoder.pooled(items)
-        return self._rows(embedded, [word_text(item.title, item.full) for item in items], True)
+        texts = [word_text(item.title, item.full) for item in items]
+        return self._rows(embedded, texts, nearness)
 
     def score_sentences(self, items: Sequence[Sequence[str]]) -> list[list[TypeScores]]:
         """Scores of each sentence of each item, each sentence read as an item of its own."""
@@ -286,11 +287,7 @@ class TypeClassifier:
     def score_texts(self, texts: Sequence[str]) -> list[TypeScores]:
         """Scores of texts read as one-sentence items (no nearness: sentences are ranked by
         their scores, never judged by the policy)."""
-        splits = [Split((text,)) for text in texts]
-        if not splits:
-            return []
-        embedded, _ = self.encoder.pooled(splits)
-        return self._rows(embedded, [word_text(s.title, s.full) for s in splits])
+        return self.score_wholes([Split((text,)) for text in texts], nearness=False)
 
     def relevant(self, scores: TypeScores) -> bool:
         """Whether any type is rated at the policy's relevance floor (see `Policy`)."""

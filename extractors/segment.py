@@ -41,7 +41,8 @@ def doc_text(doc: Doc) -> str:
     read, and the status walk and the evidence read it thousands of times per batch."""
     # Kept with the doc's size in tokens and characters: `Span.as_doc(copy_user_data=True)`
     # copies the parent's entry into a smaller doc.
-    size = (len(doc), doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0)
+    last = doc[-1] if len(doc) else None
+    size = (len(doc), last.idx + len(last.text_with_ws) if last is not None else 0)
     cached = doc.user_data.get(TEXT_KEY)
     if isinstance(cached, tuple) and cached[0] == size:
         return str(cached[1])

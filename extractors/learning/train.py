@@ -395,15 +395,13 @@ def fold_with_paraphrased(
     own_items: Sequence[dict[str, Any]],
     real_items: Sequence[dict[str, Any]],
 ) -> None:
-    """Put the items that tell one story in one fold (as the split puts them in one part), and
-    each own item that paraphrases a real one in that item's fold: a held-out item whose twin
-    was trained on flatters every text model, and the nearest-item input most."""
+    """Put the items that tell one story in one fold, as the split puts them in one part: an
+    own item that paraphrases a real one, and real items from one story. A held-out item whose
+    twin was trained on flatters every text model, and the nearest-item input most."""
     every, items = [*real, *own], [*real_items, *own_items]
     for group in story_groups(items):
         for i in group:
             every[i].fold_key = every[group[0]].fold_key
-    for i, k in near_duplicates(own_items, real_items).items():
-        own[i].fold_key = real[k].fold_key
 
 
 def read_training(
