@@ -43,7 +43,7 @@ from .status import (
 from .taxonomy import EventType, event_types_by_code
 from .types import TaggedEvent
 
-for _name in ("events", "pattern_events"):
+for _name in ("events", "pattern_events", "item_facts"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -81,6 +81,10 @@ class EventExtractor:
         self.types = event_types_by_code()
         self._doc_lower: str | None = None  # the doc's lower-cased words, once asked for
         self._readings: dict[int, Reading] = {}  # the doc's mentions read, by token index
+        # Training reads what the conventions read of every item (`doc._.item_facts`), as it
+        # applies them to the events the policy would keep; tagging needs them only for
+        # items with events.
+        self.keep_item_facts = False
         self.initialize(patterns_dir=patterns_dir, data_dir=data_dir)
 
     def initialize(
@@ -134,11 +138,13 @@ class EventExtractor:
         matches = self._matches(doc, end)
         self._extract(doc, matches)
         # Item-level labelling conventions, once per item (extractors.conventions).
-        if doc._.events:
+        if doc._.events or self.keep_item_facts:
             read = [(m.code, m.reading.modality, m.pattern.allow, m.anchor) for m in matches]
-            facts = item_facts(read, end, _held_events(doc))
+            doc._.item_facts = item_facts(read, end, _held_events(doc))
+        if doc._.events:
+            conventions = self.cues.conventions
             doc._.events = item_statuses(
-                apply_conventions(doc._.events, facts, self.cues.conventions), self.cues
+                apply_conventions(doc._.events, doc._.item_facts, conventions), self.cues
             )
         return doc
 

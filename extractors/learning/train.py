@@ -13,7 +13,8 @@ project's own labelled files. Steps:
    (item, type) pair with evidence, fitted on those out-of-fold scores. Its threshold is the
    one with the best cross-validated F1 on the real items among those whose cross-validated
    precision there reaches `--min-precision` (precision first: analysts act on what is
-   flagged).
+   flagged), counted on the types the tagger would report: after the item-level
+   conventions, as at run time.
 4. The final text models are fitted on everything and saved with the policy and its
    cross-validated figures in `extractors/data/classifier/`.
 
@@ -28,7 +29,8 @@ import json
 import math
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,8 @@ from ..classifier import (
     sentence_texts,
     whole_split,
 )
+from ..conventions import ItemFacts, apply_conventions
+from ..segment import headline_end
 from ..taxonomy import event_types_by_code
 from ..text import join_item
 from ..textmodel import Encoder, Split, TextModel, Vocabulary, unit_rows, word_text
@@ -67,11 +71,15 @@ GUESS_FLOOR = 0.3  # as good as 0.15 in cross-validation, and fewer guesses to b
 MIN_PRECISION = 0.85
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.2, 0.91, 0.02))
 RELEVANCE_MARGIN = 0.5
+# The floor is read below all but this share of the items with a right event: the lowest
+# of a thousand is one outlier (a text the models misread), and alone it would set no floor.
+RELEVANCE_OUTLIERS = 0.002
 MIN_DF = 2  # a word seen in one item only is that item's, not the type's
 SMALL_SET = 100
 
 
 NO_SCORES = TypeScores({}, np.zeros(0), np.zeros(0))
+NO_FACTS = ItemFacts(modalities={})
 
 
 @dataclass
@@ -88,6 +96,8 @@ class Prepared:
     candidates: list[TaggedEvent]
     allowed: list[frozenset[str]]  # per sentence, the types a guess may report from it
     named: set[str]  # types the patterns named, kept or set aside: never guessed
+    facts: ItemFacts  # what the item-level conventions read (without the held events)
+    headline_only: bool  # a bare headline: its pattern events stand whatever the policy says
 
 
 @dataclass
@@ -100,10 +110,13 @@ class Scored:
 
 def prepare(items: Sequence[dict[str, Any]]) -> list[Prepared]:
     """Step 1: the pattern tagger's view of each item (see module docstring)."""
+    from ..events import EventExtractor
     from ..pipeline import build_pipeline
 
     nlp = build_pipeline(classifier=False)
     events_pipe = nlp.get_pipe("econsec_events")
+    assert isinstance(events_pipe, EventExtractor)
+    events_pipe.keep_item_facts = True
     texts = [join_item(it.get("title", ""), it.get("summary", "")) for it in items]
     out = []
     for item, doc in zip(items, nlp.pipe(texts, disable=["econsec_events"]), strict=True):
@@ -130,6 +143,8 @@ def prepare(items: Sequence[dict[str, Any]]) -> list[Prepared]:
                     for sent in sentences
                 ],
                 named={e.type for e in events + candidates},
+                facts=doc._.item_facts or NO_FACTS,
+                headline_only=headline_end(doc) >= len(doc),
             )
         )
     return out
@@ -220,7 +235,8 @@ def embed(encoder: Encoder, prepared: Sequence[Prepared]) -> np.ndarray:
 
 
 def guesses(p: Prepared, scored: Scored, floor: float) -> dict[str, TaggedEvent]:
-    """The types the event component would guess (`EventExtractor._guesses`), type only."""
+    """The types the event component would guess (`EventExtractor._guesses`), each told by
+    its sentence (what the conventions read)."""
     from ..events import GUESS_SENTENCES, ranked_sentences
 
     out = {}
@@ -228,8 +244,12 @@ def guesses(p: Prepared, scored: Scored, floor: float) -> dict[str, TaggedEvent]
         if score.best < floor or code in p.named or not p.sentences:
             continue
         tried = ranked_sentences(scored.sentences, code)[:GUESS_SENTENCES]
-        if any(code in p.allowed[k] for k in tried):
-            out[code] = TaggedEvent(type=code, status="enacted", confidence=score.best)
+        told = next((k for k in tried if code in p.allowed[k]), None)
+        if told is not None:
+            evidence = p.sentences[told].strip()
+            out[code] = TaggedEvent(
+                type=code, status="enacted", confidence=score.best, evidence=evidence
+            )
     return out
 
 
@@ -241,15 +261,20 @@ class Pairs:
     y: np.ndarray
     item: np.ndarray  # index of the item each row belongs to
     code: list[str]
+    told: list[TaggedEvent]  # the event that would tell the type: pattern, candidate or guess
+    from_pattern: np.ndarray  # whether a pattern event tells it
 
     def subset(self, keep: np.ndarray) -> Pairs:
         """The rows where `keep` (a boolean mask over the rows) holds."""
         codes = [c for c, kept in zip(self.code, keep, strict=True) if kept]
-        return Pairs(self.x[keep], self.y[keep], self.item[keep], codes)
+        told = [e for e, kept in zip(self.told, keep, strict=True) if kept]
+        return Pairs(
+            self.x[keep], self.y[keep], self.item[keep], codes, told, self.from_pattern[keep]
+        )
 
 
 def pairs(prepared: Sequence[Prepared], scores: Sequence[Scored]) -> Pairs:
-    rows, ys, items, codes = [], [], [], []
+    rows, ys, items, codes, told, from_pattern = [], [], [], [], [], []
     for i, (p, s) in enumerate(zip(prepared, scores, strict=True)):
         if not p.in_scope:
             continue
@@ -265,8 +290,12 @@ def pairs(prepared: Sequence[Prepared], scores: Sequence[Scored]) -> Pairs:
             ys.append(code in p.gold)
             items.append(i)
             codes.append(code)
+            told.append(found.get(code) or held.get(code) or guessed[code])
+            from_pattern.append(code in found)
     x = np.array(rows, np.float64).reshape(len(rows), len(FEATURES))
-    return Pairs(x, np.array(ys, bool), np.array(items, int), codes)
+    return Pairs(
+        x, np.array(ys, bool), np.array(items, int), codes, told, np.array(from_pattern, bool)
+    )
 
 
 @dataclass(frozen=True)
@@ -318,11 +347,32 @@ def counts(prepared: Sequence[Prepared], predicted: Sequence[set[str]]) -> Count
 def predicted_types(
     prepared: Sequence[Prepared], rows: Pairs, probabilities: np.ndarray, threshold: float
 ) -> list[set[str]]:
-    out: list[set[str]] = [set() for _ in prepared]
-    for code, i, prob in zip(rows.code, rows.item, probabilities, strict=True):
-        if prob >= threshold:
-            out[i].add(code)
+    """The types the tagger would report at `threshold`, as `combine` keeps them (a bare
+    headline's pattern events stand) and the item-level conventions then settle them: the
+    threshold is chosen on what runs."""
+    kept: list[list[TaggedEvent]] = [[] for _ in prepared]
+    for i, event, pattern, prob in zip(
+        rows.item, rows.told, rows.from_pattern, probabilities, strict=True
+    ):
+        if prob >= threshold or (pattern and prepared[i].headline_only):
+            kept[i].append(event)
+    words = convention_words()
+    out = []
+    for p, events in zip(prepared, kept, strict=True):
+        if events:
+            reported = {e.type for e in events}
+            held = {e.type: e for e in p.events + p.candidates if e.type not in reported}
+            events = apply_conventions(events, replace(p.facts, held=held), words)
+        out.append({e.type for e in events})
     return out
+
+
+@cache
+def convention_words() -> dict[str, tuple[str, ...]]:
+    from ..resources import DATA_DIR
+    from ..status import CUES_FILE, load_cues
+
+    return dict(load_cues(DATA_DIR / CUES_FILE).conventions)
 
 
 def fit_policy(rows: Pairs) -> tuple[tuple[float, ...], float]:
@@ -368,24 +418,23 @@ def choose_threshold(
 
 
 def relevance_floor(
-    prepared: Sequence[Prepared],
-    scores: Sequence[Scored],
-    rows: Pairs,
-    probs: np.ndarray,
-    threshold: float,
+    prepared: Sequence[Prepared], scores: Sequence[Scored], predicted: Sequence[set[str]]
 ) -> tuple[float, dict[str, int]]:
-    """The policy's relevance floor: a share (`RELEVANCE_MARGIN`) of the lowest best score,
-    from text models that never saw the item, of any item in which the tagger found a right
-    event (cross-validated); and what the floor turns away of the items the gate passed."""
-    right = {
-        int(i) for i, p, y in zip(rows.item, probs, rows.y, strict=True) if y and p >= threshold
-    }
-    lowest = min((scores[i].item.top for i in right), default=0.0)
+    """The policy's relevance floor: a share (`RELEVANCE_MARGIN`) of the best score, from
+    text models that never saw the item, of the items in which the tagger reports a right
+    event (`predicted`, cross-validated), the lowest but a few outliers
+    (`RELEVANCE_OUTLIERS`); and what the floor turns away of the items the gate passed."""
+    right = [
+        i for i, (p, types) in enumerate(zip(prepared, predicted, strict=True)) if types & p.gold
+    ]
+    tops = sorted(scores[i].item.top for i in right)
+    lowest = tops[int(len(tops) * RELEVANCE_OUTLIERS)] if tops else 0.0
     floor = math.floor(lowest * RELEVANCE_MARGIN * 1000) / 1000
     under = [p for p, s in zip(prepared, scores, strict=True) if p.in_scope and s.item.top < floor]
     return floor, {
         "labelled_items": sum(1 for p in under if p.gold),
         "items_with_no_event": sum(1 for p in under if not p.gold),
+        "items_with_a_right_event": sum(1 for i in right if scores[i].item.top < floor),
     }
 
 
@@ -460,7 +509,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.errors:
         write_errors(args.errors, real, real_items, rows, probs, threshold)
         note(f"cross-validated errors written to {args.errors}")
-    floor, turned_away = relevance_floor(everything, scores, rows, probs, threshold)
+    reported = predicted_types(everything, rows, probs, threshold)
+    floor, turned_away = relevance_floor(everything, scores, reported)
     note(f"relevance floor {floor}: of the items the gate passed, turns away {turned_away}")
     weights, bias = fit_policy(rows)
     final = fit_text_model(everything, labels, embed(encoder, everything))

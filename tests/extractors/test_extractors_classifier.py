@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -398,3 +399,91 @@ def test_a_guess_meets_what_the_type_asks_of_a_pattern_mention(
     assert (guess is not None) is allowed
     if guess is not None:
         assert guess.initiator == ["JP"] and guess.evidence == text
+
+
+def prepared_item(gold: set[str], headline_only: bool = False, **facts: frozenset[str]) -> Any:
+    from extractors.conventions import ItemFacts
+    from extractors.learning.train import Prepared
+
+    return Prepared(
+        item_id="i",
+        fold_key="i",
+        gold=gold,
+        whole=Split(()),
+        sentences=[],
+        in_scope=True,
+        events=[],
+        candidates=[],
+        allowed=[],
+        named=set(),
+        facts=ItemFacts(modalities=facts),
+        headline_only=headline_only,
+    )
+
+
+def policy_rows(told: list[TaggedEvent], from_pattern: list[bool]) -> Any:
+    from extractors.learning.train import Pairs
+
+    return Pairs(
+        x=np.zeros((len(told), len(FEATURES))),
+        y=np.zeros(len(told), bool),
+        item=np.zeros(len(told), int),
+        code=[e.type for e in told],
+        told=told,
+        from_pattern=np.array(from_pattern, bool),
+    )
+
+
+def test_cross_validation_counts_the_types_the_conventions_leave() -> None:
+    from extractors.learning.train import predicted_types
+
+    told = [event("trade_dispute.wto"), event("trade_dispute.lawsuit")]
+    item = prepared_item({"trade_dispute.wto"})
+    rows = policy_rows(told, [True, False])
+    assert predicted_types([item], rows, np.array([0.9, 0.9]), 0.5) == [{"trade_dispute.wto"}]
+    # the lawsuit alone stands when the WTO case is under the threshold
+    assert predicted_types([item], rows, np.array([0.4, 0.9]), 0.5) == [{"trade_dispute.lawsuit"}]
+
+
+def test_cross_validation_keeps_a_bare_headlines_pattern_events() -> None:
+    from extractors.learning.train import predicted_types
+
+    rows = policy_rows([event(BAN), event("sanctions.imposed")], [True, False])
+    bare = prepared_item({BAN}, headline_only=True)
+    assert predicted_types([bare], rows, np.array([0.1, 0.1]), 0.5) == [{BAN}]
+    assert predicted_types(
+        [replace(bare, headline_only=False)], rows, np.array([0.1, 0.1]), 0.5
+    ) == [set()]
+
+
+def test_cross_validation_drops_a_measure_the_item_only_denies() -> None:
+    from extractors.learning.train import predicted_types
+
+    denied = prepared_item(set(), **{BAN: frozenset({"negated"})})
+    rows = policy_rows([event(BAN)], [True])
+    assert predicted_types([denied], rows, np.array([0.9]), 0.5) == [set()]
+
+
+def test_the_event_component_keeps_what_the_conventions_read_for_training() -> None:
+    from extractors.pipeline import build_pipeline
+
+    nlp = build_pipeline(classifier=False)
+    nlp.get_pipe("econsec_events").keep_item_facts = True
+    doc = nlp("Japan has no plans to ban gallium exports, the trade minister said.")
+    assert doc._.item_facts.modalities.get(BAN) == frozenset({"negated"})
+    assert not doc._.events
+
+
+def test_one_misread_item_does_not_set_the_relevance_floor() -> None:
+    from types import SimpleNamespace
+
+    from extractors.learning.train import relevance_floor
+
+    tops = [0.01] + [0.4 + k / 10_000 for k in range(999)]  # one outlier in a thousand
+    items = [prepared_item({BAN}) for _ in tops]
+    scores: Any = [SimpleNamespace(item=SimpleNamespace(top=t)) for t in tops]
+    floor, turned_away = relevance_floor(items, scores, [{BAN} for _ in tops])
+    assert floor == pytest.approx(0.2, abs=0.001)
+    assert turned_away["items_with_a_right_event"] == 1
+    # with no right event anywhere there is nothing to keep: no floor
+    assert relevance_floor(items, scores, [set() for _ in tops])[0] == 0.0
