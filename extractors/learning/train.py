@@ -356,15 +356,21 @@ def predicted_types(
     ):
         if prob >= threshold or (pattern and prepared[i].headline_only):
             kept[i].append(event)
-    words = convention_words()
-    out = []
-    for p, events in zip(prepared, kept, strict=True):
-        if events:
-            reported = {e.type for e in events}
-            held = {e.type: e for e in p.events + p.candidates if e.type not in reported}
-            events = apply_conventions(events, replace(p.facts, held=held), words)
-        out.append({e.type for e in events})
-    return out
+    return [
+        settled(p, events, p.events + p.candidates)
+        for p, events in zip(prepared, kept, strict=True)
+    ]
+
+
+def settled(p: Prepared, events: list[TaggedEvent], found: list[TaggedEvent]) -> set[str]:
+    """The types of `events` once the item-level conventions settle them, the pattern events
+    and candidates (`found`) of other types held back (`extractors.events._held_events`)."""
+    if not events:
+        return set()
+    reported = {e.type for e in events}
+    held = {e.type: e for e in found if e.type not in reported}
+    facts = replace(p.facts, held=held)
+    return {e.type for e in apply_conventions(events, facts, convention_words())}
 
 
 @cache
@@ -503,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = pairs(everything, scores)
     probs = out_of_fold_policy(everything, rows, args.folds)
     threshold, chosen, table = choose_threshold(real, rows, probs, args.min_precision)
-    patterns_only = counts(real, [{e.type for e in p.events} for p in real])
+    patterns_only = counts(real, [settled(p, p.events, p.events) for p in real])
     note(f"patterns alone {patterns_only.as_dict()}")
     note(f"with the classifier at {threshold} {chosen.as_dict()}")
     if args.errors:
