@@ -71,8 +71,8 @@ GUESS_FLOOR = 0.3  # as good as 0.15 in cross-validation, and fewer guesses to b
 MIN_PRECISION = 0.85
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.2, 0.91, 0.02))
 RELEVANCE_MARGIN = 0.5
-# The floor is read below all but this share of the items with a right event: the lowest
-# of a thousand is one outlier (a text the models misread), and alone it would set no floor.
+# The floor leaves out the lowest of the items with a right event, one in 500 rounded down:
+# the lowest of hundreds is an outlier (a text the models misread) that would set no floor.
 RELEVANCE_OUTLIERS = 0.002
 MIN_DF = 2  # a word seen in one item only is that item's, not the type's
 SMALL_SET = 100
@@ -96,7 +96,7 @@ class Prepared:
     candidates: list[TaggedEvent]
     allowed: list[frozenset[str]]  # per sentence, the types a guess may report from it
     named: set[str]  # types the patterns named, kept or set aside: never guessed
-    facts: ItemFacts  # what the item-level conventions read (without the held events)
+    facts: ItemFacts  # what the item-level conventions read (held events set per threshold)
     headline_only: bool  # a bare headline: its pattern events stand whatever the policy says
 
 
