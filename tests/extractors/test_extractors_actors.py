@@ -297,6 +297,18 @@ def test_member_state_grants_the_aid_the_commission_clears(  # type: ignore[no-u
             "government devices.",
             "legislation.law",
         ),
+        (  # a plant's host country is where it is built, not a party acted against
+            "TSMC to build $20 billion chip plant in China",
+            "Taiwan Semiconductor Manufacturing Co said it would build a new wafer fab in "
+            "China to make 28-nanometre chips.",
+            "supply_chain.production_investment",
+        ),
+        (  # nor is the place a disruption hit
+            "Fire at Chinese supplier halts output of chipmaking resin",
+            "A fire at a plant in China stopped production of a resin used to make "
+            "semiconductors, cutting supply to chipmakers.",
+            "supply_chain.disruption",
+        ),
     ],
 )
 def test_types_acting_against_no_one_carry_no_target(  # type: ignore[no-untyped-def]
