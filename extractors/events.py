@@ -402,7 +402,15 @@ def _targets_and_concerns(
     has them; else what the event is about ("a law on Chinese apps", "a pact to cut reliance
     on China"), which is no role but counts in the countries facet."""
     others = [c for c in dict.fromkeys(found) if c not in initiator]
+    if etype.initiator == "complainant":
+        others = [c for c in others if not _dispute_forum(c)]
     return (others, []) if etype.has_target else ([], others)
+
+
+def _dispute_forum(name: str) -> bool:
+    """The WTO and its bodies hear a dispute ("WTO panel rules against Indonesia"): they are
+    no party to it."""
+    return name == "WTO" or any(body in name for body in ("Appellate Body", "Dispute Settlement"))
 
 
 STATE_CONTEXTS = frozenset({"state", "multi_state"})

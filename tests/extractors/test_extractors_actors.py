@@ -319,6 +319,19 @@ def test_types_acting_against_no_one_carry_no_target(  # type: ignore[no-untyped
     assert "CN" in event.concerns  # still in the countries facet
 
 
+def test_the_wto_and_its_bodies_are_no_party_to_a_dispute(tagger) -> None:  # type: ignore[no-untyped-def]
+    roles = tagged_roles(
+        tagger,
+        "WTO Appellate Body upholds ruling on Chinese rare earth export quotas",
+        "The Appellate Body of the World Trade Organization upheld a panel decision that found "
+        "Chinese export duties and quotas on rare earths broke trade rules, in a case brought "
+        "by the United States.",
+    )
+    initiator, target = roles["trade_dispute.wto"]
+    assert initiator == ["US"]
+    assert not any("WTO" in name or "Appellate" in name for name in initiator + target)
+
+
 def test_a_sanction_keeps_its_target(tagger) -> None:  # type: ignore[no-untyped-def]
     roles = tagged_roles(
         tagger,
