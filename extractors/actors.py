@@ -60,7 +60,7 @@ class ActorRecognizer:
         for kind, table in ((STATE, gaz.states), (GROUP, gaz.groups), (ORG, gaz.orgs)):
             for alias, code in table.items():
                 matcher = self.lower if alias.islower() else self.exact
-                matcher.add(f"{kind}|{code}", [self.nlp.make_doc(alias)])
+                matcher.add(f"{kind}|{code}", [self.nlp.make_doc(s) for s in spellings(alias)])
         self.lower.add(f"{GENERIC}|", [self.nlp.make_doc(g) for g in gaz.generic])
 
     def __call__(self, doc: Doc) -> Doc:
@@ -164,6 +164,12 @@ def _named_firm(inner: list[Span]) -> str:
     return firms.pop()
 
 
+def spellings(alias: str) -> list[str]:
+    """An alias as news sites print it: with a straight or a curly apostrophe ("People’s
+    Republic of China", which the tokenizer splits otherwise)."""
+    return [alias, alias.replace("'", "’")] if "'" in alias else [alias]
+
+
 def is_junk_name(ent: Span, gaz: Gazetteer) -> bool:
     """A run of names that is no actor: a stop-listed word, a date, an outlet, a person
     with a title, a town, province or venue, a law or body name, a fragment, a dateline."""
@@ -186,6 +192,7 @@ def is_junk_name(ent: Span, gaz: Gazetteer) -> bool:
         or ent[-1].lower_ in gaz.not_actor_heads
         or _name_fragment(ent, gaz)
         or _dateline(ent)
+        or _bracketed_aside(ent)
         or _unconfirmed_title_case(ent)
     )
 
@@ -224,6 +231,43 @@ def _dateline(ent: Span) -> bool:
     if not ent[0].is_sent_start or ent.end >= len(doc) or doc[ent.end].text not in DATELINE_MARKS:
         return False
     return all(t.is_upper or not t.is_alpha for t in ent) and len(ent.text) > 2
+
+
+DASHES = frozenset({"-", "--", "—", "–"})
+DATELINE_REACH = 15  # tokens from the start of the item where a dateline's outlet may sit
+
+
+def _bracketed_aside(ent: Span) -> bool:
+    """A name in brackets beside another is no actor of its own: the outlet of a dateline
+    ("SAN FRANCISCO (CBS SF) —") or a stock ticker ("ZTE (OTCPK:ZTCOF)", "Illumina ( ILMN
+    )"). An abbreviation of the name before it ("Federal Communications Commission (FCC)")
+    stays: its letters are that name's initials."""
+    doc = ent.doc
+    opening = next(
+        (i for i in range(ent.start - 1, max(ent.start - 4, -1), -1) if doc[i].text == "("), None
+    )
+    closing = next(
+        (i for i in range(ent.end, min(ent.end + 3, len(doc))) if doc[i].text == ")"), None
+    )
+    if opening is None or closing is None:
+        return False
+    if any(t.text in "()" for t in doc[opening + 1 : ent.start]):
+        return False
+    after = doc[closing + 1] if closing + 1 < len(doc) else None
+    if opening < DATELINE_REACH and after is not None and after.text in DASHES:
+        return True  # the outlet a dateline names
+    if any(t.text == ":" for t in doc[opening + 1 : ent.start]):
+        return True  # EXCHANGE:TICKER
+    letters = ent.text.replace(".", "")
+    if not (letters.isalpha() and letters.isupper()) or opening == 0:
+        return False
+    return not _initials_of(letters, doc[max(opening - 10, 0) : opening])
+
+
+def _initials_of(letters: str, before: Span) -> bool:
+    """Whether `letters` are, in order, initials of the capitalised words of `before`."""
+    initials = iter(t.text[0] for t in before if t.text[:1].isupper())
+    return all(letter in initials for letter in letters)
 
 
 def _unconfirmed_title_case(ent: Span) -> bool:

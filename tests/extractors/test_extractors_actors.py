@@ -108,6 +108,11 @@ def actor_texts(tagger, text: str) -> list[str]:  # type: ignore[no-untyped-def]
         ("Ruritania said the rules broke the TRIPS Agreement, and filed a case.", "TRIPS"),
         ("Japan, US Universities Launch Quantum Research Partnership", "Universities"),
         ("Ruritania will fund an Open RAN rollout in its capital.", "Open RAN"),
+        ("OSLO (Nordic Wire Daily) — Ruritania banned the export of drones.", "Nordic Wire"),
+        ("The FCC listed Zentrix Devices (OTCPK:ZNTXF) as a threat.", "OTCPK"),
+        ("The FCC listed Zentrix Devices (OTCPK:ZNTXF) as a threat.", "ZNTXF"),
+        ("Ruritania added Zentrix Devices ( ZNTX ) to its entity list.", "ZNTX"),
+        ("09:30 AM EST, 03/05/2026 -- Ruritania added Zentrix to its entity list.", "AM EST"),
     ],
 )
 def test_junk_is_no_actor(tagger, text: str, junk: str) -> None:  # type: ignore[no-untyped-def]
@@ -117,6 +122,24 @@ def test_junk_is_no_actor(tagger, text: str, junk: str) -> None:  # type: ignore
 def actor_codes(tagger, text: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     doc = tagger.nlp(text)
     return [(s.label_, s.kb_id_) for s in doc.spans[SPANS_KEY]]
+
+
+def test_an_abbreviation_in_brackets_stays_an_actor(tagger) -> None:  # type: ignore[no-untyped-def]
+    text = "The Ruritanian Export Control Office (RECO) listed Zentrix Devices."
+    assert "RECO" in actor_texts(tagger, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("A firm in the People’s Republic of China was charged.", "CN"),
+        ("The Democratic People’s Republic of Korea fired a missile.", "KP"),
+    ],
+)
+def test_a_name_printed_with_a_curly_apostrophe_is_known(  # type: ignore[no-untyped-def]
+    tagger, text: str, code: str
+) -> None:
+    assert [kb for _, kb in actor_codes(tagger, text)] == [code]
 
 
 @pytest.mark.parametrize(
