@@ -192,7 +192,7 @@ def is_junk_name(ent: Span, gaz: Gazetteer) -> bool:
         or ent[-1].lower_ in gaz.not_actor_heads
         or _name_fragment(ent, gaz)
         or _dateline(ent)
-        or _bracketed_aside(ent)
+        or _bracketed_aside(ent, gaz)
         or _unconfirmed_title_case(ent)
     )
 
@@ -234,40 +234,41 @@ def _dateline(ent: Span) -> bool:
 
 
 DASHES = frozenset({"-", "--", "—", "–"})
-DATELINE_REACH = 15  # tokens from the start of the item where a dateline's outlet may sit
 
 
-def _bracketed_aside(ent: Span) -> bool:
-    """A name in brackets beside another is no actor of its own: the outlet of a dateline
-    ("SAN FRANCISCO (CBS SF) —") or a stock ticker ("ZTE (OTCPK:ZTCOF)", "Illumina ( ILMN
-    )"). An abbreviation of the name before it ("Federal Communications Commission (FCC)")
-    stays: its letters are that name's initials."""
+def _bracketed_aside(ent: Span, gaz: Gazetteer) -> bool:
+    """A name in brackets that is no actor of its own: the outlet of a dateline
+    ("SAN FRANCISCO (CBS SF) —", "05:14 AM EST (MT Newswires) --") or a stock ticker
+    ("ZTE (OTCPK:ZTCOF)", a wire's spaced "Illumina ( ILMN )"). Abbreviations and lists of
+    names in brackets ("(KOTRA)", "(JHICC and XMC)") stay actors."""
     doc = ent.doc
-    opening = next(
-        (i for i in range(ent.start - 1, max(ent.start - 4, -1), -1) if doc[i].text == "("), None
-    )
-    closing = next(
-        (i for i in range(ent.end, min(ent.end + 3, len(doc))) if doc[i].text == ")"), None
-    )
-    if opening is None or closing is None:
+    opening, closing = ent.start - 1, ent.end
+    if ent.start > 1 and doc[ent.start - 1].text == ":":
+        opening -= 2  # "(OTCPK:ZTCOF)": the exchange, a colon, the ticker
+    if opening < 0 or closing >= len(doc) or doc[opening].text != "(" or doc[closing].text != ")":
         return False
-    if any(t.text in "()" for t in doc[opening + 1 : ent.start]):
-        return False
-    after = doc[closing + 1] if closing + 1 < len(doc) else None
-    if opening < DATELINE_REACH and after is not None and after.text in DASHES:
-        return True  # the outlet a dateline names
-    if any(t.text == ":" for t in doc[opening + 1 : ent.start]):
+    if opening < ent.start - 1:
         return True  # EXCHANGE:TICKER
-    letters = ent.text.replace(".", "")
-    if not (letters.isalpha() and letters.isupper()) or opening == 0:
+    if doc[opening].whitespace_ and ent[-1].whitespace_ and ent.text.isupper():
+        return True  # a wire's "( ILMN )"
+    after = doc[closing + 1] if closing + 1 < len(doc) else None
+    return after is not None and after.text in DASHES and _opens_dateline(doc[opening], gaz)
+
+
+DATELINE_WORDS = 6  # at most this many tokens of place and date before a dateline's outlet
+
+
+def _opens_dateline(opening: Token, gaz: Gazetteer) -> bool:
+    """Whether the bracket follows a dateline: a place in capitals, a time or a date at the
+    start of the sentence ("SAN FRANCISCO (", "Feb. 9 (")."""
+    before = opening.doc[opening.sent.start : opening.i]
+    if not 0 < len(before) <= DATELINE_WORDS:
         return False
-    return not _initials_of(letters, doc[max(opening - 10, 0) : opening])
-
-
-def _initials_of(letters: str, before: Span) -> bool:
-    """Whether `letters` are, in order, initials of the capitalised words of `before`."""
-    initials = iter(t.text[0] for t in before if t.text[:1].isupper())
-    return all(letter in initials for letter in letters)
+    return all(
+        t.is_upper or t.like_num or not t.is_alpha or t.text in gaz.not_actors
+        for t in before
+        if t.text != "."
+    )
 
 
 def _unconfirmed_title_case(ent: Span) -> bool:

@@ -113,6 +113,7 @@ def actor_texts(tagger, text: str) -> list[str]:  # type: ignore[no-untyped-def]
         ("The FCC listed Zentrix Devices (OTCPK:ZNTXF) as a threat.", "ZNTXF"),
         ("Ruritania added Zentrix Devices ( ZNTX ) to its entity list.", "ZNTX"),
         ("09:30 AM EST, 03/05/2026 -- Ruritania added Zentrix to its entity list.", "AM EST"),
+        ("Feb. 9 (Wirenews) -- Ruritania sanctioned seven members of a gang.", "Wirenews"),
     ],
 )
 def test_junk_is_no_actor(tagger, text: str, junk: str) -> None:  # type: ignore[no-untyped-def]
@@ -124,9 +125,18 @@ def actor_codes(tagger, text: str) -> list[tuple[str, str]]:  # type: ignore[no-
     return [(s.label_, s.kb_id_) for s in doc.spans[SPANS_KEY]]
 
 
-def test_an_abbreviation_in_brackets_stays_an_actor(tagger) -> None:  # type: ignore[no-untyped-def]
-    text = "The Ruritanian Export Control Office (RECO) listed Zentrix Devices."
-    assert "RECO" in actor_texts(tagger, text)
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The Ruritanian Export Control Office (RECO) listed Zentrix Devices.", "RECO"),
+        ("The Ruritania Trade-Investment Agency (RUTRA) opened an office in Oslo.", "RUTRA"),
+        ("Ruritania added two memory makers (ZNTX and QMC) to the entity list.", "ZNTX"),
+        ("Ruritania added two memory makers (ZNTX and QMC) to the entity list.", "QMC"),
+        ("The Ruritania Chip Association (RCA) - the makers' lobby - urged action.", "RCA"),
+    ],
+)
+def test_names_in_brackets_stay_actors(tagger, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    assert name in actor_texts(tagger, text)
 
 
 @pytest.mark.parametrize(
