@@ -165,8 +165,9 @@ def _named_firm(inner: list[Span]) -> str:
 
 
 def spellings(alias: str) -> list[str]:
-    """An alias as news sites print it: with a straight or a curly apostrophe ("People’s
-    Republic of China", which the tokenizer splits otherwise)."""
+    """An alias as news sites print it: with a straight or a curly apostrophe. The phrase
+    matcher compares the words exactly, and "’s" is not "'s" ("People’s Republic of
+    China")."""
     return [alias, alias.replace("'", "’")] if "'" in alias else [alias]
 
 
@@ -248,26 +249,36 @@ def _bracketed_aside(ent: Span, gaz: Gazetteer) -> bool:
     if opening < 0 or closing >= len(doc) or doc[opening].text != "(" or doc[closing].text != ")":
         return False
     if opening < ent.start - 1:
-        return True  # EXCHANGE:TICKER
+        return doc[opening + 1].text in gaz.not_actors  # EXCHANGE:TICKER ("(Source: X)" stays)
     if doc[opening].whitespace_ and ent[-1].whitespace_ and ent.text.isupper():
-        return True  # a wire's "( ILMN )"
+        # a wire's "( ILMN )", unless it abbreviates the name before it ("Trade
+        # Representative ( USTR )")
+        return not _initials_of(ent.text, doc[max(opening - INITIALS_REACH, 0) : opening])
     after = doc[closing + 1] if closing + 1 < len(doc) else None
     return after is not None and after.text in DASHES and _opens_dateline(doc[opening], gaz)
 
 
 DATELINE_WORDS = 6  # at most this many tokens of place and date before a dateline's outlet
+INITIALS_REACH = 8  # words before a bracket whose initials an abbreviation may take
+
+
+def _initials_of(letters: str, before: Span) -> bool:
+    """Whether `letters` are, in order, initials of the capitalised words of `before`."""
+    initials = iter(t.text[0] for t in before if t.text[:1].isupper())
+    return all(letter in initials for letter in letters)
 
 
 def _opens_dateline(opening: Token, gaz: Gazetteer) -> bool:
     """Whether the bracket follows a dateline: a place in capitals, a time or a date at the
     start of the sentence ("SAN FRANCISCO (", "Feb. 9 (")."""
-    before = opening.doc[opening.sent.start : opening.i]
+    doc = opening.doc
+    if not doc.has_annotation("SENT_START"):
+        return False
+    before = doc[opening.sent.start : opening.i]
     if not 0 < len(before) <= DATELINE_WORDS:
         return False
     return all(
-        t.is_upper or t.like_num or not t.is_alpha or t.text in gaz.not_actors
-        for t in before
-        if t.text != "."
+        t.is_upper or t.like_num or not t.is_alpha or t.text in gaz.not_actors for t in before
     )
 
 

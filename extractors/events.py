@@ -400,7 +400,8 @@ def _targets_and_concerns(
 ) -> tuple[list[str], list[str]]:
     """What the parse found beside the initiator: the parties acted against, for a type that
     has them; else what the event is about ("a law on Chinese apps", "a pact to cut reliance
-    on China"), which is no role but counts in the countries facet."""
+    on China"), which is no role but counts in the countries facet. The forum that hears a
+    dispute is neither."""
     others = [c for c in dict.fromkeys(found) if c not in initiator]
     if etype.initiator == "complainant":
         others = [c for c in others if not _dispute_forum(c)]

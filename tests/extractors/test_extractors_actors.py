@@ -133,6 +133,11 @@ def actor_codes(tagger, text: str) -> list[tuple[str, str]]:  # type: ignore[no-
         ("Ruritania added two memory makers (ZNTX and QMC) to the entity list.", "ZNTX"),
         ("Ruritania added two memory makers (ZNTX and QMC) to the entity list.", "QMC"),
         ("The Ruritania Chip Association (RCA) - the makers' lobby - urged action.", "RCA"),
+        (
+            "The ban covers drone parts (Source: Zentrix Devices), the ministry said.",
+            "Zentrix Devices",
+        ),
+        ("The curbs were announced by the Ruritania Trade Representative ( RTR ).", "RTR"),
     ],
 )
 def test_names_in_brackets_stay_actors(tagger, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
