@@ -222,7 +222,8 @@ def _name_fragment(ent: Span, gaz: Gazetteer) -> bool:
     return False
 
 
-DATELINE_MARKS = frozenset({"(", "-", "--", "—", "–", "•", ":", ","})
+DASHES = frozenset({"-", "--", "—", "–"})
+DATELINE_MARKS = DASHES | {"(", "•", ":", ","}
 
 
 def _dateline(ent: Span) -> bool:
@@ -232,9 +233,6 @@ def _dateline(ent: Span) -> bool:
     if not ent[0].is_sent_start or ent.end >= len(doc) or doc[ent.end].text not in DATELINE_MARKS:
         return False
     return all(t.is_upper or not t.is_alpha for t in ent) and len(ent.text) > 2
-
-
-DASHES = frozenset({"-", "--", "—", "–"})
 
 
 def _bracketed_aside(ent: Span, gaz: Gazetteer) -> bool:

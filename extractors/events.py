@@ -27,7 +27,7 @@ from .matching import PatternIndex, compile_pattern, run_patterns
 from .patterns import LEXICON_FILE, EventPattern, load_lexicon, load_patterns
 from .resources import DATA_DIR, PATTERNS_DIR
 from .roles import Roles, assign_roles, governing_verb, is_state, subject_tokens
-from .segment import headline_end, span_text
+from .segment import headline_end, headline_only, span_text
 from .status import (
     CUES_FILE,
     Cues,
@@ -183,8 +183,7 @@ class EventExtractor:
         guesses = self._guesses(doc, scores, named, policy.guess_floor, actors, home)
         doc._.candidate_events = candidates
         doc._.guessed_events = guesses
-        headline_only = headline_end(doc) >= len(doc)
-        doc._.events = combine(events, candidates, scores, policy, guesses, headline_only)
+        doc._.events = combine(events, candidates, scores, policy, guesses, headline_only(doc))
         return doc
 
     def _guesses(
@@ -400,18 +399,9 @@ def _targets_and_concerns(
 ) -> tuple[list[str], list[str]]:
     """What the parse found beside the initiator: the parties acted against, for a type that
     has them; else what the event is about ("a law on Chinese apps", "a pact to cut reliance
-    on China"), which is no role but counts in the countries facet. The forum that hears a
-    dispute is neither."""
+    on China"), which is no role but counts in the countries facet."""
     others = [c for c in dict.fromkeys(found) if c not in initiator]
-    if etype.initiator == "complainant":
-        others = [c for c in others if not _dispute_forum(c)]
     return (others, []) if etype.has_target else ([], others)
-
-
-def _dispute_forum(name: str) -> bool:
-    """The WTO and its bodies hear a dispute ("WTO panel rules against Indonesia"): they are
-    no party to it."""
-    return name == "WTO" or any(body in name for body in ("Appellate Body", "Dispute Settlement"))
 
 
 STATE_CONTEXTS = frozenset({"state", "multi_state"})

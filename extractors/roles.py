@@ -147,6 +147,7 @@ def assign_roles(
             roles.initiator, roles.source = codes(before), "sentence"
         if not roles.initiator:
             roles = _ruling_plaintiffs(anchor, roles, targets)
+        roles.target = [c for c in roles.target if not _dispute_forum(c)]
         return roles
     if etype.initiator == "attributed":
         return _attributed_roles(verb, first, targets, sent_actors)
@@ -343,8 +344,14 @@ def _complainant_roles(
             source="complainant" if init else "none",
         )
     init = codes([s for s in first if s.kb_id_ != "WTO"])
-    target = [c for c in codes(targets) if c not in init and c != "WTO"]
+    target = [c for c in codes(targets) if c not in init]
     return Roles(initiator=init, target=target, source="subject" if init else "none")
+
+
+def _dispute_forum(code: str) -> bool:
+    """The WTO and its bodies hear a dispute ("WTO panel rules against Indonesia"): they are
+    no party to it."""
+    return code == "WTO" or any(body in code for body in ("Appellate Body", "Dispute Settlement"))
 
 
 def _complainant_tokens(verb: Token) -> list[Token]:

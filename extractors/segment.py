@@ -56,6 +56,12 @@ def headline_end(doc: Doc) -> int:
     return doc._.title_end if doc._.title_end is not None else len(doc)
 
 
+def headline_only(doc: Doc) -> bool:
+    """A bare headline, no lead: its pattern events stand whatever the policy says, at run
+    time and in training alike (`extractors.classifier.combine`)."""
+    return headline_end(doc) >= len(doc)
+
+
 @Language.component("econsec_title")
 def mark_title(doc: Doc) -> Doc:
     """Set `doc._.title_end` and start a sentence at the summary."""

@@ -48,7 +48,7 @@ from ..classifier import (
     whole_split,
 )
 from ..conventions import ItemFacts, apply_conventions
-from ..segment import headline_end
+from ..segment import headline_only
 from ..taxonomy import event_types_by_code
 from ..text import join_item
 from ..textmodel import Encoder, Split, TextModel, Vocabulary, unit_rows, word_text
@@ -144,7 +144,7 @@ def prepare(items: Sequence[dict[str, Any]]) -> list[Prepared]:
                 ],
                 named={e.type for e in events + candidates},
                 facts=doc._.item_facts or NO_FACTS,
-                headline_only=headline_end(doc) >= len(doc),
+                headline_only=headline_only(doc),
             )
         )
     return out
